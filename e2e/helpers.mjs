@@ -1,0 +1,62 @@
+// Shared helpers for the browser tests (node:test + playwright-core + Debian's chromium).
+//
+// Environment:
+//   BASE_URL  the running server, e.g. http://127.0.0.1:18080 (default http://127.0.0.1:8080)
+//   CHROMIUM  browser executable (default /usr/bin/chromium, from apt; no browser download)
+//   SHOT_DIR  if set, screenshot() saves PNGs there
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const BASE = (process.env.BASE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+
+// Demo users created by `roadshow serve --demo`.
+export const DEMO = {
+  admin: { email: 'admin@roadshow.example', password: 'demo-admin' },
+  marketing: { email: 'marketing@roadshow.example', password: 'demo-marketing' },
+  staff: { email: 'staff@roadshow.example', password: 'demo-staff' },
+};
+
+/** One headless Chromium per test file; use browser.newContext() per test. */
+export function launchBrowser(extraArgs = []) {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    chromiumSandbox: false, // == --no-sandbox: CI runs as root
+    args: [
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking', // the machine's network is closed: no background lookups
+      '--disable-component-update',
+      '--disable-sync',
+      ...extraArgs,
+    ],
+  });
+}
+
+/** A fresh English context (pages are localised from Accept-Language). */
+export function newContext(browser, options = {}) {
+  return browser.newContext({ locale: 'en-US', ...options });
+}
+
+/** Log in through the login form; resolves once the browser has left /login. */
+export async function login(page, email, password) {
+  await page.goto(`${BASE}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await Promise.all([
+    page.waitForURL((url) => !url.pathname.startsWith('/login')),
+    page.getByRole('button', { name: 'Log in' }).click(),
+  ]);
+}
+
+/** Save a full-page screenshot as $SHOT_DIR/<name>.png when SHOT_DIR is set; otherwise do nothing. */
+export async function screenshot(page, name) {
+  const dir = process.env.SHOT_DIR;
+  if (!dir) return undefined;
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

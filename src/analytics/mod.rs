@@ -1,0 +1,1 @@
+//! Attendance analytics and outcomes for marketing (to come).

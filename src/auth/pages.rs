@@ -1,0 +1,134 @@
+//! Login and logout pages with a cookie session.
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::policy::CurrentUser;
+use super::service;
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::web::{CsrfForm, PageContext, PageError, html, redirect_see_other};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "roadshow_session";
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/login", web::get().to(login_form))
+        .route("/login", web::post().to(log_in))
+        .route("/logout", web::post().to(log_out));
+}
+
+/// The signed-in user of a page request, if its session cookie is live.
+pub async fn session_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
+    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no app state")))?;
+    service::user_for_session(state, cookie.value().to_owned()).await
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    ctx: PageContext,
+    email: String,
+    next: String,
+    failed: bool,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths are followed after login (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/admin".to_owned(),
+    }
+}
+
+async fn login_form(req: HttpRequest, query: web::Query<NextQuery>) -> Result<HttpResponse, PageError> {
+    let page = LoginPage {
+        ctx: PageContext::anonymous(&req),
+        email: String::new(),
+        next: safe_next(query.next.as_deref()),
+        failed: false,
+    };
+    html(StatusCode::OK, &page).map_err(|e| PageError::new(&req, e))
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+async fn log_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: CsrfForm<LoginForm>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.0;
+    let next = safe_next(form.next.as_deref());
+    let user = service::authenticate(&state, &form.email, &form.password)
+        .await
+        .map_err(|e| PageError::new(&req, e))?;
+    let Some(user) = user else {
+        tracing::info!("page login refused");
+        let page = LoginPage {
+            ctx: PageContext::anonymous(&req),
+            email: form.email,
+            next,
+            failed: true,
+        };
+        return html(StatusCode::UNAUTHORIZED, &page).map_err(|e| PageError::new(&req, e));
+    };
+    let session = service::open_session(&state, &user)
+        .await
+        .map_err(|e| PageError::new(&req, e))?;
+    tracing::info!(user_id = %user.id, "page login");
+    let cookie = Cookie::build(SESSION_COOKIE, session)
+        .path("/")
+        .http_only(true)
+        .secure(state.settings.secure_cookies())
+        .same_site(SameSite::Lax)
+        .max_age(CookieDuration::hours(state.settings.session_ttl_hours))
+        .finish();
+    let mut response = redirect_see_other(&next);
+    response
+        .add_cookie(&cookie)
+        .map_err(|e| PageError::new(&req, AppError::Unexpected(anyhow::anyhow!("cookie: {e}"))))?;
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct LogoutForm {}
+
+async fn log_out(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _form: CsrfForm<LogoutForm>,
+) -> Result<HttpResponse, PageError> {
+    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+        service::close_session(&state, cookie.value().to_owned())
+            .await
+            .map_err(|e| PageError::new(&req, e))?;
+    }
+    let mut response = redirect_see_other("/login");
+    let mut removal = Cookie::build(SESSION_COOKIE, "").path("/").finish();
+    removal.make_removal();
+    response
+        .add_cookie(&removal)
+        .map_err(|e| PageError::new(&req, AppError::Unexpected(anyhow::anyhow!("cookie: {e}"))))?;
+    Ok(response)
+}

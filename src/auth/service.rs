@@ -1,0 +1,186 @@
+//! Account operations shared by the CLI, the API and the pages.
+
+use chrono::{Duration, NaiveDateTime, Utc};
+
+use super::policy::{CurrentUser, Role};
+use super::{password, secret, store};
+use crate::db::{self, DbConnection};
+use crate::error::{AppError, FieldErrors};
+use crate::startup::AppState;
+use crate::validation::{EmailAddress, required_text};
+
+/// A validated new account.
+#[derive(Debug)]
+pub struct NewUser {
+    pub email: EmailAddress,
+    pub name: String,
+    pub role: Role,
+    pub password: String,
+}
+
+impl NewUser {
+    /// Checks every field and reports all problems at once.
+    pub fn parse(email: &str, name: &str, role: &str, password: &str) -> Result<Self, AppError> {
+        let mut errors = FieldErrors::new();
+        let email = EmailAddress::parse(email);
+        if email.is_none() {
+            errors.add("email", "must be a valid e-mail address");
+        }
+        let name = required_text(&mut errors, "name", name, 200);
+        let role = Role::parse(role);
+        if role.is_none() {
+            errors.add("role", "must be admin, marketing or staff");
+        }
+        if password.chars().count() < 8 {
+            errors.add("password", "must have at least 8 characters");
+        } else if password.len() > 1024 {
+            errors.add("password", "v.too_long");
+        }
+        match (email, role) {
+            (Some(email), Some(role)) if errors.is_empty() => Ok(Self {
+                email,
+                name,
+                role,
+                password: password.to_owned(),
+            }),
+            _ => Err(AppError::Invalid(errors)),
+        }
+    }
+}
+
+/// Stores a new account (the CLI and the demo loader use this). A taken e-mail is a conflict.
+pub fn create_user(conn: &mut DbConnection, user: &NewUser) -> Result<String, AppError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let hash = password::hash(&user.password)?;
+    let row = store::NewUserRow {
+        id: &id,
+        email: user.email.as_ref(),
+        name: &user.name,
+        role: user.role.as_str(),
+        password_hash: &hash,
+        created_at: Utc::now().naive_utc(),
+    };
+    store::insert_user(conn, &row).map_err(|e| {
+        if db::is_unique_violation(&e) {
+            AppError::Conflict("a user with this e-mail already exists".into())
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(id)
+}
+
+fn to_current(user: store::User) -> Result<CurrentUser, AppError> {
+    let role = Role::parse(&user.role)
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("user {} has unknown role", user.id)))?;
+    Ok(CurrentUser {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        role,
+    })
+}
+
+/// Checks an e-mail and password. Unknown e-mail and wrong password give the same `None`,
+/// after the same amount of hashing work.
+pub async fn authenticate(
+    state: &AppState,
+    email: &str,
+    password_attempt: &str,
+) -> Result<Option<CurrentUser>, AppError> {
+    let email = email.trim().to_lowercase();
+    let attempt = password_attempt.to_owned();
+    db::run(&state.pool, move |conn| {
+        let user = store::find_user_by_email(conn, &email)?;
+        let stored = user.as_ref().map_or(password::dummy_hash(), |u| u.password_hash.as_str());
+        let matches = password::verify(&attempt, stored);
+        match user {
+            Some(user) if matches => Ok(Some(to_current(user)?)),
+            _ => Ok(None),
+        }
+    })
+    .await
+}
+
+/// A new bearer token for `user`: returns the secret (shown once) and its expiry.
+pub async fn issue_token(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<(String, NaiveDateTime), AppError> {
+    let token = format!("rs_{}", secret::random_token());
+    let token_hash = secret::hash_token(&token);
+    let now = Utc::now().naive_utc();
+    let expires_at = now + Duration::hours(state.settings.token_ttl_hours);
+    let user_id = user.id.clone();
+    db::run(&state.pool, move |conn| {
+        store::insert_api_token(
+            conn,
+            &store::NewApiToken {
+                id: &uuid::Uuid::new_v4().to_string(),
+                user_id: &user_id,
+                token_hash: &token_hash,
+                created_at: now,
+                expires_at,
+            },
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok((token, expires_at))
+}
+
+/// The user behind a bearer token, if it is live.
+pub async fn user_for_token(state: &AppState, token: String) -> Result<Option<CurrentUser>, AppError> {
+    let token_hash = secret::hash_token(&token);
+    db::run(&state.pool, move |conn| {
+        store::find_user_by_token_hash(conn, &token_hash, Utc::now().naive_utc())?
+            .map(to_current)
+            .transpose()
+    })
+    .await
+}
+
+/// Opens a page session; returns the cookie value.
+pub async fn open_session(state: &AppState, user: &CurrentUser) -> Result<String, AppError> {
+    let session = secret::random_token();
+    let id_hash = secret::hash_token(&session);
+    let now = Utc::now().naive_utc();
+    let expires_at = now + Duration::hours(state.settings.session_ttl_hours);
+    let user_id = user.id.clone();
+    db::run(&state.pool, move |conn| {
+        store::delete_expired_sessions(conn, now)?;
+        store::insert_session(
+            conn,
+            &store::NewSession {
+                id_hash: &id_hash,
+                user_id: &user_id,
+                created_at: now,
+                expires_at,
+            },
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(session)
+}
+
+/// The user of a page session cookie, if it is live.
+pub async fn user_for_session(state: &AppState, session: String) -> Result<Option<CurrentUser>, AppError> {
+    let id_hash = secret::hash_token(&session);
+    db::run(&state.pool, move |conn| {
+        store::find_user_by_session(conn, &id_hash, Utc::now().naive_utc())?
+            .map(to_current)
+            .transpose()
+    })
+    .await
+}
+
+/// Ends a page session (logout).
+pub async fn close_session(state: &AppState, session: String) -> Result<(), AppError> {
+    let id_hash = secret::hash_token(&session);
+    db::run(&state.pool, move |conn| {
+        store::delete_session(conn, &id_hash)?;
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,1 @@
+//! Complaints tracked until they are resolved (to come).

@@ -1,0 +1,245 @@
+//! Settings read once from the environment (12-factor), each with a default that works on a laptop.
+//!
+//! | variable | default | meaning |
+//! | --- | --- | --- |
+//! | `DATABASE_URL` | `sqlite://roadshow.db` | `sqlite://PATH` or `postgres://user@host/db` |
+//! | `ROADSHOW_LISTEN` | `127.0.0.1:8080` | address and port to listen on |
+//! | `ROADSHOW_BASE_URL` | `http://<listen>` | public address used in links and e-mails |
+//! | `SMTP_URL` | unset | `smtp://host:port`; unset writes e-mails as `.eml` files |
+//! | `ROADSHOW_MAIL_FROM` | `Roadshow <noreply@roadshow.example>` | sender of e-mails |
+//! | `ROADSHOW_RATE_LIMIT` | `30` | public POSTs per minute per client address; `0` = off |
+//! | `ROADSHOW_DATA_DIR` | `roadshow-data` | keys and the `.eml` mail folder |
+//! | `ROADSHOW_DB_POOL` | `8` | database connections (at most 8 on SQLite) |
+//! | `ROADSHOW_TOKEN_TTL_HOURS` | `720` | lifetime of API bearer tokens |
+//! | `ROADSHOW_SESSION_TTL_HOURS` | `12` | lifetime of a page login |
+//! | `ROADSHOW_WORKERS` | number of cores | HTTP worker threads |
+//! | `ROADSHOW_LOG_FORMAT` | `text` | `text` or `json` |
+//! | `RUST_LOG` | `info` | log filter |
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use url::Url;
+
+/// Where the data lives: the backend is chosen from the URL scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A file path (or `:memory:`).
+    Sqlite(String),
+    /// A libpq connection URL.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Parses `sqlite://PATH`, `sqlite:PATH`, `postgres://…` or `postgresql://…`.
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        let raw = raw.trim();
+        if let Some(path) = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                return Err(ConfigError::new("DATABASE_URL", "the SQLite path is empty"));
+            }
+            return Ok(Self::Sqlite(path.to_owned()));
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            Url::parse(raw).map_err(|e| ConfigError::new("DATABASE_URL", e.to_string()))?;
+            return Ok(Self::Postgres(raw.to_owned()));
+        }
+        Err(ConfigError::new(
+            "DATABASE_URL",
+            "unknown scheme: use sqlite://PATH or postgres://…",
+        ))
+    }
+
+    /// The backend's name, for logs.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// A setting that could not be used, named so that the operator can fix it.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub variable: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(variable: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            variable,
+            message: message.into(),
+        }
+    }
+}
+
+/// Everything the service needs to run, read once at start and passed explicitly.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub listen: SocketAddr,
+    pub base_url: Url,
+    pub smtp_url: Option<Url>,
+    pub mail_from: String,
+    /// Public POSTs per minute per client address; 0 turns the limit off.
+    pub rate_limit_per_minute: u32,
+    pub data_dir: PathBuf,
+    pub db_pool_size: u32,
+    pub token_ttl_hours: i64,
+    pub session_ttl_hours: i64,
+    pub workers: usize,
+    pub log_json: bool,
+}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let database_url =
+            DatabaseUrl::parse(&get("DATABASE_URL").unwrap_or_else(|| "sqlite://roadshow.db".into()))?;
+        let listen_raw = get("ROADSHOW_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen_raw.parse().map_err(|_| {
+            ConfigError::new("ROADSHOW_LISTEN", format!("`{listen_raw}` is not host:port"))
+        })?;
+        let base_url = match get("ROADSHOW_BASE_URL") {
+            Some(raw) => parse_http_url("ROADSHOW_BASE_URL", &raw)?,
+            None => parse_http_url("ROADSHOW_LISTEN", &format!("http://{listen}"))?,
+        };
+        let smtp_url = match get("SMTP_URL") {
+            Some(raw) => {
+                let url = Url::parse(&raw).map_err(|e| ConfigError::new("SMTP_URL", e.to_string()))?;
+                if !matches!(url.scheme(), "smtp" | "smtps") || url.host_str().is_none() {
+                    return Err(ConfigError::new("SMTP_URL", "expected smtp://host:port or smtps://host:port"));
+                }
+                Some(url)
+            }
+            None => None,
+        };
+        Ok(Self {
+            database_url,
+            listen,
+            base_url,
+            smtp_url,
+            mail_from: get("ROADSHOW_MAIL_FROM")
+                .unwrap_or_else(|| "Roadshow <noreply@roadshow.example>".into()),
+            rate_limit_per_minute: parse_number(&get, "ROADSHOW_RATE_LIMIT", 30)?,
+            data_dir: PathBuf::from(get("ROADSHOW_DATA_DIR").unwrap_or_else(|| "roadshow-data".into())),
+            db_pool_size: parse_number(&get, "ROADSHOW_DB_POOL", 8)?.max(1),
+            token_ttl_hours: parse_number(&get, "ROADSHOW_TOKEN_TTL_HOURS", 720)?.max(1),
+            session_ttl_hours: parse_number(&get, "ROADSHOW_SESSION_TTL_HOURS", 12)?.max(1),
+            workers: parse_number(
+                &get,
+                "ROADSHOW_WORKERS",
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )?
+            .max(1),
+            log_json: match get("ROADSHOW_LOG_FORMAT").as_deref() {
+                None | Some("text") => false,
+                Some("json") => true,
+                Some(other) => {
+                    return Err(ConfigError::new(
+                        "ROADSHOW_LOG_FORMAT",
+                        format!("`{other}` is neither text nor json"),
+                    ));
+                }
+            },
+        })
+    }
+
+    /// True when pages are served over HTTPS, so that cookies get the `Secure` flag.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.scheme() == "https"
+    }
+
+    /// An absolute link under the base URL (`path` starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)
+    }
+}
+
+fn parse_http_url(variable: &'static str, raw: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw).map_err(|e| ConfigError::new(variable, format!("`{raw}`: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ConfigError::new(variable, "expected an http:// or https:// address"));
+    }
+    Ok(url)
+}
+
+fn parse_number<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match get(variable) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError::new(variable, format!("`{raw}` is not a valid number"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_work_on_a_laptop() {
+        let s = settings(&[]).expect("defaults are valid");
+        assert_eq!(s.database_url, DatabaseUrl::Sqlite("roadshow.db".into()));
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.base_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(s.rate_limit_per_minute, 30);
+        assert!(s.smtp_url.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let cases = [
+            ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
+            ("DATABASE_URL", "postgres://[bad", "DATABASE_URL"),
+            ("ROADSHOW_LISTEN", "localhost", "ROADSHOW_LISTEN"),
+            ("ROADSHOW_BASE_URL", "ftp://x", "ROADSHOW_BASE_URL"),
+            ("SMTP_URL", "http://x", "SMTP_URL"),
+            ("ROADSHOW_RATE_LIMIT", "lots", "ROADSHOW_RATE_LIMIT"),
+            ("ROADSHOW_LOG_FORMAT", "xml", "ROADSHOW_LOG_FORMAT"),
+        ];
+        for (var, value, expected) in cases {
+            let err = settings(&[(var, value)]).expect_err(var);
+            assert_eq!(err.variable, expected, "{var}={value}");
+        }
+    }
+
+    #[test]
+    fn sqlite_and_postgres_urls_are_recognised() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/x.db").expect("valid"),
+            DatabaseUrl::Sqlite("/tmp/x.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgres://postgres@127.0.0.1/test").expect("valid").backend(),
+            "postgres"
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! Post-event feedback forms and their requests (to come).

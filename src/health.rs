@@ -1,0 +1,48 @@
+//! Operations endpoints: liveness, readiness, Prometheus metrics.
+
+use actix_web::{HttpResponse, web};
+use diesel::connection::SimpleConnection;
+
+use crate::db;
+use crate::error::AppError;
+use crate::startup::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics));
+}
+
+/// The process is up.
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+/// The database answers.
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let ping = db::run(&state.pool, |conn| {
+        conn.batch_execute("SELECT 1")?;
+        Ok(())
+    })
+    .await;
+    match ping {
+        Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable"}))
+        }
+    }
+}
+
+async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let pool = state.pool.state();
+    state.metrics.db_pool_connections.set(i64::from(pool.connections));
+    state.metrics.db_pool_idle.set(i64::from(pool.idle_connections));
+    let body = state
+        .metrics
+        .encode()
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("encoding metrics: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .body(body))
+}

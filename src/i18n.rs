@@ -1,0 +1,260 @@
+//! The French/English catalogue for pages and e-mails, and how a request's language is chosen.
+//!
+//! A plain table rather than a translation framework: a few hundred short strings in two
+//! languages, checked by a unit test that every key used in `templates/` exists in both.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use actix_web::HttpRequest;
+
+/// A language roadshow speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    /// French, the default: the tour is French.
+    #[default]
+    Fr,
+    /// English.
+    En,
+}
+
+/// Name of the cookie that remembers a visitor's choice of language.
+pub const LANG_COOKIE: &str = "lang";
+
+impl Locale {
+    /// Parses `fr`, `en`, `fr-FR`, `en-GB`…; anything else is `None`.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let primary = raw.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "fr" => Some(Self::Fr),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+
+    /// The ISO 639-1 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Fr => "fr",
+            Self::En => "en",
+        }
+    }
+
+    /// The other language, for the language switch.
+    pub fn other(self) -> Self {
+        match self {
+            Self::Fr => Self::En,
+            Self::En => Self::Fr,
+        }
+    }
+
+    /// The language of a request: `?lang=`, then the cookie, then `Accept-Language`, then French.
+    pub fn from_request(req: &HttpRequest) -> Self {
+        let from_query = url::form_urlencoded::parse(req.query_string().as_bytes())
+            .find(|(k, _)| k == "lang")
+            .and_then(|(_, v)| Self::parse(&v));
+        from_query
+            .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Self::parse(c.value())))
+            .or_else(|| {
+                let header = req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE)?;
+                Self::from_accept_language(header.to_str().ok()?)
+            })
+            .unwrap_or_default()
+    }
+
+    /// The first supported language in an `Accept-Language` header, by weight.
+    pub fn from_accept_language(header: &str) -> Option<Self> {
+        let mut candidates: Vec<(f32, Self)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut pieces = part.split(';');
+                let locale = Self::parse(pieces.next()?)?;
+                let weight = pieces
+                    .find_map(|p| p.trim().strip_prefix("q=")?.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                Some((weight, locale))
+            })
+            .collect();
+        // Stable sort keeps header order among equal weights.
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+        candidates.first().map(|c| c.1)
+    }
+
+    /// The text for `key`; a missing key shows itself so that it is noticed, never a panic.
+    pub fn t<'a>(self, key: &'a str) -> &'a str {
+        match CATALOGUE.get(key) {
+            Some([fr, en]) => match self {
+                Self::Fr => fr,
+                Self::En => en,
+            },
+            None => key,
+        }
+    }
+}
+
+static CATALOGUE: LazyLock<HashMap<&'static str, [&'static str; 2]>> =
+    LazyLock::new(|| ENTRIES.iter().map(|(k, fr, en)| (*k, [*fr, *en])).collect());
+
+/// `(key, French, English)`.
+const ENTRIES: &[(&str, &str, &str)] = &[
+    // layout
+    ("app.name", "Roadshow", "Roadshow"),
+    ("nav.admin", "Administration", "Administration"),
+    ("nav.login", "Connexion", "Log in"),
+    ("nav.logout", "Déconnexion", "Log out"),
+    ("nav.skip", "Aller au contenu", "Skip to content"),
+    ("nav.language", "English", "Français"),
+    ("nav.signed_in_as", "Connecté·e :", "Signed in as"),
+    // login
+    ("login.title", "Connexion", "Log in"),
+    ("login.email", "E-mail", "Email"),
+    ("login.password", "Mot de passe", "Password"),
+    ("login.submit", "Se connecter", "Log in"),
+    ("login.failed", "E-mail ou mot de passe incorrect", "wrong email or password"),
+    ("login.intro", "Espace réservé à l'équipe de la tournée.", "For the tour's team only."),
+    // roles
+    ("role.admin", "administrateur", "admin"),
+    ("role.marketing", "marketing", "marketing"),
+    ("role.staff", "accueil", "staff"),
+    // admin: tours
+    ("tours.title", "Tournées", "Tours"),
+    ("tours.none", "Aucune tournée pour l'instant.", "No tour yet."),
+    ("tours.new", "Nouvelle tournée", "New tour"),
+    ("tours.edit", "Modifier la tournée", "Edit tour"),
+    ("tours.name", "Nom", "Name"),
+    ("tours.slug", "Identifiant d'URL", "URL slug"),
+    ("tours.slug_hint", "lettres minuscules, chiffres et tirets ; vide = déduit du nom", "lower-case letters, digits and dashes; empty = made from the name"),
+    ("tours.description", "Description", "Description"),
+    ("tours.default_locale", "Langue par défaut", "Default language"),
+    ("tours.target", "Objectif de certifications commencées", "Target: certifications started"),
+    ("tours.target_hint", "vide = pas d'objectif", "empty = no target"),
+    ("tours.targets", "Objectifs", "Targets"),
+    ("tours.stops", "Étapes", "Stops"),
+    ("tours.create", "Créer la tournée", "Create tour"),
+    ("tours.save", "Enregistrer", "Save"),
+    ("tours.public_page", "Page publique (API)", "Public page (API)"),
+    // admin: stops
+    ("stops.add", "Ajouter une étape", "Add a stop"),
+    ("stops.new", "Nouvelle étape", "New stop"),
+    ("stops.edit", "Modifier l'étape", "Edit stop"),
+    ("stops.none", "Aucune étape pour l'instant.", "No stop yet."),
+    ("stops.date", "Date", "Date"),
+    ("stops.city", "Ville", "City"),
+    ("stops.venue", "Lieu", "Venue"),
+    ("stops.address", "Adresse", "Address"),
+    ("stops.timezone", "Fuseau horaire", "Time zone"),
+    ("stops.timezone_hint", "nom IANA, par ex. Europe/Paris", "IANA name, e.g. Europe/Paris"),
+    ("stops.starts_at", "Début", "Starts at"),
+    ("stops.ends_at", "Fin", "Ends at"),
+    ("stops.local_time_hint", "heure locale de l'étape", "the stop's local time"),
+    ("stops.capacity", "Capacité", "Capacity"),
+    ("stops.registration_closes_at", "Clôture des inscriptions", "Registration closes at"),
+    ("stops.registration_closes_hint", "vide = à la fin de l'étape", "empty = when the stop ends"),
+    ("stops.create", "Créer l'étape", "Create stop"),
+    ("stops.save", "Enregistrer", "Save"),
+    ("stops.workshops", "Ateliers", "Workshops"),
+    ("stops.checkpoints", "Points de contrôle", "Checkpoints"),
+    ("stops.seats", "places", "seats"),
+    ("stops.registration", "Inscriptions", "Registration"),
+    ("stops.registration_open", "ouvertes", "open"),
+    ("stops.registration_closed", "closes", "closed"),
+    ("stops.back_to_tour", "Retour à la tournée", "Back to the tour"),
+    // admin: workshops
+    ("workshops.add", "Ajouter un atelier", "Add a workshop"),
+    ("workshops.new", "Nouvel atelier", "New workshop"),
+    ("workshops.edit", "Modifier l'atelier", "Edit workshop"),
+    ("workshops.none", "Aucun atelier pour l'instant.", "No workshop yet."),
+    ("workshops.title", "Titre", "Title"),
+    ("workshops.room", "Salle", "Room"),
+    ("workshops.trainer", "Formateur", "Trainer"),
+    ("workshops.time", "Horaire", "Time"),
+    ("workshops.create", "Créer l'atelier", "Create workshop"),
+    ("workshops.save", "Enregistrer", "Save"),
+    ("checkpoint.entrance", "Accueil", "Entrance"),
+    ("checkpoint.workshop", "Atelier", "Workshop"),
+    // forms
+    ("form.errors", "Certains champs sont à corriger.", "Some fields need fixing."),
+    ("form.saved", "Enregistré.", "Saved."),
+    ("form.edit", "Modifier", "Edit"),
+    ("form.optional", "facultatif", "optional"),
+    // errors
+    ("error.title", "Erreur", "Error"),
+    ("error.not-found", "Cette page n'existe pas.", "This page does not exist."),
+    ("error.forbidden", "Votre rôle ne permet pas cette action.", "Your role may not do this."),
+    ("error.unauthorized", "Veuillez vous connecter.", "Please log in."),
+    ("error.bad-request", "La requête est mal formée.", "The request is malformed."),
+    ("error.conflict", "Cette action entre en conflit avec les données existantes.", "This conflicts with what is already stored."),
+    ("error.invalid-fields", "Certains champs sont invalides.", "Some fields are invalid."),
+    ("error.payload-too-large", "Le formulaire envoyé est trop volumineux.", "What you sent is too large."),
+    ("error.rate-limited", "Trop de requêtes : réessayez dans une minute.", "Too many requests: try again in a minute."),
+    ("error.unavailable", "Service momentanément indisponible.", "The service is temporarily unavailable."),
+    ("error.internal", "Une erreur inattendue s'est produite ; elle a été enregistrée.", "Something unexpected went wrong; it has been logged."),
+    ("error.csrf", "Le formulaire a expiré : rechargez la page et réessayez.", "The form expired: reload the page and try again."),
+    ("error.back_home", "Retour à l'accueil", "Back to the home page"),
+    // validation messages (field level)
+    ("v.required", "obligatoire", "is required"),
+    ("v.too_long", "trop long", "is too long"),
+    ("v.positive", "doit être un entier positif", "must be a positive whole number"),
+    ("v.timezone", "fuseau horaire inconnu (nom IANA, ex. Europe/Paris)", "unknown time zone (IANA name, e.g. Europe/Paris)"),
+    ("v.datetime", "date et heure invalides", "invalid date and time"),
+    ("v.after_start", "doit être après le début", "must be after the start"),
+    ("v.before_end", "doit être avant la fin de l'étape", "must be before the stop ends"),
+    ("v.slug", "lettres minuscules, chiffres et tirets seulement", "lower-case letters, digits and dashes only"),
+    ("v.slug_taken", "déjà utilisé par une autre tournée", "is already used by another tour"),
+    ("v.locale", "fr ou en", "fr or en"),
+    ("v.within_stop", "doit être pendant l'étape", "must be within the stop's day"),
+    ("v.gap", "heure inexistante ce jour-là (changement d'heure)", "this local time does not exist that day (clock change)"),
+    // home
+    ("home.title", "Rencontres partenaires", "Partner events"),
+    ("home.tours", "Tournées en cours", "Current tours"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_supported_language() {
+        let cases = [
+            ("en-US,en;q=0.9", Some(Locale::En)),
+            ("de-DE,fr;q=0.5,en;q=0.8", Some(Locale::En)),
+            ("fr-CH, fr;q=0.9, en;q=0.8", Some(Locale::Fr)),
+            ("de", None),
+            ("", None),
+        ];
+        for (header, expected) in cases {
+            assert_eq!(Locale::from_accept_language(header), expected, "{header}");
+        }
+    }
+
+    #[test]
+    fn every_key_used_in_templates_exists_in_the_catalogue() {
+        let mut missing = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("templates folder") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("template text");
+                for piece in text.split(".t(\"").skip(1) {
+                    let key = piece.split('"').next().unwrap_or_default();
+                    if !CATALOGUE.contains_key(key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing catalogue keys: {missing:#?}");
+    }
+
+    #[test]
+    fn keys_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for (key, _, _) in ENTRIES {
+            assert!(seen.insert(key), "duplicate key {key}");
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The `roadshow` command: serve, migrate, add users, load the demo.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use diesel::Connection;
+use roadshow::config::Settings;
+use roadshow::db;
+use roadshow::startup::Application;
+
+#[derive(Parser)]
+#[command(name = "roadshow", version, about = "Runs a tour of one-day partner events end to end")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run migrations, then serve HTTP until stopped (Ctrl-C or SIGTERM).
+    Serve {
+        /// Load the demo tour and accounts first if the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Run migrations only.
+    Migrate,
+    /// Load the demo tour and accounts into an empty database.
+    Demo,
+    /// Manage staff, marketing and admin accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account; the password is read from standard input (one line).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, marketing or staff
+        #[arg(long)]
+        role: String,
+    },
+}
+
+/// Exit code for a configuration error (bad environment variable).
+const EXIT_CONFIG: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("roadshow: configuration error: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    roadshow::telemetry::init(settings.log_json);
+    let result = match cli.command {
+        Command::Serve { demo } => serve(settings, demo),
+        Command::Migrate => with_connection(&settings, |_| Ok(())).map(|()| println!("database is up to date")),
+        Command::Demo => with_connection(&settings, |conn| load_demo(conn, &settings, true)),
+        Command::User {
+            command: UserCommand::Add { email, name, role },
+        } => add_user(&settings, &email, &name, &role),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("roadshow: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Opens one migrated connection for a CLI command.
+fn with_connection(
+    settings: &Settings,
+    work: impl FnOnce(&mut db::DbConnection) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let pool = db::build_pool(&settings.database_url, 1)?;
+    let mut conn = pool.get()?;
+    let applied = db::run_migrations(&mut conn)?;
+    if !applied.is_empty() {
+        eprintln!("applied {} migration(s)", applied.len());
+    }
+    work(&mut conn)
+}
+
+fn load_demo(conn: &mut db::DbConnection, settings: &Settings, strict: bool) -> anyhow::Result<()> {
+    match conn.transaction(roadshow::demo::load) {
+        Ok(summary) => {
+            println!(
+                "Demo loaded: tour `{}` with {} stops and {} workshops.",
+                summary.tour_slug, summary.stops, summary.workshops
+            );
+        }
+        Err(roadshow::error::AppError::Conflict(message)) if !strict => {
+            println!("Demo not loaded: {message}.");
+        }
+        Err(e) => return Err(anyhow::anyhow!("loading the demo: {e}")),
+    }
+    print_logins(settings);
+    Ok(())
+}
+
+fn print_logins(settings: &Settings) {
+    println!("Demo logins (e-mail / password):");
+    for (email, _, role, password) in roadshow::demo::DEMO_USERS {
+        println!("  {role:<10} {email} / {password}");
+    }
+    println!("Open {} and log in at {}", settings.url("/"), settings.url("/login"));
+}
+
+#[actix_web::main]
+async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+    if demo {
+        let s = settings.clone();
+        actix_web::web::block(move || with_connection(&s, |conn| load_demo(conn, &s, false))).await??;
+    }
+    let backend = settings.database_url.backend();
+    let app = Application::build(settings.clone()).await?;
+    tracing::info!(port = app.port(), backend, "roadshow listening");
+    println!("roadshow is listening on {} ({backend})", settings.url("/"));
+    app.run_until_stopped().await?;
+    tracing::info!("roadshow stopped");
+    Ok(())
+}
+
+fn add_user(settings: &Settings, email: &str, name: &str, role: &str) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let user = roadshow::auth::service::NewUser::parse(email, name, role, password).map_err(describe)?;
+    with_connection(settings, |conn| {
+        let id = roadshow::auth::service::create_user(conn, &user).map_err(describe)?;
+        println!("user {id} added ({role})");
+        Ok(())
+    })
+}
+
+/// A readable message for the CLI, field by field.
+fn describe(err: roadshow::error::AppError) -> anyhow::Error {
+    match err {
+        roadshow::error::AppError::Invalid(errors) => {
+            let lines: Vec<String> = errors
+                .localized(roadshow::i18n::Locale::En)
+                .into_iter()
+                .map(|(field, message)| format!("{field}: {message}"))
+                .collect();
+            anyhow::anyhow!("{}", lines.join("; "))
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
+}

@@ -1,0 +1,54 @@
+//! The OpenAPI document, generated from the handlers' annotations and served at
+//! `/api/v1/openapi.json`.
+
+use actix_web::{HttpResponse, web};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{auth, error, tours};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// roadshow's JSON API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "roadshow",
+        description = "Registration, badges, check-in, analytics and feedback for a tour of one-day partner events. \
+                       Errors are application/problem+json (RFC 9457) with per-field `errors` for invalid input."
+    ),
+    paths(
+        auth::api::create_token,
+        tours::api::list_tours,
+        tours::api::create_tour,
+        tours::api::get_tour,
+        tours::api::update_tour,
+        tours::api::create_stop,
+        tours::api::get_stop,
+        tours::api::update_stop,
+        tours::api::create_workshop,
+        tours::api::update_workshop,
+    ),
+    components(schemas(error::Problem)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "accounts", description = "bearer tokens for API clients"),
+        (name = "setup", description = "tours, stops, workshops and checkpoints"),
+    )
+)]
+pub struct ApiDoc;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/openapi.json", web::get().to(openapi_json));
+}
+
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

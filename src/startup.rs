@@ -1,0 +1,124 @@
+//! Builds the application: state, middleware and every area's routes; binds the listener.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::error::AppError;
+use crate::metrics::{Metrics, record_http};
+use crate::telemetry::RequestSpan;
+use crate::web::{PageError, ensure_csrf_cookie, json_config_error};
+use crate::{assets, auth, health, openapi, tours};
+
+/// What every handler can reach.
+#[derive(Debug)]
+pub struct AppState {
+    pub settings: Settings,
+    pub pool: DbPool,
+    pub metrics: Metrics,
+}
+
+/// A bound, configured server, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects to the database, runs migrations and binds the listener (port 0 picks a free
+    /// port, as tests do; the base URL then follows the real port).
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
+        let pool = db::build_pool(&settings.database_url, settings.db_pool_size)?;
+        let migrations = {
+            let pool = pool.clone();
+            web::block(move || {
+                let mut conn = pool.get()?;
+                db::run_migrations(&mut conn)
+            })
+            .await??
+        };
+        if !migrations.is_empty() {
+            tracing::info!(count = migrations.len(), "database migrated");
+        }
+        let listener = TcpListener::bind(settings.listen)?;
+        let port = listener.local_addr()?.port();
+        if settings.base_url.port_or_known_default() == Some(0) {
+            settings
+                .base_url
+                .set_port(Some(port))
+                .map_err(|()| anyhow::anyhow!("cannot set the base URL's port"))?;
+        }
+        let workers = settings.workers;
+        let state = web::Data::new(AppState {
+            settings,
+            pool,
+            metrics: Metrics::new(),
+        });
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .app_data(web::JsonConfig::default().error_handler(json_config_error))
+                .app_data(web::PayloadConfig::new(crate::web::JSON_BODY_LIMIT))
+                .app_data(web::FormConfig::default().limit(64 * 1024))
+                .app_data(web::PathConfig::default().error_handler(|err, _| AppError::BadRequest(err.to_string()).into()))
+                .app_data(web::QueryConfig::default().error_handler(|err, _| AppError::BadRequest(err.to_string()).into()))
+                .wrap(from_fn(ensure_csrf_cookie))
+                .wrap(Compress::default())
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Referrer-Policy", "same-origin"))
+                        .add(("X-Frame-Options", "DENY")),
+                )
+                .wrap(from_fn(record_http))
+                .wrap(TracingLogger::<RequestSpan>::new())
+                .configure(routes)
+                .default_service(web::to(not_found))
+        })
+        .workers(workers)
+        .shutdown_timeout(30)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server, state })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests read settings and the pool through it).
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until a shutdown signal; in-flight requests are finished first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Every area's routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    health::routes(cfg);
+    openapi::routes(cfg);
+    assets::routes(cfg);
+    auth::routes(cfg);
+    tours::routes(cfg);
+}
+
+/// Unknown paths: problem+json under `/api`, a page elsewhere.
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
+    if req.path().starts_with("/api/") {
+        Err(AppError::NotFound("resource").into())
+    } else {
+        Err(PageError::new(&req, AppError::NotFound("page")).into())
+    }
+}

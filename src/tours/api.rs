@@ -1,0 +1,536 @@
+//! JSON API for tours, stops and workshops: admin set-up and the public reads.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::domain::{NewStop, NewTour, NewWorkshop, RawStop, RawTarget, RawTour, RawWorkshop, TimeInput};
+use super::service::{self, StopSummary, StopView, TourView, WorkshopView};
+use super::store::Checkpoint;
+use crate::auth::ApiUser;
+use crate::auth::policy::ManageSetup;
+use crate::db;
+use crate::error::{AppError, Problem};
+use crate::startup::AppState;
+use crate::time::in_zone;
+use crate::web::ApiJson;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/tours", web::get().to(list_tours))
+        .route("/api/v1/tours", web::post().to(create_tour))
+        .route("/api/v1/tours/{tour_id}", web::get().to(get_tour))
+        .route("/api/v1/tours/{tour_id}", web::patch().to(update_tour))
+        .route("/api/v1/tours/{tour_id}/stops", web::post().to(create_stop))
+        .route("/api/v1/stops/{stop_id}", web::get().to(get_stop))
+        .route("/api/v1/stops/{stop_id}", web::patch().to(update_stop))
+        .route("/api/v1/stops/{stop_id}/workshops", web::post().to(create_workshop))
+        .route("/api/v1/workshops/{workshop_id}", web::patch().to(update_workshop));
+}
+
+// ---- requests ----
+
+/// A target the tour aims for, e.g. 550 certifications started.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TargetDto {
+    #[schema(example = "certification_started")]
+    pub outcome: String,
+    #[schema(example = 550)]
+    pub value: i64,
+}
+
+/// A new tour. `slug` defaults to one made from the name.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateTourRequest {
+    #[schema(example = "Rencontres Partenaires 360° 2026")]
+    pub name: String,
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    /// `fr` (default) or `en`.
+    pub default_locale: Option<String>,
+    pub targets: Option<Vec<TargetDto>>,
+}
+
+/// Changes to a tour; absent fields keep their value (`targets` replaces the list).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateTourRequest {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    pub default_locale: Option<String>,
+    pub targets: Option<Vec<TargetDto>>,
+}
+
+/// A new stop. Times are RFC 3339 with an offset; `timezone` is an IANA name.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateStopRequest {
+    #[schema(example = "Strasbourg")]
+    pub city: String,
+    pub venue: String,
+    pub address: Option<String>,
+    #[schema(example = "Europe/Paris")]
+    pub timezone: String,
+    #[schema(example = "2026-10-13T09:00:00+02:00")]
+    pub starts_at: String,
+    pub ends_at: String,
+    pub capacity: i64,
+    /// Defaults to the end of the stop.
+    pub registration_closes_at: Option<String>,
+}
+
+/// Changes to a stop; absent fields keep their value.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateStopRequest {
+    pub city: Option<String>,
+    pub venue: Option<String>,
+    pub address: Option<String>,
+    pub timezone: Option<String>,
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    pub capacity: Option<i64>,
+    pub registration_closes_at: Option<String>,
+}
+
+/// A new workshop within its stop's day.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateWorkshopRequest {
+    #[schema(example = "Devenir Spécialiste PME")]
+    pub title: String,
+    pub room: Option<String>,
+    pub trainer: Option<String>,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub capacity: i64,
+}
+
+/// Changes to a workshop; absent fields keep their value.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateWorkshopRequest {
+    pub title: Option<String>,
+    pub room: Option<String>,
+    pub trainer: Option<String>,
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    pub capacity: Option<i64>,
+}
+
+// ---- responses ----
+
+/// A tour with its stops.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TourResponse {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub default_locale: String,
+    pub targets: Vec<TargetDto>,
+    pub stops: Vec<StopSummaryResponse>,
+}
+
+/// A tour in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TourListItem {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+}
+
+/// A stop in its tour's list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StopSummaryResponse {
+    pub id: String,
+    pub tour_id: String,
+    pub city: String,
+    pub venue: String,
+    pub address: String,
+    pub timezone: String,
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+    pub capacity: i32,
+    pub registration_closes_at: Option<DateTime<FixedOffset>>,
+    pub seats_left: i64,
+    pub registration_open: bool,
+}
+
+/// A stop with its workshops and checkpoints.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StopResponse {
+    #[serde(flatten)]
+    pub stop: StopSummaryResponse,
+    pub workshops: Vec<WorkshopResponse>,
+    pub checkpoints: Vec<CheckpointResponse>,
+}
+
+/// A workshop with its free seats.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkshopResponse {
+    pub id: String,
+    pub stop_id: String,
+    pub title: String,
+    pub room: String,
+    pub trainer: String,
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+    pub capacity: i32,
+    pub seats_left: i64,
+}
+
+/// Where badges are scanned: the entrance, or a workshop's room.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckpointResponse {
+    pub id: String,
+    /// `entrance` or `workshop`.
+    pub kind: String,
+    pub workshop_id: Option<String>,
+    pub name: String,
+}
+
+impl From<TourView> for TourResponse {
+    fn from(view: TourView) -> Self {
+        Self {
+            id: view.tour.id,
+            slug: view.tour.slug,
+            name: view.tour.name,
+            description: view.tour.description,
+            default_locale: view.tour.default_locale,
+            targets: view
+                .targets
+                .into_iter()
+                .map(|t| TargetDto {
+                    outcome: t.outcome,
+                    value: i64::from(t.value),
+                })
+                .collect(),
+            stops: view.stops.into_iter().map(StopSummaryResponse::from).collect(),
+        }
+    }
+}
+
+impl From<StopSummary> for StopSummaryResponse {
+    fn from(s: StopSummary) -> Self {
+        let tz = s.timezone;
+        Self {
+            id: s.stop.id,
+            tour_id: s.stop.tour_id,
+            city: s.stop.city,
+            venue: s.stop.venue,
+            address: s.stop.address,
+            timezone: s.stop.timezone,
+            starts_at: in_zone(s.stop.starts_at, tz),
+            ends_at: in_zone(s.stop.ends_at, tz),
+            capacity: s.stop.capacity,
+            registration_closes_at: s.stop.registration_closes_at.map(|t| in_zone(t, tz)),
+            seats_left: s.seats_left,
+            registration_open: s.registration_open,
+        }
+    }
+}
+
+fn workshop_response(w: WorkshopView, tz: chrono_tz::Tz) -> WorkshopResponse {
+    WorkshopResponse {
+        id: w.workshop.id,
+        stop_id: w.workshop.stop_id,
+        title: w.workshop.title,
+        room: w.workshop.room,
+        trainer: w.workshop.trainer,
+        starts_at: in_zone(w.workshop.starts_at, tz),
+        ends_at: in_zone(w.workshop.ends_at, tz),
+        capacity: w.workshop.capacity,
+        seats_left: w.seats_left,
+    }
+}
+
+impl From<Checkpoint> for CheckpointResponse {
+    fn from(c: Checkpoint) -> Self {
+        Self {
+            id: c.id,
+            kind: c.kind,
+            workshop_id: c.workshop_id,
+            name: c.name,
+        }
+    }
+}
+
+impl From<StopView> for StopResponse {
+    fn from(view: StopView) -> Self {
+        let tz = view.summary.timezone;
+        Self {
+            stop: view.summary.into(),
+            workshops: view.workshops.into_iter().map(|w| workshop_response(w, tz)).collect(),
+            checkpoints: view.checkpoints.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+fn raw_targets(targets: Vec<TargetDto>) -> Vec<RawTarget> {
+    targets
+        .into_iter()
+        .map(|t| RawTarget {
+            outcome: t.outcome,
+            value: t.value,
+        })
+        .collect()
+}
+
+// ---- handlers ----
+
+/// All tours (public).
+#[utoipa::path(get, path = "/api/v1/tours", tag = "setup", responses((status = 200, body = [TourListItem])))]
+pub async fn list_tours(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let tours = db::run(&state.pool, service::list_tours).await?;
+    let items: Vec<TourListItem> = tours
+        .into_iter()
+        .map(|t| TourListItem {
+            id: t.id,
+            slug: t.slug,
+            name: t.name,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(items))
+}
+
+/// Create a tour (admin).
+#[utoipa::path(
+    post, path = "/api/v1/tours", tag = "setup", request_body = CreateTourRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = TourResponse),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "slug already used", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_tour(
+    state: web::Data<AppState>,
+    _admin: ApiUser<ManageSetup>,
+    body: ApiJson<CreateTourRequest>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let new = NewTour::try_from(RawTour {
+        name: body.name,
+        slug: body.slug,
+        description: body.description,
+        default_locale: body.default_locale,
+        targets: raw_targets(body.targets.unwrap_or_default()),
+    })?;
+    let view = db::transaction(&state.pool, move |conn| service::create_tour(conn, &new)).await?;
+    tracing::info!(tour_id = %view.tour.id, "tour created");
+    Ok(HttpResponse::Created().json(TourResponse::from(view)))
+}
+
+/// A tour with its stops, by id or slug (public).
+#[utoipa::path(
+    get, path = "/api/v1/tours/{tour_id}", tag = "setup",
+    params(("tour_id" = String, Path, description = "the tour's id or slug")),
+    responses((status = 200, body = TourResponse), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn get_tour(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let view = db::run(&state.pool, move |conn| service::tour_view(conn, &id)).await?;
+    Ok(HttpResponse::Ok().json(TourResponse::from(view)))
+}
+
+/// Change a tour (admin).
+#[utoipa::path(
+    patch, path = "/api/v1/tours/{tour_id}", tag = "setup", request_body = UpdateTourRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = TourResponse), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn update_tour(
+    state: web::Data<AppState>,
+    _admin: ApiUser<ManageSetup>,
+    path: web::Path<String>,
+    body: ApiJson<UpdateTourRequest>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let body = body.0;
+    let view = db::transaction(&state.pool, move |conn| {
+        let current = service::tour_view(conn, &id)?;
+        let new = NewTour::try_from(RawTour {
+            name: body.name.unwrap_or(current.tour.name),
+            slug: Some(body.slug.unwrap_or(current.tour.slug)),
+            description: Some(body.description.unwrap_or(current.tour.description)),
+            default_locale: Some(body.default_locale.unwrap_or(current.tour.default_locale)),
+            targets: match body.targets {
+                Some(t) => raw_targets(t),
+                None => current
+                    .targets
+                    .into_iter()
+                    .map(|t| RawTarget {
+                        outcome: t.outcome,
+                        value: i64::from(t.value),
+                    })
+                    .collect(),
+            },
+        })?;
+        service::update_tour(conn, &current.tour.id, &new)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(TourResponse::from(view)))
+}
+
+/// Add a stop to a tour (admin). The stop gets its entrance checkpoint.
+#[utoipa::path(
+    post, path = "/api/v1/tours/{tour_id}/stops", tag = "setup", request_body = CreateStopRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = StopResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_stop(
+    state: web::Data<AppState>,
+    _admin: ApiUser<ManageSetup>,
+    path: web::Path<String>,
+    body: ApiJson<CreateStopRequest>,
+) -> Result<HttpResponse, AppError> {
+    let tour_id = path.into_inner();
+    let body = body.0;
+    let raw = RawStop {
+        city: body.city,
+        venue: body.venue,
+        address: body.address,
+        timezone: body.timezone,
+        starts_at: body.starts_at,
+        ends_at: body.ends_at,
+        capacity: Some(body.capacity),
+        registration_closes_at: body.registration_closes_at,
+    };
+    let view = db::transaction(&state.pool, move |conn| {
+        // 404 for an unknown tour comes before field errors.
+        service::tour_view(conn, &tour_id)?;
+        let new = NewStop::parse(raw, TimeInput::Rfc3339)?;
+        service::create_stop(conn, &tour_id, &new)
+    })
+    .await?;
+    tracing::info!(stop_id = %view.summary.stop.id, "stop created");
+    Ok(HttpResponse::Created().json(StopResponse::from(view)))
+}
+
+/// A stop with its workshops (with seats left), whether registration is open, and its
+/// checkpoints (public).
+#[utoipa::path(
+    get, path = "/api/v1/stops/{stop_id}", tag = "setup",
+    responses((status = 200, body = StopResponse), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn get_stop(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let view = db::run(&state.pool, move |conn| service::stop_view(conn, &id)).await?;
+    Ok(HttpResponse::Ok().json(StopResponse::from(view)))
+}
+
+/// Change a stop (admin).
+#[utoipa::path(
+    patch, path = "/api/v1/stops/{stop_id}", tag = "setup", request_body = UpdateStopRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = StopResponse), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn update_stop(
+    state: web::Data<AppState>,
+    _admin: ApiUser<ManageSetup>,
+    path: web::Path<String>,
+    body: ApiJson<UpdateStopRequest>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let body = body.0;
+    let view = db::transaction(&state.pool, move |conn| {
+        let current = service::stop_view(conn, &id)?;
+        let s = StopSummaryResponse::from(current.summary);
+        let raw = RawStop {
+            city: body.city.unwrap_or(s.city),
+            venue: body.venue.unwrap_or(s.venue),
+            address: Some(body.address.unwrap_or(s.address)),
+            timezone: body.timezone.unwrap_or(s.timezone),
+            starts_at: body.starts_at.unwrap_or_else(|| s.starts_at.to_rfc3339()),
+            ends_at: body.ends_at.unwrap_or_else(|| s.ends_at.to_rfc3339()),
+            capacity: Some(body.capacity.unwrap_or(i64::from(s.capacity))),
+            registration_closes_at: body
+                .registration_closes_at
+                .or_else(|| s.registration_closes_at.map(|t| t.to_rfc3339())),
+        };
+        let new = NewStop::parse(raw, TimeInput::Rfc3339)?;
+        service::update_stop(conn, &id, &new)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(StopResponse::from(view)))
+}
+
+/// Add a workshop to a stop (admin). The workshop gets its checkpoint.
+#[utoipa::path(
+    post, path = "/api/v1/stops/{stop_id}/workshops", tag = "setup", request_body = CreateWorkshopRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = WorkshopResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_workshop(
+    state: web::Data<AppState>,
+    _admin: ApiUser<ManageSetup>,
+    path: web::Path<String>,
+    body: ApiJson<CreateWorkshopRequest>,
+) -> Result<HttpResponse, AppError> {
+    let stop_id = path.into_inner();
+    let body = body.0;
+    let raw = RawWorkshop {
+        title: body.title,
+        room: body.room,
+        trainer: body.trainer,
+        starts_at: body.starts_at,
+        ends_at: body.ends_at,
+        capacity: Some(body.capacity),
+    };
+    let (view, tz) = db::transaction(&state.pool, move |conn| {
+        let window = service::stop_window(conn, &stop_id)?;
+        let new = NewWorkshop::parse(raw, window, TimeInput::Rfc3339)?;
+        Ok((service::create_workshop(conn, &stop_id, &new)?, window.timezone))
+    })
+    .await?;
+    tracing::info!(workshop_id = %view.workshop.id, "workshop created");
+    Ok(HttpResponse::Created().json(workshop_response(view, tz)))
+}
+
+/// Change a workshop (admin).
+#[utoipa::path(
+    patch, path = "/api/v1/workshops/{workshop_id}", tag = "setup", request_body = UpdateWorkshopRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = WorkshopResponse), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn update_workshop(
+    state: web::Data<AppState>,
+    _admin: ApiUser<ManageSetup>,
+    path: web::Path<String>,
+    body: ApiJson<UpdateWorkshopRequest>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let body = body.0;
+    let (view, tz) = db::transaction(&state.pool, move |conn| {
+        let current = service::find_workshop(conn, &id)?;
+        let window = service::stop_window(conn, &current.stop_id)?;
+        let tz = window.timezone;
+        let raw = RawWorkshop {
+            title: body.title.unwrap_or(current.title),
+            room: Some(body.room.unwrap_or(current.room)),
+            trainer: Some(body.trainer.unwrap_or(current.trainer)),
+            starts_at: body.starts_at.unwrap_or_else(|| in_zone(current.starts_at, tz).to_rfc3339()),
+            ends_at: body.ends_at.unwrap_or_else(|| in_zone(current.ends_at, tz).to_rfc3339()),
+            capacity: Some(body.capacity.unwrap_or(i64::from(current.capacity))),
+        };
+        let new = NewWorkshop::parse(raw, window, TimeInput::Rfc3339)?;
+        Ok((service::update_workshop(conn, &id, &new)?, tz))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(workshop_response(view, tz)))
+}

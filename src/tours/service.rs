@@ -1,0 +1,283 @@
+//! Set-up operations shared by the API, the admin pages and the demo loader; each runs in one
+//! transaction.
+
+use chrono_tz::Tz;
+
+use super::domain::{NewStop, NewTour, NewWorkshop, StopWindow};
+use super::store::{self, Checkpoint, Stop, Tour, TourTarget, Workshop};
+use crate::db::{self, DbConnection};
+use crate::error::AppError;
+use crate::time;
+
+/// A tour with its targets and stops (by date).
+#[derive(Debug, Clone)]
+pub struct TourView {
+    pub tour: Tour,
+    pub targets: Vec<TourTarget>,
+    pub stops: Vec<StopSummary>,
+}
+
+/// A stop with the figures its listing shows.
+#[derive(Debug, Clone)]
+pub struct StopSummary {
+    pub stop: Stop,
+    pub timezone: Tz,
+    pub seats_left: i64,
+    pub registration_open: bool,
+}
+
+/// A stop with its programme and checkpoints.
+#[derive(Debug, Clone)]
+pub struct StopView {
+    pub summary: StopSummary,
+    pub workshops: Vec<WorkshopView>,
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+/// A workshop with its free seats.
+#[derive(Debug, Clone)]
+pub struct WorkshopView {
+    pub workshop: Workshop,
+    pub seats_left: i64,
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn timezone_of(stop: &Stop) -> Result<Tz, AppError> {
+    time::parse_timezone(&stop.timezone)
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("stop {} has an unknown time zone", stop.id)))
+}
+
+fn summarize(stop: Stop) -> Result<StopSummary, AppError> {
+    let timezone = timezone_of(&stop)?;
+    let closes = stop.registration_closes_at.unwrap_or(stop.ends_at).min(stop.ends_at);
+    Ok(StopSummary {
+        registration_open: time::now() < closes,
+        // Registrations do not exist yet: every seat is free.
+        seats_left: i64::from(stop.capacity),
+        timezone,
+        stop,
+    })
+}
+
+fn slug_conflict(err: diesel::result::Error) -> AppError {
+    if db::is_unique_violation(&err) {
+        AppError::Conflict("a tour with this slug already exists".into())
+    } else {
+        err.into()
+    }
+}
+
+fn target_rows(tour_id: &str, new: &NewTour) -> Vec<TourTarget> {
+    new.targets
+        .iter()
+        .map(|(outcome, value)| TourTarget {
+            tour_id: tour_id.to_owned(),
+            outcome: outcome.clone(),
+            value: *value,
+        })
+        .collect()
+}
+
+/// Creates a tour and its targets.
+pub fn create_tour(conn: &mut DbConnection, new: &NewTour) -> Result<TourView, AppError> {
+    let tour = Tour {
+        id: new_id(),
+        slug: new.slug.clone(),
+        name: new.name.clone(),
+        description: new.description.clone(),
+        default_locale: new.default_locale.code().to_owned(),
+        created_at: time::now(),
+    };
+    store::insert_tour(conn, &tour).map_err(slug_conflict)?;
+    let targets = target_rows(&tour.id, new);
+    store::replace_targets(conn, &tour.id, &targets)?;
+    Ok(TourView {
+        tour,
+        targets,
+        stops: Vec::new(),
+    })
+}
+
+/// Replaces a tour's fields and targets.
+pub fn update_tour(conn: &mut DbConnection, id: &str, new: &NewTour) -> Result<TourView, AppError> {
+    let current = store::find_tour(conn, id)?.ok_or(AppError::NotFound("tour"))?;
+    let tour = Tour {
+        slug: new.slug.clone(),
+        name: new.name.clone(),
+        description: new.description.clone(),
+        default_locale: new.default_locale.code().to_owned(),
+        ..current
+    };
+    store::update_tour(conn, &tour).map_err(slug_conflict)?;
+    store::replace_targets(conn, &tour.id, &target_rows(&tour.id, new))?;
+    tour_view(conn, &tour.id)
+}
+
+/// A tour (by id or slug) with its targets and stops.
+pub fn tour_view(conn: &mut DbConnection, id_or_slug: &str) -> Result<TourView, AppError> {
+    let tour = store::find_tour(conn, id_or_slug)?.ok_or(AppError::NotFound("tour"))?;
+    let targets = store::list_targets(conn, &tour.id)?;
+    let stops = store::list_stops(conn, &tour.id)?
+        .into_iter()
+        .map(summarize)
+        .collect::<Result<_, _>>()?;
+    Ok(TourView { tour, targets, stops })
+}
+
+/// Every tour, newest first.
+pub fn list_tours(conn: &mut DbConnection) -> Result<Vec<Tour>, AppError> {
+    Ok(store::list_tours(conn)?)
+}
+
+/// Creates a stop with its entrance checkpoint.
+pub fn create_stop(conn: &mut DbConnection, tour_id: &str, new: &NewStop) -> Result<StopView, AppError> {
+    let tour = store::find_tour(conn, tour_id)?.ok_or(AppError::NotFound("tour"))?;
+    let stop = Stop {
+        id: new_id(),
+        tour_id: tour.id,
+        city: new.city.clone(),
+        venue: new.venue.clone(),
+        address: new.address.clone(),
+        timezone: new.timezone.name().to_owned(),
+        starts_at: new.starts_at,
+        ends_at: new.ends_at,
+        capacity: new.capacity,
+        registration_closes_at: new.registration_closes_at,
+        created_at: time::now(),
+    };
+    store::insert_stop(conn, &stop)?;
+    store::insert_checkpoint(
+        conn,
+        &Checkpoint {
+            id: new_id(),
+            stop_id: stop.id.clone(),
+            kind: "entrance".into(),
+            workshop_id: None,
+            name: "Entrance".into(),
+        },
+    )?;
+    stop_view(conn, &stop.id)
+}
+
+/// Replaces a stop's fields. Its workshops must still fit in the new day.
+pub fn update_stop(conn: &mut DbConnection, id: &str, new: &NewStop) -> Result<StopView, AppError> {
+    let current = store::find_stop(conn, id)?.ok_or(AppError::NotFound("stop"))?;
+    let workshops = store::list_workshops(conn, id)?;
+    if workshops
+        .iter()
+        .any(|w| w.starts_at < new.starts_at || w.ends_at > new.ends_at)
+    {
+        return Err(AppError::Conflict(
+            "some workshops would fall outside the stop's new times; move them first".into(),
+        ));
+    }
+    let stop = Stop {
+        city: new.city.clone(),
+        venue: new.venue.clone(),
+        address: new.address.clone(),
+        timezone: new.timezone.name().to_owned(),
+        starts_at: new.starts_at,
+        ends_at: new.ends_at,
+        capacity: new.capacity,
+        registration_closes_at: new.registration_closes_at,
+        ..current
+    };
+    store::update_stop(conn, &stop)?;
+    stop_view(conn, id)
+}
+
+/// A stop with its workshops and checkpoints.
+pub fn stop_view(conn: &mut DbConnection, id: &str) -> Result<StopView, AppError> {
+    let stop = store::find_stop(conn, id)?.ok_or(AppError::NotFound("stop"))?;
+    let workshops = store::list_workshops(conn, id)?
+        .into_iter()
+        .map(|workshop| WorkshopView {
+            seats_left: i64::from(workshop.capacity),
+            workshop,
+        })
+        .collect();
+    let checkpoints = store::list_checkpoints(conn, id)?;
+    Ok(StopView {
+        summary: summarize(stop)?,
+        workshops,
+        checkpoints,
+    })
+}
+
+/// The window a workshop of this stop must fit in.
+pub fn stop_window(conn: &mut DbConnection, stop_id: &str) -> Result<StopWindow, AppError> {
+    let stop = store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
+    Ok(StopWindow {
+        timezone: timezone_of(&stop)?,
+        starts_at: stop.starts_at,
+        ends_at: stop.ends_at,
+    })
+}
+
+fn checkpoint_name(new: &NewWorkshop) -> String {
+    if new.room.is_empty() { new.title.clone() } else { new.room.clone() }
+}
+
+/// Creates a workshop and its checkpoint.
+pub fn create_workshop(conn: &mut DbConnection, stop_id: &str, new: &NewWorkshop) -> Result<WorkshopView, AppError> {
+    let workshop = Workshop {
+        id: new_id(),
+        stop_id: stop_id.to_owned(),
+        title: new.title.clone(),
+        room: new.room.clone(),
+        trainer: new.trainer.clone(),
+        starts_at: new.starts_at,
+        ends_at: new.ends_at,
+        capacity: new.capacity,
+        created_at: time::now(),
+    };
+    store::insert_workshop(conn, &workshop)?;
+    store::insert_checkpoint(
+        conn,
+        &Checkpoint {
+            id: new_id(),
+            stop_id: stop_id.to_owned(),
+            kind: "workshop".into(),
+            workshop_id: Some(workshop.id.clone()),
+            name: checkpoint_name(new),
+        },
+    )?;
+    Ok(WorkshopView {
+        seats_left: i64::from(workshop.capacity),
+        workshop,
+    })
+}
+
+/// Replaces a workshop's fields (and renames its checkpoint with its room).
+pub fn update_workshop(conn: &mut DbConnection, id: &str, new: &NewWorkshop) -> Result<WorkshopView, AppError> {
+    let current = store::find_workshop(conn, id)?.ok_or(AppError::NotFound("workshop"))?;
+    let workshop = Workshop {
+        title: new.title.clone(),
+        room: new.room.clone(),
+        trainer: new.trainer.clone(),
+        starts_at: new.starts_at,
+        ends_at: new.ends_at,
+        capacity: new.capacity,
+        ..current
+    };
+    store::update_workshop(conn, &workshop)?;
+    store::rename_workshop_checkpoint(conn, id, &checkpoint_name(new))?;
+    Ok(WorkshopView {
+        seats_left: i64::from(workshop.capacity),
+        workshop,
+    })
+}
+
+/// A workshop and the id of its stop.
+pub fn find_workshop(conn: &mut DbConnection, id: &str) -> Result<Workshop, AppError> {
+    store::find_workshop(conn, id)?.ok_or(AppError::NotFound("workshop"))
+}
+
+/// True when no tour exists yet (the demo loader only fills an empty database).
+pub fn is_empty(conn: &mut DbConnection) -> Result<bool, AppError> {
+    Ok(store::count_tours(conn)? == 0)
+}
+

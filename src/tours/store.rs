@@ -1,0 +1,173 @@
+//! Rows and queries for tours, targets, stops, workshops and checkpoints.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{checkpoints, stops, tour_targets, tours, workshops};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = tours)]
+pub struct Tour {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub default_locale: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tour_targets)]
+pub struct TourTarget {
+    pub tour_id: String,
+    pub outcome: String,
+    pub value: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = stops)]
+#[diesel(treat_none_as_null = true)]
+pub struct Stop {
+    pub id: String,
+    pub tour_id: String,
+    pub city: String,
+    pub venue: String,
+    pub address: String,
+    pub timezone: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub capacity: i32,
+    pub registration_closes_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = workshops)]
+pub struct Workshop {
+    pub id: String,
+    pub stop_id: String,
+    pub title: String,
+    pub room: String,
+    pub trainer: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub capacity: i32,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = checkpoints)]
+pub struct Checkpoint {
+    pub id: String,
+    pub stop_id: String,
+    pub kind: String,
+    pub workshop_id: Option<String>,
+    pub name: String,
+}
+
+pub fn insert_tour(conn: &mut DbConnection, tour: &Tour) -> QueryResult<usize> {
+    diesel::insert_into(tours::table).values(tour).execute(conn)
+}
+
+pub fn update_tour(conn: &mut DbConnection, tour: &Tour) -> QueryResult<usize> {
+    diesel::update(tours::table.find(&tour.id)).set(tour).execute(conn)
+}
+
+/// Replaces a tour's targets (one insert per row: multi-row inserts do not go through the
+/// two-backend connection).
+pub fn replace_targets(conn: &mut DbConnection, tour_id: &str, targets: &[TourTarget]) -> QueryResult<()> {
+    diesel::delete(tour_targets::table.filter(tour_targets::tour_id.eq(tour_id))).execute(conn)?;
+    for target in targets {
+        diesel::insert_into(tour_targets::table).values(target).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A tour by id or by slug.
+pub fn find_tour(conn: &mut DbConnection, id_or_slug: &str) -> QueryResult<Option<Tour>> {
+    tours::table
+        .filter(tours::id.eq(id_or_slug).or(tours::slug.eq(id_or_slug)))
+        .select(Tour::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list_tours(conn: &mut DbConnection) -> QueryResult<Vec<Tour>> {
+    tours::table
+        .order((tours::created_at.desc(), tours::name.asc()))
+        .select(Tour::as_select())
+        .load(conn)
+}
+
+pub fn count_tours(conn: &mut DbConnection) -> QueryResult<i64> {
+    tours::table.count().get_result(conn)
+}
+
+pub fn list_targets(conn: &mut DbConnection, tour_id: &str) -> QueryResult<Vec<TourTarget>> {
+    tour_targets::table
+        .filter(tour_targets::tour_id.eq(tour_id))
+        .order(tour_targets::outcome.asc())
+        .select(TourTarget::as_select())
+        .load(conn)
+}
+
+pub fn insert_stop(conn: &mut DbConnection, stop: &Stop) -> QueryResult<usize> {
+    diesel::insert_into(stops::table).values(stop).execute(conn)
+}
+
+pub fn update_stop(conn: &mut DbConnection, stop: &Stop) -> QueryResult<usize> {
+    diesel::update(stops::table.find(&stop.id)).set(stop).execute(conn)
+}
+
+pub fn find_stop(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Stop>> {
+    stops::table.find(id).select(Stop::as_select()).first(conn).optional()
+}
+
+pub fn list_stops(conn: &mut DbConnection, tour_id: &str) -> QueryResult<Vec<Stop>> {
+    stops::table
+        .filter(stops::tour_id.eq(tour_id))
+        .order(stops::starts_at.asc())
+        .select(Stop::as_select())
+        .load(conn)
+}
+
+pub fn insert_workshop(conn: &mut DbConnection, workshop: &Workshop) -> QueryResult<usize> {
+    diesel::insert_into(workshops::table).values(workshop).execute(conn)
+}
+
+pub fn update_workshop(conn: &mut DbConnection, workshop: &Workshop) -> QueryResult<usize> {
+    diesel::update(workshops::table.find(&workshop.id)).set(workshop).execute(conn)
+}
+
+pub fn find_workshop(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Workshop>> {
+    workshops::table.find(id).select(Workshop::as_select()).first(conn).optional()
+}
+
+pub fn list_workshops(conn: &mut DbConnection, stop_id: &str) -> QueryResult<Vec<Workshop>> {
+    workshops::table
+        .filter(workshops::stop_id.eq(stop_id))
+        .order((workshops::starts_at.asc(), workshops::title.asc()))
+        .select(Workshop::as_select())
+        .load(conn)
+}
+
+pub fn insert_checkpoint(conn: &mut DbConnection, checkpoint: &Checkpoint) -> QueryResult<usize> {
+    diesel::insert_into(checkpoints::table).values(checkpoint).execute(conn)
+}
+
+/// Renames the checkpoint of a workshop (its room changed).
+pub fn rename_workshop_checkpoint(conn: &mut DbConnection, workshop_id: &str, name: &str) -> QueryResult<usize> {
+    diesel::update(checkpoints::table.filter(checkpoints::workshop_id.eq(workshop_id)))
+        .set(checkpoints::name.eq(name))
+        .execute(conn)
+}
+
+/// A stop's checkpoints, the entrance first.
+pub fn list_checkpoints(conn: &mut DbConnection, stop_id: &str) -> QueryResult<Vec<Checkpoint>> {
+    checkpoints::table
+        .filter(checkpoints::stop_id.eq(stop_id))
+        .order((checkpoints::kind.asc(), checkpoints::name.asc()))
+        .select(Checkpoint::as_select())
+        .load(conn)
+}

@@ -1,0 +1,79 @@
+//! A submitted HTML form kept as typed, with its errors in the visitor's language, so that a
+//! form can come back with every value kept and every error beside its field.
+
+use std::collections::BTreeMap;
+
+use crate::error::{AppError, FieldErrors};
+use crate::i18n::Locale;
+
+/// Values and errors of one form.
+#[derive(Debug, Clone, Default)]
+pub struct FormState {
+    values: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    /// A message about the whole form (a conflict, say).
+    pub alert: Option<String>,
+}
+
+impl FormState {
+    /// A form filled with `values` and no errors.
+    pub fn new(values: BTreeMap<String, String>) -> Self {
+        Self {
+            values,
+            ..Self::default()
+        }
+    }
+
+    /// A form filled from `(name, value)` pairs.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> Self {
+        Self::new(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    }
+
+    /// The value typed for `name`, or empty.
+    pub fn value(&self, name: &str) -> &str {
+        self.values.get(name).map_or("", String::as_str)
+    }
+
+    /// The value typed for `name`, `None` when empty.
+    pub fn optional(&self, name: &str) -> Option<String> {
+        let v = self.value(name).trim();
+        (!v.is_empty()).then(|| v.to_owned())
+    }
+
+    /// A whole number typed for `name`: `None` when empty, `Some(0)` (invalid) when not a number.
+    pub fn number(&self, name: &str) -> Option<i64> {
+        self.optional(name).map(|v| v.parse().unwrap_or(0))
+    }
+
+    /// The error of `name`, if any.
+    pub fn error(&self, name: &str) -> Option<&str> {
+        self.errors.get(name).map(String::as_str)
+    }
+
+    /// True when some field has an error.
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty() || self.alert.is_some()
+    }
+
+    /// Records the outcome of a failed operation: field errors beside their fields, a conflict
+    /// as the form's alert. Other errors are returned for the error page.
+    pub fn absorb(&mut self, error: AppError, locale: Locale) -> Result<(), AppError> {
+        match error {
+            AppError::Invalid(errors) => {
+                self.errors = errors.localized(locale);
+                Ok(())
+            }
+            AppError::Conflict(message) => {
+                self.alert = Some(message);
+                Ok(())
+            }
+            other => Err(other),
+        }
+    }
+
+    /// Adds errors directly (tests of the form itself).
+    pub fn with_errors(mut self, errors: &FieldErrors, locale: Locale) -> Self {
+        self.errors = errors.localized(locale);
+        self
+    }
+}

@@ -1,0 +1,190 @@
+//! What every page template needs (`PageContext`), HTML responses, and errors shown as pages.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, dev::Payload};
+use askama::Template;
+
+use super::csrf::{CSRF_COOKIE, CsrfToken};
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::i18n::Locale;
+
+/// The layout's data: language, the signed-in user if any, the CSRF token for forms, and the
+/// current path (for the language switch).
+#[derive(Debug, Clone)]
+pub struct PageContext {
+    pub tr: Locale,
+    pub user: Option<CurrentUser>,
+    pub csrf: String,
+    pub path: String,
+}
+
+impl PageContext {
+    /// The context of a request, looking up its session.
+    pub async fn of(req: &HttpRequest) -> Result<Self, AppError> {
+        let user = crate::auth::pages::session_user(req).await?;
+        Ok(Self::anonymous(req).with_user(user))
+    }
+
+    /// The context without looking up the session (error pages, public pages).
+    pub fn anonymous(req: &HttpRequest) -> Self {
+        let csrf = req
+            .extensions()
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .or_else(|| req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned()))
+            .unwrap_or_default();
+        Self {
+            tr: Locale::from_request(req),
+            user: None,
+            csrf,
+            path: req.path().to_owned(),
+        }
+    }
+
+    /// The same context with a known user.
+    pub fn with_user(mut self, user: Option<CurrentUser>) -> Self {
+        self.user = user;
+        self
+    }
+
+    /// The link that shows this page in the other language.
+    pub fn other_language_href(&self) -> String {
+        format!("{}?lang={}", self.path, self.tr.other().code())
+    }
+
+    /// The name of the user's role in the page's language.
+    pub fn role_label(&self) -> &str {
+        match &self.user {
+            Some(u) => self.tr.t(match u.role {
+                crate::auth::Role::Admin => "role.admin",
+                crate::auth::Role::Marketing => "role.marketing",
+                crate::auth::Role::Staff => "role.staff",
+            }),
+            None => "",
+        }
+    }
+}
+
+impl FromRequest for PageContext {
+    type Error = PageError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, PageError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Self::of(&req).await.map_err(|e| PageError::new(&req, e)) })
+    }
+}
+
+/// Renders a template as an HTML response with `status`.
+pub fn html(status: StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
+    let body = page
+        .render()
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("rendering a page: {e}")))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// The answer to a successful form post: 303 to the page that shows the result.
+pub fn redirect_see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location.to_owned()))
+        .finish()
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPage<'a> {
+    ctx: PageContext,
+    message: &'a str,
+    status: u16,
+}
+
+/// An error on the HTML side: rendered as a page in the visitor's language, or as a redirect to
+/// the login page when no one is signed in.
+#[derive(Debug)]
+pub struct PageError {
+    error: AppError,
+    ctx: PageContext,
+    kind: PageErrorKind,
+}
+
+#[derive(Debug)]
+enum PageErrorKind {
+    Error,
+    LoginRequired(String),
+    Csrf,
+}
+
+impl PageError {
+    /// Wraps an error raised while serving `req`.
+    pub fn new(req: &HttpRequest, error: AppError) -> Self {
+        Self {
+            error,
+            ctx: PageContext::anonymous(req),
+            kind: PageErrorKind::Error,
+        }
+    }
+
+    /// Sends the visitor to the login page, then back here.
+    pub fn login_required(req: &HttpRequest) -> Self {
+        let next = match req.method() {
+            &actix_web::http::Method::GET => req.uri().path_and_query().map_or("/admin", |p| p.as_str()),
+            _ => "/admin",
+        };
+        Self {
+            error: AppError::Unauthorized("login required".into()),
+            ctx: PageContext::anonymous(req),
+            kind: PageErrorKind::LoginRequired(next.to_owned()),
+        }
+    }
+
+    /// A form whose CSRF token did not match.
+    pub fn csrf(req: &HttpRequest) -> Self {
+        Self {
+            error: AppError::Forbidden,
+            ctx: PageContext::anonymous(req),
+            kind: PageErrorKind::Csrf,
+        }
+    }
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self.kind {
+            PageErrorKind::LoginRequired(_) => StatusCode::SEE_OTHER,
+            _ => self.error.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let PageErrorKind::LoginRequired(next) = &self.kind {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", next)
+                .finish();
+            return redirect_see_other(&format!("/login?{query}"));
+        }
+        self.error.log();
+        let key = match self.kind {
+            PageErrorKind::Csrf => "error.csrf".to_owned(),
+            _ => format!("error.{}", self.error.kind()),
+        };
+        let status = self.status_code();
+        let page = ErrorPage {
+            ctx: self.ctx.clone(),
+            message: self.ctx.tr.t(&key),
+            status: status.as_u16(),
+        };
+        html(status, &page).unwrap_or_else(|_| HttpResponse::build(status).body(self.ctx.tr.t(&key).to_owned()))
+    }
+}
