@@ -8,8 +8,16 @@ use crate::error::AppError;
 
 /// `(name, content type, bytes)` of every embedded file.
 const FILES: &[(&str, &str, &[u8])] = &[
-    ("app.css", "text/css; charset=utf-8", include_bytes!("../static/app.css")),
-    ("favicon.svg", "image/svg+xml", include_bytes!("../static/favicon.svg")),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/app.css"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../static/favicon.svg"),
+    ),
 ];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -109,11 +109,15 @@ impl Settings {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
 
-        let database_url =
-            DatabaseUrl::parse(&get("DATABASE_URL").unwrap_or_else(|| "sqlite://roadshow.db".into()))?;
+        let database_url = DatabaseUrl::parse(
+            &get("DATABASE_URL").unwrap_or_else(|| "sqlite://roadshow.db".into()),
+        )?;
         let listen_raw = get("ROADSHOW_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
         let listen: SocketAddr = listen_raw.parse().map_err(|_| {
-            ConfigError::new("ROADSHOW_LISTEN", format!("`{listen_raw}` is not host:port"))
+            ConfigError::new(
+                "ROADSHOW_LISTEN",
+                format!("`{listen_raw}` is not host:port"),
+            )
         })?;
         let base_url = match get("ROADSHOW_BASE_URL") {
             Some(raw) => parse_http_url("ROADSHOW_BASE_URL", &raw)?,
@@ -121,9 +125,13 @@ impl Settings {
         };
         let smtp_url = match get("SMTP_URL") {
             Some(raw) => {
-                let url = Url::parse(&raw).map_err(|e| ConfigError::new("SMTP_URL", e.to_string()))?;
+                let url =
+                    Url::parse(&raw).map_err(|e| ConfigError::new("SMTP_URL", e.to_string()))?;
                 if !matches!(url.scheme(), "smtp" | "smtps") || url.host_str().is_none() {
-                    return Err(ConfigError::new("SMTP_URL", "expected smtp://host:port or smtps://host:port"));
+                    return Err(ConfigError::new(
+                        "SMTP_URL",
+                        "expected smtp://host:port or smtps://host:port",
+                    ));
                 }
                 Some(url)
             }
@@ -137,7 +145,9 @@ impl Settings {
             mail_from: get("ROADSHOW_MAIL_FROM")
                 .unwrap_or_else(|| "Roadshow <noreply@roadshow.example>".into()),
             rate_limit_per_minute: parse_number(&get, "ROADSHOW_RATE_LIMIT", 30)?,
-            data_dir: PathBuf::from(get("ROADSHOW_DATA_DIR").unwrap_or_else(|| "roadshow-data".into())),
+            data_dir: PathBuf::from(
+                get("ROADSHOW_DATA_DIR").unwrap_or_else(|| "roadshow-data".into()),
+            ),
             db_pool_size: parse_number(&get, "ROADSHOW_DB_POOL", 8)?.max(1),
             token_ttl_hours: parse_number(&get, "ROADSHOW_TOKEN_TTL_HOURS", 720)?.max(1),
             session_ttl_hours: parse_number(&get, "ROADSHOW_SESSION_TTL_HOURS", 12)?.max(1),
@@ -174,7 +184,10 @@ impl Settings {
 fn parse_http_url(variable: &'static str, raw: &str) -> Result<Url, ConfigError> {
     let url = Url::parse(raw).map_err(|e| ConfigError::new(variable, format!("`{raw}`: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(ConfigError::new(variable, "expected an http:// or https:// address"));
+        return Err(ConfigError::new(
+            variable,
+            "expected an http:// or https:// address",
+        ));
     }
     Ok(url)
 }
@@ -199,8 +212,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -238,7 +253,9 @@ mod tests {
             DatabaseUrl::Sqlite("/tmp/x.db".into())
         );
         assert_eq!(
-            DatabaseUrl::parse("postgres://postgres@127.0.0.1/test").expect("valid").backend(),
+            DatabaseUrl::parse("postgres://postgres@127.0.0.1/test")
+                .expect("valid")
+                .backend(),
             "postgres"
         );
     }

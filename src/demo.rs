@@ -7,14 +7,31 @@ use crate::auth::service::{NewUser, create_user};
 use crate::auth::store::find_user_by_email;
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::tours::domain::{NewStop, NewTour, NewWorkshop, RawStop, RawTarget, RawTour, RawWorkshop, StopWindow, TimeInput};
+use crate::tours::domain::{
+    NewStop, NewTour, NewWorkshop, RawStop, RawTarget, RawTour, RawWorkshop, StopWindow, TimeInput,
+};
 use crate::tours::service;
 
 /// The demo accounts: `(e-mail, name, role, password)`. Demo only: printed at start.
 pub const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
-    ("admin@roadshow.example", "Alice Admin", "admin", "demo-admin"),
-    ("marketing@roadshow.example", "Michel Cordani", "marketing", "demo-marketing"),
-    ("staff@roadshow.example", "Sophie Accueil", "staff", "demo-staff"),
+    (
+        "admin@roadshow.example",
+        "Alice Admin",
+        "admin",
+        "demo-admin",
+    ),
+    (
+        "marketing@roadshow.example",
+        "Michel Cordani",
+        "marketing",
+        "demo-marketing",
+    ),
+    (
+        "staff@roadshow.example",
+        "Sophie Accueil",
+        "staff",
+        "demo-staff",
+    ),
 ];
 
 /// The demo tour's slug.
@@ -38,8 +55,18 @@ const STOPS: &[DemoStop] = &[
         address: "2 place de la Porte Maillot, 75017 Paris",
         date: "2026-09-15",
         capacity: 600,
-        trainers: ["Nathalie Perrin", "Julien Marchand", "Karim Benali", "Hélène Roussel"],
-        rooms: ["Salle Havane", "Salle Bordeaux", "Salle Passy", "Salle Ternes"],
+        trainers: [
+            "Nathalie Perrin",
+            "Julien Marchand",
+            "Karim Benali",
+            "Hélène Roussel",
+        ],
+        rooms: [
+            "Salle Havane",
+            "Salle Bordeaux",
+            "Salle Passy",
+            "Salle Ternes",
+        ],
     },
     DemoStop {
         city: "Lille",
@@ -47,8 +74,18 @@ const STOPS: &[DemoStop] = &[
         address: "1 boulevard des Cités Unies, 59777 Lille",
         date: "2026-09-17",
         capacity: 350,
-        trainers: ["Nathalie Perrin", "Thomas Lefebvre", "Karim Benali", "Hélène Roussel"],
-        rooms: ["Salle Vauban", "Salle Flandre", "Salle Artois", "Salle Hainaut"],
+        trainers: [
+            "Nathalie Perrin",
+            "Thomas Lefebvre",
+            "Karim Benali",
+            "Hélène Roussel",
+        ],
+        rooms: [
+            "Salle Vauban",
+            "Salle Flandre",
+            "Salle Artois",
+            "Salle Hainaut",
+        ],
     },
     DemoStop {
         city: "Nantes",
@@ -56,7 +93,12 @@ const STOPS: &[DemoStop] = &[
         address: "5 rue de Valmy, 44000 Nantes",
         date: "2026-09-22",
         capacity: 300,
-        trainers: ["Claire Moreau", "Julien Marchand", "Antoine Guérin", "Hélène Roussel"],
+        trainers: [
+            "Claire Moreau",
+            "Julien Marchand",
+            "Antoine Guérin",
+            "Hélène Roussel",
+        ],
         rooms: ["Salle 200", "Salle 300", "Salle 400", "Salle 450"],
     },
     DemoStop {
@@ -65,8 +107,18 @@ const STOPS: &[DemoStop] = &[
         address: "Avenue Jean Gabriel Domergue, 33300 Bordeaux",
         date: "2026-09-24",
         capacity: 320,
-        trainers: ["Claire Moreau", "Thomas Lefebvre", "Antoine Guérin", "Pierre Dumas"],
-        rooms: ["Salle Médoc", "Salle Graves", "Salle Pomerol", "Salle Sauternes"],
+        trainers: [
+            "Claire Moreau",
+            "Thomas Lefebvre",
+            "Antoine Guérin",
+            "Pierre Dumas",
+        ],
+        rooms: [
+            "Salle Médoc",
+            "Salle Graves",
+            "Salle Pomerol",
+            "Salle Sauternes",
+        ],
     },
     DemoStop {
         city: "Lyon",
@@ -74,8 +126,18 @@ const STOPS: &[DemoStop] = &[
         address: "50 quai Charles de Gaulle, 69006 Lyon",
         date: "2026-09-29",
         capacity: 450,
-        trainers: ["Nathalie Perrin", "Julien Marchand", "Karim Benali", "Pierre Dumas"],
-        rooms: ["Salle Rhône", "Salle Saône", "Salle Gerland", "Salle Bellecour"],
+        trainers: [
+            "Nathalie Perrin",
+            "Julien Marchand",
+            "Karim Benali",
+            "Pierre Dumas",
+        ],
+        rooms: [
+            "Salle Rhône",
+            "Salle Saône",
+            "Salle Gerland",
+            "Salle Bellecour",
+        ],
     },
     DemoStop {
         city: "Marseille",
@@ -83,8 +145,18 @@ const STOPS: &[DemoStop] = &[
         address: "58 boulevard Charles Livon, 13007 Marseille",
         date: "2026-10-06",
         capacity: 350,
-        trainers: ["Claire Moreau", "Thomas Lefebvre", "Antoine Guérin", "Hélène Roussel"],
-        rooms: ["Salle Major", "Salle Frioul", "Salle Calanques", "Salle Joliette"],
+        trainers: [
+            "Claire Moreau",
+            "Thomas Lefebvre",
+            "Antoine Guérin",
+            "Hélène Roussel",
+        ],
+        rooms: [
+            "Salle Major",
+            "Salle Frioul",
+            "Salle Calanques",
+            "Salle Joliette",
+        ],
     },
     DemoStop {
         city: "Strasbourg",
@@ -92,8 +164,18 @@ const STOPS: &[DemoStop] = &[
         address: "Place de Bordeaux, 67000 Strasbourg",
         date: "2026-10-13",
         capacity: 300,
-        trainers: ["Marc Schneider", "Laurent Kieffer", "Marc Schneider", "Bertrand Launay"],
-        rooms: ["Salle Schweitzer", "Salle Erasme", "Salle Marie Curie", "Salle Gutenberg"],
+        trainers: [
+            "Marc Schneider",
+            "Laurent Kieffer",
+            "Marc Schneider",
+            "Bertrand Launay",
+        ],
+        rooms: [
+            "Salle Schweitzer",
+            "Salle Erasme",
+            "Salle Marie Curie",
+            "Salle Gutenberg",
+        ],
     },
     DemoStop {
         city: "Toulouse",
@@ -101,17 +183,47 @@ const STOPS: &[DemoStop] = &[
         address: "11 esplanade Compans Caffarelli, 31000 Toulouse",
         date: "2026-10-20",
         capacity: 320,
-        trainers: ["Nathalie Perrin", "Julien Marchand", "Antoine Guérin", "Pierre Dumas"],
-        rooms: ["Salle Garonne", "Salle Capitole", "Salle Occitanie", "Salle Saint-Sernin"],
+        trainers: [
+            "Nathalie Perrin",
+            "Julien Marchand",
+            "Antoine Guérin",
+            "Pierre Dumas",
+        ],
+        rooms: [
+            "Salle Garonne",
+            "Salle Capitole",
+            "Salle Occitanie",
+            "Salle Saint-Sernin",
+        ],
     },
 ];
 
 /// `(title, start, end, share of the stop's capacity)`; the label workshop runs twice.
 const WORKSHOPS: &[(&str, &str, &str, i64)] = &[
-    ("Devenir Spécialiste PME : le label, la formation commerciale et la certification", "11:00", "12:30", 30),
-    ("Small Business Server 2003 : installer et vendre le serveur des TPE", "14:00", "15:30", 25),
-    ("Windows XP Professionnel en réseau de 2 à 50 postes", "14:00", "15:30", 25),
-    ("Licences : comprendre Open, OEM et les nouveaux programmes", "16:00", "17:00", 25),
+    (
+        "Devenir Spécialiste PME : le label, la formation commerciale et la certification",
+        "11:00",
+        "12:30",
+        30,
+    ),
+    (
+        "Small Business Server 2003 : installer et vendre le serveur des TPE",
+        "14:00",
+        "15:30",
+        25,
+    ),
+    (
+        "Windows XP Professionnel en réseau de 2 à 50 postes",
+        "14:00",
+        "15:30",
+        25,
+    ),
+    (
+        "Licences : comprendre Open, OEM et les nouveaux programmes",
+        "16:00",
+        "17:00",
+        25,
+    ),
 ];
 
 /// What the demo loader made, for the start-up message.
@@ -127,7 +239,8 @@ pub struct DemoSummary {
 pub fn load(conn: &mut DbConnection) -> Result<DemoSummary, AppError> {
     if !service::is_empty(conn)? {
         return Err(AppError::Conflict(
-            "the database already holds tours: the demo is only loaded into an empty database".into(),
+            "the database already holds tours: the demo is only loaded into an empty database"
+                .into(),
         ));
     }
     for (email, name, role, password) in DEMO_USERS {

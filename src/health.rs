@@ -36,8 +36,14 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 
 async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let pool = state.pool.state();
-    state.metrics.db_pool_connections.set(i64::from(pool.connections));
-    state.metrics.db_pool_idle.set(i64::from(pool.idle_connections));
+    state
+        .metrics
+        .db_pool_connections
+        .set(i64::from(pool.connections));
+    state
+        .metrics
+        .db_pool_idle
+        .set(i64::from(pool.idle_connections));
     let body = state
         .metrics
         .encode()

@@ -56,7 +56,9 @@ impl Locale {
         from_query
             .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Self::parse(c.value())))
             .or_else(|| {
-                let header = req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE)?;
+                let header = req
+                    .headers()
+                    .get(actix_web::http::header::ACCEPT_LANGUAGE)?;
                 Self::from_accept_language(header.to_str().ok()?)
             })
             .unwrap_or_default()
@@ -81,7 +83,7 @@ impl Locale {
     }
 
     /// The text for `key`; a missing key shows itself so that it is noticed, never a panic.
-    pub fn t<'a>(self, key: &'a str) -> &'a str {
+    pub fn t(self, key: &str) -> &str {
         match CATALOGUE.get(key) {
             Some([fr, en]) => match self {
                 Self::Fr => fr,
@@ -110,29 +112,61 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("login.email", "E-mail", "Email"),
     ("login.password", "Mot de passe", "Password"),
     ("login.submit", "Se connecter", "Log in"),
-    ("login.failed", "E-mail ou mot de passe incorrect", "wrong email or password"),
-    ("login.intro", "Espace réservé à l'équipe de la tournée.", "For the tour's team only."),
+    (
+        "login.failed",
+        "E-mail ou mot de passe incorrect",
+        "wrong email or password",
+    ),
+    (
+        "login.intro",
+        "Espace réservé à l'équipe de la tournée.",
+        "For the tour's team only.",
+    ),
     // roles
     ("role.admin", "administrateur", "admin"),
     ("role.marketing", "marketing", "marketing"),
     ("role.staff", "accueil", "staff"),
     // admin: tours
     ("tours.title", "Tournées", "Tours"),
-    ("tours.none", "Aucune tournée pour l'instant.", "No tour yet."),
+    (
+        "tours.none",
+        "Aucune tournée pour l'instant.",
+        "No tour yet.",
+    ),
     ("tours.new", "Nouvelle tournée", "New tour"),
     ("tours.edit", "Modifier la tournée", "Edit tour"),
     ("tours.name", "Nom", "Name"),
     ("tours.slug", "Identifiant d'URL", "URL slug"),
-    ("tours.slug_hint", "lettres minuscules, chiffres et tirets ; vide = déduit du nom", "lower-case letters, digits and dashes; empty = made from the name"),
+    (
+        "tours.slug_hint",
+        "lettres minuscules, chiffres et tirets ; vide = déduit du nom",
+        "lower-case letters, digits and dashes; empty = made from the name",
+    ),
     ("tours.description", "Description", "Description"),
-    ("tours.default_locale", "Langue par défaut", "Default language"),
-    ("tours.target", "Objectif de certifications commencées", "Target: certifications started"),
-    ("tours.target_hint", "vide = pas d'objectif", "empty = no target"),
+    (
+        "tours.default_locale",
+        "Langue par défaut",
+        "Default language",
+    ),
+    (
+        "tours.target",
+        "Objectif de certifications commencées",
+        "Target: certifications started",
+    ),
+    (
+        "tours.target_hint",
+        "vide = pas d'objectif",
+        "empty = no target",
+    ),
     ("tours.targets", "Objectifs", "Targets"),
     ("tours.stops", "Étapes", "Stops"),
     ("tours.create", "Créer la tournée", "Create tour"),
     ("tours.save", "Enregistrer", "Save"),
-    ("tours.public_page", "Page publique (API)", "Public page (API)"),
+    (
+        "tours.public_page",
+        "Page publique (API)",
+        "Public page (API)",
+    ),
     // admin: stops
     ("stops.add", "Ajouter une étape", "Add a stop"),
     ("stops.new", "Nouvelle étape", "New stop"),
@@ -143,13 +177,29 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("stops.venue", "Lieu", "Venue"),
     ("stops.address", "Adresse", "Address"),
     ("stops.timezone", "Fuseau horaire", "Time zone"),
-    ("stops.timezone_hint", "nom IANA, par ex. Europe/Paris", "IANA name, e.g. Europe/Paris"),
+    (
+        "stops.timezone_hint",
+        "nom IANA, par ex. Europe/Paris",
+        "IANA name, e.g. Europe/Paris",
+    ),
     ("stops.starts_at", "Début", "Starts at"),
     ("stops.ends_at", "Fin", "Ends at"),
-    ("stops.local_time_hint", "heure locale de l'étape", "the stop's local time"),
+    (
+        "stops.local_time_hint",
+        "heure locale de l'étape",
+        "the stop's local time",
+    ),
     ("stops.capacity", "Capacité", "Capacity"),
-    ("stops.registration_closes_at", "Clôture des inscriptions", "Registration closes at"),
-    ("stops.registration_closes_hint", "vide = à la fin de l'étape", "empty = when the stop ends"),
+    (
+        "stops.registration_closes_at",
+        "Clôture des inscriptions",
+        "Registration closes at",
+    ),
+    (
+        "stops.registration_closes_hint",
+        "vide = à la fin de l'étape",
+        "empty = when the stop ends",
+    ),
     ("stops.create", "Créer l'étape", "Create stop"),
     ("stops.save", "Enregistrer", "Save"),
     ("stops.workshops", "Ateliers", "Workshops"),
@@ -158,12 +208,20 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("stops.registration", "Inscriptions", "Registration"),
     ("stops.registration_open", "ouvertes", "open"),
     ("stops.registration_closed", "closes", "closed"),
-    ("stops.back_to_tour", "Retour à la tournée", "Back to the tour"),
+    (
+        "stops.back_to_tour",
+        "Retour à la tournée",
+        "Back to the tour",
+    ),
     // admin: workshops
     ("workshops.add", "Ajouter un atelier", "Add a workshop"),
     ("workshops.new", "Nouvel atelier", "New workshop"),
     ("workshops.edit", "Modifier l'atelier", "Edit workshop"),
-    ("workshops.none", "Aucun atelier pour l'instant.", "No workshop yet."),
+    (
+        "workshops.none",
+        "Aucun atelier pour l'instant.",
+        "No workshop yet.",
+    ),
     ("workshops.title", "Titre", "Title"),
     ("workshops.room", "Salle", "Room"),
     ("workshops.trainer", "Formateur", "Trainer"),
@@ -173,37 +231,125 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("checkpoint.entrance", "Accueil", "Entrance"),
     ("checkpoint.workshop", "Atelier", "Workshop"),
     // forms
-    ("form.errors", "Certains champs sont à corriger.", "Some fields need fixing."),
+    (
+        "form.errors",
+        "Certains champs sont à corriger.",
+        "Some fields need fixing.",
+    ),
     ("form.saved", "Enregistré.", "Saved."),
     ("form.edit", "Modifier", "Edit"),
     ("form.optional", "facultatif", "optional"),
     // errors
     ("error.title", "Erreur", "Error"),
-    ("error.not-found", "Cette page n'existe pas.", "This page does not exist."),
-    ("error.forbidden", "Votre rôle ne permet pas cette action.", "Your role may not do this."),
-    ("error.unauthorized", "Veuillez vous connecter.", "Please log in."),
-    ("error.bad-request", "La requête est mal formée.", "The request is malformed."),
-    ("error.conflict", "Cette action entre en conflit avec les données existantes.", "This conflicts with what is already stored."),
-    ("error.invalid-fields", "Certains champs sont invalides.", "Some fields are invalid."),
-    ("error.payload-too-large", "Le formulaire envoyé est trop volumineux.", "What you sent is too large."),
-    ("error.rate-limited", "Trop de requêtes : réessayez dans une minute.", "Too many requests: try again in a minute."),
-    ("error.unavailable", "Service momentanément indisponible.", "The service is temporarily unavailable."),
-    ("error.internal", "Une erreur inattendue s'est produite ; elle a été enregistrée.", "Something unexpected went wrong; it has been logged."),
-    ("error.csrf", "Le formulaire a expiré : rechargez la page et réessayez.", "The form expired: reload the page and try again."),
-    ("error.back_home", "Retour à l'accueil", "Back to the home page"),
+    (
+        "error.not-found",
+        "Cette page n'existe pas.",
+        "This page does not exist.",
+    ),
+    (
+        "error.forbidden",
+        "Votre rôle ne permet pas cette action.",
+        "Your role may not do this.",
+    ),
+    (
+        "error.unauthorized",
+        "Veuillez vous connecter.",
+        "Please log in.",
+    ),
+    (
+        "error.bad-request",
+        "La requête est mal formée.",
+        "The request is malformed.",
+    ),
+    (
+        "error.conflict",
+        "Cette action entre en conflit avec les données existantes.",
+        "This conflicts with what is already stored.",
+    ),
+    (
+        "error.invalid-fields",
+        "Certains champs sont invalides.",
+        "Some fields are invalid.",
+    ),
+    (
+        "error.payload-too-large",
+        "Le formulaire envoyé est trop volumineux.",
+        "What you sent is too large.",
+    ),
+    (
+        "error.rate-limited",
+        "Trop de requêtes : réessayez dans une minute.",
+        "Too many requests: try again in a minute.",
+    ),
+    (
+        "error.unavailable",
+        "Service momentanément indisponible.",
+        "The service is temporarily unavailable.",
+    ),
+    (
+        "error.internal",
+        "Une erreur inattendue s'est produite ; elle a été enregistrée.",
+        "Something unexpected went wrong; it has been logged.",
+    ),
+    (
+        "error.csrf",
+        "Le formulaire a expiré : rechargez la page et réessayez.",
+        "The form expired: reload the page and try again.",
+    ),
+    (
+        "error.back_home",
+        "Retour à l'accueil",
+        "Back to the home page",
+    ),
     // validation messages (field level)
     ("v.required", "obligatoire", "is required"),
     ("v.too_long", "trop long", "is too long"),
-    ("v.positive", "doit être un entier positif", "must be a positive whole number"),
-    ("v.timezone", "fuseau horaire inconnu (nom IANA, ex. Europe/Paris)", "unknown time zone (IANA name, e.g. Europe/Paris)"),
-    ("v.datetime", "date et heure invalides", "invalid date and time"),
-    ("v.after_start", "doit être après le début", "must be after the start"),
-    ("v.before_end", "doit être avant la fin de l'étape", "must be before the stop ends"),
-    ("v.slug", "lettres minuscules, chiffres et tirets seulement", "lower-case letters, digits and dashes only"),
-    ("v.slug_taken", "déjà utilisé par une autre tournée", "is already used by another tour"),
+    (
+        "v.positive",
+        "doit être un entier positif",
+        "must be a positive whole number",
+    ),
+    (
+        "v.timezone",
+        "fuseau horaire inconnu (nom IANA, ex. Europe/Paris)",
+        "unknown time zone (IANA name, e.g. Europe/Paris)",
+    ),
+    (
+        "v.datetime",
+        "date et heure invalides",
+        "invalid date and time",
+    ),
+    (
+        "v.after_start",
+        "doit être après le début",
+        "must be after the start",
+    ),
+    (
+        "v.before_end",
+        "doit être avant la fin de l'étape",
+        "must be before the stop ends",
+    ),
+    (
+        "v.slug",
+        "lettres minuscules, chiffres et tirets seulement",
+        "lower-case letters, digits and dashes only",
+    ),
+    (
+        "v.slug_taken",
+        "déjà utilisé par une autre tournée",
+        "is already used by another tour",
+    ),
     ("v.locale", "fr ou en", "fr or en"),
-    ("v.within_stop", "doit être pendant l'étape", "must be within the stop's day"),
-    ("v.gap", "heure inexistante ce jour-là (changement d'heure)", "this local time does not exist that day (clock change)"),
+    (
+        "v.within_stop",
+        "doit être pendant l'étape",
+        "must be within the stop's day",
+    ),
+    (
+        "v.gap",
+        "heure inexistante ce jour-là (changement d'heure)",
+        "this local time does not exist that day (clock change)",
+    ),
     // home
     ("home.title", "Rencontres partenaires", "Partner events"),
     ("home.tours", "Tournées en cours", "Current tours"),
@@ -230,7 +376,10 @@ mod tests {
     #[test]
     fn every_key_used_in_templates_exists_in_the_catalogue() {
         let mut missing = Vec::new();
-        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))];
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates"
+        ))];
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(&dir).expect("templates folder") {
                 let path = entry.expect("entry").path();

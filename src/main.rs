@@ -10,7 +10,11 @@ use roadshow::db;
 use roadshow::startup::Application;
 
 #[derive(Parser)]
-#[command(name = "roadshow", version, about = "Runs a tour of one-day partner events end to end")]
+#[command(
+    name = "roadshow",
+    version,
+    about = "Runs a tour of one-day partner events end to end"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -64,7 +68,9 @@ fn main() -> ExitCode {
     roadshow::telemetry::init(settings.log_json);
     let result = match cli.command {
         Command::Serve { demo } => serve(settings, demo),
-        Command::Migrate => with_connection(&settings, |_| Ok(())).map(|()| println!("database is up to date")),
+        Command::Migrate => {
+            with_connection(&settings, |_| Ok(())).map(|()| println!("database is up to date"))
+        }
         Command::Demo => with_connection(&settings, |conn| load_demo(conn, &settings, true)),
         Command::User {
             command: UserCommand::Add { email, name, role },
@@ -115,14 +121,19 @@ fn print_logins(settings: &Settings) {
     for (email, _, role, password) in roadshow::demo::DEMO_USERS {
         println!("  {role:<10} {email} / {password}");
     }
-    println!("Open {} and log in at {}", settings.url("/"), settings.url("/login"));
+    println!(
+        "Open {} and log in at {}",
+        settings.url("/"),
+        settings.url("/login")
+    );
 }
 
 #[actix_web::main]
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     if demo {
         let s = settings.clone();
-        actix_web::web::block(move || with_connection(&s, |conn| load_demo(conn, &s, false))).await??;
+        actix_web::web::block(move || with_connection(&s, |conn| load_demo(conn, &s, false)))
+            .await??;
     }
     let backend = settings.database_url.backend();
     let app = Application::build(settings.clone()).await?;
@@ -137,7 +148,8 @@ fn add_user(settings: &Settings, email: &str, name: &str, role: &str) -> anyhow:
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']);
-    let user = roadshow::auth::service::NewUser::parse(email, name, role, password).map_err(describe)?;
+    let user =
+        roadshow::auth::service::NewUser::parse(email, name, role, password).map_err(describe)?;
     with_connection(settings, |conn| {
         let id = roadshow::auth::service::create_user(conn, &user).map_err(describe)?;
         println!("user {id} added ({role})");

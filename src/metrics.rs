@@ -50,18 +50,32 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("roadshow");
         let http_requests = Family::<HttpLabels, Counter>::default();
-        registry.register("http_requests", "HTTP requests answered", http_requests.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests answered",
+            http_requests.clone(),
+        );
         let http_duration =
-            Family::<HttpLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+            Family::<HttpLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                latency_histogram,
+            );
         registry.register(
             "http_request_duration_seconds",
             "Time to answer an HTTP request",
             http_duration.clone(),
         );
         let db_pool_connections = Gauge::default();
-        registry.register("db_pool_connections", "Open database connections", db_pool_connections.clone());
+        registry.register(
+            "db_pool_connections",
+            "Open database connections",
+            db_pool_connections.clone(),
+        );
         let db_pool_idle = Gauge::default();
-        registry.register("db_pool_idle", "Idle database connections", db_pool_idle.clone());
+        registry.register(
+            "db_pool_idle",
+            "Idle database connections",
+            db_pool_idle.clone(),
+        );
         Self {
             registry,
             http_requests,

@@ -67,8 +67,14 @@ impl Application {
                 .app_data(web::JsonConfig::default().error_handler(json_config_error))
                 .app_data(web::PayloadConfig::new(crate::web::JSON_BODY_LIMIT))
                 .app_data(web::FormConfig::default().limit(64 * 1024))
-                .app_data(web::PathConfig::default().error_handler(|err, _| AppError::BadRequest(err.to_string()).into()))
-                .app_data(web::QueryConfig::default().error_handler(|err, _| AppError::BadRequest(err.to_string()).into()))
+                .app_data(
+                    web::PathConfig::default()
+                        .error_handler(|err, _| AppError::BadRequest(err.to_string()).into()),
+                )
+                .app_data(
+                    web::QueryConfig::default()
+                        .error_handler(|err, _| AppError::BadRequest(err.to_string()).into()),
+                )
                 .wrap(from_fn(ensure_csrf_cookie))
                 .wrap(Compress::default())
                 .wrap(
@@ -86,7 +92,11 @@ impl Application {
         .shutdown_timeout(30)
         .listen(listener)?
         .run();
-        Ok(Self { port, server, state })
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
     }
 
     /// The port actually bound.

@@ -51,7 +51,9 @@ pub fn parse_local(raw: &str, tz: Tz) -> Result<NaiveDateTime, TimeError> {
 
 /// A stored UTC instant with the offset of `tz`, for the API.
 pub fn in_zone(utc: NaiveDateTime, tz: Tz) -> DateTime<FixedOffset> {
-    Utc.from_utc_datetime(&utc).with_timezone(&tz).fixed_offset()
+    Utc.from_utc_datetime(&utc)
+        .with_timezone(&tz)
+        .fixed_offset()
 }
 
 /// A stored UTC instant as `tz`'s wall clock, formatted for a `datetime-local` input.
@@ -64,6 +66,27 @@ pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc()
 }
 
+/// A date for people, in the page's language: "mar. 13 oct. 2026" / "Tue 13 Oct 2026".
+pub fn display_date(utc: NaiveDateTime, tz: Tz, locale: crate::i18n::Locale) -> String {
+    let local = Utc.from_utc_datetime(&utc).with_timezone(&tz);
+    match locale {
+        crate::i18n::Locale::Fr => local
+            .format_localized("%a %-d %b %Y", chrono::Locale::fr_FR)
+            .to_string(),
+        crate::i18n::Locale::En => local
+            .format_localized("%a %-d %b %Y", chrono::Locale::en_GB)
+            .to_string(),
+    }
+}
+
+/// A wall-clock time for people: "09:00".
+pub fn display_time(utc: NaiveDateTime, tz: Tz) -> String {
+    Utc.from_utc_datetime(&utc)
+        .with_timezone(&tz)
+        .format("%H:%M")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,27 +96,22 @@ mod tests {
         let paris = parse_timezone("Europe/Paris").expect("zone");
         let summer = parse_local("2026-10-13T09:00", paris).expect("valid");
         assert_eq!(summer.to_string(), "2026-10-13 07:00:00");
-        assert_eq!(in_zone(summer, paris).to_rfc3339(), "2026-10-13T09:00:00+02:00");
+        assert_eq!(
+            in_zone(summer, paris).to_rfc3339(),
+            "2026-10-13T09:00:00+02:00"
+        );
         let winter = parse_local("2026-11-03T09:00", paris).expect("valid");
-        assert_eq!(in_zone(winter, paris).to_rfc3339(), "2026-11-03T09:00:00+01:00");
+        assert_eq!(
+            in_zone(winter, paris).to_rfc3339(),
+            "2026-11-03T09:00:00+01:00"
+        );
         // 2026-03-29 02:30 does not exist in Paris.
         assert_eq!(parse_local("2026-03-29T02:30", paris), Err(TimeError::Gap));
-        assert_eq!(parse_local("13/10/2026 9h", paris), Err(TimeError::Malformed));
+        assert_eq!(
+            parse_local("13/10/2026 9h", paris),
+            Err(TimeError::Malformed)
+        );
         assert!(parse_timezone("Mars/Olympus").is_none());
         assert_eq!(to_local_input(summer, paris), "2026-10-13T09:00");
     }
-}
-
-/// A date for people, in the page's language: "mar. 13 oct. 2026" / "Tue 13 Oct 2026".
-pub fn display_date(utc: NaiveDateTime, tz: Tz, locale: crate::i18n::Locale) -> String {
-    let local = Utc.from_utc_datetime(&utc).with_timezone(&tz);
-    match locale {
-        crate::i18n::Locale::Fr => local.format_localized("%a %-d %b %Y", chrono::Locale::fr_FR).to_string(),
-        crate::i18n::Locale::En => local.format_localized("%a %-d %b %Y", chrono::Locale::en_GB).to_string(),
-    }
-}
-
-/// A wall-clock time for people: "09:00".
-pub fn display_time(utc: NaiveDateTime, tz: Tz) -> String {
-    Utc.from_utc_datetime(&utc).with_timezone(&tz).format("%H:%M").to_string()
 }

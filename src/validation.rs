@@ -17,7 +17,12 @@ pub fn required_text(errors: &mut FieldErrors, field: &str, raw: &str, max: usiz
 }
 
 /// A trimmed, possibly empty text of at most `max` characters.
-pub fn optional_text(errors: &mut FieldErrors, field: &str, raw: Option<&str>, max: usize) -> String {
+pub fn optional_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    raw: Option<&str>,
+    max: usize,
+) -> String {
     let value = raw.unwrap_or_default().trim();
     if value.chars().count() > max {
         errors.add(field, "v.too_long");

@@ -54,7 +54,10 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-async fn login_form(req: HttpRequest, query: web::Query<NextQuery>) -> Result<HttpResponse, PageError> {
+async fn login_form(
+    req: HttpRequest,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, PageError> {
     let page = LoginPage {
         ctx: PageContext::anonymous(&req),
         email: String::new(),

@@ -97,7 +97,14 @@ macro_rules! requirements {
         }
     )*};
 }
-requirements!(SignedIn, ManageSetup, ScanBadges, ReadAnalytics, RecordComplaints, WorkComplaints);
+requirements!(
+    SignedIn,
+    ManageSetup,
+    ScanBadges,
+    ReadAnalytics,
+    RecordComplaints,
+    WorkComplaints
+);
 
 /// An API caller authenticated by bearer token and allowed `P`; otherwise 401 or 403.
 #[derive(Debug)]
@@ -114,13 +121,18 @@ impl<P: Requirement + 'static> FromRequest for ApiUser<P> {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let bearer = bearer_token(req);
         Box::pin(async move {
-            let state = state.ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no app state")))?;
+            let state =
+                state.ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no app state")))?;
             let token = bearer.ok_or_else(|| {
-                AppError::Unauthorized("a bearer token is required (Authorization: Bearer …)".into())
+                AppError::Unauthorized(
+                    "a bearer token is required (Authorization: Bearer …)".into(),
+                )
             })?;
             let user = super::service::user_for_token(&state, token)
                 .await?
-                .ok_or_else(|| AppError::Unauthorized("the token is invalid or has expired".into()))?;
+                .ok_or_else(|| {
+                    AppError::Unauthorized("the token is invalid or has expired".into())
+                })?;
             if !allows(user.role, P::PERMISSION) {
                 return Err(AppError::Forbidden);
             }
@@ -191,7 +203,11 @@ mod tests {
             (Role::Staff, WorkComplaints, false),
         ];
         for (role, permission, expected) in cases {
-            assert_eq!(allows(role, permission), expected, "{role:?} {permission:?}");
+            assert_eq!(
+                allows(role, permission),
+                expected,
+                "{role:?} {permission:?}"
+            );
         }
     }
 }

@@ -71,8 +71,9 @@ pub fn create_user(conn: &mut DbConnection, user: &NewUser) -> Result<String, Ap
 }
 
 fn to_current(user: store::User) -> Result<CurrentUser, AppError> {
-    let role = Role::parse(&user.role)
-        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("user {} has unknown role", user.id)))?;
+    let role = Role::parse(&user.role).ok_or_else(|| {
+        AppError::Unexpected(anyhow::anyhow!("user {} has unknown role", user.id))
+    })?;
     Ok(CurrentUser {
         id: user.id,
         email: user.email,
@@ -92,7 +93,9 @@ pub async fn authenticate(
     let attempt = password_attempt.to_owned();
     db::run(&state.pool, move |conn| {
         let user = store::find_user_by_email(conn, &email)?;
-        let stored = user.as_ref().map_or(password::dummy_hash(), |u| u.password_hash.as_str());
+        let stored = user
+            .as_ref()
+            .map_or(password::dummy_hash(), |u| u.password_hash.as_str());
         let matches = password::verify(&attempt, stored);
         match user {
             Some(user) if matches => Ok(Some(to_current(user)?)),
@@ -130,7 +133,10 @@ pub async fn issue_token(
 }
 
 /// The user behind a bearer token, if it is live.
-pub async fn user_for_token(state: &AppState, token: String) -> Result<Option<CurrentUser>, AppError> {
+pub async fn user_for_token(
+    state: &AppState,
+    token: String,
+) -> Result<Option<CurrentUser>, AppError> {
     let token_hash = secret::hash_token(&token);
     db::run(&state.pool, move |conn| {
         store::find_user_by_token_hash(conn, &token_hash, Utc::now().naive_utc())?
@@ -165,7 +171,10 @@ pub async fn open_session(state: &AppState, user: &CurrentUser) -> Result<String
 }
 
 /// The user of a page session cookie, if it is live.
-pub async fn user_for_session(state: &AppState, session: String) -> Result<Option<CurrentUser>, AppError> {
+pub async fn user_for_session(
+    state: &AppState,
+    session: String,
+) -> Result<Option<CurrentUser>, AppError> {
     let id_hash = secret::hash_token(&session);
     db::run(&state.pool, move |conn| {
         store::find_user_by_session(conn, &id_hash, Utc::now().naive_utc())?

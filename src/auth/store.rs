@@ -65,7 +65,9 @@ pub fn count_users(conn: &mut DbConnection) -> QueryResult<i64> {
 }
 
 pub fn insert_api_token(conn: &mut DbConnection, row: &NewApiToken<'_>) -> QueryResult<usize> {
-    diesel::insert_into(api_tokens::table).values(row).execute(conn)
+    diesel::insert_into(api_tokens::table)
+        .values(row)
+        .execute(conn)
 }
 
 /// The user owning a live (unexpired, unrevoked) token.
@@ -85,7 +87,9 @@ pub fn find_user_by_token_hash(
 }
 
 pub fn insert_session(conn: &mut DbConnection, row: &NewSession<'_>) -> QueryResult<usize> {
-    diesel::insert_into(sessions::table).values(row).execute(conn)
+    diesel::insert_into(sessions::table)
+        .values(row)
+        .execute(conn)
 }
 
 /// The user of a live session.

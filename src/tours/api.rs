@@ -5,7 +5,9 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::domain::{NewStop, NewTour, NewWorkshop, RawStop, RawTarget, RawTour, RawWorkshop, TimeInput};
+use super::domain::{
+    NewStop, NewTour, NewWorkshop, RawStop, RawTarget, RawTour, RawWorkshop, TimeInput,
+};
 use super::service::{self, StopSummary, StopView, TourView, WorkshopView};
 use super::store::Checkpoint;
 use crate::auth::ApiUser;
@@ -24,8 +26,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/tours/{tour_id}/stops", web::post().to(create_stop))
         .route("/api/v1/stops/{stop_id}", web::get().to(get_stop))
         .route("/api/v1/stops/{stop_id}", web::patch().to(update_stop))
-        .route("/api/v1/stops/{stop_id}/workshops", web::post().to(create_workshop))
-        .route("/api/v1/workshops/{workshop_id}", web::patch().to(update_workshop));
+        .route(
+            "/api/v1/stops/{stop_id}/workshops",
+            web::post().to(create_workshop),
+        )
+        .route(
+            "/api/v1/workshops/{workshop_id}",
+            web::patch().to(update_workshop),
+        );
 }
 
 // ---- requests ----
@@ -202,7 +210,11 @@ impl From<TourView> for TourResponse {
                     value: i64::from(t.value),
                 })
                 .collect(),
-            stops: view.stops.into_iter().map(StopSummaryResponse::from).collect(),
+            stops: view
+                .stops
+                .into_iter()
+                .map(StopSummaryResponse::from)
+                .collect(),
         }
     }
 }
@@ -257,7 +269,11 @@ impl From<StopView> for StopResponse {
         let tz = view.summary.timezone;
         Self {
             stop: view.summary.into(),
-            workshops: view.workshops.into_iter().map(|w| workshop_response(w, tz)).collect(),
+            workshops: view
+                .workshops
+                .into_iter()
+                .map(|w| workshop_response(w, tz))
+                .collect(),
             checkpoints: view.checkpoints.into_iter().map(Into::into).collect(),
         }
     }
@@ -327,7 +343,10 @@ pub async fn create_tour(
     params(("tour_id" = String, Path, description = "the tour's id or slug")),
     responses((status = 200, body = TourResponse), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
-pub async fn get_tour(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get_tour(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let view = db::run(&state.pool, move |conn| service::tour_view(conn, &id)).await?;
     Ok(HttpResponse::Ok().json(TourResponse::from(view)))
@@ -420,7 +439,10 @@ pub async fn create_stop(
     get, path = "/api/v1/stops/{stop_id}", tag = "setup",
     responses((status = 200, body = StopResponse), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
-pub async fn get_stop(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get_stop(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let view = db::run(&state.pool, move |conn| service::stop_view(conn, &id)).await?;
     Ok(HttpResponse::Ok().json(StopResponse::from(view)))
@@ -494,7 +516,10 @@ pub async fn create_workshop(
     let (view, tz) = db::transaction(&state.pool, move |conn| {
         let window = service::stop_window(conn, &stop_id)?;
         let new = NewWorkshop::parse(raw, window, TimeInput::Rfc3339)?;
-        Ok((service::create_workshop(conn, &stop_id, &new)?, window.timezone))
+        Ok((
+            service::create_workshop(conn, &stop_id, &new)?,
+            window.timezone,
+        ))
     })
     .await?;
     tracing::info!(workshop_id = %view.workshop.id, "workshop created");
@@ -524,8 +549,12 @@ pub async fn update_workshop(
             title: body.title.unwrap_or(current.title),
             room: Some(body.room.unwrap_or(current.room)),
             trainer: Some(body.trainer.unwrap_or(current.trainer)),
-            starts_at: body.starts_at.unwrap_or_else(|| in_zone(current.starts_at, tz).to_rfc3339()),
-            ends_at: body.ends_at.unwrap_or_else(|| in_zone(current.ends_at, tz).to_rfc3339()),
+            starts_at: body
+                .starts_at
+                .unwrap_or_else(|| in_zone(current.starts_at, tz).to_rfc3339()),
+            ends_at: body
+                .ends_at
+                .unwrap_or_else(|| in_zone(current.ends_at, tz).to_rfc3339()),
             capacity: Some(body.capacity.unwrap_or(i64::from(current.capacity))),
         };
         let new = NewWorkshop::parse(raw, window, TimeInput::Rfc3339)?;

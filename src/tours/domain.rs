@@ -41,7 +41,8 @@ pub struct NewTour {
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 80
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -65,7 +66,8 @@ impl TryFrom<RawTour> for NewTour {
                 made.trim_end_matches('-').to_owned()
             }
         };
-        let description = optional_text(&mut errors, "description", raw.description.as_deref(), 5000);
+        let description =
+            optional_text(&mut errors, "description", raw.description.as_deref(), 5000);
         let default_locale = match raw.default_locale.as_deref().map(str::trim) {
             None | Some("") => Locale::Fr,
             Some("fr") => Locale::Fr,
@@ -79,11 +81,19 @@ impl TryFrom<RawTour> for NewTour {
         for (i, target) in raw.targets.iter().enumerate() {
             let outcome = target.outcome.trim();
             if !is_slug(&outcome.replace('_', "-")) {
-                errors.add(format!("targets[{i}].outcome"), "must be a word such as certification_started");
+                errors.add(
+                    format!("targets[{i}].outcome"),
+                    "must be a word such as certification_started",
+                );
             } else if targets.iter().any(|(o, _)| o == outcome) {
                 errors.add(format!("targets[{i}].outcome"), "is listed twice");
             }
-            let value = positive_count(&mut errors, &format!("targets[{i}].value"), target.value, 1_000_000);
+            let value = positive_count(
+                &mut errors,
+                &format!("targets[{i}].value"),
+                target.value,
+                1_000_000,
+            );
             targets.push((outcome.to_owned(), value));
         }
         errors.into_result(|| Self {
@@ -174,10 +184,10 @@ impl NewStop {
         }
         let starts_at = parse_time(&mut errors, "starts_at", &raw.starts_at, timezone, format);
         let ends_at = parse_time(&mut errors, "ends_at", &raw.ends_at, timezone, format);
-        if let (Some(s), Some(e)) = (starts_at, ends_at) {
-            if e <= s {
-                errors.add("ends_at", "v.after_start");
-            }
+        if let (Some(s), Some(e)) = (starts_at, ends_at)
+            && e <= s
+        {
+            errors.add("ends_at", "v.after_start");
         }
         let capacity = match raw.capacity {
             Some(c) => positive_count(&mut errors, "capacity", c, MAX_CAPACITY),
@@ -188,12 +198,18 @@ impl NewStop {
         };
         let registration_closes_at = match raw.registration_closes_at.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(value) => parse_time(&mut errors, "registration_closes_at", value, timezone, format),
+            Some(value) => parse_time(
+                &mut errors,
+                "registration_closes_at",
+                value,
+                timezone,
+                format,
+            ),
         };
-        if let (Some(closes), Some(e)) = (registration_closes_at, ends_at) {
-            if closes > e {
-                errors.add("registration_closes_at", "v.before_end");
-            }
+        if let (Some(closes), Some(e)) = (registration_closes_at, ends_at)
+            && closes > e
+        {
+            errors.add("registration_closes_at", "v.before_end");
         }
         match (timezone, starts_at, ends_at) {
             (Some(timezone), Some(starts_at), Some(ends_at)) if errors.is_empty() => Ok(Self {
@@ -251,20 +267,20 @@ impl NewWorkshop {
         let tz = Some(stop.timezone);
         let starts_at = parse_time(&mut errors, "starts_at", &raw.starts_at, tz, format);
         let ends_at = parse_time(&mut errors, "ends_at", &raw.ends_at, tz, format);
-        if let Some(s) = starts_at {
-            if s < stop.starts_at || s >= stop.ends_at {
-                errors.add("starts_at", "v.within_stop");
-            }
+        if let Some(s) = starts_at
+            && (s < stop.starts_at || s >= stop.ends_at)
+        {
+            errors.add("starts_at", "v.within_stop");
         }
-        if let Some(e) = ends_at {
-            if e > stop.ends_at {
-                errors.add("ends_at", "v.within_stop");
-            }
+        if let Some(e) = ends_at
+            && e > stop.ends_at
+        {
+            errors.add("ends_at", "v.within_stop");
         }
-        if let (Some(s), Some(e)) = (starts_at, ends_at) {
-            if e <= s {
-                errors.add("ends_at", "v.after_start");
-            }
+        if let (Some(s), Some(e)) = (starts_at, ends_at)
+            && e <= s
+        {
+            errors.add("ends_at", "v.after_start");
         }
         let capacity = match raw.capacity {
             Some(c) => positive_count(&mut errors, "capacity", c, MAX_CAPACITY),
@@ -322,15 +338,36 @@ mod tests {
 
     #[test]
     fn invalid_stops_name_the_field() {
-        let cases: Vec<(&str, Box<dyn FnOnce(&mut RawStop)>, &str)> = vec![
-            ("capacity", Box::new(|r| r.capacity = Some(-5)), "v.positive"),
+        type Change = Box<dyn FnOnce(&mut RawStop)>;
+        let cases: Vec<(&str, Change, &str)> = vec![
+            (
+                "capacity",
+                Box::new(|r| r.capacity = Some(-5)),
+                "v.positive",
+            ),
             ("capacity", Box::new(|r| r.capacity = Some(0)), "v.positive"),
             ("capacity", Box::new(|r| r.capacity = None), "v.required"),
-            ("timezone", Box::new(|r| r.timezone = "Europe/Atlantis".into()), "v.timezone"),
-            ("ends_at", Box::new(|r| r.ends_at = "2026-10-13T08:00:00+02:00".into()), "v.after_start"),
+            (
+                "timezone",
+                Box::new(|r| r.timezone = "Europe/Atlantis".into()),
+                "v.timezone",
+            ),
+            (
+                "ends_at",
+                Box::new(|r| r.ends_at = "2026-10-13T08:00:00+02:00".into()),
+                "v.after_start",
+            ),
             ("city", Box::new(|r| r.city = "  ".into()), "v.required"),
-            ("city", Box::new(|r| r.city = "x".repeat(1_000_000)), "v.too_long"),
-            ("starts_at", Box::new(|r| r.starts_at = "tomorrow".into()), "v.datetime"),
+            (
+                "city",
+                Box::new(|r| r.city = "x".repeat(1_000_000)),
+                "v.too_long",
+            ),
+            (
+                "starts_at",
+                Box::new(|r| r.starts_at = "tomorrow".into()),
+                "v.datetime",
+            ),
             (
                 "registration_closes_at",
                 Box::new(|r| r.registration_closes_at = Some("2026-10-14T00:00:00+02:00".into())),
@@ -353,7 +390,10 @@ mod tests {
         let bad = NewTour::try_from(RawTour {
             name: "x".into(),
             slug: Some("Not A Slug".into()),
-            targets: vec![RawTarget { outcome: "certification_started".into(), value: 0 }],
+            targets: vec![RawTarget {
+                outcome: "certification_started".into(),
+                value: 0,
+            }],
             ..RawTour::default()
         });
         match bad {

@@ -7,7 +7,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::domain::{NewStop, NewTour, NewWorkshop, RawStop, RawTarget, RawTour, RawWorkshop, TimeInput};
+use super::domain::{
+    NewStop, NewTour, NewWorkshop, RawStop, RawTarget, RawTour, RawWorkshop, TimeInput,
+};
 use super::service::{self, StopView, TourView};
 use super::store::Tour;
 use crate::auth::PageUser;
@@ -32,10 +34,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/stops/{stop_id}", web::get().to(show_stop))
         .route("/admin/stops/{stop_id}/edit", web::get().to(edit_stop))
         .route("/admin/stops/{stop_id}", web::post().to(update_stop))
-        .route("/admin/stops/{stop_id}/workshops/new", web::get().to(new_workshop))
-        .route("/admin/stops/{stop_id}/workshops", web::post().to(create_workshop))
-        .route("/admin/workshops/{workshop_id}/edit", web::get().to(edit_workshop))
-        .route("/admin/workshops/{workshop_id}", web::post().to(update_workshop));
+        .route(
+            "/admin/stops/{stop_id}/workshops/new",
+            web::get().to(new_workshop),
+        )
+        .route(
+            "/admin/stops/{stop_id}/workshops",
+            web::post().to(create_workshop),
+        )
+        .route(
+            "/admin/workshops/{workshop_id}/edit",
+            web::get().to(edit_workshop),
+        )
+        .route(
+            "/admin/workshops/{workshop_id}",
+            web::post().to(update_workshop),
+        );
 }
 
 type Form = CsrfForm<BTreeMap<String, String>>;
@@ -45,7 +59,11 @@ fn context(req: &HttpRequest, admin: PageUser<ManageSetup>) -> PageContext {
     PageContext::anonymous(req).with_user(Some(admin.user))
 }
 
-fn page(req: &HttpRequest, status: StatusCode, template: &impl Template) -> Result<HttpResponse, PageError> {
+fn page(
+    req: &HttpRequest,
+    status: StatusCode,
+    template: &impl Template,
+) -> Result<HttpResponse, PageError> {
     html(status, template).map_err(|e| PageError::new(req, e))
 }
 
@@ -58,7 +76,11 @@ struct HomePage {
     tours: Vec<Tour>,
 }
 
-async fn home(req: HttpRequest, state: web::Data<AppState>, ctx: PageContext) -> Result<HttpResponse, PageError> {
+async fn home(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ctx: PageContext,
+) -> Result<HttpResponse, PageError> {
     let tours = db::run(&state.pool, service::list_tours)
         .await
         .map_err(|e| PageError::new(&req, e))?;
@@ -82,7 +104,14 @@ async fn admin_home(
     let tours = db::run(&state.pool, service::list_tours)
         .await
         .map_err(|e| PageError::new(&req, e))?;
-    page(&req, StatusCode::OK, &AdminHome { ctx: context(&req, admin), tours })
+    page(
+        &req,
+        StatusCode::OK,
+        &AdminHome {
+            ctx: context(&req, admin),
+            tours,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -114,7 +143,11 @@ fn tour_from_form(form: &FormState) -> Result<NewTour, AppError> {
         AppError::Invalid(errors) => {
             let mut mapped = crate::error::FieldErrors::new();
             for (field, message) in errors.iter() {
-                let field = if field.starts_with("targets") { "target_certifications" } else { field };
+                let field = if field.starts_with("targets") {
+                    "target_certifications"
+                } else {
+                    field
+                };
                 mapped.add(field, message.clone());
             }
             AppError::Invalid(mapped)
@@ -124,7 +157,11 @@ fn tour_from_form(form: &FormState) -> Result<NewTour, AppError> {
 }
 
 /// A slug conflict belongs beside the slug field on the page.
-fn absorb_tour_error(form: &mut FormState, error: AppError, locale: Locale) -> Result<(), AppError> {
+fn absorb_tour_error(
+    form: &mut FormState,
+    error: AppError,
+    locale: Locale,
+) -> Result<(), AppError> {
     match error {
         AppError::Conflict(_) => {
             let mut errors = crate::error::FieldErrors::new();
@@ -135,10 +172,21 @@ fn absorb_tour_error(form: &mut FormState, error: AppError, locale: Locale) -> R
     }
 }
 
-async fn new_tour(req: HttpRequest, admin: PageUser<ManageSetup>) -> Result<HttpResponse, PageError> {
+async fn new_tour(
+    req: HttpRequest,
+    admin: PageUser<ManageSetup>,
+) -> Result<HttpResponse, PageError> {
     let form = FormState::from_pairs([("default_locale", "fr".to_owned())]);
     let ctx = context(&req, admin);
-    page(&req, StatusCode::OK, &TourFormPage { ctx, form, tour_id: None })
+    page(
+        &req,
+        StatusCode::OK,
+        &TourFormPage {
+            ctx,
+            form,
+            tour_id: None,
+        },
+    )
 }
 
 async fn create_tour(
@@ -154,10 +202,21 @@ async fn create_tour(
         Err(e) => Err(e),
     };
     match result {
-        Ok(view) => Ok(redirect_see_other(&format!("/admin/tours/{}", view.tour.id))),
+        Ok(view) => Ok(redirect_see_other(&format!(
+            "/admin/tours/{}",
+            view.tour.id
+        ))),
         Err(e) => {
             absorb_tour_error(&mut form, e, ctx.tr).map_err(|e| PageError::new(&req, e))?;
-            page(&req, StatusCode::UNPROCESSABLE_ENTITY, &TourFormPage { ctx, form, tour_id: None })
+            page(
+                &req,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &TourFormPage {
+                    ctx,
+                    form,
+                    tour_id: None,
+                },
+            )
         }
     }
 }
@@ -214,7 +273,16 @@ async fn show_tour(
         .iter()
         .find(|t| t.outcome == "certification_started")
         .map(|t| t.value);
-    page(&req, StatusCode::OK, &TourPage { ctx, tour: view.tour, target, stops })
+    page(
+        &req,
+        StatusCode::OK,
+        &TourPage {
+            ctx,
+            tour: view.tour,
+            target,
+            stops,
+        },
+    )
 }
 
 async fn edit_tour(
@@ -241,7 +309,15 @@ async fn edit_tour(
         ("target_certifications", target),
     ]);
     let ctx = context(&req, admin);
-    page(&req, StatusCode::OK, &TourFormPage { ctx, form, tour_id: Some(view.tour.id) })
+    page(
+        &req,
+        StatusCode::OK,
+        &TourFormPage {
+            ctx,
+            form,
+            tour_id: Some(view.tour.id),
+        },
+    )
 }
 
 async fn update_tour(
@@ -261,7 +337,11 @@ async fn update_tour(
                 // Targets other than the one on the form are kept.
                 let current = service::tour_view(conn, &id)?;
                 let mut new = new;
-                for t in current.targets.iter().filter(|t| t.outcome != "certification_started") {
+                for t in current
+                    .targets
+                    .iter()
+                    .filter(|t| t.outcome != "certification_started")
+                {
                     new.targets.push((t.outcome.clone(), t.value));
                 }
                 service::update_tour(conn, &id, &new)
@@ -271,10 +351,21 @@ async fn update_tour(
         Err(e) => Err(e),
     };
     match result {
-        Ok(view) => Ok(redirect_see_other(&format!("/admin/tours/{}", view.tour.id))),
+        Ok(view) => Ok(redirect_see_other(&format!(
+            "/admin/tours/{}",
+            view.tour.id
+        ))),
         Err(e) => {
             absorb_tour_error(&mut form, e, ctx.tr).map_err(|e| PageError::new(&req, e))?;
-            page(&req, StatusCode::UNPROCESSABLE_ENTITY, &TourFormPage { ctx, form, tour_id: Some(id) })
+            page(
+                &req,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &TourFormPage {
+                    ctx,
+                    form,
+                    tour_id: Some(id),
+                },
+            )
         }
     }
 }
@@ -308,9 +399,11 @@ fn stop_from_form(form: &FormState) -> Result<NewStop, AppError> {
 }
 
 async fn find_tour(req: &HttpRequest, state: &AppState, id: String) -> Result<Tour, PageError> {
-    db::run(&state.pool, move |conn| Ok(service::tour_view(conn, &id)?.tour))
-        .await
-        .map_err(|e| PageError::new(req, e))
+    db::run(&state.pool, move |conn| {
+        Ok(service::tour_view(conn, &id)?.tour)
+    })
+    .await
+    .map_err(|e| PageError::new(req, e))
 }
 
 async fn new_stop(
@@ -322,7 +415,16 @@ async fn new_stop(
     let tour = find_tour(&req, &state, path.into_inner()).await?;
     let form = FormState::from_pairs([("timezone", "Europe/Paris".to_owned())]);
     let ctx = context(&req, admin);
-    page(&req, StatusCode::OK, &StopFormPage { ctx, form, tour, stop_id: None })
+    page(
+        &req,
+        StatusCode::OK,
+        &StopFormPage {
+            ctx,
+            form,
+            tour,
+            stop_id: None,
+        },
+    )
 }
 
 async fn create_stop(
@@ -338,15 +440,28 @@ async fn create_stop(
     let result = match stop_from_form(&form) {
         Ok(new) => {
             let tour_id = tour.id.clone();
-            db::transaction(&state.pool, move |conn| service::create_stop(conn, &tour_id, &new)).await
+            db::transaction(&state.pool, move |conn| {
+                service::create_stop(conn, &tour_id, &new)
+            })
+            .await
         }
         Err(e) => Err(e),
     };
     match result {
         Ok(_) => Ok(redirect_see_other(&format!("/admin/tours/{}", tour.id))),
         Err(e) => {
-            form.absorb(e, ctx.tr).map_err(|e| PageError::new(&req, e))?;
-            page(&req, StatusCode::UNPROCESSABLE_ENTITY, &StopFormPage { ctx, form, tour, stop_id: None })
+            form.absorb(e, ctx.tr)
+                .map_err(|e| PageError::new(&req, e))?;
+            page(
+                &req,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &StopFormPage {
+                    ctx,
+                    form,
+                    tour,
+                    stop_id: None,
+                },
+            )
         }
     }
 }
@@ -388,7 +503,11 @@ struct StopPage {
     checkpoints: Vec<CheckpointRow>,
 }
 
-async fn load_stop(req: &HttpRequest, state: &AppState, id: String) -> Result<(StopView, Tour), PageError> {
+async fn load_stop(
+    req: &HttpRequest,
+    state: &AppState,
+    id: String,
+) -> Result<(StopView, Tour), PageError> {
     db::run(&state.pool, move |conn| {
         let view = service::stop_view(conn, &id)?;
         let tour = service::tour_view(conn, &view.summary.stop.tour_id)?.tour;
@@ -441,7 +560,11 @@ async fn show_stop(
         venue: s.venue.clone(),
         address: s.address.clone(),
         date: display_date(s.starts_at, tz, ctx.tr),
-        hours: format!("{}–{}", display_time(s.starts_at, tz), display_time(s.ends_at, tz)),
+        hours: format!(
+            "{}–{}",
+            display_time(s.starts_at, tz),
+            display_time(s.ends_at, tz)
+        ),
         timezone: s.timezone.clone(),
         capacity: s.capacity,
         seats_left: view.summary.seats_left,
@@ -472,11 +595,22 @@ async fn edit_stop(
         ("capacity", s.capacity.to_string()),
         (
             "registration_closes_at",
-            s.registration_closes_at.map(|t| to_local_input(t, tz)).unwrap_or_default(),
+            s.registration_closes_at
+                .map(|t| to_local_input(t, tz))
+                .unwrap_or_default(),
         ),
     ]);
     let ctx = context(&req, admin);
-    page(&req, StatusCode::OK, &StopFormPage { ctx, form, tour, stop_id: Some(s.id) })
+    page(
+        &req,
+        StatusCode::OK,
+        &StopFormPage {
+            ctx,
+            form,
+            tour,
+            stop_id: Some(s.id),
+        },
+    )
 }
 
 async fn update_stop(
@@ -493,16 +627,29 @@ async fn update_stop(
     let result = match stop_from_form(&form) {
         Ok(new) => {
             let id = stop_id.clone();
-            db::transaction(&state.pool, move |conn| service::update_stop(conn, &id, &new)).await
+            db::transaction(&state.pool, move |conn| {
+                service::update_stop(conn, &id, &new)
+            })
+            .await
         }
         Err(e) => Err(e),
     };
     match result {
         Ok(_) => Ok(redirect_see_other(&format!("/admin/stops/{stop_id}"))),
         Err(e) => {
-            form.absorb(e, ctx.tr).map_err(|e| PageError::new(&req, e))?;
+            form.absorb(e, ctx.tr)
+                .map_err(|e| PageError::new(&req, e))?;
             let stop_id = Some(stop_id);
-            page(&req, StatusCode::UNPROCESSABLE_ENTITY, &StopFormPage { ctx, form, tour, stop_id })
+            page(
+                &req,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &StopFormPage {
+                    ctx,
+                    form,
+                    tour,
+                    stop_id,
+                },
+            )
         }
     }
 }
@@ -551,10 +698,19 @@ async fn new_workshop(
     let tz = view.summary.timezone;
     let form = FormState::from_pairs([
         ("starts_at", to_local_input(s.starts_at, tz)),
-        ("ends_at", to_local_input(s.starts_at + chrono::Duration::hours(1), tz)),
+        (
+            "ends_at",
+            to_local_input(s.starts_at + chrono::Duration::hours(1), tz),
+        ),
     ]);
     let ctx = context(&req, admin);
-    let page_data = WorkshopFormPage { ctx, form, stop_id: s.id, stop_city: s.city, workshop_id: None };
+    let page_data = WorkshopFormPage {
+        ctx,
+        form,
+        stop_id: s.id,
+        stop_city: s.city,
+        workshop_id: None,
+    };
     page(&req, StatusCode::OK, &page_data)
 }
 
@@ -572,16 +728,26 @@ async fn create_workshop(
     let result = match workshop_from_form(&form, &view) {
         Ok(new) => {
             let id = stop_id.clone();
-            db::transaction(&state.pool, move |conn| service::create_workshop(conn, &id, &new)).await
+            db::transaction(&state.pool, move |conn| {
+                service::create_workshop(conn, &id, &new)
+            })
+            .await
         }
         Err(e) => Err(e),
     };
     match result {
         Ok(_) => Ok(redirect_see_other(&format!("/admin/stops/{stop_id}"))),
         Err(e) => {
-            form.absorb(e, ctx.tr).map_err(|e| PageError::new(&req, e))?;
+            form.absorb(e, ctx.tr)
+                .map_err(|e| PageError::new(&req, e))?;
             let stop_city = view.summary.stop.city;
-            let page_data = WorkshopFormPage { ctx, form, stop_id, stop_city, workshop_id: None };
+            let page_data = WorkshopFormPage {
+                ctx,
+                form,
+                stop_id,
+                stop_city,
+                workshop_id: None,
+            };
             page(&req, StatusCode::UNPROCESSABLE_ENTITY, &page_data)
         }
     }
@@ -627,9 +793,11 @@ async fn update_workshop(
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let lookup = id.clone();
-    let workshop = db::run(&state.pool, move |conn| service::find_workshop(conn, &lookup))
-        .await
-        .map_err(|e| PageError::new(&req, e))?;
+    let workshop = db::run(&state.pool, move |conn| {
+        service::find_workshop(conn, &lookup)
+    })
+    .await
+    .map_err(|e| PageError::new(&req, e))?;
     let (view, _) = load_stop(&req, &state, workshop.stop_id).await?;
     let ctx = context(&req, admin);
     let mut form = FormState::new(form.0);
@@ -637,16 +805,26 @@ async fn update_workshop(
     let result = match workshop_from_form(&form, &view) {
         Ok(new) => {
             let id = id.clone();
-            db::transaction(&state.pool, move |conn| service::update_workshop(conn, &id, &new)).await
+            db::transaction(&state.pool, move |conn| {
+                service::update_workshop(conn, &id, &new)
+            })
+            .await
         }
         Err(e) => Err(e),
     };
     match result {
         Ok(_) => Ok(redirect_see_other(&format!("/admin/stops/{stop_id}"))),
         Err(e) => {
-            form.absorb(e, ctx.tr).map_err(|e| PageError::new(&req, e))?;
+            form.absorb(e, ctx.tr)
+                .map_err(|e| PageError::new(&req, e))?;
             let stop_city = view.summary.stop.city;
-            let page_data = WorkshopFormPage { ctx, form, stop_id, stop_city, workshop_id: Some(id) };
+            let page_data = WorkshopFormPage {
+                ctx,
+                form,
+                stop_id,
+                stop_city,
+                workshop_id: Some(id),
+            };
             page(&req, StatusCode::UNPROCESSABLE_ENTITY, &page_data)
         }
     }

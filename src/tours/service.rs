@@ -46,13 +46,17 @@ fn new_id() -> String {
 }
 
 fn timezone_of(stop: &Stop) -> Result<Tz, AppError> {
-    time::parse_timezone(&stop.timezone)
-        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("stop {} has an unknown time zone", stop.id)))
+    time::parse_timezone(&stop.timezone).ok_or_else(|| {
+        AppError::Unexpected(anyhow::anyhow!("stop {} has an unknown time zone", stop.id))
+    })
 }
 
 fn summarize(stop: Stop) -> Result<StopSummary, AppError> {
     let timezone = timezone_of(&stop)?;
-    let closes = stop.registration_closes_at.unwrap_or(stop.ends_at).min(stop.ends_at);
+    let closes = stop
+        .registration_closes_at
+        .unwrap_or(stop.ends_at)
+        .min(stop.ends_at);
     Ok(StopSummary {
         registration_open: time::now() < closes,
         // Registrations do not exist yet: every seat is free.
@@ -124,7 +128,11 @@ pub fn tour_view(conn: &mut DbConnection, id_or_slug: &str) -> Result<TourView, 
         .into_iter()
         .map(summarize)
         .collect::<Result<_, _>>()?;
-    Ok(TourView { tour, targets, stops })
+    Ok(TourView {
+        tour,
+        targets,
+        stops,
+    })
 }
 
 /// Every tour, newest first.
@@ -133,7 +141,11 @@ pub fn list_tours(conn: &mut DbConnection) -> Result<Vec<Tour>, AppError> {
 }
 
 /// Creates a stop with its entrance checkpoint.
-pub fn create_stop(conn: &mut DbConnection, tour_id: &str, new: &NewStop) -> Result<StopView, AppError> {
+pub fn create_stop(
+    conn: &mut DbConnection,
+    tour_id: &str,
+    new: &NewStop,
+) -> Result<StopView, AppError> {
     let tour = store::find_tour(conn, tour_id)?.ok_or(AppError::NotFound("tour"))?;
     let stop = Stop {
         id: new_id(),
@@ -218,11 +230,19 @@ pub fn stop_window(conn: &mut DbConnection, stop_id: &str) -> Result<StopWindow,
 }
 
 fn checkpoint_name(new: &NewWorkshop) -> String {
-    if new.room.is_empty() { new.title.clone() } else { new.room.clone() }
+    if new.room.is_empty() {
+        new.title.clone()
+    } else {
+        new.room.clone()
+    }
 }
 
 /// Creates a workshop and its checkpoint.
-pub fn create_workshop(conn: &mut DbConnection, stop_id: &str, new: &NewWorkshop) -> Result<WorkshopView, AppError> {
+pub fn create_workshop(
+    conn: &mut DbConnection,
+    stop_id: &str,
+    new: &NewWorkshop,
+) -> Result<WorkshopView, AppError> {
     let workshop = Workshop {
         id: new_id(),
         stop_id: stop_id.to_owned(),
@@ -252,7 +272,11 @@ pub fn create_workshop(conn: &mut DbConnection, stop_id: &str, new: &NewWorkshop
 }
 
 /// Replaces a workshop's fields (and renames its checkpoint with its room).
-pub fn update_workshop(conn: &mut DbConnection, id: &str, new: &NewWorkshop) -> Result<WorkshopView, AppError> {
+pub fn update_workshop(
+    conn: &mut DbConnection,
+    id: &str,
+    new: &NewWorkshop,
+) -> Result<WorkshopView, AppError> {
     let current = store::find_workshop(conn, id)?.ok_or(AppError::NotFound("workshop"))?;
     let workshop = Workshop {
         title: new.title.clone(),
@@ -280,4 +304,3 @@ pub fn find_workshop(conn: &mut DbConnection, id: &str) -> Result<Workshop, AppE
 pub fn is_empty(conn: &mut DbConnection) -> Result<bool, AppError> {
     Ok(store::count_tours(conn)? == 0)
 }
-

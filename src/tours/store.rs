@@ -71,15 +71,23 @@ pub fn insert_tour(conn: &mut DbConnection, tour: &Tour) -> QueryResult<usize> {
 }
 
 pub fn update_tour(conn: &mut DbConnection, tour: &Tour) -> QueryResult<usize> {
-    diesel::update(tours::table.find(&tour.id)).set(tour).execute(conn)
+    diesel::update(tours::table.find(&tour.id))
+        .set(tour)
+        .execute(conn)
 }
 
 /// Replaces a tour's targets (one insert per row: multi-row inserts do not go through the
 /// two-backend connection).
-pub fn replace_targets(conn: &mut DbConnection, tour_id: &str, targets: &[TourTarget]) -> QueryResult<()> {
+pub fn replace_targets(
+    conn: &mut DbConnection,
+    tour_id: &str,
+    targets: &[TourTarget],
+) -> QueryResult<()> {
     diesel::delete(tour_targets::table.filter(tour_targets::tour_id.eq(tour_id))).execute(conn)?;
     for target in targets {
-        diesel::insert_into(tour_targets::table).values(target).execute(conn)?;
+        diesel::insert_into(tour_targets::table)
+            .values(target)
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -117,11 +125,17 @@ pub fn insert_stop(conn: &mut DbConnection, stop: &Stop) -> QueryResult<usize> {
 }
 
 pub fn update_stop(conn: &mut DbConnection, stop: &Stop) -> QueryResult<usize> {
-    diesel::update(stops::table.find(&stop.id)).set(stop).execute(conn)
+    diesel::update(stops::table.find(&stop.id))
+        .set(stop)
+        .execute(conn)
 }
 
 pub fn find_stop(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Stop>> {
-    stops::table.find(id).select(Stop::as_select()).first(conn).optional()
+    stops::table
+        .find(id)
+        .select(Stop::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn list_stops(conn: &mut DbConnection, tour_id: &str) -> QueryResult<Vec<Stop>> {
@@ -133,15 +147,23 @@ pub fn list_stops(conn: &mut DbConnection, tour_id: &str) -> QueryResult<Vec<Sto
 }
 
 pub fn insert_workshop(conn: &mut DbConnection, workshop: &Workshop) -> QueryResult<usize> {
-    diesel::insert_into(workshops::table).values(workshop).execute(conn)
+    diesel::insert_into(workshops::table)
+        .values(workshop)
+        .execute(conn)
 }
 
 pub fn update_workshop(conn: &mut DbConnection, workshop: &Workshop) -> QueryResult<usize> {
-    diesel::update(workshops::table.find(&workshop.id)).set(workshop).execute(conn)
+    diesel::update(workshops::table.find(&workshop.id))
+        .set(workshop)
+        .execute(conn)
 }
 
 pub fn find_workshop(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Workshop>> {
-    workshops::table.find(id).select(Workshop::as_select()).first(conn).optional()
+    workshops::table
+        .find(id)
+        .select(Workshop::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn list_workshops(conn: &mut DbConnection, stop_id: &str) -> QueryResult<Vec<Workshop>> {
@@ -153,11 +175,17 @@ pub fn list_workshops(conn: &mut DbConnection, stop_id: &str) -> QueryResult<Vec
 }
 
 pub fn insert_checkpoint(conn: &mut DbConnection, checkpoint: &Checkpoint) -> QueryResult<usize> {
-    diesel::insert_into(checkpoints::table).values(checkpoint).execute(conn)
+    diesel::insert_into(checkpoints::table)
+        .values(checkpoint)
+        .execute(conn)
 }
 
 /// Renames the checkpoint of a workshop (its room changed).
-pub fn rename_workshop_checkpoint(conn: &mut DbConnection, workshop_id: &str, name: &str) -> QueryResult<usize> {
+pub fn rename_workshop_checkpoint(
+    conn: &mut DbConnection,
+    workshop_id: &str,
+    name: &str,
+) -> QueryResult<usize> {
     diesel::update(checkpoints::table.filter(checkpoints::workshop_id.eq(workshop_id)))
         .set(checkpoints::name.eq(name))
         .execute(conn)

@@ -75,10 +75,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         let req = req.clone();
         let body = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
-            let bytes = body.await.map_err(|_| PageError::new(&req, AppError::PayloadTooLarge))?;
+            let bytes = body
+                .await
+                .map_err(|_| PageError::new(&req, AppError::PayloadTooLarge))?;
             let field: CsrfField = serde_urlencoded::from_bytes(&bytes)
                 .map_err(|e| PageError::new(&req, AppError::BadRequest(e.to_string())))?;
-            let cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
+            let cookie = req
+                .cookie(CSRF_COOKIE)
+                .map(|c| c.value().to_owned())
+                .unwrap_or_default();
             if cookie.is_empty() || !secret::constant_time_eq(&cookie, &field.csrf_token) {
                 return Err(PageError::csrf(&req));
             }

@@ -26,7 +26,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             .get(actix_web::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|ct| {
-                let essence = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+                let essence = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase();
                 essence == "application/json" || essence.ends_with("+json")
             })
             .unwrap_or(false);
@@ -53,6 +58,12 @@ fn payload_error(err: actix_web::Error) -> AppError {
 
 /// Parses a body, turning serde's message into a 400 (syntax) or a field error (data).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    // Every body of this API is an object; an array would otherwise fill a struct by position.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(AppError::BadRequest(
+            "the body must be a JSON object".into(),
+        ));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -66,10 +77,16 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                     .strip_prefix("missing field `")
                     .and_then(|rest| rest.strip_suffix('`'))
                 {
-                    let field = if path == "." { field.to_owned() } else { format!("{path}.{field}") };
+                    let field = if path == "." {
+                        field.to_owned()
+                    } else {
+                        format!("{path}.{field}")
+                    };
                     errors.add(field, "v.required");
                 } else if path == "." {
-                    return AppError::BadRequest(format!("the body must be a JSON object: {message}"));
+                    return AppError::BadRequest(format!(
+                        "the body must be a JSON object: {message}"
+                    ));
                 } else {
                     errors.add(path, message.to_owned());
                 }
@@ -79,12 +96,16 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         }
     })?;
     // Trailing garbage after the JSON value is malformed input too.
-    de.end().map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    de.end()
+        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
     Ok(value)
 }
 
 /// Turns actix's own JSON extractor errors into problem+json (for any `web::Json` left).
-pub fn json_config_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+pub fn json_config_error(
+    err: actix_web::error::JsonPayloadError,
+    _req: &HttpRequest,
+) -> actix_web::Error {
     match err {
         actix_web::error::JsonPayloadError::OverflowKnownLength { .. }
         | actix_web::error::JsonPayloadError::Overflow { .. } => AppError::PayloadTooLarge.into(),
@@ -109,8 +130,14 @@ mod tests {
             (r#"{"city": "Lyon", "capacity": "#, None),
             (r#"[1, 2]"#, None),
             (r#"{"city": "Lyon"}"#, Some(("capacity", "v.required"))),
-            (r#"{"city": "Lyon", "capacity": "many"}"#, Some(("capacity", "invalid type"))),
-            (r#"{"city": 3, "capacity": 1}"#, Some(("city", "invalid type"))),
+            (
+                r#"{"city": "Lyon", "capacity": "many"}"#,
+                Some(("capacity", "invalid type")),
+            ),
+            (
+                r#"{"city": 3, "capacity": 1}"#,
+                Some(("city", "invalid type")),
+            ),
         ];
         for (body, expected) in cases {
             let result = parse::<Body>(body.as_bytes());

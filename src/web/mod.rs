@@ -2,11 +2,11 @@
 //! context (language, signed-in user, CSRF token), CSRF-checked forms and HTML error pages.
 
 mod csrf;
-mod json;
 mod form;
+mod json;
 mod page;
 
 pub use csrf::{CSRF_COOKIE, CsrfForm, ensure_csrf_cookie};
-pub use json::{ApiJson, JSON_LIMIT as JSON_BODY_LIMIT, json_config_error};
 pub use form::FormState;
+pub use json::{ApiJson, JSON_LIMIT as JSON_BODY_LIMIT, json_config_error};
 pub use page::{PageContext, PageError, html, redirect_see_other};

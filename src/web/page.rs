@@ -107,7 +107,10 @@ struct ErrorPage<'a> {
 /// An error on the HTML side: rendered as a page in the visitor's language, or as a redirect to
 /// the login page when no one is signed in.
 #[derive(Debug)]
-pub struct PageError {
+pub struct PageError(Box<PageErrorInner>);
+
+#[derive(Debug)]
+struct PageErrorInner {
     error: AppError,
     ctx: PageContext,
     kind: PageErrorKind,
@@ -123,68 +126,71 @@ enum PageErrorKind {
 impl PageError {
     /// Wraps an error raised while serving `req`.
     pub fn new(req: &HttpRequest, error: AppError) -> Self {
-        Self {
+        Self(Box::new(PageErrorInner {
             error,
             ctx: PageContext::anonymous(req),
             kind: PageErrorKind::Error,
-        }
+        }))
     }
 
     /// Sends the visitor to the login page, then back here.
     pub fn login_required(req: &HttpRequest) -> Self {
         let next = match req.method() {
-            &actix_web::http::Method::GET => req.uri().path_and_query().map_or("/admin", |p| p.as_str()),
+            &actix_web::http::Method::GET => {
+                req.uri().path_and_query().map_or("/admin", |p| p.as_str())
+            }
             _ => "/admin",
         };
-        Self {
+        Self(Box::new(PageErrorInner {
             error: AppError::Unauthorized("login required".into()),
             ctx: PageContext::anonymous(req),
             kind: PageErrorKind::LoginRequired(next.to_owned()),
-        }
+        }))
     }
 
     /// A form whose CSRF token did not match.
     pub fn csrf(req: &HttpRequest) -> Self {
-        Self {
+        Self(Box::new(PageErrorInner {
             error: AppError::Forbidden,
             ctx: PageContext::anonymous(req),
             kind: PageErrorKind::Csrf,
-        }
+        }))
     }
 }
 
 impl std::fmt::Display for PageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.error.fmt(f)
+        self.0.error.fmt(f)
     }
 }
 
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
-        match self.kind {
+        match self.0.kind {
             PageErrorKind::LoginRequired(_) => StatusCode::SEE_OTHER,
-            _ => self.error.status_code(),
+            _ => self.0.error.status_code(),
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let PageErrorKind::LoginRequired(next) = &self.kind {
+        if let PageErrorKind::LoginRequired(next) = &self.0.kind {
             let query = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("next", next)
                 .finish();
             return redirect_see_other(&format!("/login?{query}"));
         }
-        self.error.log();
-        let key = match self.kind {
+        self.0.error.log();
+        let key = match self.0.kind {
             PageErrorKind::Csrf => "error.csrf".to_owned(),
-            _ => format!("error.{}", self.error.kind()),
+            _ => format!("error.{}", self.0.error.kind()),
         };
         let status = self.status_code();
         let page = ErrorPage {
-            ctx: self.ctx.clone(),
-            message: self.ctx.tr.t(&key),
+            ctx: self.0.ctx.clone(),
+            message: self.0.ctx.tr.t(&key),
             status: status.as_u16(),
         };
-        html(status, &page).unwrap_or_else(|_| HttpResponse::build(status).body(self.ctx.tr.t(&key).to_owned()))
+        html(status, &page)
+            .unwrap_or_else(|_| HttpResponse::build(status).body(self.0.ctx.tr.t(&key).to_owned()))
     }
 }

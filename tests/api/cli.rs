@@ -1,0 +1,178 @@
+//! The `roadshow` command itself: configuration errors, migrate, user add, the demo loader.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use reqwest::StatusCode;
+use roadshow::config::DatabaseUrl;
+use serde_json::json;
+
+use crate::helpers::{fresh_database, json_with};
+
+fn roadshow(db_url: &str, dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_roadshow"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", db_url)
+        .env("ROADSHOW_DATA_DIR", dir.join("data"))
+        .env("RUST_LOG", "warn")
+        .current_dir(dir);
+    command
+}
+
+fn url_of(db: &crate::helpers::TestDatabase) -> String {
+    match &db.url {
+        DatabaseUrl::Sqlite(p) => format!("sqlite://{p}"),
+        DatabaseUrl::Postgres(u) => u.clone(),
+    }
+}
+
+#[test]
+fn a_bad_setting_is_named_and_exits_with_code_2() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cases = [
+        ("DATABASE_URL", "mysql://localhost/x"),
+        ("ROADSHOW_LISTEN", "not-an-address"),
+        ("ROADSHOW_RATE_LIMIT", "-1"),
+    ];
+    for (variable, value) in cases {
+        let output = roadshow("sqlite://x.db", dir.path())
+            .env(variable, value)
+            .arg("migrate")
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{variable}={value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(variable), "{variable}: {stderr}");
+    }
+}
+
+#[test]
+fn the_demo_loads_into_an_empty_database_and_refuses_a_second_time() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = fresh_database(dir.path());
+    let url = url_of(&db);
+    let first = roadshow(&url, dir.path())
+        .arg("demo")
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(stdout.contains("8 stops and 32 workshops"), "{stdout}");
+    assert!(
+        stdout.contains("admin@roadshow.example / demo-admin"),
+        "{stdout}"
+    );
+
+    let second = roadshow(&url, dir.path())
+        .arg("demo")
+        .output()
+        .expect("runs");
+    assert_eq!(second.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("only loaded into an empty database"));
+
+    // The demo tour is what the article describes: Strasbourg on 13 October.
+    let mut conn = match &db.url {
+        DatabaseUrl::Sqlite(p) => {
+            roadshow::db::DbConnection::Sqlite(diesel::Connection::establish(p).expect("conn"))
+        }
+        DatabaseUrl::Postgres(u) => {
+            roadshow::db::DbConnection::Pg(diesel::Connection::establish(u).expect("conn"))
+        }
+    };
+    let view = roadshow::tours::service::tour_view(&mut conn, roadshow::demo::DEMO_TOUR_SLUG)
+        .expect("demo tour");
+    assert_eq!(view.targets[0].value, 550);
+    let strasbourg = view
+        .stops
+        .iter()
+        .find(|s| s.stop.city == "Strasbourg")
+        .expect("Strasbourg");
+    assert_eq!(
+        roadshow::time::in_zone(strasbourg.stop.starts_at, strasbourg.timezone).to_rfc3339(),
+        "2026-10-13T09:00:00+02:00"
+    );
+}
+
+#[tokio::test]
+async fn user_add_reads_the_password_from_stdin_and_the_account_can_log_in() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = fresh_database(dir.path());
+    let url = url_of(&db);
+    let mut child = roadshow(&url, dir.path())
+        .args([
+            "user",
+            "add",
+            "--email",
+            "Bertrand@Roadshow.example",
+            "--name",
+            "Bertrand Launay",
+            "--role",
+            "marketing",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"promis, on corrige\n")
+        .expect("write");
+    let output = child.wait_with_output().expect("wait");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // A short password and an unknown role are refused, field by field.
+    let mut bad = roadshow(&url, dir.path())
+        .args([
+            "user",
+            "add",
+            "--email",
+            "x@roadshow.example",
+            "--name",
+            "X",
+            "--role",
+            "boss",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    bad.stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"short\n")
+        .expect("write");
+    let output = bad.wait_with_output().expect("wait");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("role") && stderr.contains("password"),
+        "{stderr}"
+    );
+
+    // The server on the same database accepts the account.
+    let app = crate::helpers::spawn_app_with_database(dir, db).await;
+    let body = json_with(
+        app.post_json(
+            "/api/v1/auth/tokens",
+            &json!({"email": "bertrand@roadshow.example", "password": "promis, on corrige"}),
+            None,
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(body["role"], "marketing");
+}

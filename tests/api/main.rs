@@ -1,0 +1,10 @@
+//! Integration tests: the real HTTP server against a real database (SQLite by default,
+//! PostgreSQL when TEST_DATABASE_URL is set).
+
+mod auth;
+mod cli;
+mod fixtures;
+mod health;
+mod helpers;
+mod pages;
+mod tours;
