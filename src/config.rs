@@ -14,6 +14,8 @@
 //! | `ROADSHOW_SESSION_TTL_HOURS` | `12` | lifetime of a page login |
 //! | `ROADSHOW_WORKERS` | number of cores | HTTP worker threads |
 //! | `ROADSHOW_LOG_FORMAT` | `text` | `text` or `json` |
+//! | `ROADSHOW_MAIL_WORKER` | `on` | `off`: this process does not send e-mails (run `roadshow mail-worker`) |
+//! | `ROADSHOW_MAIL_RETRY_SECONDS` | `30` | first retry delay of a failed e-mail, doubled each time |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::SocketAddr;
@@ -97,6 +99,10 @@ pub struct Settings {
     pub session_ttl_hours: i64,
     pub workers: usize,
     pub log_json: bool,
+    /// Whether `serve` runs the outbox worker.
+    pub mail_worker: bool,
+    /// First retry delay of a failed e-mail, in seconds.
+    pub mail_retry_seconds: u64,
 }
 
 impl Settings {
@@ -157,6 +163,14 @@ impl Settings {
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )?
             .max(1),
+            mail_worker: match get("ROADSHOW_MAIL_WORKER").as_deref() {
+                None | Some("on") => true,
+                Some("off") => false,
+                Some(other) => {
+                    return Err(ConfigError::new("ROADSHOW_MAIL_WORKER", format!("`{other}` is neither on nor off")));
+                }
+            },
+            mail_retry_seconds: parse_number(&get, "ROADSHOW_MAIL_RETRY_SECONDS", 30)?.max(1),
             log_json: match get("ROADSHOW_LOG_FORMAT").as_deref() {
                 None | Some("text") => false,
                 Some("json") => true,

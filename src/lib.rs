@@ -8,11 +8,13 @@
 pub mod analytics;
 pub mod assets;
 pub mod auth;
+pub mod badge;
 pub mod checkin;
 pub mod complaints;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod email;
 pub mod error;
 pub mod feedback;
 pub mod health;

@@ -37,6 +37,17 @@ pub struct Metrics {
     pub http_duration: Family<HttpLabels, Histogram, fn() -> Histogram>,
     pub db_pool_connections: Gauge,
     pub db_pool_idle: Gauge,
+    pub outbox_sent: Counter,
+    pub outbox_failed_attempts: Counter,
+    pub outbox_pending: Gauge,
+    pub outbox_failed: Gauge,
+    pub registrations: Family<StatusLabel, Counter>,
+}
+
+/// A registration's outcome, for counting.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StatusLabel {
+    pub status: String,
 }
 
 impl Default for Metrics {
@@ -76,12 +87,27 @@ impl Metrics {
             "Idle database connections",
             db_pool_idle.clone(),
         );
+        let outbox_sent = Counter::default();
+        registry.register("outbox_sent", "E-mails delivered", outbox_sent.clone());
+        let outbox_failed_attempts = Counter::default();
+        registry.register("outbox_failed_attempts", "E-mail attempts that failed (retried or given up)", outbox_failed_attempts.clone());
+        let outbox_pending = Gauge::default();
+        registry.register("outbox_pending", "E-mails waiting to be sent", outbox_pending.clone());
+        let outbox_failed = Gauge::default();
+        registry.register("outbox_failed", "E-mails given up after every retry", outbox_failed.clone());
+        let registrations = Family::<StatusLabel, Counter>::default();
+        registry.register("registrations", "Registrations made, by resulting status", registrations.clone());
         Self {
             registry,
             http_requests,
             http_duration,
             db_pool_connections,
             db_pool_idle,
+            outbox_sent,
+            outbox_failed_attempts,
+            outbox_pending,
+            outbox_failed,
+            registrations,
         }
     }
 

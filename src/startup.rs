@@ -7,13 +7,16 @@ use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
+use crate::badge::BadgeKeys;
 use crate::config::Settings;
+use crate::email::mailer::Mailer;
+use crate::email::worker::{self, OutboxSignal};
 use crate::db::{self, DbPool};
 use crate::error::AppError;
 use crate::metrics::{Metrics, record_http};
 use crate::telemetry::RequestSpan;
-use crate::web::{PageError, ensure_csrf_cookie, json_config_error};
-use crate::{assets, auth, health, openapi, tours};
+use crate::web::{PageError, PublicRateLimit, ensure_csrf_cookie, json_config_error, limit_public_writes};
+use crate::{assets, auth, health, openapi, registrations, tours};
 
 /// What every handler can reach.
 #[derive(Debug)]
@@ -21,6 +24,40 @@ pub struct AppState {
     pub settings: Settings,
     pub pool: DbPool,
     pub metrics: Metrics,
+    /// Signs and verifies badges and private links.
+    pub badges: BadgeKeys,
+    /// Wakes the e-mail worker when a message is queued.
+    pub outbox_signal: OutboxSignal,
+    pub rate_limit: PublicRateLimit,
+}
+
+impl AppState {
+    /// Connects, migrates and loads the badge keys: everything but the HTTP listener.
+    pub async fn connect(settings: Settings) -> anyhow::Result<Self> {
+        let pool = db::build_pool(&settings.database_url, settings.db_pool_size)?;
+        let data_dir = settings.data_dir.clone();
+        let (migrations, badges) = {
+            let pool = pool.clone();
+            web::block(move || -> anyhow::Result<_> {
+                let mut conn = pool.get()?;
+                let migrations = db::run_migrations(&mut conn)?;
+                let badges = BadgeKeys::load_or_create(&data_dir, &mut conn)?;
+                Ok((migrations, badges))
+            })
+            .await??
+        };
+        if !migrations.is_empty() {
+            tracing::info!(count = migrations.len(), "database migrated");
+        }
+        Ok(Self {
+            rate_limit: PublicRateLimit::new(settings.rate_limit_per_minute),
+            settings,
+            pool,
+            metrics: Metrics::new(),
+            badges,
+            outbox_signal: OutboxSignal::default(),
+        })
+    }
 }
 
 /// A bound, configured server, ready to run.
@@ -28,24 +65,13 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    worker: Option<(tokio::sync::watch::Sender<bool>, tokio::task::JoinHandle<()>)>,
 }
 
 impl Application {
     /// Connects to the database, runs migrations and binds the listener (port 0 picks a free
     /// port, as tests do; the base URL then follows the real port).
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
-        let pool = db::build_pool(&settings.database_url, settings.db_pool_size)?;
-        let migrations = {
-            let pool = pool.clone();
-            web::block(move || {
-                let mut conn = pool.get()?;
-                db::run_migrations(&mut conn)
-            })
-            .await??
-        };
-        if !migrations.is_empty() {
-            tracing::info!(count = migrations.len(), "database migrated");
-        }
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
         if settings.base_url.port_or_known_default() == Some(0) {
@@ -55,10 +81,13 @@ impl Application {
                 .map_err(|()| anyhow::anyhow!("cannot set the base URL's port"))?;
         }
         let workers = settings.workers;
-        let state = web::Data::new(AppState {
-            settings,
-            pool,
-            metrics: Metrics::new(),
+        let mail_worker = settings.mail_worker;
+        let mailer = Mailer::from_settings(&settings)?;
+        let state = web::Data::new(AppState::connect(settings).await?);
+        let worker = mail_worker.then(|| {
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let handle = tokio::spawn(worker::run(state.clone().into_inner(), mailer, stopped));
+            (stop, handle)
         });
         let app_state = state.clone();
         let server = HttpServer::new(move || {
@@ -76,6 +105,7 @@ impl Application {
                         .error_handler(|err, _| AppError::BadRequest(err.to_string()).into()),
                 )
                 .wrap(from_fn(ensure_csrf_cookie))
+                .wrap(from_fn(limit_public_writes))
                 .wrap(Compress::default())
                 .wrap(
                     DefaultHeaders::new()
@@ -96,6 +126,7 @@ impl Application {
             port,
             server,
             state,
+            worker,
         })
     }
 
@@ -111,7 +142,18 @@ impl Application {
 
     /// Serves until a shutdown signal; in-flight requests are finished first.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        // The HTTP side has drained; let the e-mail worker finish the message in hand.
+        if let Some((stop, handle)) = self.worker {
+            let _ = stop.send(true);
+            let _ = handle.await;
+        }
+        served
+    }
+
+    /// A handle that stops the server gracefully (tests restart servers with it).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 }
 
@@ -121,6 +163,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     openapi::routes(cfg);
     assets::routes(cfg);
     auth::routes(cfg);
+    registrations::routes(cfg);
     tours::routes(cfg);
 }
 

@@ -43,6 +43,7 @@ diesel::table! {
         capacity -> Integer,
         registration_closes_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        seats_taken -> Integer,
     }
 }
 
@@ -87,10 +88,69 @@ diesel::table! {
         ends_at -> Timestamp,
         capacity -> Integer,
         created_at -> Timestamp,
+        seats_taken -> Integer,
+    }
+}
+
+diesel::table! {
+    badge_keys (kid) {
+        kid -> Text,
+        public_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    enrolments (registration_id, workshop_id) {
+        registration_id -> Text,
+        workshop_id -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        kind -> Text,
+        recipient -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    registrations (id) {
+        id -> Text,
+        stop_id -> Text,
+        status -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        email -> Text,
+        company -> Text,
+        job_title -> Text,
+        company_size -> Text,
+        partner_id -> Text,
+        locale -> Text,
+        source -> Text,
+        consent_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        cancelled_at -> Nullable<Timestamp>,
     }
 }
 
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(enrolments -> registrations (registration_id));
+diesel::joinable!(enrolments -> workshops (workshop_id));
+diesel::joinable!(registrations -> stops (stop_id));
 diesel::joinable!(checkpoints -> stops (stop_id));
 diesel::joinable!(checkpoints -> workshops (workshop_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -100,7 +160,11 @@ diesel::joinable!(workshops -> stops (stop_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
+    badge_keys,
     checkpoints,
+    enrolments,
+    outbox,
+    registrations,
     sessions,
     stops,
     tour_targets,

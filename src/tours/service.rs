@@ -4,7 +4,7 @@
 use chrono_tz::Tz;
 
 use super::domain::{NewStop, NewTour, NewWorkshop, StopWindow};
-use super::store::{self, Checkpoint, Stop, Tour, TourTarget, Workshop};
+use super::store::{self, Checkpoint, Stop, StopChanges, Tour, TourTarget, Workshop, WorkshopChanges};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::time;
@@ -59,8 +59,7 @@ fn summarize(stop: Stop) -> Result<StopSummary, AppError> {
         .min(stop.ends_at);
     Ok(StopSummary {
         registration_open: time::now() < closes,
-        // Registrations do not exist yet: every seat is free.
-        seats_left: i64::from(stop.capacity),
+        seats_left: i64::from(stop.capacity - stop.seats_taken).max(0),
         timezone,
         stop,
     })
@@ -159,6 +158,7 @@ pub fn create_stop(
         capacity: new.capacity,
         registration_closes_at: new.registration_closes_at,
         created_at: time::now(),
+        seats_taken: 0,
     };
     store::insert_stop(conn, &stop)?;
     store::insert_checkpoint(
@@ -186,7 +186,7 @@ pub fn update_stop(conn: &mut DbConnection, id: &str, new: &NewStop) -> Result<S
             "some workshops would fall outside the stop's new times; move them first".into(),
         ));
     }
-    let stop = Stop {
+    let changes = StopChanges {
         city: new.city.clone(),
         venue: new.venue.clone(),
         address: new.address.clone(),
@@ -195,9 +195,15 @@ pub fn update_stop(conn: &mut DbConnection, id: &str, new: &NewStop) -> Result<S
         ends_at: new.ends_at,
         capacity: new.capacity,
         registration_closes_at: new.registration_closes_at,
-        ..current
     };
-    store::update_stop(conn, &stop)?;
+    if store::update_stop(conn, &current.id, &changes)? == 0 {
+        return Err(AppError::Conflict(format!(
+            "{} seats are already taken: the capacity cannot go below that",
+            current.seats_taken
+        )));
+    }
+    // More seats: the waitlist moves up at once.
+    crate::registrations::service::fill_stop_seats(conn, &current.id)?;
     stop_view(conn, id)
 }
 
@@ -207,7 +213,7 @@ pub fn stop_view(conn: &mut DbConnection, id: &str) -> Result<StopView, AppError
     let workshops = store::list_workshops(conn, id)?
         .into_iter()
         .map(|workshop| WorkshopView {
-            seats_left: i64::from(workshop.capacity),
+            seats_left: i64::from(workshop.capacity - workshop.seats_taken).max(0),
             workshop,
         })
         .collect();
@@ -253,6 +259,7 @@ pub fn create_workshop(
         ends_at: new.ends_at,
         capacity: new.capacity,
         created_at: time::now(),
+        seats_taken: 0,
     };
     store::insert_workshop(conn, &workshop)?;
     store::insert_checkpoint(
@@ -278,19 +285,25 @@ pub fn update_workshop(
     new: &NewWorkshop,
 ) -> Result<WorkshopView, AppError> {
     let current = store::find_workshop(conn, id)?.ok_or(AppError::NotFound("workshop"))?;
-    let workshop = Workshop {
+    let changes = WorkshopChanges {
         title: new.title.clone(),
         room: new.room.clone(),
         trainer: new.trainer.clone(),
         starts_at: new.starts_at,
         ends_at: new.ends_at,
         capacity: new.capacity,
-        ..current
     };
-    store::update_workshop(conn, &workshop)?;
+    if store::update_workshop(conn, id, &changes)? == 0 {
+        return Err(AppError::Conflict(format!(
+            "{} seats are already taken: the capacity cannot go below that",
+            current.seats_taken
+        )));
+    }
     store::rename_workshop_checkpoint(conn, id, &checkpoint_name(new))?;
+    crate::registrations::service::fill_workshop_seats(conn, id)?;
+    let workshop = find_workshop(conn, id)?;
     Ok(WorkshopView {
-        seats_left: i64::from(workshop.capacity),
+        seats_left: i64::from(workshop.capacity - workshop.seats_taken).max(0),
         workshop,
     })
 }

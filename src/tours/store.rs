@@ -25,9 +25,8 @@ pub struct TourTarget {
     pub value: i32,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = stops)]
-#[diesel(treat_none_as_null = true)]
 pub struct Stop {
     pub id: String,
     pub tour_id: String,
@@ -40,9 +39,26 @@ pub struct Stop {
     pub capacity: i32,
     pub registration_closes_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// Confirmed registrations holding a seat; changed only by conditional updates.
+    pub seats_taken: i32,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+/// What an admin may change on a stop (never the seat counter).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = stops)]
+#[diesel(treat_none_as_null = true)]
+pub struct StopChanges {
+    pub city: String,
+    pub venue: String,
+    pub address: String,
+    pub timezone: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub capacity: i32,
+    pub registration_closes_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = workshops)]
 pub struct Workshop {
     pub id: String,
@@ -54,6 +70,20 @@ pub struct Workshop {
     pub ends_at: NaiveDateTime,
     pub capacity: i32,
     pub created_at: NaiveDateTime,
+    /// Confirmed enrolments holding a seat; changed only by conditional updates.
+    pub seats_taken: i32,
+}
+
+/// What an admin may change on a workshop (never the seat counter).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = workshops)]
+pub struct WorkshopChanges {
+    pub title: String,
+    pub room: String,
+    pub trainer: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub capacity: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -124,9 +154,10 @@ pub fn insert_stop(conn: &mut DbConnection, stop: &Stop) -> QueryResult<usize> {
     diesel::insert_into(stops::table).values(stop).execute(conn)
 }
 
-pub fn update_stop(conn: &mut DbConnection, stop: &Stop) -> QueryResult<usize> {
-    diesel::update(stops::table.find(&stop.id))
-        .set(stop)
+/// Changes a stop unless the new capacity is below the seats already taken (0 rows then).
+pub fn update_stop(conn: &mut DbConnection, id: &str, changes: &StopChanges) -> QueryResult<usize> {
+    diesel::update(stops::table.find(id).filter(stops::seats_taken.le(changes.capacity)))
+        .set(changes)
         .execute(conn)
 }
 
@@ -152,9 +183,10 @@ pub fn insert_workshop(conn: &mut DbConnection, workshop: &Workshop) -> QueryRes
         .execute(conn)
 }
 
-pub fn update_workshop(conn: &mut DbConnection, workshop: &Workshop) -> QueryResult<usize> {
-    diesel::update(workshops::table.find(&workshop.id))
-        .set(workshop)
+/// Changes a workshop unless the new capacity is below the seats already taken (0 rows then).
+pub fn update_workshop(conn: &mut DbConnection, id: &str, changes: &WorkshopChanges) -> QueryResult<usize> {
+    diesel::update(workshops::table.find(id).filter(workshops::seats_taken.le(changes.capacity)))
+        .set(changes)
         .execute(conn)
 }
 

@@ -1,0 +1,173 @@
+//! Messages rendered from `templates/email/`: localised, multipart text + HTML, the QR badge
+//! inline, the day as an `.ics` attachment, and the private manage link.
+
+use askama::Template;
+use chrono::{TimeZone, Utc};
+use icalendar::{Calendar, Component, EventLike};
+use lettre::Message;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+
+use crate::badge::{self, BadgeKeys};
+use crate::config::Settings;
+use crate::i18n::Locale;
+use crate::registrations::service::{Event, RegistrationView};
+use crate::time::{display_date, display_time};
+
+/// A workshop line of a message.
+pub struct MailWorkshop {
+    pub title: String,
+    pub time: String,
+    pub room: String,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/registration.txt")]
+struct RegistrationText<'a> {
+    m: &'a RegistrationMessage,
+}
+
+#[derive(Template)]
+#[template(path = "email/registration.html")]
+struct RegistrationHtml<'a> {
+    m: &'a RegistrationMessage,
+}
+
+/// Everything a registration e-mail says.
+pub struct RegistrationMessage {
+    pub tr: Locale,
+    pub headline: String,
+    pub first_name: String,
+    pub tour_name: String,
+    pub city: String,
+    pub venue: String,
+    pub address: String,
+    pub date: String,
+    pub hours: String,
+    pub status: String,
+    pub workshops: Vec<MailWorkshop>,
+    pub manage_url: String,
+    pub badge_url: String,
+    pub show_badge: bool,
+}
+
+fn headline_key(event: Event, status: &str) -> &'static str {
+    match (event, status) {
+        (_, "cancelled") => "mail.event.cancelled",
+        (Event::Registered | Event::Resent, "waitlisted") => "mail.event.waitlisted",
+        (Event::Registered, _) => "mail.event.confirmed",
+        (Event::Resent, _) => "mail.event.resent",
+        (Event::Promoted, _) => "mail.event.promoted",
+        (Event::WorkshopPromoted, _) => "mail.event.workshop_promoted",
+        (Event::Updated | Event::Cancelled, _) => "mail.event.updated",
+    }
+}
+
+fn status_key(status: &str) -> &'static str {
+    match status {
+        "confirmed" => "status.confirmed",
+        "waitlisted" => "status.waitlisted",
+        _ => "status.cancelled",
+    }
+}
+
+/// The link that manages a registration.
+pub fn manage_url(settings: &Settings, keys: &BadgeKeys, registration_id: &str) -> String {
+    settings.url(&format!("/manage/{}", keys.link_token("manage", registration_id)))
+}
+
+/// Builds the registration e-mail for `view` as it is now.
+pub fn registration_email(
+    settings: &Settings,
+    keys: &BadgeKeys,
+    view: &RegistrationView,
+    event: Event,
+) -> anyhow::Result<Message> {
+    let tr = view.locale();
+    let r = &view.registration;
+    let tz = view.timezone;
+    let token = keys.sign(&view.stop.id, &r.id)?;
+    let message = RegistrationMessage {
+        tr,
+        headline: tr.t(headline_key(event, &r.status)).to_owned(),
+        first_name: r.first_name.clone(),
+        tour_name: view.tour_name.clone(),
+        city: view.stop.city.clone(),
+        venue: view.stop.venue.clone(),
+        address: view.stop.address.clone(),
+        date: display_date(view.stop.starts_at, tz, tr),
+        hours: format!("{}–{}", display_time(view.stop.starts_at, tz), display_time(view.stop.ends_at, tz)),
+        status: tr.t(status_key(&r.status)).to_owned(),
+        workshops: view
+            .workshops
+            .iter()
+            .map(|w| MailWorkshop {
+                title: w.workshop.title.clone(),
+                time: format!("{}–{}", display_time(w.workshop.starts_at, tz), display_time(w.workshop.ends_at, tz)),
+                room: w.workshop.room.clone(),
+                status: tr.t(status_key(&w.status)).to_owned(),
+            })
+            .collect(),
+        manage_url: manage_url(settings, keys, &r.id),
+        badge_url: settings.url(&format!("/api/v1/badges/{token}/qr.png")),
+        show_badge: r.status == "confirmed",
+    };
+    let subject = format!(
+        "{} – {}, {} : {}",
+        view.tour_name,
+        view.stop.city,
+        message.date,
+        tr.t(status_key(&r.status))
+    );
+    let text = RegistrationText { m: &message }.render()?;
+    let html = RegistrationHtml { m: &message }.render()?;
+
+    let from: Mailbox = settings.mail_from.parse()?;
+    let to = Mailbox::new(
+        Some(format!("{} {}", r.first_name, r.last_name)),
+        r.email.parse()?,
+    );
+    let html_part = if message.show_badge {
+        let png = badge::qr_png(&token)?;
+        MultiPart::related()
+            .singlepart(SinglePart::html(html))
+            .singlepart(Attachment::new_inline("badge".to_owned()).body(png, ContentType::parse("image/png")?))
+    } else {
+        MultiPart::related().singlepart(SinglePart::html(html))
+    };
+    let body = MultiPart::alternative()
+        .singlepart(SinglePart::plain(text))
+        .multipart(html_part);
+    let mut mixed = MultiPart::mixed().multipart(body);
+    if r.status != "cancelled" {
+        mixed = mixed.singlepart(
+            Attachment::new("rencontre.ics".to_owned())
+                .body(calendar(view, &message.manage_url), ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")?),
+        );
+    }
+    Ok(Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .multipart(mixed)?)
+}
+
+/// The day as an iCalendar event. Times are UTC instants (`…Z`), which every calendar shows in
+/// the reader's own zone without needing the stop's zone rules.
+pub fn calendar(view: &RegistrationView, manage_url: &str) -> String {
+    let location = if view.stop.address.is_empty() {
+        view.stop.venue.clone()
+    } else {
+        format!("{}, {}", view.stop.venue, view.stop.address)
+    };
+    let event = icalendar::Event::new()
+        .uid(&format!("{}@roadshow", view.registration.id))
+        .summary(&format!("{} – {}", view.tour_name, view.stop.city))
+        .location(&location)
+        .description(manage_url)
+        .starts(Utc.from_utc_datetime(&view.stop.starts_at))
+        .ends(Utc.from_utc_datetime(&view.stop.ends_at))
+        .done();
+    Calendar::new().name(&view.tour_name).push(event).done().to_string()
+}

@@ -1,0 +1,135 @@
+//! The outbox table: enqueue in the caller's transaction; claim, complete or reschedule rows.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::DbConnection;
+use crate::db::schema::outbox;
+
+/// A queued message.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    pub kind: String,
+    pub recipient: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+/// Queues a message of `kind` for `recipient`; call inside the transaction of the change that
+/// causes it, so that both are kept or neither.
+pub fn enqueue(conn: &mut DbConnection, kind: &str, recipient: &str, payload: &impl Serialize) -> QueryResult<String> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let payload = serde_json::to_string(payload).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let now = crate::time::now();
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::id.eq(&id),
+            outbox::kind.eq(kind),
+            outbox::recipient.eq(recipient),
+            outbox::payload.eq(payload),
+            outbox::status.eq("pending"),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(now),
+            outbox::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Claims up to `limit` due rows for `lease`: a row is taken only if no other worker holds a
+/// live lease on it (the conditional update decides, whatever the number of processes).
+pub fn claim_due(conn: &mut DbConnection, now: NaiveDateTime, lease: Duration, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+    let free = outbox::locked_until.is_null().or(outbox::locked_until.lt(now));
+    let candidates: Vec<String> = outbox::table
+        .filter(outbox::status.eq("pending"))
+        .filter(outbox::next_attempt_at.le(now))
+        .filter(free)
+        .order(outbox::next_attempt_at.asc())
+        .limit(limit)
+        .select(outbox::id)
+        .load(conn)?;
+    let mut claimed = Vec::new();
+    for id in candidates {
+        let free = outbox::locked_until.is_null().or(outbox::locked_until.lt(now));
+        let taken = diesel::update(outbox::table.find(&id).filter(outbox::status.eq("pending")).filter(free))
+            .set(outbox::locked_until.eq(now + lease))
+            .execute(conn)?;
+        if taken == 1 {
+            claimed.push(outbox::table.find(&id).select(OutboxRow::as_select()).first(conn)?);
+        }
+    }
+    Ok(claimed)
+}
+
+/// Records a delivery.
+pub fn mark_sent(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::status.eq("sent"),
+            outbox::sent_at.eq(now),
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
+}
+
+/// Records a failed attempt: retried at `retry_at`, or given up (`failed`) when `None`.
+pub fn mark_failed(conn: &mut DbConnection, id: &str, error: &str, retry_at: Option<NaiveDateTime>) -> QueryResult<usize> {
+    let error: String = error.chars().take(1000).collect();
+    let target = diesel::update(outbox::table.find(id));
+    match retry_at {
+        Some(at) => target
+            .set((
+                outbox::attempts.eq(outbox::attempts + 1),
+                outbox::next_attempt_at.eq(at),
+                outbox::locked_until.eq(None::<NaiveDateTime>),
+                outbox::last_error.eq(error),
+            ))
+            .execute(conn),
+        None => target
+            .set((
+                outbox::status.eq("failed"),
+                outbox::attempts.eq(outbox::attempts + 1),
+                outbox::locked_until.eq(None::<NaiveDateTime>),
+                outbox::last_error.eq(error),
+            ))
+            .execute(conn),
+    }
+}
+
+/// Messages waiting to be sent.
+pub fn count_pending(conn: &mut DbConnection) -> QueryResult<i64> {
+    outbox::table.filter(outbox::status.eq("pending")).count().get_result(conn)
+}
+
+/// Messages given up on.
+pub fn count_failed(conn: &mut DbConnection) -> QueryResult<i64> {
+    outbox::table.filter(outbox::status.eq("failed")).count().get_result(conn)
+}
+
+/// The latest rows not yet sent, with their errors (for the admin page).
+pub fn list_unsent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+    outbox::table
+        .filter(outbox::status.ne("sent"))
+        .order(outbox::created_at.desc())
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
+
+/// Puts a failed message back in the queue (an admin's "retry now").
+pub fn retry_now(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(outbox::table.find(id).filter(outbox::status.ne("sent")))
+        .set((outbox::status.eq("pending"), outbox::next_attempt_at.eq(now), outbox::locked_until.eq(None::<NaiveDateTime>)))
+        .execute(conn)
+}

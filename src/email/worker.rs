@@ -1,0 +1,133 @@
+//! The outbox worker: claims due messages with a lease, renders and sends them, retries with
+//! exponential backoff, gives up after a number of attempts (visible to admins and in metrics).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, watch};
+
+use super::mailer::Mailer;
+use super::messages;
+use super::outbox::{self, OutboxRow};
+use crate::db;
+use crate::error::AppError;
+use crate::registrations::service::{self as registrations, MAIL_KIND, RegistrationMail};
+use crate::startup::AppState;
+
+/// How many attempts before a message is marked failed.
+pub const MAX_ATTEMPTS: i32 = 12;
+/// How long a worker may hold a claimed message before another may take it.
+const LEASE_SECONDS: i64 = 120;
+/// How often the queue is looked at when nobody says there is something new.
+const POLL: Duration = Duration::from_secs(2);
+
+/// Wakes the worker when a message is queued, so that e-mails leave at once.
+#[derive(Debug, Default)]
+pub struct OutboxSignal(Notify);
+
+impl OutboxSignal {
+    /// Something was queued.
+    pub fn notify(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// The delay before attempt `attempts + 1`: `base × 2^(attempts-1)`, at most one hour.
+pub fn backoff(base_seconds: u64, attempts: i32) -> chrono::Duration {
+    let factor = 1u64 << attempts.clamp(0, 16);
+    chrono::Duration::seconds(i64::try_from(base_seconds.saturating_mul(factor).min(3600)).unwrap_or(3600))
+}
+
+/// Runs until `stop` turns true; the message being sent is finished first.
+pub async fn run(state: Arc<AppState>, mailer: Mailer, mut stop: watch::Receiver<bool>) {
+    tracing::info!(mailer = ?mailer, "outbox worker started");
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let sent = match drain_once(&state, &mailer).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox: could not read the queue");
+                0
+            }
+        };
+        if sent > 0 {
+            continue;
+        }
+        tokio::select! {
+            _ = state.outbox_signal.0.notified() => {}
+            _ = tokio::time::sleep(POLL) => {}
+            _ = stop.changed() => {}
+        }
+    }
+    tracing::info!("outbox worker stopped");
+}
+
+/// Claims and handles one batch; returns how many rows it handled.
+pub async fn drain_once(state: &Arc<AppState>, mailer: &Mailer) -> Result<usize, AppError> {
+    let rows = db::run(&state.pool, |conn| {
+        Ok(outbox::claim_due(conn, crate::time::now(), chrono::Duration::seconds(LEASE_SECONDS), 20)?)
+    })
+    .await?;
+    let count = rows.len();
+    for row in rows {
+        deliver(state, mailer, row).await?;
+    }
+    Ok(count)
+}
+
+async fn deliver(state: &Arc<AppState>, mailer: &Mailer, row: OutboxRow) -> Result<(), AppError> {
+    let id = row.id.clone();
+    let result = match render(state, &row).await {
+        Ok(message) => mailer.send(message).await,
+        Err(e) => Err(format!("could not build the message: {e}")),
+    };
+    let now = crate::time::now();
+    match result {
+        Ok(()) => {
+            state.metrics.outbox_sent.inc();
+            tracing::info!(outbox_id = %id, kind = %row.kind, "e-mail sent");
+            db::run(&state.pool, move |conn| Ok(outbox::mark_sent(conn, &id, now)?)).await?;
+        }
+        Err(error) => {
+            state.metrics.outbox_failed_attempts.inc();
+            let attempts = row.attempts + 1;
+            let retry_at = (attempts < MAX_ATTEMPTS).then(|| now + backoff(state.settings.mail_retry_seconds, row.attempts));
+            if retry_at.is_none() {
+                tracing::error!(outbox_id = %id, attempts, error = %error, "e-mail given up");
+            } else {
+                tracing::warn!(outbox_id = %id, attempts, error = %error, "e-mail not sent, will retry");
+            }
+            db::run(&state.pool, move |conn| Ok(outbox::mark_failed(conn, &id, &error, retry_at)?)).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn render(state: &Arc<AppState>, row: &OutboxRow) -> anyhow::Result<lettre::Message> {
+    match row.kind.as_str() {
+        MAIL_KIND => {
+            let mail: RegistrationMail = serde_json::from_str(&row.payload)?;
+            let id = mail.registration_id.clone();
+            let view = db::run(&state.pool, move |conn| registrations::registration_view(conn, &id))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            messages::registration_email(&state.settings, &state.badges, &view, mail.event)
+        }
+        other => Err(anyhow::anyhow!("unknown message kind `{other}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff(30, 0).num_seconds(), 30);
+        assert_eq!(backoff(30, 1).num_seconds(), 60);
+        assert_eq!(backoff(30, 3).num_seconds(), 240);
+        assert_eq!(backoff(30, 40).num_seconds(), 3600);
+    }
+}

@@ -1,0 +1,319 @@
+//! The public registration API: register, the manage link, badges as QR codes.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::domain::{NewRegistration, RawRegistration};
+use super::service::{self, RegistrationView, Source};
+use crate::badge;
+use crate::db;
+use crate::email::messages::manage_url;
+use crate::error::{AppError, Problem};
+use crate::i18n::Locale;
+use crate::startup::AppState;
+use crate::time::{self, in_zone};
+use crate::web::ApiJson;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/stops/{stop_id}/registrations", web::post().to(create_registration))
+        .route("/api/v1/stops/{stop_id}/registrations/resend", web::post().to(resend_confirmation))
+        .route("/api/v1/manage/{token}", web::get().to(get_registration))
+        .route("/api/v1/manage/{token}", web::patch().to(change_workshops))
+        .route("/api/v1/manage/{token}", web::delete().to(cancel_registration))
+        .route("/api/v1/badges/{token}/qr.svg", web::get().to(badge_svg))
+        .route("/api/v1/badges/{token}/qr.png", web::get().to(badge_png));
+}
+
+/// A registration to a stop and its workshops.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RegistrationRequest {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub company: String,
+    pub job_title: Option<String>,
+    /// One of `1-5`, `6-20`, `21-50`, `51-250`, `250+` (the attendee's company).
+    pub company_size: Option<String>,
+    pub partner_id: Option<String>,
+    /// `fr` or `en`; defaults to the tour's language.
+    pub locale: Option<String>,
+    /// Must be `true`: the attendee agrees to the use of their data for this event.
+    pub consent: Option<bool>,
+    /// Workshop ids of this stop; no two may overlap in time.
+    #[serde(default)]
+    pub workshops: Vec<String>,
+}
+
+/// A workshop of a registration.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnrolmentResponse {
+    pub workshop_id: String,
+    pub title: String,
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+    /// `confirmed` or `waitlisted`.
+    pub status: String,
+}
+
+/// The badge of a registration: its token is exactly what the QR code encodes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BadgeResponse {
+    pub token: String,
+    pub qr_svg_url: String,
+    pub qr_png_url: String,
+}
+
+/// A registration, as its attendee sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistrationResponse {
+    pub id: String,
+    pub stop_id: String,
+    /// `confirmed`, `waitlisted` or `cancelled`.
+    pub status: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub company: String,
+    pub job_title: String,
+    pub company_size: String,
+    pub partner_id: String,
+    pub locale: String,
+    pub created_at: DateTime<FixedOffset>,
+    pub workshops: Vec<EnrolmentResponse>,
+    pub badge: BadgeResponse,
+    pub manage_url: String,
+}
+
+/// Builds the answer for a registration.
+pub fn registration_response(state: &AppState, view: RegistrationView) -> Result<RegistrationResponse, AppError> {
+    let tz = view.timezone;
+    let r = view.registration;
+    let token = state.badges.sign(&r.stop_id, &r.id)?;
+    Ok(RegistrationResponse {
+        manage_url: manage_url(&state.settings, &state.badges, &r.id),
+        badge: BadgeResponse {
+            qr_svg_url: state.settings.url(&format!("/api/v1/badges/{token}/qr.svg")),
+            qr_png_url: state.settings.url(&format!("/api/v1/badges/{token}/qr.png")),
+            token,
+        },
+        workshops: view
+            .workshops
+            .into_iter()
+            .map(|w| EnrolmentResponse {
+                workshop_id: w.workshop.id,
+                title: w.workshop.title,
+                starts_at: in_zone(w.workshop.starts_at, tz),
+                ends_at: in_zone(w.workshop.ends_at, tz),
+                status: w.status,
+            })
+            .collect(),
+        created_at: in_zone(r.created_at, tz),
+        id: r.id,
+        stop_id: r.stop_id,
+        status: r.status,
+        first_name: r.first_name,
+        last_name: r.last_name,
+        email: r.email,
+        company: r.company,
+        job_title: r.job_title,
+        company_size: r.company_size,
+        partner_id: r.partner_id,
+        locale: r.locale,
+    })
+}
+
+impl From<RegistrationRequest> for RawRegistration {
+    fn from(body: RegistrationRequest) -> Self {
+        Self {
+            first_name: body.first_name,
+            last_name: body.last_name,
+            email: body.email,
+            company: body.company,
+            job_title: body.job_title,
+            company_size: body.company_size,
+            partner_id: body.partner_id,
+            locale: body.locale,
+            consent: body.consent,
+            workshops: body.workshops,
+        }
+    }
+}
+
+/// Registers `raw` at a stop and answers with the registration (shared with walk-ins).
+pub async fn register(
+    state: &AppState,
+    stop_id: String,
+    raw: RawRegistration,
+    source: Source,
+) -> Result<RegistrationView, AppError> {
+    let view = db::transaction(&state.pool, move |conn| {
+        let stop = crate::tours::service::stop_view(conn, &stop_id)?;
+        let tour = crate::tours::service::tour_view(conn, &stop.summary.stop.tour_id)?;
+        let locale = Locale::parse(&tour.tour.default_locale).unwrap_or_default();
+        let new = NewRegistration::parse(raw, locale)?;
+        let id = service::register(conn, &stop_id, &new, source, time::now())?;
+        service::registration_view(conn, &id)
+    })
+    .await?;
+    state
+        .metrics
+        .registrations
+        .get_or_create(&crate::metrics::StatusLabel {
+            status: view.registration.status.clone(),
+        })
+        .inc();
+    state.outbox_signal.notify();
+    tracing::info!(registration_id = %view.registration.id, status = %view.registration.status, "registered");
+    Ok(view)
+}
+
+/// Register for a stop and its workshops (public). `confirmed`, or `waitlisted` when the stop
+/// (or a workshop) is full; seats are never overbooked. A confirmation e-mail is queued in the
+/// same transaction.
+#[utoipa::path(
+    post, path = "/api/v1/stops/{stop_id}/registrations", tag = "registration",
+    request_body = RegistrationRequest,
+    responses(
+        (status = 201, body = RegistrationResponse),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "already registered with this e-mail, registration closed, or the stop is over", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_registration(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: ApiJson<RegistrationRequest>,
+) -> Result<HttpResponse, AppError> {
+    let view = register(&state, path.into_inner(), body.0.into(), Source::Online).await?;
+    Ok(HttpResponse::Created().json(registration_response(&state, view)?))
+}
+
+/// Who asks for their confirmation again.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResendRequest {
+    pub email: String,
+}
+
+/// Send the confirmation e-mail again (public). Always 202, whether or not the address is
+/// registered, so that addresses cannot be probed.
+#[utoipa::path(
+    post, path = "/api/v1/stops/{stop_id}/registrations/resend", tag = "registration",
+    request_body = ResendRequest,
+    responses((status = 202, description = "queued if registered"), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn resend_confirmation(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: ApiJson<ResendRequest>,
+) -> Result<HttpResponse, AppError> {
+    let stop_id = path.into_inner();
+    let email = body.0.email;
+    db::transaction(&state.pool, move |conn| service::resend(conn, &stop_id, &email)).await?;
+    state.outbox_signal.notify();
+    Ok(HttpResponse::Accepted().json(serde_json::json!({"status": "queued if registered"})))
+}
+
+/// The registration behind a manage token, or 404.
+pub fn registration_of(state: &AppState, token: &str) -> Result<String, AppError> {
+    state
+        .badges
+        .open_link_token("manage", token)
+        .ok_or(AppError::NotFound("registration"))
+}
+
+/// The registration of a manage link (public, by its token).
+#[utoipa::path(
+    get, path = "/api/v1/manage/{token}", tag = "registration",
+    responses((status = 200, body = RegistrationResponse), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn get_registration(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = registration_of(&state, &path)?;
+    let view = db::run(&state.pool, move |conn| service::registration_view(conn, &id)).await?;
+    Ok(HttpResponse::Ok().json(registration_response(&state, view)?))
+}
+
+/// The new choice of workshops.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChangeWorkshopsRequest {
+    pub workshops: Vec<String>,
+}
+
+/// Change the workshops of a registration. Dropped seats go to the next person waiting.
+#[utoipa::path(
+    patch, path = "/api/v1/manage/{token}", tag = "registration", request_body = ChangeWorkshopsRequest,
+    responses((status = 200, body = RegistrationResponse), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "cancelled, or the stop is over", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn change_workshops(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: ApiJson<ChangeWorkshopsRequest>,
+) -> Result<HttpResponse, AppError> {
+    let id = registration_of(&state, &path)?;
+    let workshops = body.0.workshops;
+    let view = db::transaction(&state.pool, move |conn| {
+        service::change_workshops(conn, &id, &workshops, time::now())?;
+        service::registration_view(conn, &id)
+    })
+    .await?;
+    state.outbox_signal.notify();
+    Ok(HttpResponse::Ok().json(registration_response(&state, view)?))
+}
+
+/// Cancel a registration: its seats are freed and the first person waiting is promoted and
+/// told by e-mail. Cancelling twice is harmless.
+#[utoipa::path(
+    delete, path = "/api/v1/manage/{token}", tag = "registration",
+    responses((status = 200, body = RegistrationResponse), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn cancel_registration(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = registration_of(&state, &path)?;
+    let view = db::transaction(&state.pool, move |conn| {
+        service::cancel(conn, &id, time::now())?;
+        service::registration_view(conn, &id)
+    })
+    .await?;
+    state.outbox_signal.notify();
+    tracing::info!(registration_id = %view.registration.id, "registration cancelled");
+    Ok(HttpResponse::Ok().json(registration_response(&state, view)?))
+}
+
+fn verified(state: &AppState, token: &str) -> Result<(), AppError> {
+    state.badges.verify(token).map(|_| ()).ok_or(AppError::NotFound("badge"))
+}
+
+/// The badge's QR code as SVG; it decodes to exactly the token.
+#[utoipa::path(get, path = "/api/v1/badges/{token}/qr.svg", tag = "registration",
+    responses((status = 200, content_type = "image/svg+xml"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn badge_svg(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    verified(&state, &path)?;
+    let token = path.into_inner();
+    let svg = web::block(move || badge::qr_svg(&token))
+        .await
+        .map_err(|e| AppError::Unexpected(e.into()))??;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header(("Cache-Control", "public, max-age=86400, immutable"))
+        .body(svg))
+}
+
+/// The badge's QR code as PNG.
+#[utoipa::path(get, path = "/api/v1/badges/{token}/qr.png", tag = "registration",
+    responses((status = 200, content_type = "image/png"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn badge_png(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    verified(&state, &path)?;
+    let token = path.into_inner();
+    let png = web::block(move || badge::qr_png(&token))
+        .await
+        .map_err(|e| AppError::Unexpected(e.into()))??;
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        .insert_header(("Cache-Control", "public, max-age=86400, immutable"))
+        .body(png))
+}

@@ -1,0 +1,175 @@
+//! A registration as typed by an attendee, validated; and the rules of workshop choice.
+
+use chrono::NaiveDateTime;
+
+use crate::error::{AppError, FieldErrors};
+use crate::i18n::Locale;
+use crate::validation::{EmailAddress, optional_text, required_text};
+
+/// The company sizes offered on the form (the attendee's own company).
+pub const COMPANY_SIZES: &[&str] = &["1-5", "6-20", "21-50", "51-250", "250+"];
+
+/// What an attendee typed.
+#[derive(Debug, Clone, Default)]
+pub struct RawRegistration {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub company: String,
+    pub job_title: Option<String>,
+    pub company_size: Option<String>,
+    pub partner_id: Option<String>,
+    pub locale: Option<String>,
+    pub consent: Option<bool>,
+    pub workshops: Vec<String>,
+}
+
+/// A validated registration request (workshops checked against the stop separately).
+#[derive(Debug, Clone)]
+pub struct NewRegistration {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: EmailAddress,
+    pub company: String,
+    pub job_title: String,
+    pub company_size: String,
+    pub partner_id: String,
+    pub locale: Locale,
+    pub workshops: Vec<String>,
+}
+
+impl NewRegistration {
+    /// Checks every field and reports all problems at once. `default_locale` is the tour's.
+    pub fn parse(raw: RawRegistration, default_locale: Locale) -> Result<Self, AppError> {
+        let mut errors = FieldErrors::new();
+        let first_name = required_text(&mut errors, "first_name", &raw.first_name, 100);
+        let last_name = required_text(&mut errors, "last_name", &raw.last_name, 100);
+        let email = EmailAddress::parse(&raw.email);
+        if raw.email.trim().is_empty() {
+            errors.add("email", "v.required");
+        } else if email.is_none() {
+            errors.add("email", "v.email");
+        }
+        let company = required_text(&mut errors, "company", &raw.company, 200);
+        let job_title = optional_text(&mut errors, "job_title", raw.job_title.as_deref(), 200);
+        let company_size = optional_text(&mut errors, "company_size", raw.company_size.as_deref(), 20);
+        if !company_size.is_empty() && !COMPANY_SIZES.contains(&company_size.as_str()) {
+            errors.add("company_size", "v.company_size");
+        }
+        let partner_id = optional_text(&mut errors, "partner_id", raw.partner_id.as_deref(), 50);
+        let locale = match raw.locale.as_deref().map(str::trim) {
+            None | Some("") => default_locale,
+            Some(code) => Locale::parse(code).unwrap_or_else(|| {
+                errors.add("locale", "v.locale");
+                default_locale
+            }),
+        };
+        if raw.consent != Some(true) {
+            errors.add("consent", "v.consent");
+        }
+        let mut workshops: Vec<String> = Vec::new();
+        for id in raw.workshops {
+            let id = id.trim().to_owned();
+            if id.len() > 64 {
+                errors.add("workshops", "v.unknown_workshop");
+            } else if !id.is_empty() && !workshops.contains(&id) {
+                workshops.push(id);
+            }
+        }
+        match email {
+            Some(email) if errors.is_empty() => Ok(Self {
+                first_name,
+                last_name,
+                email,
+                company,
+                job_title,
+                company_size,
+                partner_id,
+                locale,
+                workshops,
+            }),
+            _ => Err(AppError::Invalid(errors)),
+        }
+    }
+}
+
+/// A workshop's time slot, to check a choice for overlaps.
+#[derive(Debug, Clone)]
+pub struct Slot {
+    pub id: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+}
+
+/// Checks that every chosen workshop belongs to the stop and that no two overlap in time.
+pub fn check_workshop_choice(chosen: &[String], offered: &[Slot]) -> Result<(), AppError> {
+    let mut picked: Vec<&Slot> = Vec::new();
+    for id in chosen {
+        match offered.iter().find(|s| &s.id == id) {
+            Some(slot) => picked.push(slot),
+            None => return Err(AppError::invalid("workshops", "v.unknown_workshop")),
+        }
+    }
+    for (i, a) in picked.iter().enumerate() {
+        for b in &picked[i + 1..] {
+            if a.starts_at < b.ends_at && b.starts_at < a.ends_at {
+                return Err(AppError::invalid("workshops", "v.overlap"));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawRegistration {
+        RawRegistration {
+            first_name: "Claire".into(),
+            last_name: "Dupont".into(),
+            email: "Claire.Dupont@Alsace-Informatique.fr".into(),
+            company: "Alsace Informatique".into(),
+            consent: Some(true),
+            ..RawRegistration::default()
+        }
+    }
+
+    #[test]
+    fn a_registration_is_normalised() {
+        let new = NewRegistration::parse(raw(), Locale::Fr).expect("valid");
+        assert_eq!(new.email.as_ref(), "claire.dupont@alsace-informatique.fr");
+        assert_eq!(new.locale, Locale::Fr);
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let cases: Vec<(&str, RawRegistration)> = vec![
+            ("consent", RawRegistration { consent: Some(false), ..raw() }),
+            ("consent", RawRegistration { consent: None, ..raw() }),
+            ("email", RawRegistration { email: "claire@".into(), ..raw() }),
+            ("first_name", RawRegistration { first_name: " ".into(), ..raw() }),
+            ("company_size", RawRegistration { company_size: Some("huge".into()), ..raw() }),
+            ("locale", RawRegistration { locale: Some("de".into()), ..raw() }),
+        ];
+        for (field, input) in cases {
+            match NewRegistration::parse(input, Locale::Fr) {
+                Err(AppError::Invalid(errors)) => assert!(errors.get(field).is_some(), "{field}: {errors:?}"),
+                other => panic!("{field}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn overlapping_or_foreign_workshops_are_refused() {
+        let at = |h: u32| chrono::NaiveDate::from_ymd_opt(2026, 10, 13).and_then(|d| d.and_hms_opt(h, 0, 0)).expect("time");
+        let offered = vec![
+            Slot { id: "a".into(), starts_at: at(11), ends_at: at(12) },
+            Slot { id: "b".into(), starts_at: at(11), ends_at: at(13) },
+            Slot { id: "c".into(), starts_at: at(14), ends_at: at(15) },
+        ];
+        assert!(check_workshop_choice(&["a".into(), "c".into()], &offered).is_ok());
+        assert!(check_workshop_choice(&["a".into(), "b".into()], &offered).is_err());
+        assert!(check_workshop_choice(&["z".into()], &offered).is_err());
+    }
+}

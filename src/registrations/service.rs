@@ -1,0 +1,375 @@
+//! Registration operations: one transaction each, seats taken and given back only through the
+//! conditional updates of `store`, the waitlist promoted in arrival order, and every message
+//! queued in the same transaction as the change it reports.
+
+use chrono::NaiveDateTime;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::domain::{NewRegistration, Slot, check_workshop_choice};
+use super::store::{self, Enrolment, Registration};
+use crate::db::{self, DbConnection};
+use crate::email;
+use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::time;
+use crate::tours::store::{self as tours_store, Stop, Workshop};
+
+/// How a registration was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The public form or API: subject to the registration window.
+    Online,
+    /// Recorded by staff at the door.
+    WalkIn,
+    /// Demo data: no e-mail.
+    Demo,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Online => "online",
+            Self::WalkIn => "walk_in",
+            Self::Demo => "demo",
+        }
+    }
+}
+
+/// What an e-mail about a registration reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    Registered,
+    Promoted,
+    WorkshopPromoted,
+    Updated,
+    Cancelled,
+    Resent,
+}
+
+/// The outbox payload of a registration e-mail: the message is rendered at sending time from
+/// the registration as it is then.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RegistrationMail {
+    pub registration_id: String,
+    pub event: Event,
+}
+
+/// The outbox `kind` of registration e-mails.
+pub const MAIL_KIND: &str = "registration";
+
+/// A workshop of a registration, with the enrolment's status.
+#[derive(Debug, Clone)]
+pub struct EnrolledWorkshop {
+    pub workshop: Workshop,
+    pub status: String,
+}
+
+/// A registration with its stop, tour and workshops.
+#[derive(Debug, Clone)]
+pub struct RegistrationView {
+    pub registration: Registration,
+    pub stop: Stop,
+    pub timezone: Tz,
+    pub tour_name: String,
+    pub tour_slug: String,
+    pub workshops: Vec<EnrolledWorkshop>,
+}
+
+impl RegistrationView {
+    /// The attendee's language.
+    pub fn locale(&self) -> Locale {
+        Locale::parse(&self.registration.locale).unwrap_or_default()
+    }
+}
+
+fn queue_mail(conn: &mut DbConnection, registration: &Registration, event: Event) -> Result<(), AppError> {
+    if registration.source == Source::Demo.as_str() {
+        return Ok(());
+    }
+    let payload = RegistrationMail {
+        registration_id: registration.id.clone(),
+        event,
+    };
+    email::enqueue(conn, MAIL_KIND, &registration.email, &payload)?;
+    Ok(())
+}
+
+/// True while the public may register: before the closing time and before the stop ends.
+pub fn registration_open(stop: &Stop, now: NaiveDateTime) -> bool {
+    let closes = stop.registration_closes_at.unwrap_or(stop.ends_at).min(stop.ends_at);
+    now < closes
+}
+
+fn slots(workshops: &[Workshop]) -> Vec<Slot> {
+    workshops
+        .iter()
+        .map(|w| Slot {
+            id: w.id.clone(),
+            starts_at: w.starts_at,
+            ends_at: w.ends_at,
+        })
+        .collect()
+}
+
+/// Registers someone for a stop and workshops. The stop seat and each workshop seat are taken
+/// if free; otherwise the registration or the enrolment waits in line. Returns the new id.
+pub fn register(
+    conn: &mut DbConnection,
+    stop_id: &str,
+    new: &NewRegistration,
+    source: Source,
+    now: NaiveDateTime,
+) -> Result<String, AppError> {
+    let stop = tours_store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
+    if source == Source::Online && !registration_open(&stop, now) {
+        return Err(AppError::Conflict(if now >= stop.ends_at {
+            "this stop is over".into()
+        } else {
+            "registration is closed".into()
+        }));
+    }
+    let offered = tours_store::list_workshops(conn, stop_id)?;
+    check_workshop_choice(&new.workshops, &slots(&offered))?;
+    if store::find_live_by_email(conn, stop_id, new.email.as_ref())?.is_some() {
+        return Err(already_registered());
+    }
+    let confirmed = store::take_stop_seat(conn, stop_id)?;
+    let registration = Registration {
+        id: uuid::Uuid::new_v4().to_string(),
+        stop_id: stop_id.to_owned(),
+        status: if confirmed { "confirmed" } else { "waitlisted" }.to_owned(),
+        first_name: new.first_name.clone(),
+        last_name: new.last_name.clone(),
+        email: new.email.to_string(),
+        company: new.company.clone(),
+        job_title: new.job_title.clone(),
+        company_size: new.company_size.clone(),
+        partner_id: new.partner_id.clone(),
+        locale: new.locale.code().to_owned(),
+        source: source.as_str().to_owned(),
+        consent_at: now,
+        created_at: now,
+        updated_at: now,
+        cancelled_at: None,
+    };
+    // The unique index is the last word when two requests with one e-mail race.
+    store::insert_registration(conn, &registration).map_err(|e| {
+        if db::is_unique_violation(&e) {
+            already_registered()
+        } else {
+            e.into()
+        }
+    })?;
+    for workshop_id in &new.workshops {
+        enrol(conn, &registration.id, workshop_id, confirmed, now)?;
+    }
+    queue_mail(conn, &registration, Event::Registered)?;
+    Ok(registration.id)
+}
+
+fn already_registered() -> AppError {
+    AppError::Conflict(
+        "this e-mail is already registered for this stop; the confirmation e-mail can be sent again".into(),
+    )
+}
+
+/// Enrols in a workshop: a seat if the registration holds a stop seat and one is free.
+fn enrol(
+    conn: &mut DbConnection,
+    registration_id: &str,
+    workshop_id: &str,
+    registration_confirmed: bool,
+    now: NaiveDateTime,
+) -> Result<String, AppError> {
+    let status = if registration_confirmed && store::take_workshop_seat(conn, workshop_id)? {
+        "confirmed"
+    } else {
+        "waitlisted"
+    };
+    let existing = store::list_enrolments(conn, registration_id)?
+        .into_iter()
+        .find(|e| e.workshop_id == workshop_id);
+    match existing {
+        // Chosen again after being dropped: the row comes back.
+        Some(e) => {
+            store::update_enrolment(conn, registration_id, workshop_id, &e.status, status, now)?;
+        }
+        None => {
+            store::insert_enrolment(
+                conn,
+                &Enrolment {
+                    registration_id: registration_id.to_owned(),
+                    workshop_id: workshop_id.to_owned(),
+                    status: status.to_owned(),
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+        }
+    }
+    Ok(status.to_owned())
+}
+
+/// A registration with everything its pages and e-mails show.
+pub fn registration_view(conn: &mut DbConnection, id: &str) -> Result<RegistrationView, AppError> {
+    let registration = store::find_registration(conn, id)?.ok_or(AppError::NotFound("registration"))?;
+    let stop = tours_store::find_stop(conn, &registration.stop_id)?.ok_or(AppError::NotFound("stop"))?;
+    let tour = tours_store::find_tour(conn, &stop.tour_id)?.ok_or(AppError::NotFound("tour"))?;
+    let timezone = time::parse_timezone(&stop.timezone)
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("stop {} has an unknown time zone", stop.id)))?;
+    let enrolments = store::list_enrolments(conn, id)?;
+    let mut workshops: Vec<EnrolledWorkshop> = tours_store::list_workshops(conn, &stop.id)?
+        .into_iter()
+        .filter_map(|workshop| {
+            let status = enrolments
+                .iter()
+                .find(|e| e.workshop_id == workshop.id && e.status != "cancelled")?
+                .status
+                .clone();
+            Some(EnrolledWorkshop { workshop, status })
+        })
+        .collect();
+    workshops.sort_by_key(|w| w.workshop.starts_at);
+    Ok(RegistrationView {
+        registration,
+        stop,
+        timezone,
+        tour_name: tour.name,
+        tour_slug: tour.slug,
+        workshops,
+    })
+}
+
+/// Replaces the workshops of a live registration. Dropped seats go to the next in line.
+pub fn change_workshops(
+    conn: &mut DbConnection,
+    id: &str,
+    chosen: &[String],
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let registration = store::find_registration(conn, id)?.ok_or(AppError::NotFound("registration"))?;
+    if registration.status == "cancelled" {
+        return Err(AppError::Conflict("this registration is cancelled".into()));
+    }
+    let stop = tours_store::find_stop(conn, &registration.stop_id)?.ok_or(AppError::NotFound("stop"))?;
+    if now >= stop.ends_at {
+        return Err(AppError::Conflict("this stop is over".into()));
+    }
+    let mut unique: Vec<String> = Vec::new();
+    for id in chosen {
+        if !unique.contains(id) {
+            unique.push(id.clone());
+        }
+    }
+    let offered = tours_store::list_workshops(conn, &stop.id)?;
+    check_workshop_choice(&unique, &slots(&offered))?;
+    let current = store::list_enrolments(conn, id)?;
+    let mut freed = Vec::new();
+    for enrolment in current.iter().filter(|e| e.status != "cancelled") {
+        if !unique.contains(&enrolment.workshop_id) {
+            store::update_enrolment(conn, id, &enrolment.workshop_id, &enrolment.status, "cancelled", now)?;
+            if enrolment.status == "confirmed" {
+                store::release_workshop_seat(conn, &enrolment.workshop_id)?;
+                freed.push(enrolment.workshop_id.clone());
+            }
+        }
+    }
+    let confirmed = registration.status == "confirmed";
+    for workshop_id in &unique {
+        let live = current
+            .iter()
+            .any(|e| &e.workshop_id == workshop_id && e.status != "cancelled");
+        if !live {
+            enrol(conn, id, workshop_id, confirmed, now)?;
+        }
+    }
+    for workshop_id in freed {
+        fill_workshop_seats(conn, &workshop_id)?;
+    }
+    queue_mail(conn, &registration, Event::Updated)?;
+    Ok(())
+}
+
+/// Cancels a registration (idempotent): its seats go to the next people in line.
+pub fn cancel(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<(), AppError> {
+    let registration = store::find_registration(conn, id)?.ok_or(AppError::NotFound("registration"))?;
+    if registration.status == "cancelled" {
+        return Ok(());
+    }
+    if store::update_status(conn, id, &registration.status, "cancelled", now)? == 0 {
+        return Err(AppError::Conflict("this registration changed meanwhile; try again".into()));
+    }
+    let mut freed = Vec::new();
+    for enrolment in store::list_enrolments(conn, id)?.into_iter().filter(|e| e.status != "cancelled") {
+        store::update_enrolment(conn, id, &enrolment.workshop_id, &enrolment.status, "cancelled", now)?;
+        if enrolment.status == "confirmed" {
+            store::release_workshop_seat(conn, &enrolment.workshop_id)?;
+            freed.push(enrolment.workshop_id);
+        }
+    }
+    if registration.status == "confirmed" {
+        store::release_stop_seat(conn, &registration.stop_id)?;
+        fill_stop_seats(conn, &registration.stop_id)?;
+    }
+    for workshop_id in freed {
+        fill_workshop_seats(conn, &workshop_id)?;
+    }
+    queue_mail(conn, &registration, Event::Cancelled)?;
+    Ok(())
+}
+
+/// Gives every free stop seat to the waitlist, first come first served, and tells each person.
+pub fn fill_stop_seats(conn: &mut DbConnection, stop_id: &str) -> Result<(), AppError> {
+    let now = time::now();
+    loop {
+        let Some(next) = store::first_waitlisted(conn, stop_id)? else { return Ok(()) };
+        if !store::take_stop_seat(conn, stop_id)? {
+            return Ok(());
+        }
+        if store::update_status(conn, &next.id, "waitlisted", "confirmed", now)? == 0 {
+            // Someone else moved this person meanwhile: give the seat back and look again.
+            store::release_stop_seat(conn, stop_id)?;
+            continue;
+        }
+        // Their workshop choices now compete for seats too.
+        for enrolment in store::list_enrolments(conn, &next.id)?
+            .into_iter()
+            .filter(|e| e.status == "waitlisted")
+        {
+            if store::take_workshop_seat(conn, &enrolment.workshop_id)? {
+                store::update_enrolment(conn, &next.id, &enrolment.workshop_id, "waitlisted", "confirmed", now)?;
+            }
+        }
+        queue_mail(conn, &next, Event::Promoted)?;
+    }
+}
+
+/// Gives every free workshop seat to confirmed attendees waiting for it, and tells each.
+pub fn fill_workshop_seats(conn: &mut DbConnection, workshop_id: &str) -> Result<(), AppError> {
+    let now = time::now();
+    loop {
+        let Some(next) = store::first_waitlisted_enrolment(conn, workshop_id)? else { return Ok(()) };
+        if !store::take_workshop_seat(conn, workshop_id)? {
+            return Ok(());
+        }
+        if store::update_enrolment(conn, &next.registration_id, workshop_id, "waitlisted", "confirmed", now)? == 0 {
+            store::release_workshop_seat(conn, workshop_id)?;
+            continue;
+        }
+        if let Some(registration) = store::find_registration(conn, &next.registration_id)? {
+            queue_mail(conn, &registration, Event::WorkshopPromoted)?;
+        }
+    }
+}
+
+/// Queues the confirmation again for a live registration of `email` at the stop. Says nothing
+/// about whether one exists, so that the endpoint cannot be used to probe addresses.
+pub fn resend(conn: &mut DbConnection, stop_id: &str, email: &str) -> Result<(), AppError> {
+    tours_store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
+    if let Some(registration) = store::find_live_by_email(conn, stop_id, &email.trim().to_lowercase())? {
+        queue_mail(conn, &registration, Event::Resent)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! Rows and queries for registrations, enrolments and the seat counters.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{enrolments, registrations, stops, workshops};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = registrations)]
+pub struct Registration {
+    pub id: String,
+    pub stop_id: String,
+    pub status: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub company: String,
+    pub job_title: String,
+    pub company_size: String,
+    pub partner_id: String,
+    pub locale: String,
+    pub source: String,
+    pub consent_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub cancelled_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = enrolments)]
+pub struct Enrolment {
+    pub registration_id: String,
+    pub workshop_id: String,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert_registration(conn: &mut DbConnection, row: &Registration) -> QueryResult<usize> {
+    diesel::insert_into(registrations::table).values(row).execute(conn)
+}
+
+pub fn find_registration(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Registration>> {
+    registrations::table
+        .find(id)
+        .select(Registration::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The live (not cancelled) registration of an e-mail at a stop.
+pub fn find_live_by_email(conn: &mut DbConnection, stop_id: &str, email: &str) -> QueryResult<Option<Registration>> {
+    registrations::table
+        .filter(registrations::stop_id.eq(stop_id))
+        .filter(registrations::email.eq(email))
+        .filter(registrations::status.ne("cancelled"))
+        .select(Registration::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Moves a registration from one status to another; 0 rows when it was not in `from`.
+pub fn update_status(
+    conn: &mut DbConnection,
+    id: &str,
+    from: &str,
+    to: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let cancelled_at = (to == "cancelled").then_some(now);
+    diesel::update(registrations::table.find(id).filter(registrations::status.eq(from)))
+        .set((
+            registrations::status.eq(to),
+            registrations::updated_at.eq(now),
+            registrations::cancelled_at.eq(cancelled_at),
+        ))
+        .execute(conn)
+}
+
+/// The first waitlisted registration of a stop, in arrival order.
+pub fn first_waitlisted(conn: &mut DbConnection, stop_id: &str) -> QueryResult<Option<Registration>> {
+    registrations::table
+        .filter(registrations::stop_id.eq(stop_id))
+        .filter(registrations::status.eq("waitlisted"))
+        .order((registrations::created_at.asc(), registrations::id.asc()))
+        .select(Registration::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Takes a stop seat if one is free: true when taken. Atomic on both backends, whatever the
+/// number of requests or processes: the condition is checked by the database on the row.
+pub fn take_stop_seat(conn: &mut DbConnection, stop_id: &str) -> QueryResult<bool> {
+    let taken = diesel::update(
+        stops::table
+            .find(stop_id)
+            .filter(stops::seats_taken.lt(stops::capacity)),
+    )
+    .set(stops::seats_taken.eq(stops::seats_taken + 1))
+    .execute(conn)?;
+    Ok(taken == 1)
+}
+
+/// Gives a stop seat back.
+pub fn release_stop_seat(conn: &mut DbConnection, stop_id: &str) -> QueryResult<usize> {
+    diesel::update(stops::table.find(stop_id).filter(stops::seats_taken.gt(0)))
+        .set(stops::seats_taken.eq(stops::seats_taken - 1))
+        .execute(conn)
+}
+
+/// Takes a workshop seat if one is free: true when taken.
+pub fn take_workshop_seat(conn: &mut DbConnection, workshop_id: &str) -> QueryResult<bool> {
+    let taken = diesel::update(
+        workshops::table
+            .find(workshop_id)
+            .filter(workshops::seats_taken.lt(workshops::capacity)),
+    )
+    .set(workshops::seats_taken.eq(workshops::seats_taken + 1))
+    .execute(conn)?;
+    Ok(taken == 1)
+}
+
+/// Gives a workshop seat back.
+pub fn release_workshop_seat(conn: &mut DbConnection, workshop_id: &str) -> QueryResult<usize> {
+    diesel::update(workshops::table.find(workshop_id).filter(workshops::seats_taken.gt(0)))
+        .set(workshops::seats_taken.eq(workshops::seats_taken - 1))
+        .execute(conn)
+}
+
+pub fn list_enrolments(conn: &mut DbConnection, registration_id: &str) -> QueryResult<Vec<Enrolment>> {
+    enrolments::table
+        .filter(enrolments::registration_id.eq(registration_id))
+        .select(Enrolment::as_select())
+        .load(conn)
+}
+
+pub fn insert_enrolment(conn: &mut DbConnection, row: &Enrolment) -> QueryResult<usize> {
+    diesel::insert_into(enrolments::table).values(row).execute(conn)
+}
+
+/// Moves an enrolment from one status to another; 0 rows when it was not in `from`.
+pub fn update_enrolment(
+    conn: &mut DbConnection,
+    registration_id: &str,
+    workshop_id: &str,
+    from: &str,
+    to: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        enrolments::table
+            .find((registration_id, workshop_id))
+            .filter(enrolments::status.eq(from)),
+    )
+    .set((enrolments::status.eq(to), enrolments::updated_at.eq(now)))
+    .execute(conn)
+}
+
+/// The first waitlisted enrolment of a workshop whose registration holds a stop seat.
+pub fn first_waitlisted_enrolment(conn: &mut DbConnection, workshop_id: &str) -> QueryResult<Option<Enrolment>> {
+    enrolments::table
+        .inner_join(registrations::table)
+        .filter(enrolments::workshop_id.eq(workshop_id))
+        .filter(enrolments::status.eq("waitlisted"))
+        .filter(registrations::status.eq("confirmed"))
+        .order((enrolments::updated_at.asc(), enrolments::registration_id.asc()))
+        .select(Enrolment::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Registrations of a stop, newest first (admin lists, later check-in search).
+pub fn list_for_stop(conn: &mut DbConnection, stop_id: &str, limit: i64) -> QueryResult<Vec<Registration>> {
+    registrations::table
+        .filter(registrations::stop_id.eq(stop_id))
+        .order(registrations::created_at.desc())
+        .limit(limit)
+        .select(Registration::as_select())
+        .load(conn)
+}
+
+/// `(status, count)` of a stop's registrations.
+pub fn count_by_status(conn: &mut DbConnection, stop_id: &str) -> QueryResult<Vec<(String, i64)>> {
+    registrations::table
+        .filter(registrations::stop_id.eq(stop_id))
+        .group_by(registrations::status)
+        .select((registrations::status, diesel::dsl::count_star()))
+        .load(conn)
+}

@@ -1,0 +1,58 @@
+//! Rate limiting of anonymous writes (public registration, manage links, login) per client
+//! address, with `governor`'s keyed GCRA limiter. Signed-in staff and API clients are not
+//! limited. `ROADSHOW_RATE_LIMIT=0` turns it off.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{ResponseError, web};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::auth::pages::SESSION_COOKIE;
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// Requests per minute per client address, or no limit.
+pub struct PublicRateLimit(Option<DefaultKeyedRateLimiter<IpAddr>>);
+
+impl std::fmt::Debug for PublicRateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "PublicRateLimit(on)" } else { "PublicRateLimit(off)" })
+    }
+}
+
+impl PublicRateLimit {
+    /// `per_minute` = 0 turns the limit off.
+    pub fn new(per_minute: u32) -> Self {
+        Self(NonZeroU32::new(per_minute).map(|n| RateLimiter::keyed(Quota::per_minute(n))))
+    }
+
+    fn allows(&self, client: IpAddr) -> bool {
+        match &self.0 {
+            Some(limiter) => limiter.check_key(&client).is_ok(),
+            None => true,
+        }
+    }
+}
+
+/// Refuses anonymous writes beyond the limit with 429.
+pub async fn limit_public_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let anonymous_write = !req.method().is_safe()
+        && !req.headers().contains_key(actix_web::http::header::AUTHORIZATION)
+        && req.cookie(SESSION_COOKIE).is_none();
+    if anonymous_write
+        && let (Some(state), Some(peer)) = (req.app_data::<web::Data<AppState>>(), req.peer_addr())
+        && !state.rate_limit.allows(peer.ip())
+    {
+        tracing::warn!("public write rate-limited");
+        let response = AppError::TooManyRequests.error_response();
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    next.call(req).await.map(ServiceResponse::map_into_left_body)
+}
