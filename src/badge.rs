@@ -3,7 +3,7 @@
 //! The token carries no personal data: a version byte, the key id, the first 8 bytes of the
 //! stop's id, the registration's 16-byte id, and an Ed25519 signature over those 29 bytes,
 //! written in upper-case base32 so that the QR code uses its compact alphanumeric mode
-//! (149 characters: version 7 at error correction M). Anyone holding the tour's public key can
+//! (149 characters: version 6, 41×41 modules, at error correction M). Anyone holding the tour's public key can
 //! verify it offline; no one without the private key can make one.
 //!
 //! The private key is created on first start in `ROADSHOW_DATA_DIR` (mode 0600) and never leaves
@@ -49,7 +49,9 @@ pub struct BadgeKeys {
 
 impl std::fmt::Debug for BadgeKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BadgeKeys").field("kid", &self.kid_hex()).finish_non_exhaustive()
+        f.debug_struct("BadgeKeys")
+            .field("kid", &self.kid_hex())
+            .finish_non_exhaustive()
     }
 }
 
@@ -104,7 +106,13 @@ impl BadgeKeys {
                 badge_keys::created_at.eq(crate::time::now()),
             ))
             .execute(conn)
-            .or_else(|e| if crate::db::is_unique_violation(&e) { Ok(0) } else { Err(e) })?;
+            .or_else(|e| {
+                if crate::db::is_unique_violation(&e) {
+                    Ok(0)
+                } else {
+                    Err(e)
+                }
+            })?;
         let mut keys = Self::from_seed(seed);
         keys.reload_public_keys(conn)?;
         Ok(keys)
@@ -135,8 +143,12 @@ impl BadgeKeys {
             .select((badge_keys::kid, badge_keys::public_key))
             .load(conn)?;
         for (_, public) in rows {
-            let Ok(bytes) = data_encoding::BASE64.decode(public.as_bytes()) else { continue };
-            let Ok(bytes) = <[u8; 32]>::try_from(bytes.as_slice()) else { continue };
+            let Ok(bytes) = data_encoding::BASE64.decode(public.as_bytes()) else {
+                continue;
+            };
+            let Ok(bytes) = <[u8; 32]>::try_from(bytes.as_slice()) else {
+                continue;
+            };
             if let Ok(key) = VerifyingKey::from_bytes(&bytes) {
                 self.verifying.insert(kid_of(&key), key);
             }
@@ -159,7 +171,8 @@ impl BadgeKeys {
 
     /// The badge token of a registration.
     pub fn sign(&self, stop_id: &str, registration_id: &str) -> anyhow::Result<String> {
-        let stop = stop_prefix_bytes(stop_id).ok_or_else(|| anyhow::anyhow!("stop id is not a UUID"))?;
+        let stop =
+            stop_prefix_bytes(stop_id).ok_or_else(|| anyhow::anyhow!("stop id is not a UUID"))?;
         let registration = Uuid::parse_str(registration_id)?;
         let mut bytes = Vec::with_capacity(TOKEN_BYTES);
         bytes.push(VERSION);
@@ -197,12 +210,15 @@ impl BadgeKeys {
     /// A private link token for `purpose` (`manage`, `feedback`…) and an id: the id and a
     /// truncated HMAC, base64url. It can be recomputed for any e-mail and cannot be forged.
     pub fn link_token(&self, purpose: &str, id: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.link_secret).expect("HMAC takes any key length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.link_secret)
+            .expect("HMAC takes any key length");
         mac.update(purpose.as_bytes());
         mac.update(b":");
         mac.update(id.as_bytes());
         let tag = mac.finalize().into_bytes();
-        let uuid = Uuid::parse_str(id).map(|u| *u.as_bytes()).unwrap_or_default();
+        let uuid = Uuid::parse_str(id)
+            .map(|u| *u.as_bytes())
+            .unwrap_or_default();
         let mut bytes = uuid.to_vec();
         bytes.extend_from_slice(&tag[..16]);
         data_encoding::BASE64URL_NOPAD.encode(&bytes)
@@ -213,7 +229,9 @@ impl BadgeKeys {
         if token.len() > 64 {
             return None;
         }
-        let bytes = data_encoding::BASE64URL_NOPAD.decode(token.as_bytes()).ok()?;
+        let bytes = data_encoding::BASE64URL_NOPAD
+            .decode(token.as_bytes())
+            .ok()?;
         if bytes.len() != 32 {
             return None;
         }
@@ -227,7 +245,11 @@ impl BadgeKeys {
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     file.write_all(bytes)
 }
 
@@ -238,7 +260,10 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The QR code of a token: error correction M.
 fn qr(token: &str) -> anyhow::Result<QrCode> {
-    Ok(QrCode::with_error_correction_level(token.as_bytes(), EcLevel::M)?)
+    Ok(QrCode::with_error_correction_level(
+        token.as_bytes(),
+        EcLevel::M,
+    )?)
 }
 
 /// The QR code as SVG (scales to any size, crisp in print).
@@ -252,7 +277,10 @@ pub fn qr_svg(token: &str) -> anyhow::Result<String> {
 
 /// The QR code as PNG (for e-mails and phones that prefer pixels).
 pub fn qr_png(token: &str) -> anyhow::Result<Vec<u8>> {
-    let image = qr(token)?.render::<image::Luma<u8>>().min_dimensions(300, 300).build();
+    let image = qr(token)?
+        .render::<image::Luma<u8>>()
+        .min_dimensions(300, 300)
+        .build();
     let mut out = std::io::Cursor::new(Vec::new());
     image.write_to(&mut out, image::ImageFormat::Png)?;
     Ok(out.into_inner())
@@ -270,7 +298,11 @@ mod tests {
         let keys = BadgeKeys::from_seed([7; 32]);
         let token = keys.sign(STOP, REGISTRATION).expect("signed");
         assert_eq!(token.len(), 149);
-        assert!(token.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+        assert!(
+            token
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        );
         let claims = keys.verify(&token).expect("valid");
         assert_eq!(claims.registration_id, REGISTRATION);
         assert_eq!(claims.stop_prefix, stop_prefix(STOP));
@@ -287,7 +319,9 @@ mod tests {
             let changed: String = chars.into_iter().collect();
             assert!(keys.verify(&changed).is_none(), "position {i}");
         }
-        let other = BadgeKeys::from_seed([8; 32]).sign(STOP, REGISTRATION).expect("signed");
+        let other = BadgeKeys::from_seed([8; 32])
+            .sign(STOP, REGISTRATION)
+            .expect("signed");
         assert!(keys.verify(&other).is_none(), "another tour's key");
         for hostile in ["", "x", &"A".repeat(10_000), "\u{0}\u{1}", &token[..148]] {
             assert!(keys.verify(hostile).is_none());
@@ -295,11 +329,11 @@ mod tests {
     }
 
     #[test]
-    fn the_qr_code_fits_version_7_at_level_m() {
+    fn the_qr_code_fits_version_6_at_level_m() {
         let keys = BadgeKeys::from_seed([7; 32]);
         let token = keys.sign(STOP, REGISTRATION).expect("signed");
         let code = qr(&token).expect("qr");
-        assert_eq!(code.version(), qrcode::Version::Normal(7));
+        assert_eq!(code.version(), qrcode::Version::Normal(6));
         assert!(qr_svg(&token).expect("svg").starts_with("<?xml"));
         assert!(qr_png(&token).expect("png").starts_with(b"\x89PNG"));
     }
@@ -308,9 +342,16 @@ mod tests {
     fn link_tokens_open_only_for_their_purpose() {
         let keys = BadgeKeys::from_seed([7; 32]);
         let token = keys.link_token("manage", REGISTRATION);
-        assert_eq!(keys.open_link_token("manage", &token).as_deref(), Some(REGISTRATION));
+        assert_eq!(
+            keys.open_link_token("manage", &token).as_deref(),
+            Some(REGISTRATION)
+        );
         assert!(keys.open_link_token("feedback", &token).is_none());
-        assert!(BadgeKeys::from_seed([8; 32]).open_link_token("manage", &token).is_none());
+        assert!(
+            BadgeKeys::from_seed([8; 32])
+                .open_link_token("manage", &token)
+                .is_none()
+        );
         assert!(keys.open_link_token("manage", "garbage").is_none());
     }
 }

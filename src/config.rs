@@ -167,7 +167,10 @@ impl Settings {
                 None | Some("on") => true,
                 Some("off") => false,
                 Some(other) => {
-                    return Err(ConfigError::new("ROADSHOW_MAIL_WORKER", format!("`{other}` is neither on nor off")));
+                    return Err(ConfigError::new(
+                        "ROADSHOW_MAIL_WORKER",
+                        format!("`{other}` is neither on nor off"),
+                    ));
                 }
             },
             mail_retry_seconds: parse_number(&get, "ROADSHOW_MAIL_RETRY_SECONDS", 30)?.max(1),

@@ -44,6 +44,15 @@ async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
         .metrics
         .db_pool_idle
         .set(i64::from(pool.idle_connections));
+    let (pending, failed) = db::run(&state.pool, |conn| {
+        Ok((
+            crate::email::outbox::count_pending(conn)?,
+            crate::email::outbox::count_failed(conn)?,
+        ))
+    })
+    .await?;
+    state.metrics.outbox_pending.set(pending);
+    state.metrics.outbox_failed.set(failed);
     let body = state
         .metrics
         .encode()

@@ -90,13 +90,29 @@ impl Metrics {
         let outbox_sent = Counter::default();
         registry.register("outbox_sent", "E-mails delivered", outbox_sent.clone());
         let outbox_failed_attempts = Counter::default();
-        registry.register("outbox_failed_attempts", "E-mail attempts that failed (retried or given up)", outbox_failed_attempts.clone());
+        registry.register(
+            "outbox_failed_attempts",
+            "E-mail attempts that failed (retried or given up)",
+            outbox_failed_attempts.clone(),
+        );
         let outbox_pending = Gauge::default();
-        registry.register("outbox_pending", "E-mails waiting to be sent", outbox_pending.clone());
+        registry.register(
+            "outbox_pending",
+            "E-mails waiting to be sent",
+            outbox_pending.clone(),
+        );
         let outbox_failed = Gauge::default();
-        registry.register("outbox_failed", "E-mails given up after every retry", outbox_failed.clone());
+        registry.register(
+            "outbox_failed",
+            "E-mails given up after every retry",
+            outbox_failed.clone(),
+        );
         let registrations = Family::<StatusLabel, Counter>::default();
-        registry.register("registrations", "Registrations made, by resulting status", registrations.clone());
+        registry.register(
+            "registrations",
+            "Registrations made, by resulting status",
+            registrations.clone(),
+        );
         Self {
             registry,
             http_requests,

@@ -9,13 +9,15 @@ use tracing_actix_web::TracingLogger;
 
 use crate::badge::BadgeKeys;
 use crate::config::Settings;
+use crate::db::{self, DbPool};
 use crate::email::mailer::Mailer;
 use crate::email::worker::{self, OutboxSignal};
-use crate::db::{self, DbPool};
 use crate::error::AppError;
 use crate::metrics::{Metrics, record_http};
 use crate::telemetry::RequestSpan;
-use crate::web::{PageError, PublicRateLimit, ensure_csrf_cookie, json_config_error, limit_public_writes};
+use crate::web::{
+    PageError, PublicRateLimit, ensure_csrf_cookie, json_config_error, limit_public_writes,
+};
 use crate::{assets, auth, health, openapi, registrations, tours};
 
 /// What every handler can reach.
@@ -65,7 +67,10 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
-    worker: Option<(tokio::sync::watch::Sender<bool>, tokio::task::JoinHandle<()>)>,
+    worker: Option<(
+        tokio::sync::watch::Sender<bool>,
+        tokio::task::JoinHandle<()>,
+    )>,
 }
 
 impl Application {

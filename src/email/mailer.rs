@@ -41,9 +41,14 @@ impl Mailer {
                 }
                 if !url.username().is_empty() {
                     let password = url.password().unwrap_or_default();
-                    builder = builder.credentials(Credentials::new(url.username().to_owned(), password.to_owned()));
+                    builder = builder.credentials(Credentials::new(
+                        url.username().to_owned(),
+                        password.to_owned(),
+                    ));
                 }
-                Ok(Self::Smtp(builder.timeout(Some(Duration::from_secs(15))).build()))
+                Ok(Self::Smtp(
+                    builder.timeout(Some(Duration::from_secs(15))).build(),
+                ))
             }
             None => {
                 let dir = settings.data_dir.join("mail");
@@ -56,8 +61,16 @@ impl Mailer {
     /// Sends one message; the error text is kept in the outbox row.
     pub async fn send(&self, message: Message) -> Result<(), String> {
         match self {
-            Self::Smtp(transport) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
-            Self::Files(transport, _) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Self::Smtp(transport) => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Self::Files(transport, _) => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
         }
     }
 }

@@ -50,6 +50,7 @@ pub struct RegistrationMessage {
     pub manage_url: String,
     pub badge_url: String,
     pub show_badge: bool,
+    pub cancelled: bool,
 }
 
 fn headline_key(event: Event, status: &str) -> &'static str {
@@ -74,7 +75,10 @@ fn status_key(status: &str) -> &'static str {
 
 /// The link that manages a registration.
 pub fn manage_url(settings: &Settings, keys: &BadgeKeys, registration_id: &str) -> String {
-    settings.url(&format!("/manage/{}", keys.link_token("manage", registration_id)))
+    settings.url(&format!(
+        "/manage/{}",
+        keys.link_token("manage", registration_id)
+    ))
 }
 
 /// Builds the registration e-mail for `view` as it is now.
@@ -97,14 +101,22 @@ pub fn registration_email(
         venue: view.stop.venue.clone(),
         address: view.stop.address.clone(),
         date: display_date(view.stop.starts_at, tz, tr),
-        hours: format!("{}–{}", display_time(view.stop.starts_at, tz), display_time(view.stop.ends_at, tz)),
+        hours: format!(
+            "{}–{}",
+            display_time(view.stop.starts_at, tz),
+            display_time(view.stop.ends_at, tz)
+        ),
         status: tr.t(status_key(&r.status)).to_owned(),
         workshops: view
             .workshops
             .iter()
             .map(|w| MailWorkshop {
                 title: w.workshop.title.clone(),
-                time: format!("{}–{}", display_time(w.workshop.starts_at, tz), display_time(w.workshop.ends_at, tz)),
+                time: format!(
+                    "{}–{}",
+                    display_time(w.workshop.starts_at, tz),
+                    display_time(w.workshop.ends_at, tz)
+                ),
                 room: w.workshop.room.clone(),
                 status: tr.t(status_key(&w.status)).to_owned(),
             })
@@ -112,6 +124,7 @@ pub fn registration_email(
         manage_url: manage_url(settings, keys, &r.id),
         badge_url: settings.url(&format!("/api/v1/badges/{token}/qr.png")),
         show_badge: r.status == "confirmed",
+        cancelled: r.status == "cancelled",
     };
     let subject = format!(
         "{} – {}, {} : {}",
@@ -132,7 +145,10 @@ pub fn registration_email(
         let png = badge::qr_png(&token)?;
         MultiPart::related()
             .singlepart(SinglePart::html(html))
-            .singlepart(Attachment::new_inline("badge".to_owned()).body(png, ContentType::parse("image/png")?))
+            .singlepart(
+                Attachment::new_inline("badge".to_owned())
+                    .body(png, ContentType::parse("image/png")?),
+            )
     } else {
         MultiPart::related().singlepart(SinglePart::html(html))
     };
@@ -141,10 +157,10 @@ pub fn registration_email(
         .multipart(html_part);
     let mut mixed = MultiPart::mixed().multipart(body);
     if r.status != "cancelled" {
-        mixed = mixed.singlepart(
-            Attachment::new("rencontre.ics".to_owned())
-                .body(calendar(view, &message.manage_url), ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")?),
-        );
+        mixed = mixed.singlepart(Attachment::new("rencontre.ics".to_owned()).body(
+            calendar(view, &message.manage_url),
+            ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")?,
+        ));
     }
     Ok(Message::builder()
         .from(from)
@@ -169,5 +185,9 @@ pub fn calendar(view: &RegistrationView, manage_url: &str) -> String {
         .starts(Utc.from_utc_datetime(&view.stop.starts_at))
         .ends(Utc.from_utc_datetime(&view.stop.ends_at))
         .done();
-    Calendar::new().name(&view.tour_name).push(event).done().to_string()
+    Calendar::new()
+        .name(&view.tour_name)
+        .push(event)
+        .done()
+        .to_string()
 }

@@ -26,9 +26,15 @@ pub struct OutboxRow {
 
 /// Queues a message of `kind` for `recipient`; call inside the transaction of the change that
 /// causes it, so that both are kept or neither.
-pub fn enqueue(conn: &mut DbConnection, kind: &str, recipient: &str, payload: &impl Serialize) -> QueryResult<String> {
+pub fn enqueue(
+    conn: &mut DbConnection,
+    kind: &str,
+    recipient: &str,
+    payload: &impl Serialize,
+) -> QueryResult<String> {
     let id = uuid::Uuid::new_v4().to_string();
-    let payload = serde_json::to_string(payload).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let payload = serde_json::to_string(payload)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     let now = crate::time::now();
     diesel::insert_into(outbox::table)
         .values((
@@ -47,8 +53,15 @@ pub fn enqueue(conn: &mut DbConnection, kind: &str, recipient: &str, payload: &i
 
 /// Claims up to `limit` due rows for `lease`: a row is taken only if no other worker holds a
 /// live lease on it (the conditional update decides, whatever the number of processes).
-pub fn claim_due(conn: &mut DbConnection, now: NaiveDateTime, lease: Duration, limit: i64) -> QueryResult<Vec<OutboxRow>> {
-    let free = outbox::locked_until.is_null().or(outbox::locked_until.lt(now));
+pub fn claim_due(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    lease: Duration,
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
+    let free = outbox::locked_until
+        .is_null()
+        .or(outbox::locked_until.lt(now));
     let candidates: Vec<String> = outbox::table
         .filter(outbox::status.eq("pending"))
         .filter(outbox::next_attempt_at.le(now))
@@ -59,12 +72,24 @@ pub fn claim_due(conn: &mut DbConnection, now: NaiveDateTime, lease: Duration, l
         .load(conn)?;
     let mut claimed = Vec::new();
     for id in candidates {
-        let free = outbox::locked_until.is_null().or(outbox::locked_until.lt(now));
-        let taken = diesel::update(outbox::table.find(&id).filter(outbox::status.eq("pending")).filter(free))
-            .set(outbox::locked_until.eq(now + lease))
-            .execute(conn)?;
+        let free = outbox::locked_until
+            .is_null()
+            .or(outbox::locked_until.lt(now));
+        let taken = diesel::update(
+            outbox::table
+                .find(&id)
+                .filter(outbox::status.eq("pending"))
+                .filter(free),
+        )
+        .set(outbox::locked_until.eq(now + lease))
+        .execute(conn)?;
         if taken == 1 {
-            claimed.push(outbox::table.find(&id).select(OutboxRow::as_select()).first(conn)?);
+            claimed.push(
+                outbox::table
+                    .find(&id)
+                    .select(OutboxRow::as_select())
+                    .first(conn)?,
+            );
         }
     }
     Ok(claimed)
@@ -84,7 +109,12 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Query
 }
 
 /// Records a failed attempt: retried at `retry_at`, or given up (`failed`) when `None`.
-pub fn mark_failed(conn: &mut DbConnection, id: &str, error: &str, retry_at: Option<NaiveDateTime>) -> QueryResult<usize> {
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    error: &str,
+    retry_at: Option<NaiveDateTime>,
+) -> QueryResult<usize> {
     let error: String = error.chars().take(1000).collect();
     let target = diesel::update(outbox::table.find(id));
     match retry_at {
@@ -109,12 +139,18 @@ pub fn mark_failed(conn: &mut DbConnection, id: &str, error: &str, retry_at: Opt
 
 /// Messages waiting to be sent.
 pub fn count_pending(conn: &mut DbConnection) -> QueryResult<i64> {
-    outbox::table.filter(outbox::status.eq("pending")).count().get_result(conn)
+    outbox::table
+        .filter(outbox::status.eq("pending"))
+        .count()
+        .get_result(conn)
 }
 
 /// Messages given up on.
 pub fn count_failed(conn: &mut DbConnection) -> QueryResult<i64> {
-    outbox::table.filter(outbox::status.eq("failed")).count().get_result(conn)
+    outbox::table
+        .filter(outbox::status.eq("failed"))
+        .count()
+        .get_result(conn)
 }
 
 /// The latest rows not yet sent, with their errors (for the admin page).
@@ -130,6 +166,10 @@ pub fn list_unsent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Outbo
 /// Puts a failed message back in the queue (an admin's "retry now").
 pub fn retry_now(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(outbox::table.find(id).filter(outbox::status.ne("sent")))
-        .set((outbox::status.eq("pending"), outbox::next_attempt_at.eq(now), outbox::locked_until.eq(None::<NaiveDateTime>)))
+        .set((
+            outbox::status.eq("pending"),
+            outbox::next_attempt_at.eq(now),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+        ))
         .execute(conn)
 }

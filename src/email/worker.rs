@@ -35,7 +35,9 @@ impl OutboxSignal {
 /// The delay before attempt `attempts + 1`: `base × 2^(attempts-1)`, at most one hour.
 pub fn backoff(base_seconds: u64, attempts: i32) -> chrono::Duration {
     let factor = 1u64 << attempts.clamp(0, 16);
-    chrono::Duration::seconds(i64::try_from(base_seconds.saturating_mul(factor).min(3600)).unwrap_or(3600))
+    chrono::Duration::seconds(
+        i64::try_from(base_seconds.saturating_mul(factor).min(3600)).unwrap_or(3600),
+    )
 }
 
 /// Runs until `stop` turns true; the message being sent is finished first.
@@ -67,7 +69,12 @@ pub async fn run(state: Arc<AppState>, mailer: Mailer, mut stop: watch::Receiver
 /// Claims and handles one batch; returns how many rows it handled.
 pub async fn drain_once(state: &Arc<AppState>, mailer: &Mailer) -> Result<usize, AppError> {
     let rows = db::run(&state.pool, |conn| {
-        Ok(outbox::claim_due(conn, crate::time::now(), chrono::Duration::seconds(LEASE_SECONDS), 20)?)
+        Ok(outbox::claim_due(
+            conn,
+            crate::time::now(),
+            chrono::Duration::seconds(LEASE_SECONDS),
+            20,
+        )?)
     })
     .await?;
     let count = rows.len();
@@ -88,18 +95,25 @@ async fn deliver(state: &Arc<AppState>, mailer: &Mailer, row: OutboxRow) -> Resu
         Ok(()) => {
             state.metrics.outbox_sent.inc();
             tracing::info!(outbox_id = %id, kind = %row.kind, "e-mail sent");
-            db::run(&state.pool, move |conn| Ok(outbox::mark_sent(conn, &id, now)?)).await?;
+            db::run(&state.pool, move |conn| {
+                Ok(outbox::mark_sent(conn, &id, now)?)
+            })
+            .await?;
         }
         Err(error) => {
             state.metrics.outbox_failed_attempts.inc();
             let attempts = row.attempts + 1;
-            let retry_at = (attempts < MAX_ATTEMPTS).then(|| now + backoff(state.settings.mail_retry_seconds, row.attempts));
+            let retry_at = (attempts < MAX_ATTEMPTS)
+                .then(|| now + backoff(state.settings.mail_retry_seconds, row.attempts));
             if retry_at.is_none() {
                 tracing::error!(outbox_id = %id, attempts, error = %error, "e-mail given up");
             } else {
                 tracing::warn!(outbox_id = %id, attempts, error = %error, "e-mail not sent, will retry");
             }
-            db::run(&state.pool, move |conn| Ok(outbox::mark_failed(conn, &id, &error, retry_at)?)).await?;
+            db::run(&state.pool, move |conn| {
+                Ok(outbox::mark_failed(conn, &id, &error, retry_at)?)
+            })
+            .await?;
         }
     }
     Ok(())
@@ -110,9 +124,11 @@ async fn render(state: &Arc<AppState>, row: &OutboxRow) -> anyhow::Result<lettre
         MAIL_KIND => {
             let mail: RegistrationMail = serde_json::from_str(&row.payload)?;
             let id = mail.registration_id.clone();
-            let view = db::run(&state.pool, move |conn| registrations::registration_view(conn, &id))
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let view = db::run(&state.pool, move |conn| {
+                registrations::registration_view(conn, &id)
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             messages::registration_email(&state.settings, &state.badges, &view, mail.event)
         }
         other => Err(anyhow::anyhow!("unknown message kind `{other}`")),

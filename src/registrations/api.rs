@@ -17,13 +17,22 @@ use crate::time::{self, in_zone};
 use crate::web::ApiJson;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/stops/{stop_id}/registrations", web::post().to(create_registration))
-        .route("/api/v1/stops/{stop_id}/registrations/resend", web::post().to(resend_confirmation))
-        .route("/api/v1/manage/{token}", web::get().to(get_registration))
-        .route("/api/v1/manage/{token}", web::patch().to(change_workshops))
-        .route("/api/v1/manage/{token}", web::delete().to(cancel_registration))
-        .route("/api/v1/badges/{token}/qr.svg", web::get().to(badge_svg))
-        .route("/api/v1/badges/{token}/qr.png", web::get().to(badge_png));
+    cfg.route(
+        "/api/v1/stops/{stop_id}/registrations",
+        web::post().to(create_registration),
+    )
+    .route(
+        "/api/v1/stops/{stop_id}/registrations/resend",
+        web::post().to(resend_confirmation),
+    )
+    .route("/api/v1/manage/{token}", web::get().to(get_registration))
+    .route("/api/v1/manage/{token}", web::patch().to(change_workshops))
+    .route(
+        "/api/v1/manage/{token}",
+        web::delete().to(cancel_registration),
+    )
+    .route("/api/v1/badges/{token}/qr.svg", web::get().to(badge_svg))
+    .route("/api/v1/badges/{token}/qr.png", web::get().to(badge_png));
 }
 
 /// A registration to a stop and its workshops.
@@ -87,15 +96,22 @@ pub struct RegistrationResponse {
 }
 
 /// Builds the answer for a registration.
-pub fn registration_response(state: &AppState, view: RegistrationView) -> Result<RegistrationResponse, AppError> {
+pub fn registration_response(
+    state: &AppState,
+    view: RegistrationView,
+) -> Result<RegistrationResponse, AppError> {
     let tz = view.timezone;
     let r = view.registration;
     let token = state.badges.sign(&r.stop_id, &r.id)?;
     Ok(RegistrationResponse {
         manage_url: manage_url(&state.settings, &state.badges, &r.id),
         badge: BadgeResponse {
-            qr_svg_url: state.settings.url(&format!("/api/v1/badges/{token}/qr.svg")),
-            qr_png_url: state.settings.url(&format!("/api/v1/badges/{token}/qr.png")),
+            qr_svg_url: state
+                .settings
+                .url(&format!("/api/v1/badges/{token}/qr.svg")),
+            qr_png_url: state
+                .settings
+                .url(&format!("/api/v1/badges/{token}/qr.png")),
             token,
         },
         workshops: view
@@ -213,7 +229,10 @@ pub async fn resend_confirmation(
 ) -> Result<HttpResponse, AppError> {
     let stop_id = path.into_inner();
     let email = body.0.email;
-    db::transaction(&state.pool, move |conn| service::resend(conn, &stop_id, &email)).await?;
+    db::transaction(&state.pool, move |conn| {
+        service::resend(conn, &stop_id, &email)
+    })
+    .await?;
     state.outbox_signal.notify();
     Ok(HttpResponse::Accepted().json(serde_json::json!({"status": "queued if registered"})))
 }
@@ -231,9 +250,15 @@ pub fn registration_of(state: &AppState, token: &str) -> Result<String, AppError
     get, path = "/api/v1/manage/{token}", tag = "registration",
     responses((status = 200, body = RegistrationResponse), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
-pub async fn get_registration(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get_registration(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let id = registration_of(&state, &path)?;
-    let view = db::run(&state.pool, move |conn| service::registration_view(conn, &id)).await?;
+    let view = db::run(&state.pool, move |conn| {
+        service::registration_view(conn, &id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(registration_response(&state, view)?))
 }
 
@@ -272,7 +297,10 @@ pub async fn change_workshops(
     delete, path = "/api/v1/manage/{token}", tag = "registration",
     responses((status = 200, body = RegistrationResponse), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
-pub async fn cancel_registration(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn cancel_registration(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let id = registration_of(&state, &path)?;
     let view = db::transaction(&state.pool, move |conn| {
         service::cancel(conn, &id, time::now())?;
@@ -285,13 +313,20 @@ pub async fn cancel_registration(state: web::Data<AppState>, path: web::Path<Str
 }
 
 fn verified(state: &AppState, token: &str) -> Result<(), AppError> {
-    state.badges.verify(token).map(|_| ()).ok_or(AppError::NotFound("badge"))
+    state
+        .badges
+        .verify(token)
+        .map(|_| ())
+        .ok_or(AppError::NotFound("badge"))
 }
 
 /// The badge's QR code as SVG; it decodes to exactly the token.
 #[utoipa::path(get, path = "/api/v1/badges/{token}/qr.svg", tag = "registration",
     responses((status = 200, content_type = "image/svg+xml"), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn badge_svg(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn badge_svg(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     verified(&state, &path)?;
     let token = path.into_inner();
     let svg = web::block(move || badge::qr_svg(&token))
@@ -306,7 +341,10 @@ pub async fn badge_svg(state: web::Data<AppState>, path: web::Path<String>) -> R
 /// The badge's QR code as PNG.
 #[utoipa::path(get, path = "/api/v1/badges/{token}/qr.png", tag = "registration",
     responses((status = 200, content_type = "image/png"), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn badge_png(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn badge_png(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     verified(&state, &path)?;
     let token = path.into_inner();
     let png = web::block(move || badge::qr_png(&token))

@@ -52,7 +52,8 @@ impl NewRegistration {
         }
         let company = required_text(&mut errors, "company", &raw.company, 200);
         let job_title = optional_text(&mut errors, "job_title", raw.job_title.as_deref(), 200);
-        let company_size = optional_text(&mut errors, "company_size", raw.company_size.as_deref(), 20);
+        let company_size =
+            optional_text(&mut errors, "company_size", raw.company_size.as_deref(), 20);
         if !company_size.is_empty() && !COMPANY_SIZES.contains(&company_size.as_str()) {
             errors.add("company_size", "v.company_size");
         }
@@ -145,16 +146,54 @@ mod tests {
     #[test]
     fn each_bad_field_is_named() {
         let cases: Vec<(&str, RawRegistration)> = vec![
-            ("consent", RawRegistration { consent: Some(false), ..raw() }),
-            ("consent", RawRegistration { consent: None, ..raw() }),
-            ("email", RawRegistration { email: "claire@".into(), ..raw() }),
-            ("first_name", RawRegistration { first_name: " ".into(), ..raw() }),
-            ("company_size", RawRegistration { company_size: Some("huge".into()), ..raw() }),
-            ("locale", RawRegistration { locale: Some("de".into()), ..raw() }),
+            (
+                "consent",
+                RawRegistration {
+                    consent: Some(false),
+                    ..raw()
+                },
+            ),
+            (
+                "consent",
+                RawRegistration {
+                    consent: None,
+                    ..raw()
+                },
+            ),
+            (
+                "email",
+                RawRegistration {
+                    email: "claire@".into(),
+                    ..raw()
+                },
+            ),
+            (
+                "first_name",
+                RawRegistration {
+                    first_name: " ".into(),
+                    ..raw()
+                },
+            ),
+            (
+                "company_size",
+                RawRegistration {
+                    company_size: Some("huge".into()),
+                    ..raw()
+                },
+            ),
+            (
+                "locale",
+                RawRegistration {
+                    locale: Some("de".into()),
+                    ..raw()
+                },
+            ),
         ];
         for (field, input) in cases {
             match NewRegistration::parse(input, Locale::Fr) {
-                Err(AppError::Invalid(errors)) => assert!(errors.get(field).is_some(), "{field}: {errors:?}"),
+                Err(AppError::Invalid(errors)) => {
+                    assert!(errors.get(field).is_some(), "{field}: {errors:?}")
+                }
                 other => panic!("{field}: {other:?}"),
             }
         }
@@ -162,11 +201,27 @@ mod tests {
 
     #[test]
     fn overlapping_or_foreign_workshops_are_refused() {
-        let at = |h: u32| chrono::NaiveDate::from_ymd_opt(2026, 10, 13).and_then(|d| d.and_hms_opt(h, 0, 0)).expect("time");
+        let at = |h: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, 10, 13)
+                .and_then(|d| d.and_hms_opt(h, 0, 0))
+                .expect("time")
+        };
         let offered = vec![
-            Slot { id: "a".into(), starts_at: at(11), ends_at: at(12) },
-            Slot { id: "b".into(), starts_at: at(11), ends_at: at(13) },
-            Slot { id: "c".into(), starts_at: at(14), ends_at: at(15) },
+            Slot {
+                id: "a".into(),
+                starts_at: at(11),
+                ends_at: at(12),
+            },
+            Slot {
+                id: "b".into(),
+                starts_at: at(11),
+                ends_at: at(13),
+            },
+            Slot {
+                id: "c".into(),
+                starts_at: at(14),
+                ends_at: at(15),
+            },
         ];
         assert!(check_workshop_choice(&["a".into(), "c".into()], &offered).is_ok());
         assert!(check_workshop_choice(&["a".into(), "b".into()], &offered).is_err());

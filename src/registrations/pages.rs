@@ -22,16 +22,29 @@ use crate::web::{CsrfForm, FormState, PageContext, PageError, html, redirect_see
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/tours/{slug}", web::get().to(tour_page))
         .route("/stops/{stop_id}", web::get().to(stop_page))
-        .route("/stops/{stop_id}/register", web::get().to(registration_form))
-        .route("/stops/{stop_id}/register", web::post().to(submit_registration))
+        .route(
+            "/stops/{stop_id}/register",
+            web::get().to(registration_form),
+        )
+        .route(
+            "/stops/{stop_id}/register",
+            web::post().to(submit_registration),
+        )
         .route("/manage/{token}", web::get().to(manage_page))
-        .route("/manage/{token}/workshops", web::post().to(submit_workshops))
+        .route(
+            "/manage/{token}/workshops",
+            web::post().to(submit_workshops),
+        )
         .route("/manage/{token}/cancel", web::post().to(submit_cancel))
         .route("/manage/{token}/badge", web::get().to(badge_page))
         .route("/manage/{token}/calendar.ics", web::get().to(calendar_file));
 }
 
-fn page(req: &HttpRequest, status: StatusCode, template: &impl Template) -> Result<HttpResponse, PageError> {
+fn page(
+    req: &HttpRequest,
+    status: StatusCode,
+    template: &impl Template,
+) -> Result<HttpResponse, PageError> {
     html(status, template).map_err(|e| PageError::new(req, e))
 }
 
@@ -56,11 +69,18 @@ struct TourPage {
     stops: Vec<PublicStop>,
 }
 
-async fn tour_page(req: HttpRequest, state: web::Data<AppState>, ctx: PageContext, path: web::Path<String>) -> Result<HttpResponse, PageError> {
+async fn tour_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ctx: PageContext,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
     let slug = path.into_inner();
-    let view: TourView = db::run(&state.pool, move |conn| crate::tours::service::tour_view(conn, &slug))
-        .await
-        .map_err(|e| PageError::new(&req, e))?;
+    let view: TourView = db::run(&state.pool, move |conn| {
+        crate::tours::service::tour_view(conn, &slug)
+    })
+    .await
+    .map_err(|e| PageError::new(&req, e))?;
     let stops = view
         .stops
         .iter()
@@ -108,7 +128,11 @@ struct Slot {
 fn slots_of(workshops: &[(Workshop, i64)], tz: chrono_tz::Tz) -> Vec<Slot> {
     let mut sorted: Vec<&(Workshop, i64)> = workshops.iter().collect();
     sorted.sort_by_key(|(w, _)| (w.starts_at, w.ends_at));
-    let mut slots: Vec<(chrono::NaiveDateTime, chrono::NaiveDateTime, Vec<&(Workshop, i64)>)> = Vec::new();
+    let mut slots: Vec<(
+        chrono::NaiveDateTime,
+        chrono::NaiveDateTime,
+        Vec<&(Workshop, i64)>,
+    )> = Vec::new();
     for item in sorted {
         match slots.last_mut() {
             Some((start, end, members)) if item.0.starts_at < *end => {
@@ -132,7 +156,11 @@ fn slots_of(workshops: &[(Workshop, i64)], tz: chrono_tz::Tz) -> Vec<Slot> {
                     title: w.title.clone(),
                     room: w.room.clone(),
                     trainer: w.trainer.clone(),
-                    time: format!("{}–{}", display_time(w.starts_at, tz), display_time(w.ends_at, tz)),
+                    time: format!(
+                        "{}–{}",
+                        display_time(w.starts_at, tz),
+                        display_time(w.ends_at, tz)
+                    ),
                     seats_left: *seats_left,
                 })
                 .collect(),
@@ -154,7 +182,12 @@ struct StopInfo {
     slots: Vec<Slot>,
 }
 
-async fn load_stop(req: &HttpRequest, state: &AppState, id: String, ctx: &PageContext) -> Result<StopInfo, PageError> {
+async fn load_stop(
+    req: &HttpRequest,
+    state: &AppState,
+    id: String,
+    ctx: &PageContext,
+) -> Result<StopInfo, PageError> {
     let (view, tour): (StopView, TourView) = db::run(&state.pool, move |conn| {
         let view = crate::tours::service::stop_view(conn, &id)?;
         let tour = crate::tours::service::tour_view(conn, &view.summary.stop.tour_id)?;
@@ -164,7 +197,11 @@ async fn load_stop(req: &HttpRequest, state: &AppState, id: String, ctx: &PageCo
     .map_err(|e| PageError::new(req, e))?;
     let tz = view.summary.timezone;
     let s = &view.summary.stop;
-    let workshops: Vec<(Workshop, i64)> = view.workshops.iter().map(|w| (w.workshop.clone(), w.seats_left)).collect();
+    let workshops: Vec<(Workshop, i64)> = view
+        .workshops
+        .iter()
+        .map(|w| (w.workshop.clone(), w.seats_left))
+        .collect();
     Ok(StopInfo {
         id: s.id.clone(),
         tour_name: tour.tour.name,
@@ -173,7 +210,11 @@ async fn load_stop(req: &HttpRequest, state: &AppState, id: String, ctx: &PageCo
         venue: s.venue.clone(),
         address: s.address.clone(),
         date: display_date(s.starts_at, tz, ctx.tr),
-        hours: format!("{}–{}", display_time(s.starts_at, tz), display_time(s.ends_at, tz)),
+        hours: format!(
+            "{}–{}",
+            display_time(s.starts_at, tz),
+            display_time(s.ends_at, tz)
+        ),
         seats_left: view.summary.seats_left,
         registration_open: view.summary.registration_open,
         slots: slots_of(&workshops, tz),
@@ -187,7 +228,12 @@ struct StopPage {
     stop: StopInfo,
 }
 
-async fn stop_page(req: HttpRequest, state: web::Data<AppState>, ctx: PageContext, path: web::Path<String>) -> Result<HttpResponse, PageError> {
+async fn stop_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ctx: PageContext,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
     let stop = load_stop(&req, &state, path.into_inner(), &ctx).await?;
     page(&req, StatusCode::OK, &StopPage { ctx, stop })
 }
@@ -205,10 +251,21 @@ struct RegisterPage {
     already_registered: bool,
 }
 
-async fn registration_form(req: HttpRequest, state: web::Data<AppState>, ctx: PageContext, path: web::Path<String>) -> Result<HttpResponse, PageError> {
+async fn registration_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ctx: PageContext,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
     let stop = load_stop(&req, &state, path.into_inner(), &ctx).await?;
     let form = FormState::from_pairs([("locale", ctx.tr.code().to_owned())]);
-    let page_data = RegisterPage { ctx, stop, form, company_sizes: COMPANY_SIZES, already_registered: false };
+    let page_data = RegisterPage {
+        ctx,
+        stop,
+        form,
+        company_sizes: COMPANY_SIZES,
+        already_registered: false,
+    };
     page(&req, StatusCode::OK, &page_data)
 }
 
@@ -231,12 +288,20 @@ async fn submit_registration(
     let mut form = FormState::new(form.0);
     if form.value("action") == "resend" {
         let (stop_id, email) = (stop.id.clone(), form.value("email").to_owned());
-        db::transaction(&state.pool, move |conn| service::resend(conn, &stop_id, &email))
-            .await
-            .map_err(|e| PageError::new(&req, e))?;
+        db::transaction(&state.pool, move |conn| {
+            service::resend(conn, &stop_id, &email)
+        })
+        .await
+        .map_err(|e| PageError::new(&req, e))?;
         state.outbox_signal.notify();
         form.alert = Some(ctx.tr.t("register.resent").to_owned());
-        let page_data = RegisterPage { ctx, stop, form, company_sizes: COMPANY_SIZES, already_registered: false };
+        let page_data = RegisterPage {
+            ctx,
+            stop,
+            form,
+            company_sizes: COMPANY_SIZES,
+            already_registered: false,
+        };
         return page(&req, StatusCode::OK, &page_data);
     }
     let raw = RawRegistration {
@@ -259,14 +324,32 @@ async fn submit_registration(
         Err(AppError::Conflict(message)) => {
             let already_registered = message.starts_with("this e-mail is already registered");
             form.alert = Some(
-                if already_registered { ctx.tr.t("register.already") } else { ctx.tr.t("register.closed") }.to_owned(),
+                if already_registered {
+                    ctx.tr.t("register.already")
+                } else {
+                    ctx.tr.t("register.closed")
+                }
+                .to_owned(),
             );
-            let page_data = RegisterPage { ctx, stop, form, company_sizes: COMPANY_SIZES, already_registered };
+            let page_data = RegisterPage {
+                ctx,
+                stop,
+                form,
+                company_sizes: COMPANY_SIZES,
+                already_registered,
+            };
             page(&req, StatusCode::CONFLICT, &page_data)
         }
         Err(e) => {
-            form.absorb(e, ctx.tr).map_err(|e| PageError::new(&req, e))?;
-            let page_data = RegisterPage { ctx, stop, form, company_sizes: COMPANY_SIZES, already_registered: false };
+            form.absorb(e, ctx.tr)
+                .map_err(|e| PageError::new(&req, e))?;
+            let page_data = RegisterPage {
+                ctx,
+                stop,
+                form,
+                company_sizes: COMPANY_SIZES,
+                already_registered: false,
+            };
             page(&req, StatusCode::UNPROCESSABLE_ENTITY, &page_data)
         }
     }
@@ -287,7 +370,12 @@ struct ManageInfo {
     workshops: Vec<(String, String, String)>,
 }
 
-fn manage_info(state: &AppState, token: &str, view: &RegistrationView, ctx: &PageContext) -> Result<ManageInfo, AppError> {
+fn manage_info(
+    state: &AppState,
+    token: &str,
+    view: &RegistrationView,
+    ctx: &PageContext,
+) -> Result<ManageInfo, AppError> {
     let r = &view.registration;
     let tz = view.timezone;
     Ok(ManageInfo {
@@ -305,7 +393,11 @@ fn manage_info(state: &AppState, token: &str, view: &RegistrationView, ctx: &Pag
             .iter()
             .map(|w| {
                 (
-                    format!("{}–{}", display_time(w.workshop.starts_at, tz), display_time(w.workshop.ends_at, tz)),
+                    format!(
+                        "{}–{}",
+                        display_time(w.workshop.starts_at, tz),
+                        display_time(w.workshop.ends_at, tz)
+                    ),
                     w.workshop.title.clone(),
                     ctx.tr.t(&format!("status.{}", w.status)).to_owned(),
                 )
@@ -329,11 +421,18 @@ struct WelcomeQuery {
     welcome: Option<String>,
 }
 
-async fn load_manage(req: &HttpRequest, state: &AppState, token: &str, ctx: &PageContext) -> Result<(RegistrationView, StopInfo, ManageInfo), PageError> {
+async fn load_manage(
+    req: &HttpRequest,
+    state: &AppState,
+    token: &str,
+    ctx: &PageContext,
+) -> Result<(RegistrationView, StopInfo, ManageInfo), PageError> {
     let id = registration_of(state, token).map_err(|e| PageError::new(req, e))?;
-    let view = db::run(&state.pool, move |conn| service::registration_view(conn, &id))
-        .await
-        .map_err(|e| PageError::new(req, e))?;
+    let view = db::run(&state.pool, move |conn| {
+        service::registration_view(conn, &id)
+    })
+    .await
+    .map_err(|e| PageError::new(req, e))?;
     let stop = load_stop(req, state, view.stop.id.clone(), ctx).await?;
     let me = manage_info(state, token, &view, ctx).map_err(|e| PageError::new(req, e))?;
     Ok((view, stop, me))
@@ -364,7 +463,17 @@ async fn manage_page(
     let (view, stop, me) = load_manage(&req, &state, &token, &ctx).await?;
     let form = chosen_form(&view, &stop);
     let welcome = query.welcome.is_some();
-    page(&req, StatusCode::OK, &ManagePage { ctx, stop, me, welcome, form })
+    page(
+        &req,
+        StatusCode::OK,
+        &ManagePage {
+            ctx,
+            stop,
+            me,
+            welcome,
+            form,
+        },
+    )
 }
 
 async fn submit_workshops(
@@ -379,16 +488,30 @@ async fn submit_workshops(
     let mut form = FormState::new(form.0);
     let chosen = chosen_workshops(&form, &stop.slots);
     let id = view.registration.id.clone();
-    let result = db::transaction(&state.pool, move |conn| service::change_workshops(conn, &id, &chosen, time::now())).await;
+    let result = db::transaction(&state.pool, move |conn| {
+        service::change_workshops(conn, &id, &chosen, time::now())
+    })
+    .await;
     match result {
         Ok(()) => {
             state.outbox_signal.notify();
             Ok(redirect_see_other(&format!("/manage/{token}")))
         }
         Err(e) => {
-            form.absorb(e, ctx.tr).map_err(|e| PageError::new(&req, e))?;
+            form.absorb(e, ctx.tr)
+                .map_err(|e| PageError::new(&req, e))?;
             let (_, stop, me) = load_manage(&req, &state, &token, &ctx).await?;
-            page(&req, StatusCode::UNPROCESSABLE_ENTITY, &ManagePage { ctx, stop, me, welcome: false, form })
+            page(
+                &req,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ManagePage {
+                    ctx,
+                    stop,
+                    me,
+                    welcome: false,
+                    form,
+                },
+            )
         }
     }
 }
@@ -401,9 +524,11 @@ async fn submit_cancel(
 ) -> Result<HttpResponse, PageError> {
     let token = path.into_inner();
     let id = registration_of(&state, &token).map_err(|e| PageError::new(&req, e))?;
-    db::transaction(&state.pool, move |conn| service::cancel(conn, &id, time::now()))
-        .await
-        .map_err(|e| PageError::new(&req, e))?;
+    db::transaction(&state.pool, move |conn| {
+        service::cancel(conn, &id, time::now())
+    })
+    .await
+    .map_err(|e| PageError::new(&req, e))?;
     state.outbox_signal.notify();
     Ok(redirect_see_other(&format!("/manage/{token}")))
 }
@@ -416,18 +541,31 @@ struct BadgePage {
     me: ManageInfo,
 }
 
-async fn badge_page(req: HttpRequest, state: web::Data<AppState>, ctx: PageContext, path: web::Path<String>) -> Result<HttpResponse, PageError> {
+async fn badge_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ctx: PageContext,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
     let token = path.into_inner();
     let (_, stop, me) = load_manage(&req, &state, &token, &ctx).await?;
     page(&req, StatusCode::OK, &BadgePage { ctx, stop, me })
 }
 
-async fn calendar_file(req: HttpRequest, state: web::Data<AppState>, ctx: PageContext, path: web::Path<String>) -> Result<HttpResponse, PageError> {
+async fn calendar_file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ctx: PageContext,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
     let token = path.into_inner();
     let (view, _, _) = load_manage(&req, &state, &token, &ctx).await?;
     let ics = messages::calendar(&view, &state.settings.url(&format!("/manage/{token}")));
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
-        .insert_header(("Content-Disposition", "attachment; filename=\"rencontre.ics\""))
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"rencontre.ics\"",
+        ))
         .body(ics))
 }

@@ -84,7 +84,11 @@ impl RegistrationView {
     }
 }
 
-fn queue_mail(conn: &mut DbConnection, registration: &Registration, event: Event) -> Result<(), AppError> {
+fn queue_mail(
+    conn: &mut DbConnection,
+    registration: &Registration,
+    event: Event,
+) -> Result<(), AppError> {
     if registration.source == Source::Demo.as_str() {
         return Ok(());
     }
@@ -98,7 +102,10 @@ fn queue_mail(conn: &mut DbConnection, registration: &Registration, event: Event
 
 /// True while the public may register: before the closing time and before the stop ends.
 pub fn registration_open(stop: &Stop, now: NaiveDateTime) -> bool {
-    let closes = stop.registration_closes_at.unwrap_or(stop.ends_at).min(stop.ends_at);
+    let closes = stop
+        .registration_closes_at
+        .unwrap_or(stop.ends_at)
+        .min(stop.ends_at);
     now < closes
 }
 
@@ -214,11 +221,14 @@ fn enrol(
 
 /// A registration with everything its pages and e-mails show.
 pub fn registration_view(conn: &mut DbConnection, id: &str) -> Result<RegistrationView, AppError> {
-    let registration = store::find_registration(conn, id)?.ok_or(AppError::NotFound("registration"))?;
-    let stop = tours_store::find_stop(conn, &registration.stop_id)?.ok_or(AppError::NotFound("stop"))?;
+    let registration =
+        store::find_registration(conn, id)?.ok_or(AppError::NotFound("registration"))?;
+    let stop =
+        tours_store::find_stop(conn, &registration.stop_id)?.ok_or(AppError::NotFound("stop"))?;
     let tour = tours_store::find_tour(conn, &stop.tour_id)?.ok_or(AppError::NotFound("tour"))?;
-    let timezone = time::parse_timezone(&stop.timezone)
-        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("stop {} has an unknown time zone", stop.id)))?;
+    let timezone = time::parse_timezone(&stop.timezone).ok_or_else(|| {
+        AppError::Unexpected(anyhow::anyhow!("stop {} has an unknown time zone", stop.id))
+    })?;
     let enrolments = store::list_enrolments(conn, id)?;
     let mut workshops: Vec<EnrolledWorkshop> = tours_store::list_workshops(conn, &stop.id)?
         .into_iter()
@@ -249,11 +259,13 @@ pub fn change_workshops(
     chosen: &[String],
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let registration = store::find_registration(conn, id)?.ok_or(AppError::NotFound("registration"))?;
+    let registration =
+        store::find_registration(conn, id)?.ok_or(AppError::NotFound("registration"))?;
     if registration.status == "cancelled" {
         return Err(AppError::Conflict("this registration is cancelled".into()));
     }
-    let stop = tours_store::find_stop(conn, &registration.stop_id)?.ok_or(AppError::NotFound("stop"))?;
+    let stop =
+        tours_store::find_stop(conn, &registration.stop_id)?.ok_or(AppError::NotFound("stop"))?;
     if now >= stop.ends_at {
         return Err(AppError::Conflict("this stop is over".into()));
     }
@@ -269,7 +281,14 @@ pub fn change_workshops(
     let mut freed = Vec::new();
     for enrolment in current.iter().filter(|e| e.status != "cancelled") {
         if !unique.contains(&enrolment.workshop_id) {
-            store::update_enrolment(conn, id, &enrolment.workshop_id, &enrolment.status, "cancelled", now)?;
+            store::update_enrolment(
+                conn,
+                id,
+                &enrolment.workshop_id,
+                &enrolment.status,
+                "cancelled",
+                now,
+            )?;
             if enrolment.status == "confirmed" {
                 store::release_workshop_seat(conn, &enrolment.workshop_id)?;
                 freed.push(enrolment.workshop_id.clone());
@@ -294,27 +313,42 @@ pub fn change_workshops(
 
 /// Cancels a registration (idempotent): its seats go to the next people in line.
 pub fn cancel(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<(), AppError> {
-    let registration = store::find_registration(conn, id)?.ok_or(AppError::NotFound("registration"))?;
+    let registration =
+        store::find_registration(conn, id)?.ok_or(AppError::NotFound("registration"))?;
     if registration.status == "cancelled" {
         return Ok(());
     }
     if store::update_status(conn, id, &registration.status, "cancelled", now)? == 0 {
-        return Err(AppError::Conflict("this registration changed meanwhile; try again".into()));
+        return Err(AppError::Conflict(
+            "this registration changed meanwhile; try again".into(),
+        ));
     }
     let mut freed = Vec::new();
-    for enrolment in store::list_enrolments(conn, id)?.into_iter().filter(|e| e.status != "cancelled") {
-        store::update_enrolment(conn, id, &enrolment.workshop_id, &enrolment.status, "cancelled", now)?;
+    for enrolment in store::list_enrolments(conn, id)?
+        .into_iter()
+        .filter(|e| e.status != "cancelled")
+    {
+        store::update_enrolment(
+            conn,
+            id,
+            &enrolment.workshop_id,
+            &enrolment.status,
+            "cancelled",
+            now,
+        )?;
         if enrolment.status == "confirmed" {
             store::release_workshop_seat(conn, &enrolment.workshop_id)?;
             freed.push(enrolment.workshop_id);
         }
     }
+    // Workshop seats first go to confirmed attendees already waiting for them; only then is
+    // the stop's waitlist promoted, so nobody jumps the workshop queue by being promoted.
+    for workshop_id in freed {
+        fill_workshop_seats(conn, &workshop_id)?;
+    }
     if registration.status == "confirmed" {
         store::release_stop_seat(conn, &registration.stop_id)?;
         fill_stop_seats(conn, &registration.stop_id)?;
-    }
-    for workshop_id in freed {
-        fill_workshop_seats(conn, &workshop_id)?;
     }
     queue_mail(conn, &registration, Event::Cancelled)?;
     Ok(())
@@ -324,7 +358,9 @@ pub fn cancel(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<(
 pub fn fill_stop_seats(conn: &mut DbConnection, stop_id: &str) -> Result<(), AppError> {
     let now = time::now();
     loop {
-        let Some(next) = store::first_waitlisted(conn, stop_id)? else { return Ok(()) };
+        let Some(next) = store::first_waitlisted(conn, stop_id)? else {
+            return Ok(());
+        };
         if !store::take_stop_seat(conn, stop_id)? {
             return Ok(());
         }
@@ -339,7 +375,14 @@ pub fn fill_stop_seats(conn: &mut DbConnection, stop_id: &str) -> Result<(), App
             .filter(|e| e.status == "waitlisted")
         {
             if store::take_workshop_seat(conn, &enrolment.workshop_id)? {
-                store::update_enrolment(conn, &next.id, &enrolment.workshop_id, "waitlisted", "confirmed", now)?;
+                store::update_enrolment(
+                    conn,
+                    &next.id,
+                    &enrolment.workshop_id,
+                    "waitlisted",
+                    "confirmed",
+                    now,
+                )?;
             }
         }
         queue_mail(conn, &next, Event::Promoted)?;
@@ -350,11 +393,21 @@ pub fn fill_stop_seats(conn: &mut DbConnection, stop_id: &str) -> Result<(), App
 pub fn fill_workshop_seats(conn: &mut DbConnection, workshop_id: &str) -> Result<(), AppError> {
     let now = time::now();
     loop {
-        let Some(next) = store::first_waitlisted_enrolment(conn, workshop_id)? else { return Ok(()) };
+        let Some(next) = store::first_waitlisted_enrolment(conn, workshop_id)? else {
+            return Ok(());
+        };
         if !store::take_workshop_seat(conn, workshop_id)? {
             return Ok(());
         }
-        if store::update_enrolment(conn, &next.registration_id, workshop_id, "waitlisted", "confirmed", now)? == 0 {
+        if store::update_enrolment(
+            conn,
+            &next.registration_id,
+            workshop_id,
+            "waitlisted",
+            "confirmed",
+            now,
+        )? == 0
+        {
             store::release_workshop_seat(conn, workshop_id)?;
             continue;
         }
@@ -368,7 +421,9 @@ pub fn fill_workshop_seats(conn: &mut DbConnection, workshop_id: &str) -> Result
 /// about whether one exists, so that the endpoint cannot be used to probe addresses.
 pub fn resend(conn: &mut DbConnection, stop_id: &str, email: &str) -> Result<(), AppError> {
     tours_store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
-    if let Some(registration) = store::find_live_by_email(conn, stop_id, &email.trim().to_lowercase())? {
+    if let Some(registration) =
+        store::find_live_by_email(conn, stop_id, &email.trim().to_lowercase())?
+    {
         queue_mail(conn, &registration, Event::Resent)?;
     }
     Ok(())

@@ -38,7 +38,9 @@ pub struct Enrolment {
 }
 
 pub fn insert_registration(conn: &mut DbConnection, row: &Registration) -> QueryResult<usize> {
-    diesel::insert_into(registrations::table).values(row).execute(conn)
+    diesel::insert_into(registrations::table)
+        .values(row)
+        .execute(conn)
 }
 
 pub fn find_registration(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Registration>> {
@@ -50,7 +52,11 @@ pub fn find_registration(conn: &mut DbConnection, id: &str) -> QueryResult<Optio
 }
 
 /// The live (not cancelled) registration of an e-mail at a stop.
-pub fn find_live_by_email(conn: &mut DbConnection, stop_id: &str, email: &str) -> QueryResult<Option<Registration>> {
+pub fn find_live_by_email(
+    conn: &mut DbConnection,
+    stop_id: &str,
+    email: &str,
+) -> QueryResult<Option<Registration>> {
     registrations::table
         .filter(registrations::stop_id.eq(stop_id))
         .filter(registrations::email.eq(email))
@@ -69,17 +75,24 @@ pub fn update_status(
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     let cancelled_at = (to == "cancelled").then_some(now);
-    diesel::update(registrations::table.find(id).filter(registrations::status.eq(from)))
-        .set((
-            registrations::status.eq(to),
-            registrations::updated_at.eq(now),
-            registrations::cancelled_at.eq(cancelled_at),
-        ))
-        .execute(conn)
+    diesel::update(
+        registrations::table
+            .find(id)
+            .filter(registrations::status.eq(from)),
+    )
+    .set((
+        registrations::status.eq(to),
+        registrations::updated_at.eq(now),
+        registrations::cancelled_at.eq(cancelled_at),
+    ))
+    .execute(conn)
 }
 
 /// The first waitlisted registration of a stop, in arrival order.
-pub fn first_waitlisted(conn: &mut DbConnection, stop_id: &str) -> QueryResult<Option<Registration>> {
+pub fn first_waitlisted(
+    conn: &mut DbConnection,
+    stop_id: &str,
+) -> QueryResult<Option<Registration>> {
     registrations::table
         .filter(registrations::stop_id.eq(stop_id))
         .filter(registrations::status.eq("waitlisted"))
@@ -123,12 +136,19 @@ pub fn take_workshop_seat(conn: &mut DbConnection, workshop_id: &str) -> QueryRe
 
 /// Gives a workshop seat back.
 pub fn release_workshop_seat(conn: &mut DbConnection, workshop_id: &str) -> QueryResult<usize> {
-    diesel::update(workshops::table.find(workshop_id).filter(workshops::seats_taken.gt(0)))
-        .set(workshops::seats_taken.eq(workshops::seats_taken - 1))
-        .execute(conn)
+    diesel::update(
+        workshops::table
+            .find(workshop_id)
+            .filter(workshops::seats_taken.gt(0)),
+    )
+    .set(workshops::seats_taken.eq(workshops::seats_taken - 1))
+    .execute(conn)
 }
 
-pub fn list_enrolments(conn: &mut DbConnection, registration_id: &str) -> QueryResult<Vec<Enrolment>> {
+pub fn list_enrolments(
+    conn: &mut DbConnection,
+    registration_id: &str,
+) -> QueryResult<Vec<Enrolment>> {
     enrolments::table
         .filter(enrolments::registration_id.eq(registration_id))
         .select(Enrolment::as_select())
@@ -136,7 +156,9 @@ pub fn list_enrolments(conn: &mut DbConnection, registration_id: &str) -> QueryR
 }
 
 pub fn insert_enrolment(conn: &mut DbConnection, row: &Enrolment) -> QueryResult<usize> {
-    diesel::insert_into(enrolments::table).values(row).execute(conn)
+    diesel::insert_into(enrolments::table)
+        .values(row)
+        .execute(conn)
 }
 
 /// Moves an enrolment from one status to another; 0 rows when it was not in `from`.
@@ -158,20 +180,30 @@ pub fn update_enrolment(
 }
 
 /// The first waitlisted enrolment of a workshop whose registration holds a stop seat.
-pub fn first_waitlisted_enrolment(conn: &mut DbConnection, workshop_id: &str) -> QueryResult<Option<Enrolment>> {
+pub fn first_waitlisted_enrolment(
+    conn: &mut DbConnection,
+    workshop_id: &str,
+) -> QueryResult<Option<Enrolment>> {
     enrolments::table
         .inner_join(registrations::table)
         .filter(enrolments::workshop_id.eq(workshop_id))
         .filter(enrolments::status.eq("waitlisted"))
         .filter(registrations::status.eq("confirmed"))
-        .order((enrolments::updated_at.asc(), enrolments::registration_id.asc()))
+        .order((
+            enrolments::updated_at.asc(),
+            enrolments::registration_id.asc(),
+        ))
         .select(Enrolment::as_select())
         .first(conn)
         .optional()
 }
 
 /// Registrations of a stop, newest first (admin lists, later check-in search).
-pub fn list_for_stop(conn: &mut DbConnection, stop_id: &str, limit: i64) -> QueryResult<Vec<Registration>> {
+pub fn list_for_stop(
+    conn: &mut DbConnection,
+    stop_id: &str,
+    limit: i64,
+) -> QueryResult<Vec<Registration>> {
     registrations::table
         .filter(registrations::stop_id.eq(stop_id))
         .order(registrations::created_at.desc())

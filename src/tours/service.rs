@@ -4,7 +4,9 @@
 use chrono_tz::Tz;
 
 use super::domain::{NewStop, NewTour, NewWorkshop, StopWindow};
-use super::store::{self, Checkpoint, Stop, StopChanges, Tour, TourTarget, Workshop, WorkshopChanges};
+use super::store::{
+    self, Checkpoint, Stop, StopChanges, Tour, TourTarget, Workshop, WorkshopChanges,
+};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::time;

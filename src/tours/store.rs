@@ -156,9 +156,13 @@ pub fn insert_stop(conn: &mut DbConnection, stop: &Stop) -> QueryResult<usize> {
 
 /// Changes a stop unless the new capacity is below the seats already taken (0 rows then).
 pub fn update_stop(conn: &mut DbConnection, id: &str, changes: &StopChanges) -> QueryResult<usize> {
-    diesel::update(stops::table.find(id).filter(stops::seats_taken.le(changes.capacity)))
-        .set(changes)
-        .execute(conn)
+    diesel::update(
+        stops::table
+            .find(id)
+            .filter(stops::seats_taken.le(changes.capacity)),
+    )
+    .set(changes)
+    .execute(conn)
 }
 
 pub fn find_stop(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Stop>> {
@@ -184,10 +188,18 @@ pub fn insert_workshop(conn: &mut DbConnection, workshop: &Workshop) -> QueryRes
 }
 
 /// Changes a workshop unless the new capacity is below the seats already taken (0 rows then).
-pub fn update_workshop(conn: &mut DbConnection, id: &str, changes: &WorkshopChanges) -> QueryResult<usize> {
-    diesel::update(workshops::table.find(id).filter(workshops::seats_taken.le(changes.capacity)))
-        .set(changes)
-        .execute(conn)
+pub fn update_workshop(
+    conn: &mut DbConnection,
+    id: &str,
+    changes: &WorkshopChanges,
+) -> QueryResult<usize> {
+    diesel::update(
+        workshops::table
+            .find(id)
+            .filter(workshops::seats_taken.le(changes.capacity)),
+    )
+    .set(changes)
+    .execute(conn)
 }
 
 pub fn find_workshop(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Workshop>> {

@@ -20,7 +20,11 @@ pub struct PublicRateLimit(Option<DefaultKeyedRateLimiter<IpAddr>>);
 
 impl std::fmt::Debug for PublicRateLimit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() { "PublicRateLimit(on)" } else { "PublicRateLimit(off)" })
+        f.write_str(if self.0.is_some() {
+            "PublicRateLimit(on)"
+        } else {
+            "PublicRateLimit(off)"
+        })
     }
 }
 
@@ -44,7 +48,9 @@ pub async fn limit_public_writes(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let anonymous_write = !req.method().is_safe()
-        && !req.headers().contains_key(actix_web::http::header::AUTHORIZATION)
+        && !req
+            .headers()
+            .contains_key(actix_web::http::header::AUTHORIZATION)
         && req.cookie(SESSION_COOKIE).is_none();
     if anonymous_write
         && let (Some(state), Some(peer)) = (req.app_data::<web::Data<AppState>>(), req.peer_addr())
@@ -54,5 +60,7 @@ pub async fn limit_public_writes(
         let response = AppError::TooManyRequests.error_response();
         return Ok(req.into_response(response).map_into_right_body());
     }
-    next.call(req).await.map(ServiceResponse::map_into_left_body)
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }

@@ -7,13 +7,18 @@ use roadshow::config::{DatabaseUrl, Settings};
 use roadshow::startup::Application;
 use serde_json::{Value, json};
 
+use crate::mail::MailSink;
+
 /// A running roadshow with its own database.
 pub struct TestApp {
     pub address: String,
     pub api: Client,
     pub settings: Settings,
     pub db: TestDatabase,
-    _dir: tempfile::TempDir,
+    /// The SMTP server this app sends to.
+    pub mail: MailSink,
+    handle: actix_web::dev::ServerHandle,
+    pub dir: tempfile::TempDir,
 }
 
 /// The database of one test, dropped with it.
@@ -96,29 +101,41 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = fresh_database(dir.path());
-    start(dir, db, change).await
+    start(dir, db, MailSink::start(), change).await
 }
 
 /// Starts roadshow on a database that a test already prepared.
 pub async fn spawn_app_with_database(dir: tempfile::TempDir, db: TestDatabase) -> TestApp {
-    start(dir, db, |_| {}).await
+    start(dir, db, MailSink::start(), |_| {}).await
+}
+
+/// Starts roadshow sending to SMTP on `mail_port` (which may have nothing listening yet).
+pub async fn spawn_app_with_smtp_port(mail_port: u16) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = fresh_database(dir.path());
+    start(dir, db, MailSink::detached(mail_port), |_| {}).await
 }
 
 async fn start(
     dir: tempfile::TempDir,
     db: TestDatabase,
+    mail: MailSink,
     change: impl FnOnce(&mut Settings),
 ) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         roadshow::telemetry::init(false);
     }
     let mut settings = test_settings(dir.path(), &db);
+    settings.smtp_url =
+        Some(url::Url::parse(&format!("smtp://127.0.0.1:{}", mail.port)).expect("smtp url"));
+    settings.mail_retry_seconds = 1;
     change(&mut settings);
     let app = Application::build(settings.clone())
         .await
         .expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     settings = app.state().settings.clone();
+    let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -128,7 +145,18 @@ async fn start(
             .expect("client"),
         settings,
         db,
-        _dir: dir,
+        mail,
+        handle,
+        dir,
+    }
+}
+
+impl TestApp {
+    /// Stops this server gracefully and starts a new one on the same database and folders.
+    pub async fn restart(self, mail: MailSink) -> TestApp {
+        self.handle.stop(true).await;
+        let TestApp { dir, db, .. } = self;
+        start(dir, db, mail, |_| {}).await
     }
 }
 

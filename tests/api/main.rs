@@ -6,5 +6,7 @@ mod cli;
 mod fixtures;
 mod health;
 mod helpers;
+mod mail;
 mod pages;
+mod registrations;
 mod tours;
