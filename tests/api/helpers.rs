@@ -109,6 +109,11 @@ pub async fn spawn_app_with_database(dir: tempfile::TempDir, db: TestDatabase) -
     start(dir, db, MailSink::start(), |_| {}).await
 }
 
+/// Starts roadshow on a prepared database, sending to `mail`.
+pub async fn spawn_app_on(dir: tempfile::TempDir, db: TestDatabase, mail: MailSink) -> TestApp {
+    start(dir, db, mail, |_| {}).await
+}
+
 /// Starts roadshow sending to SMTP on `mail_port` (which may have nothing listening yet).
 pub async fn spawn_app_with_smtp_port(mail_port: u16) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");

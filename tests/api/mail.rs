@@ -89,7 +89,7 @@ impl MailSink {
         let mut server = Server::new(handler);
         server
             .with_name("sink.roadshow.test")
-            .with_num_threads(2)
+            .with_num_threads(16)
             .with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();

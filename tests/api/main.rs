@@ -8,5 +8,6 @@ mod health;
 mod helpers;
 mod mail;
 mod pages;
+mod processes;
 mod registrations;
 mod tours;
