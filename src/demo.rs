@@ -11,6 +11,7 @@ use crate::tours::domain::{
     NewStop, NewTour, NewWorkshop, RawStop, RawTarget, RawTour, RawWorkshop, StopWindow, TimeInput,
 };
 use crate::tours::service;
+use crate::tours::store::Stop;
 
 /// The demo accounts: `(e-mail, name, role, password)`. Demo only: printed at start.
 pub const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
@@ -36,6 +37,8 @@ pub const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
 
 /// The demo tour's slug.
 pub const DEMO_TOUR_SLUG: &str = "rencontres-360-2026";
+/// The upcoming demo tour, open for registration.
+pub const DEMO_SPRING_SLUG: &str = "rencontres-360-printemps-2027";
 
 struct DemoStop {
     city: &'static str,
@@ -232,6 +235,7 @@ pub struct DemoSummary {
     pub tour_slug: String,
     pub stops: usize,
     pub workshops: usize,
+    pub registrations: usize,
 }
 
 /// Fills an empty database with the demo tour and the demo accounts; refuses when any tour
@@ -303,9 +307,240 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary, AppError> {
             workshops += 1;
         }
     }
+    let mut registrations = 0;
+    for (index, stop) in service::tour_view(conn, &tour.tour.id)?
+        .stops
+        .iter()
+        .enumerate()
+    {
+        registrations += register_crowd(conn, &stop.stop, index as u64)?;
+    }
+    load_spring_tour(conn)?;
     Ok(DemoSummary {
         tour_slug: tour.tour.slug,
         stops: STOPS.len(),
         workshops,
+        registrations,
     })
+}
+
+/// An upcoming tour with open registration, so that the demo can be tried as an attendee.
+fn load_spring_tour(conn: &mut DbConnection) -> Result<(), AppError> {
+    let tour = NewTour::try_from(RawTour {
+        name: "Rencontres Partenaires 360° — printemps 2027".into(),
+        slug: Some(DEMO_SPRING_SLUG.into()),
+        description: Some(
+            "Trois étapes au printemps pour les partenaires qui n'ont pas pu venir à l'automne."
+                .into(),
+        ),
+        default_locale: Some("fr".into()),
+        targets: Vec::new(),
+    })?;
+    let tour = service::create_tour(conn, &tour)?;
+    for (city, venue, date) in [
+        ("Rennes", "Couvent des Jacobins", "2027-03-16"),
+        ("Nice", "Acropolis", "2027-03-23"),
+        ("Dijon", "Palais des Congrès de Dijon", "2027-03-30"),
+    ] {
+        let stop = NewStop::parse(
+            RawStop {
+                city: city.into(),
+                venue: venue.into(),
+                address: None,
+                timezone: "Europe/Paris".into(),
+                starts_at: format!("{date}T09:00"),
+                ends_at: format!("{date}T17:30"),
+                capacity: Some(250),
+                registration_closes_at: None,
+            },
+            TimeInput::Local,
+        )?;
+        let created = service::create_stop(conn, &tour.tour.id, &stop)?;
+        let window = StopWindow {
+            timezone: stop.timezone,
+            starts_at: stop.starts_at,
+            ends_at: stop.ends_at,
+        };
+        for (title, start, end, _) in WORKSHOPS {
+            let workshop = NewWorkshop::parse(
+                RawWorkshop {
+                    title: (*title).into(),
+                    room: Some("Salle 1".into()),
+                    trainer: Some("Nathalie Perrin".into()),
+                    starts_at: format!("{date}T{start}"),
+                    ends_at: format!("{date}T{end}"),
+                    capacity: Some(60),
+                },
+                window,
+                TimeInput::Local,
+            )?;
+            service::create_workshop(conn, &created.summary.stop.id, &workshop)?;
+        }
+    }
+    Ok(())
+}
+
+/// A small deterministic generator, so that every demo database is the same.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self, below: u64) -> u64 {
+        // splitmix64
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % below.max(1)
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[usize::try_from(self.next(items.len() as u64)).unwrap_or(0)]
+    }
+}
+
+const FIRST_NAMES: &[&str] = &[
+    "Claire",
+    "Nicolas",
+    "Sophie",
+    "Julien",
+    "Isabelle",
+    "Thomas",
+    "Nathalie",
+    "Laurent",
+    "Céline",
+    "Philippe",
+    "Sandrine",
+    "Olivier",
+    "Valérie",
+    "Stéphane",
+    "Aurélie",
+    "Christophe",
+    "Émilie",
+    "Frédéric",
+    "Camille",
+    "Sébastien",
+    "Hélène",
+    "Mathieu",
+    "Caroline",
+    "Jérôme",
+    "Marion",
+    "Pascal",
+    "Anne",
+    "David",
+    "Julie",
+    "Éric",
+];
+const LAST_NAMES: &[&str] = &[
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Schmitt",
+    "Muller",
+];
+const COMPANY_STEMS: &[&str] = &[
+    "Informatique",
+    "Micro Services",
+    "Bureautique",
+    "Réseaux",
+    "Systèmes",
+    "Conseil Info",
+    "Solutions PME",
+    "Data Services",
+    "Maintenance",
+    "Digital",
+    "Télécom",
+    "Infogérance",
+];
+const JOB_TITLES: &[&str] = &[
+    "Gérant",
+    "Technicien",
+    "Ingénieur commercial",
+    "Responsable technique",
+    "Chef de projet",
+    "Assistante commerciale",
+];
+
+/// Registrations for a past stop of the demo tour: a little more than the room at the popular
+/// stops (so that some wait), about a third in the label workshop. No e-mail is queued.
+fn register_crowd(conn: &mut DbConnection, stop: &Stop, seed: u64) -> Result<usize, AppError> {
+    use crate::registrations::domain::{COMPANY_SIZES, NewRegistration, RawRegistration};
+    use crate::registrations::service::{Source, register};
+
+    let mut dice = Dice(seed.wrapping_mul(7919).wrapping_add(17));
+    let capacity = u64::try_from(stop.capacity).unwrap_or(0);
+    // Paris, Lyon and Strasbourg overflow; the other stops fill 75–95 %.
+    let crowd = match stop.city.as_str() {
+        "Paris" | "Lyon" | "Strasbourg" => capacity + 10 + dice.next(30),
+        _ => capacity * (75 + dice.next(20)) / 100,
+    };
+    let workshops = crate::tours::store::list_workshops(conn, &stop.id)?;
+    let mut made = 0;
+    for n in 0..crowd {
+        let first = dice.pick(FIRST_NAMES);
+        let last = dice.pick(LAST_NAMES);
+        let city_word = stop.city.split_whitespace().next().unwrap_or("Alsace");
+        let company = format!("{} {}", city_word, dice.pick(COMPANY_STEMS));
+        let mut chosen = Vec::new();
+        if dice.next(100) < 36 {
+            chosen.push(workshops[0].id.clone());
+        }
+        match dice.next(10) {
+            0..=3 => chosen.push(workshops[1].id.clone()),
+            4..=7 => chosen.push(workshops[2].id.clone()),
+            _ => {}
+        }
+        if dice.next(100) < 30 {
+            chosen.push(workshops[3].id.clone());
+        }
+        let raw = RawRegistration {
+            first_name: first.into(),
+            last_name: last.into(),
+            email: format!(
+                "{}.{}.{n}@{}.example",
+                slug::slugify(first),
+                slug::slugify(last),
+                slug::slugify(&company)
+            ),
+            company,
+            job_title: Some(dice.pick(JOB_TITLES).into()),
+            company_size: Some(dice.pick(COMPANY_SIZES).into()),
+            partner_id: Some(format!("P-{:05}", dice.next(99_999))),
+            locale: Some("fr".into()),
+            consent: Some(true),
+            workshops: chosen,
+        };
+        let new = NewRegistration::parse(raw, crate::i18n::Locale::Fr)?;
+        // Registrations arrive over the four weeks before the stop.
+        let at = stop.starts_at
+            - chrono::Duration::minutes(i64::try_from(dice.next(28 * 24 * 60)).unwrap_or(0) + 60);
+        register(conn, &stop.id, &new, Source::Demo, at)?;
+        made += 1;
+    }
+    Ok(made)
 }

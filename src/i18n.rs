@@ -206,6 +206,7 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("stops.checkpoints", "Points de contrôle", "Checkpoints"),
     ("stops.seats", "places", "seats"),
     ("stops.registration", "Inscriptions", "Registration"),
+    ("stops.registrations", "Inscrits", "Registrations"),
     ("stops.registration_open", "ouvertes", "open"),
     ("stops.registration_closed", "closes", "closed"),
     (
@@ -239,6 +240,11 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("form.saved", "Enregistré.", "Saved."),
     ("form.edit", "Modifier", "Edit"),
     ("form.optional", "facultatif", "optional"),
+    (
+        "form.required_hint",
+        "Les champs marqués * sont obligatoires.",
+        "Fields marked * are required.",
+    ),
     // errors
     ("error.title", "Erreur", "Error"),
     (
@@ -472,6 +478,26 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "Cancel my registration",
     ),
     (
+        "manage.cancel_confirm",
+        "Je confirme l'annulation de mon inscription",
+        "I confirm that I cancel my registration",
+    ),
+    (
+        "manage.cancel_confirm_needed",
+        "cochez la case pour confirmer",
+        "tick the box to confirm",
+    ),
+    (
+        "manage.cancelled_notice",
+        "Votre inscription est annulée ; un e-mail le confirme.",
+        "Your registration is cancelled; an e-mail confirms it.",
+    ),
+    (
+        "manage.register_again",
+        "M'inscrire à nouveau",
+        "Register again",
+    ),
+    (
         "manage.private_link",
         "Ce lien est personnel ; il a été envoyé à",
         "This link is private; it was sent to",
@@ -481,7 +507,8 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("status.cancelled", "annulée", "cancelled"),
     // e-mails
     ("mail.hello", "Bonjour", "Hello"),
-    ("mail.status", "Statut", "Status"),
+    ("mail.status", "Statut :", "Status:"),
+    ("public.trainer", "Formateur :", "Trainer:"),
     ("mail.workshops", "Vos ateliers", "Your workshops"),
     (
         "mail.event.confirmed",
@@ -566,6 +593,23 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "deux ateliers ont lieu en même temps",
         "two workshops take place at the same time",
     ),
+    // admin: e-mail queue
+    ("outbox.title", "File d'envoi des e-mails", "E-mail queue"),
+    ("outbox.pending", "En attente", "Waiting"),
+    ("outbox.failed", "Abandonnés", "Given up"),
+    (
+        "outbox.empty",
+        "Tout est parti.",
+        "Everything has been sent.",
+    ),
+    ("outbox.created", "Créé", "Queued"),
+    ("outbox.recipient", "Destinataire", "Recipient"),
+    ("outbox.status", "État", "Status"),
+    ("outbox.attempts", "Essais", "Attempts"),
+    ("outbox.next", "Prochain essai", "Next attempt"),
+    ("outbox.error", "Dernière erreur", "Last error"),
+    ("outbox.retry", "Réessayer", "Retry now"),
+    ("nav.outbox", "E-mails", "E-mails"),
     // home
     ("home.title", "Rencontres partenaires", "Partner events"),
     ("home.tours", "Tournées en cours", "Current tours"),

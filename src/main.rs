@@ -103,8 +103,9 @@ fn load_demo(conn: &mut db::DbConnection, settings: &Settings, strict: bool) -> 
     match conn.transaction(roadshow::demo::load) {
         Ok(summary) => {
             println!(
-                "Demo loaded: tour `{}` with {} stops and {} workshops.",
-                summary.tour_slug, summary.stops, summary.workshops
+                "Demo loaded: tour `{}` with {} stops, {} workshops and {} registrations, \
+                 and an upcoming tour open for registration.",
+                summary.tour_slug, summary.stops, summary.workshops, summary.registrations
             );
         }
         Err(roadshow::error::AppError::Conflict(message)) if !strict => {

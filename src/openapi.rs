@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{auth, error, tours};
+use crate::{auth, error, registrations, tours};
 
 struct BearerAuth;
 
@@ -38,12 +38,20 @@ impl Modify for BearerAuth {
         tours::api::update_stop,
         tours::api::create_workshop,
         tours::api::update_workshop,
+        registrations::api::create_registration,
+        registrations::api::resend_confirmation,
+        registrations::api::get_registration,
+        registrations::api::change_workshops,
+        registrations::api::cancel_registration,
+        registrations::api::badge_svg,
+        registrations::api::badge_png,
     ),
     components(schemas(error::Problem)),
     modifiers(&BearerAuth),
     tags(
         (name = "accounts", description = "bearer tokens for API clients"),
         (name = "setup", description = "tours, stops, workshops and checkpoints"),
+        (name = "registration", description = "public registration, the private manage link, badges"),
     )
 )]
 pub struct ApiDoc;

@@ -4,7 +4,7 @@ use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use tracing::Span;
-use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
+use tracing_actix_web::{RequestId, RootSpanBuilder};
 use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber once (later calls, as in tests, are ignored).
@@ -48,9 +48,15 @@ impl RootSpanBuilder for RequestSpan {
         span: Span,
         outcome: &Result<ServiceResponse<B>, actix_web::Error>,
     ) {
-        if let Ok(response) = outcome {
-            span.record("status", response.status().as_u16());
+        // Errors are logged once where their response is built (`AppError::log`): a 404 or a
+        // redirect to the login page is not an error for the operator.
+        match outcome {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+            }
+            Err(error) => {
+                span.record("status", error.as_response_error().status_code().as_u16());
+            }
         }
-        DefaultRootSpanBuilder::on_request_end(span, outcome);
     }
 }

@@ -5,6 +5,7 @@
 pub mod mailer;
 pub mod messages;
 pub mod outbox;
+pub mod pages;
 pub mod worker;
 
 pub use outbox::enqueue;

@@ -128,11 +128,13 @@ struct Slot {
 fn slots_of(workshops: &[(Workshop, i64)], tz: chrono_tz::Tz) -> Vec<Slot> {
     let mut sorted: Vec<&(Workshop, i64)> = workshops.iter().collect();
     sorted.sort_by_key(|(w, _)| (w.starts_at, w.ends_at));
-    let mut slots: Vec<(
+    // (slot start, slot end, its workshops)
+    type Group<'a> = (
         chrono::NaiveDateTime,
         chrono::NaiveDateTime,
-        Vec<&(Workshop, i64)>,
-    )> = Vec::new();
+        Vec<&'a (Workshop, i64)>,
+    );
+    let mut slots: Vec<Group<'_>> = Vec::new();
     for item in sorted {
         match slots.last_mut() {
             Some((start, end, members)) if item.0.starts_at < *end => {
@@ -412,13 +414,38 @@ struct ManagePage {
     ctx: PageContext,
     stop: StopInfo,
     me: ManageInfo,
-    welcome: bool,
+    /// A message about what just happened (registered, saved, cancelled).
+    notice: Option<String>,
     form: FormState,
+    /// The cancel button was pressed without ticking the confirmation.
+    cancel_unconfirmed: bool,
 }
 
+/// What the page says after a redirect: `?welcome`, `?saved`, `?cancelled`.
 #[derive(serde::Deserialize)]
-struct WelcomeQuery {
+struct NoticeQuery {
     welcome: Option<String>,
+    saved: Option<String>,
+    cancelled: Option<String>,
+}
+
+impl NoticeQuery {
+    fn notice(&self, ctx: &PageContext, me: &ManageInfo) -> Option<String> {
+        let key = if self.welcome.is_some() {
+            if me.status == "confirmed" {
+                "manage.welcome_confirmed"
+            } else {
+                "manage.welcome_waitlisted"
+            }
+        } else if self.saved.is_some() {
+            "mail.event.updated"
+        } else if self.cancelled.is_some() {
+            "manage.cancelled_notice"
+        } else {
+            return None;
+        };
+        Some(ctx.tr.t(key).to_owned())
+    }
 }
 
 async fn load_manage(
@@ -457,23 +484,21 @@ async fn manage_page(
     state: web::Data<AppState>,
     ctx: PageContext,
     path: web::Path<String>,
-    query: web::Query<WelcomeQuery>,
+    query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, PageError> {
     let token = path.into_inner();
     let (view, stop, me) = load_manage(&req, &state, &token, &ctx).await?;
     let form = chosen_form(&view, &stop);
-    let welcome = query.welcome.is_some();
-    page(
-        &req,
-        StatusCode::OK,
-        &ManagePage {
-            ctx,
-            stop,
-            me,
-            welcome,
-            form,
-        },
-    )
+    let notice = query.notice(&ctx, &me);
+    let page_data = ManagePage {
+        ctx,
+        stop,
+        me,
+        notice,
+        form,
+        cancel_unconfirmed: false,
+    };
+    page(&req, StatusCode::OK, &page_data)
 }
 
 async fn submit_workshops(
@@ -495,23 +520,21 @@ async fn submit_workshops(
     match result {
         Ok(()) => {
             state.outbox_signal.notify();
-            Ok(redirect_see_other(&format!("/manage/{token}")))
+            Ok(redirect_see_other(&format!("/manage/{token}?saved=1")))
         }
         Err(e) => {
             form.absorb(e, ctx.tr)
                 .map_err(|e| PageError::new(&req, e))?;
             let (_, stop, me) = load_manage(&req, &state, &token, &ctx).await?;
-            page(
-                &req,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ManagePage {
-                    ctx,
-                    stop,
-                    me,
-                    welcome: false,
-                    form,
-                },
-            )
+            let page_data = ManagePage {
+                ctx,
+                stop,
+                me,
+                notice: None,
+                form,
+                cancel_unconfirmed: false,
+            };
+            page(&req, StatusCode::UNPROCESSABLE_ENTITY, &page_data)
         }
     }
 }
@@ -519,10 +542,25 @@ async fn submit_workshops(
 async fn submit_cancel(
     req: HttpRequest,
     state: web::Data<AppState>,
+    ctx: PageContext,
     path: web::Path<String>,
-    _form: CsrfForm<BTreeMap<String, String>>,
+    form: CsrfForm<BTreeMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
     let token = path.into_inner();
+    if form.0.get("confirm").map(String::as_str) != Some("yes") {
+        // Giving up a seat cannot be undone: ask for the tick first.
+        let (view, stop, me) = load_manage(&req, &state, &token, &ctx).await?;
+        let form = chosen_form(&view, &stop);
+        let page_data = ManagePage {
+            ctx,
+            stop,
+            me,
+            notice: None,
+            form,
+            cancel_unconfirmed: true,
+        };
+        return page(&req, StatusCode::UNPROCESSABLE_ENTITY, &page_data);
+    }
     let id = registration_of(&state, &token).map_err(|e| PageError::new(&req, e))?;
     db::transaction(&state.pool, move |conn| {
         service::cancel(conn, &id, time::now())
@@ -530,7 +568,7 @@ async fn submit_cancel(
     .await
     .map_err(|e| PageError::new(&req, e))?;
     state.outbox_signal.notify();
-    Ok(redirect_see_other(&format!("/manage/{token}")))
+    Ok(redirect_see_other(&format!("/manage/{token}?cancelled=1")))
 }
 
 #[derive(Template)]

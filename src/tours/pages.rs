@@ -499,6 +499,8 @@ struct StopPage {
     capacity: i32,
     seats_left: i64,
     registration_open: bool,
+    /// `(confirmed, waitlisted, cancelled)` registrations.
+    counts: (i64, i64, i64),
     workshops: Vec<WorkshopRow>,
     checkpoints: Vec<CheckpointRow>,
 }
@@ -524,6 +526,21 @@ async fn show_stop(
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let (view, tour) = load_stop(&req, &state, path.into_inner()).await?;
+    let stop_id = view.summary.stop.id.clone();
+    let by_status = db::run(&state.pool, move |conn| {
+        Ok(crate::registrations::store::count_by_status(
+            conn, &stop_id,
+        )?)
+    })
+    .await
+    .map_err(|e| PageError::new(&req, e))?;
+    let count = |status: &str| {
+        by_status
+            .iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, n)| *n)
+    };
+    let counts = (count("confirmed"), count("waitlisted"), count("cancelled"));
     let ctx = context(&req, admin);
     let tz = view.summary.timezone;
     let s = &view.summary.stop;
@@ -569,6 +586,7 @@ async fn show_stop(
         capacity: s.capacity,
         seats_left: view.summary.seats_left,
         registration_open: view.summary.registration_open,
+        counts,
         workshops,
         checkpoints,
         ctx,

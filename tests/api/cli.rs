@@ -63,7 +63,7 @@ fn the_demo_loads_into_an_empty_database_and_refuses_a_second_time() {
         "{stdout} {}",
         String::from_utf8_lossy(&first.stderr)
     );
-    assert!(stdout.contains("8 stops and 32 workshops"), "{stdout}");
+    assert!(stdout.contains("8 stops, 32 workshops and"), "{stdout}");
     assert!(
         stdout.contains("admin@roadshow.example / demo-admin"),
         "{stdout}"
@@ -97,6 +97,33 @@ fn the_demo_loads_into_an_empty_database_and_refuses_a_second_time() {
         roadshow::time::in_zone(strasbourg.stop.starts_at, strasbourg.timezone).to_rfc3339(),
         "2026-10-13T09:00:00+02:00"
     );
+    // Every stop has a few hundred registrations; the popular ones have a waitlist.
+    for stop in &view.stops {
+        let counts = roadshow::registrations::store::count_by_status(&mut conn, &stop.stop.id)
+            .expect("counts");
+        let total: i64 = counts.iter().map(|(_, n)| n).sum();
+        assert!(total >= 200, "{}: {total}", stop.stop.city);
+    }
+    assert_eq!(strasbourg.seats_left, 0, "Strasbourg is full");
+    let waiting = roadshow::registrations::store::count_by_status(&mut conn, &strasbourg.stop.id)
+        .expect("counts")
+        .into_iter()
+        .find(|(status, _)| status == "waitlisted")
+        .map_or(0, |(_, n)| n);
+    assert!(waiting > 0, "Strasbourg has a waitlist");
+    // No demo registration queues an e-mail.
+    {
+        use diesel::prelude::*;
+        let queued: i64 = roadshow::db::schema::outbox::table
+            .count()
+            .get_result(&mut conn)
+            .expect("count");
+        assert_eq!(queued, 0);
+    }
+    // The upcoming tour is open for registration.
+    let spring = roadshow::tours::service::tour_view(&mut conn, roadshow::demo::DEMO_SPRING_SLUG)
+        .expect("spring tour");
+    assert!(spring.stops.iter().all(|s| s.registration_open));
 }
 
 #[tokio::test]

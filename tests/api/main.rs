@@ -9,5 +9,6 @@ mod helpers;
 mod mail;
 mod pages;
 mod processes;
+mod registration_pages;
 mod registrations;
 mod tours;

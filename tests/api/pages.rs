@@ -4,7 +4,7 @@ use scraper::{Html, Selector};
 use crate::helpers::{TestApp, spawn_app};
 
 /// A browser-like client: keeps cookies, does not follow redirects, speaks `language`.
-fn browser(language: &str) -> Client {
+pub fn browser(language: &str) -> Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         reqwest::header::ACCEPT_LANGUAGE,
@@ -18,13 +18,13 @@ fn browser(language: &str) -> Client {
         .expect("client")
 }
 
-fn select<'a>(doc: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+pub fn select<'a>(doc: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
     doc.select(&Selector::parse(css).expect("selector"))
         .collect()
 }
 
 /// The CSRF token of the first form on the page.
-fn csrf_of(doc: &Html) -> String {
+pub fn csrf_of(doc: &Html) -> String {
     select(doc, "input[name=csrf_token]")
         .first()
         .and_then(|e| e.value().attr("value"))
@@ -32,7 +32,7 @@ fn csrf_of(doc: &Html) -> String {
         .to_owned()
 }
 
-async fn page(client: &Client, app: &TestApp, path: &str) -> (StatusCode, Html) {
+pub async fn page(client: &Client, app: &TestApp, path: &str) -> (StatusCode, Html) {
     let response = client.get(app.url(path)).send().await.expect("sent");
     let status = response.status();
     (
@@ -42,7 +42,7 @@ async fn page(client: &Client, app: &TestApp, path: &str) -> (StatusCode, Html) 
 }
 
 /// Logs in as a new admin through the login form.
-async fn logged_in_admin(app: &TestApp, language: &str) -> Client {
+pub async fn logged_in_admin(app: &TestApp, language: &str) -> Client {
     app.create_user("admin@roadshow.example", "admin", "correct horse battery");
     let client = browser(language);
     let (_, doc) = page(&client, app, "/login").await;

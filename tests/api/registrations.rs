@@ -527,7 +527,7 @@ pub fn count(results: &[Value], pick: impl Fn(&Value) -> &Value, status: &str) -
 async fn two_hundred_simultaneous_registrations_never_overbook() {
     let app = spawn_app().await;
     let (stop_id, w) = open_stop(&app, 50, &[("Label", 10, 11, 12)]).await;
-    let results = stampede(&[app.address.clone()], &stop_id, &w[0]).await;
+    let results = stampede(std::slice::from_ref(&app.address), &stop_id, &w[0]).await;
     assert_eq!(count(&results, |r| &r["status"], "confirmed"), 50);
     assert_eq!(count(&results, |r| &r["status"], "waitlisted"), 150);
     assert_eq!(
