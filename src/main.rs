@@ -32,6 +32,8 @@ enum Command {
     Migrate,
     /// Load the demo tour and accounts into an empty database.
     Demo,
+    /// Send queued e-mails only (for set-ups where `serve` runs with ROADSHOW_MAIL_WORKER=off).
+    MailWorker,
     /// Manage staff, marketing and admin accounts.
     User {
         #[command(subcommand)]
@@ -72,6 +74,7 @@ fn main() -> ExitCode {
             with_connection(&settings, |_| Ok(())).map(|()| println!("database is up to date"))
         }
         Command::Demo => with_connection(&settings, |conn| load_demo(conn, &settings, true)),
+        Command::MailWorker => mail_worker(settings),
         Command::User {
             command: UserCommand::Add { email, name, role },
         } => add_user(&settings, &email, &name, &role),
@@ -142,6 +145,25 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     println!("roadshow is listening on {} ({backend})", settings.url("/"));
     app.run_until_stopped().await?;
     tracing::info!("roadshow stopped");
+    Ok(())
+}
+
+#[actix_web::main]
+async fn mail_worker(settings: Settings) -> anyhow::Result<()> {
+    use roadshow::email::{mailer::Mailer, worker};
+    let mailer = Mailer::from_settings(&settings)?;
+    let state = std::sync::Arc::new(roadshow::startup::AppState::connect(settings).await?);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let handle = tokio::spawn(worker::run(state, mailer, stopped));
+    let mut terminate =
+        actix_web::rt::signal::unix::signal(actix_web::rt::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = actix_web::rt::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+    // Finish the message in hand, then stop.
+    let _ = stop.send(true);
+    handle.await?;
     Ok(())
 }
 

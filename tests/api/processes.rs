@@ -95,3 +95,44 @@ async fn two_processes_on_one_database_never_overbook_and_send_each_email_once()
     assert_eq!(recipients.len(), 200, "no one got two e-mails");
     drop(setup);
 }
+
+#[tokio::test]
+async fn a_separate_mail_worker_process_sends_what_serve_queued() {
+    let app = crate::helpers::spawn_app_with(|s| s.mail_worker = false).await;
+    let (stop_id, _) = open_stop(&app, 10, &[]).await;
+    app.post_json(
+        &format!("/api/v1/stops/{stop_id}/registrations"),
+        &crate::fixtures::registration_body("Claire", &[]),
+        None,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        app.mail.messages().is_empty(),
+        "serve does not send with the worker off"
+    );
+
+    let db_url = match &app.settings.database_url {
+        DatabaseUrl::Sqlite(p) => format!("sqlite://{p}"),
+        DatabaseUrl::Postgres(u) => u.clone(),
+    };
+    let worker = Process(
+        Command::new(env!("CARGO_BIN_EXE_roadshow"))
+            .arg("mail-worker")
+            .env_clear()
+            .env("DATABASE_URL", db_url)
+            .env("ROADSHOW_DATA_DIR", &app.settings.data_dir)
+            .env("SMTP_URL", format!("smtp://127.0.0.1:{}", app.mail.port))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the mail worker"),
+    );
+    let messages = app.mail.wait_for(1).await;
+    assert_eq!(
+        messages[0].to,
+        vec!["claire@alsace-informatique.fr".to_owned()]
+    );
+    drop(worker);
+}
