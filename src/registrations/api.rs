@@ -11,7 +11,6 @@ use crate::badge;
 use crate::db;
 use crate::email::messages::manage_url;
 use crate::error::{AppError, Problem};
-use crate::i18n::Locale;
 use crate::startup::AppState;
 use crate::time::{self, in_zone};
 use crate::web::ApiJson;
@@ -164,12 +163,14 @@ pub async fn register(
     raw: RawRegistration,
     source: Source,
 ) -> Result<RegistrationView, AppError> {
-    let view = db::transaction(&state.pool, move |conn| {
-        let stop = crate::tours::service::stop_view(conn, &stop_id)?;
-        let tour = crate::tours::service::tour_view(conn, &stop.summary.stop.tour_id)?;
-        let locale = Locale::parse(&tour.tour.default_locale).unwrap_or_default();
+    let id = db::transaction(&state.pool, move |conn| {
+        let locale = service::default_locale(conn, &stop_id)?;
         let new = NewRegistration::parse(raw, locale)?;
-        let id = service::register(conn, &stop_id, &new, source, time::now())?;
+        service::register(conn, &stop_id, &new, source, time::now())
+    })
+    .await?;
+    // Read back after the commit: the stop's seat counter is not kept locked meanwhile.
+    let view = db::run(&state.pool, move |conn| {
         service::registration_view(conn, &id)
     })
     .await?;

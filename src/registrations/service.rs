@@ -100,6 +100,13 @@ fn queue_mail(
     Ok(())
 }
 
+/// The language of a stop's tour, the default for its attendees' e-mails.
+pub fn default_locale(conn: &mut DbConnection, stop_id: &str) -> Result<Locale, AppError> {
+    let stop = tours_store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
+    let tour = tours_store::find_tour(conn, &stop.tour_id)?.ok_or(AppError::NotFound("tour"))?;
+    Ok(Locale::parse(&tour.default_locale).unwrap_or_default())
+}
+
 /// True while the public may register: before the closing time and before the stop ends.
 pub fn registration_open(stop: &Stop, now: NaiveDateTime) -> bool {
     let closes = stop
@@ -142,11 +149,13 @@ pub fn register(
     if store::find_live_by_email(conn, stop_id, new.email.as_ref())?.is_some() {
         return Err(already_registered());
     }
-    let confirmed = store::take_stop_seat(conn, stop_id)?;
-    let registration = Registration {
+    // The registration is written first, waiting; the seat counters (hot rows that every
+    // registration of the stop must lock) are touched last, so that their locks are held for
+    // as short a time as possible before the commit.
+    let mut registration = Registration {
         id: uuid::Uuid::new_v4().to_string(),
         stop_id: stop_id.to_owned(),
-        status: if confirmed { "confirmed" } else { "waitlisted" }.to_owned(),
+        status: "waitlisted".to_owned(),
         first_name: new.first_name.clone(),
         last_name: new.last_name.clone(),
         email: new.email.to_string(),
@@ -169,10 +178,15 @@ pub fn register(
             e.into()
         }
     })?;
+    queue_mail(conn, &registration, Event::Registered)?;
+    let confirmed = store::take_stop_seat(conn, stop_id)?;
+    if confirmed {
+        store::update_status(conn, &registration.id, "waitlisted", "confirmed", now)?;
+        registration.status = "confirmed".to_owned();
+    }
     for workshop_id in &new.workshops {
         enrol(conn, &registration.id, workshop_id, confirmed, now)?;
     }
-    queue_mail(conn, &registration, Event::Registered)?;
     Ok(registration.id)
 }
 
