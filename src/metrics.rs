@@ -42,6 +42,16 @@ pub struct Metrics {
     pub outbox_pending: Gauge,
     pub outbox_failed: Gauge,
     pub registrations: Family<StatusLabel, Counter>,
+    pub checkin_scans: Family<ResultLabel, Counter>,
+    pub checkin_decision: Histogram,
+    pub checkin_synced_late: Counter,
+    pub checkin_lateness: Histogram,
+}
+
+/// A scan's verdict, for counting.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ResultLabel {
+    pub result: String,
 }
 
 /// A registration's outcome, for counting.
@@ -113,7 +123,36 @@ impl Metrics {
             "Registrations made, by resulting status",
             registrations.clone(),
         );
+        let checkin_scans = Family::<ResultLabel, Counter>::default();
+        registry.register(
+            "checkin_scans",
+            "Badge scans decided, by verdict",
+            checkin_scans.clone(),
+        );
+        let checkin_decision = latency_histogram();
+        registry.register(
+            "checkin_decision_seconds",
+            "Time to decide a scan, database included",
+            checkin_decision.clone(),
+        );
+        let checkin_synced_late = Counter::default();
+        registry.register(
+            "checkin_synced_late",
+            "Scans made offline and synced more than 30 s later",
+            checkin_synced_late.clone(),
+        );
+        // 30 s … 4 h
+        let checkin_lateness = Histogram::new(exponential_buckets(30.0, 2.0, 10));
+        registry.register(
+            "checkin_sync_lateness_seconds",
+            "How late offline scans arrive",
+            checkin_lateness.clone(),
+        );
         Self {
+            checkin_scans,
+            checkin_decision,
+            checkin_synced_late,
+            checkin_lateness,
             registry,
             http_requests,
             http_duration,

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{auth, error, registrations, tours};
+use crate::{auth, checkin, error, registrations, tours};
 
 struct BearerAuth;
 
@@ -45,6 +45,16 @@ impl Modify for BearerAuth {
         registrations::api::cancel_registration,
         registrations::api::badge_svg,
         registrations::api::badge_png,
+        checkin::api::check_in,
+        checkin::api::check_in_batch,
+        checkin::api::search_attendees,
+        checkin::api::create_walk_in,
+        checkin::api::undo_scan,
+        checkin::api::checkpoint_status,
+        checkin::api::scanner_data,
+        checkin::api::create_device,
+        checkin::api::list_devices,
+        checkin::api::revoke_device,
     ),
     components(schemas(error::Problem)),
     modifiers(&BearerAuth),
@@ -52,6 +62,7 @@ impl Modify for BearerAuth {
         (name = "accounts", description = "bearer tokens for API clients"),
         (name = "setup", description = "tours, stops, workshops and checkpoints"),
         (name = "registration", description = "public registration, the private manage link, badges"),
+        (name = "check-in", description = "scanning badges at the door and at workshops, offline sync, devices"),
     )
 )]
 pub struct ApiDoc;

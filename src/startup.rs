@@ -18,7 +18,7 @@ use crate::telemetry::RequestSpan;
 use crate::web::{
     PageError, PublicRateLimit, ensure_csrf_cookie, json_config_error, limit_public_writes,
 };
-use crate::{assets, auth, email, health, openapi, registrations, tours};
+use crate::{assets, auth, checkin, email, health, openapi, registrations, tours};
 
 /// What every handler can reach.
 #[derive(Debug)]
@@ -169,6 +169,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     assets::routes(cfg);
     auth::routes(cfg);
     registrations::routes(cfg);
+    checkin::routes(cfg);
     email::pages::routes(cfg);
     tours::routes(cfg);
 }

@@ -79,6 +79,25 @@ pub struct CurrentUser {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// Set when the request comes from a scanner device, which is bound to one stop.
+    pub device: Option<DeviceBinding>,
+}
+
+/// A scanner device's identity and the one stop it may scan at.
+#[derive(Debug, Clone)]
+pub struct DeviceBinding {
+    pub id: String,
+    pub stop_id: String,
+}
+
+impl CurrentUser {
+    /// Refuses a device bound to another stop (a lost phone cannot be used elsewhere).
+    pub fn may_scan_at(&self, stop_id: &str) -> Result<(), crate::error::AppError> {
+        match &self.device {
+            Some(device) if device.stop_id != stop_id => Err(crate::error::AppError::Forbidden),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// A permission as a type, so that handlers can name it in their signature.

@@ -79,6 +79,7 @@ fn to_current(user: store::User) -> Result<CurrentUser, AppError> {
         email: user.email,
         name: user.name,
         role,
+        device: None,
     })
 }
 
@@ -132,18 +133,56 @@ pub async fn issue_token(
     Ok((token, expires_at))
 }
 
-/// The user behind a bearer token, if it is live.
+/// Prefix of scanner device tokens (user tokens start with `rs_`).
+pub const DEVICE_TOKEN_PREFIX: &str = "rsd_";
+
+/// The user (or scanner device) behind a bearer token, if it is live.
 pub async fn user_for_token(
     state: &AppState,
     token: String,
 ) -> Result<Option<CurrentUser>, AppError> {
     let token_hash = secret::hash_token(&token);
+    let is_device = token.starts_with(DEVICE_TOKEN_PREFIX);
     db::run(&state.pool, move |conn| {
+        if is_device {
+            return store::find_user_by_device_token(conn, &token_hash)?
+                .map(|(user, device_id, stop_id)| {
+                    let mut current = to_current(user)?;
+                    current.device = Some(super::policy::DeviceBinding {
+                        id: device_id,
+                        stop_id,
+                    });
+                    Ok(current)
+                })
+                .transpose();
+        }
         store::find_user_by_token_hash(conn, &token_hash, Utc::now().naive_utc())?
             .map(to_current)
             .transpose()
     })
     .await
+}
+
+/// A new scanner device for `user` at `stop_id`: returns `(device id, token)`; the token is
+/// shown once and works until an admin revokes the device.
+pub fn register_device(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    stop_id: &str,
+    name: &str,
+) -> Result<(String, String), AppError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let token = format!("{DEVICE_TOKEN_PREFIX}{}", secret::random_token());
+    store::insert_device(
+        conn,
+        &id,
+        &user.id,
+        stop_id,
+        name,
+        &secret::hash_token(&token),
+        Utc::now().naive_utc(),
+    )?;
+    Ok((id, token))
 }
 
 /// Opens a page session; returns the cookie value.

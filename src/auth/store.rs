@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::{api_tokens, sessions, users};
+use crate::db::schema::{api_tokens, devices, sessions, users};
 
 /// A stored account.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -114,4 +114,75 @@ pub fn delete_session(conn: &mut DbConnection, id_hash: &str) -> QueryResult<usi
 /// Drops expired sessions, so that the table does not grow forever.
 pub fn delete_expired_sessions(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)
+}
+
+pub fn insert_device(
+    conn: &mut DbConnection,
+    id: &str,
+    user_id: &str,
+    stop_id: &str,
+    name: &str,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(devices::table)
+        .values((
+            devices::id.eq(id),
+            devices::user_id.eq(user_id),
+            devices::stop_id.eq(stop_id),
+            devices::name.eq(name),
+            devices::token_hash.eq(token_hash),
+            devices::created_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// The user, device id and stop of a live (unrevoked) device token.
+pub fn find_user_by_device_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<(User, String, String)>> {
+    devices::table
+        .inner_join(users::table)
+        .filter(devices::token_hash.eq(token_hash))
+        .filter(devices::revoked_at.is_null())
+        .select((User::as_select(), devices::id, devices::stop_id))
+        .first(conn)
+        .optional()
+}
+
+/// A scanner device as listed for admins.
+#[derive(Debug, Clone, Queryable)]
+pub struct DeviceRow {
+    pub id: String,
+    pub name: String,
+    pub user_name: String,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn list_devices(conn: &mut DbConnection, stop_id: &str) -> QueryResult<Vec<DeviceRow>> {
+    devices::table
+        .inner_join(users::table)
+        .filter(devices::stop_id.eq(stop_id))
+        .order(devices::created_at.desc())
+        .select((
+            devices::id,
+            devices::name,
+            users::name,
+            devices::created_at,
+            devices::revoked_at,
+        ))
+        .load(conn)
+}
+
+/// Revokes a device; 0 rows when unknown or already revoked.
+pub fn revoke_device(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        devices::table
+            .find(id)
+            .filter(devices::revoked_at.is_null()),
+    )
+    .set(devices::revoked_at.eq(now))
+    .execute(conn)
 }

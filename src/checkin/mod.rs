@@ -1,1 +1,13 @@
-//! Check-in: badges scanned at the entrance and at each workshop room (to come).
+//! Check-in at the venue: badges scanned at the entrance and at each workshop room, by phones
+//! and handheld scanners, online or offline (synced later), with one `ok` per badge and
+//! checkpoint whatever the concurrency.
+
+pub mod api;
+pub mod domain;
+pub mod service;
+pub mod store;
+
+/// Registers the check-in API and the scanner pages.
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    api::routes(cfg);
+}

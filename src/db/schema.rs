@@ -147,7 +147,56 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    check_ins (checkpoint_id, registration_id) {
+        checkpoint_id -> Text,
+        registration_id -> Text,
+        stop_id -> Text,
+        scan_id -> Text,
+        scanned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    devices (id) {
+        id -> Text,
+        user_id -> Text,
+        stop_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    scan_undos (scan_id) {
+        scan_id -> Text,
+        user_id -> Nullable<Text>,
+        undone_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    scans (id) {
+        id -> Text,
+        stop_id -> Text,
+        checkpoint_id -> Text,
+        registration_id -> Nullable<Text>,
+        result -> Text,
+        user_id -> Nullable<Text>,
+        device_id -> Nullable<Text>,
+        scanned_at -> Timestamp,
+        received_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(check_ins -> checkpoints (checkpoint_id));
+diesel::joinable!(check_ins -> registrations (registration_id));
+diesel::joinable!(check_ins -> scans (scan_id));
+diesel::joinable!(devices -> stops (stop_id));
+diesel::joinable!(devices -> users (user_id));
 diesel::joinable!(enrolments -> registrations (registration_id));
 diesel::joinable!(enrolments -> workshops (workshop_id));
 diesel::joinable!(registrations -> stops (stop_id));
@@ -161,10 +210,14 @@ diesel::joinable!(workshops -> stops (stop_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     badge_keys,
+    check_ins,
     checkpoints,
+    devices,
     enrolments,
     outbox,
     registrations,
+    scan_undos,
+    scans,
     sessions,
     stops,
     tour_targets,

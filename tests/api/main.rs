@@ -2,6 +2,7 @@
 //! PostgreSQL when TEST_DATABASE_URL is set).
 
 mod auth;
+mod checkin;
 mod cli;
 mod fixtures;
 mod health;

@@ -1,0 +1,4 @@
+DROP TABLE scan_undos;
+DROP TABLE check_ins;
+DROP TABLE scans;
+DROP TABLE devices;

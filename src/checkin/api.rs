@@ -1,0 +1,723 @@
+//! The check-in API for scanners: scans (one or a batch from an offline device), search,
+//! walk-ins, undo, a checkpoint's counters, the data an offline scanner keeps, devices.
+
+use std::time::Instant;
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::domain::{RawScan, ScanRequest, Verdict};
+use super::service::{self, ScanOutcome};
+use super::store;
+use crate::auth::policy::{ManageSetup, ScanBadges};
+use crate::auth::{ApiUser, CurrentUser};
+use crate::db;
+use crate::error::{AppError, FieldErrors, Problem};
+use crate::registrations::api::{RegistrationRequest, RegistrationResponse, registration_response};
+use crate::registrations::service::Source;
+use crate::startup::AppState;
+use crate::time;
+use crate::web::ApiJson;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/checkins", web::post().to(check_in))
+        .route("/api/v1/checkins/batch", web::post().to(check_in_batch))
+        .route(
+            "/api/v1/stops/{stop_id}/attendees",
+            web::get().to(search_attendees),
+        )
+        .route(
+            "/api/v1/stops/{stop_id}/walk-ins",
+            web::post().to(create_walk_in),
+        )
+        .route(
+            "/api/v1/stops/{stop_id}/scanner-data",
+            web::get().to(scanner_data),
+        )
+        .route(
+            "/api/v1/stops/{stop_id}/devices",
+            web::get().to(list_devices),
+        )
+        .route("/api/v1/scans/{scan_id}/undo", web::post().to(undo_scan))
+        .route(
+            "/api/v1/checkpoints/{checkpoint_id}/status",
+            web::get().to(checkpoint_status),
+        )
+        .route("/api/v1/devices", web::post().to(create_device))
+        .route(
+            "/api/v1/devices/{device_id}",
+            web::delete().to(revoke_device),
+        );
+}
+
+/// A badge seen at a checkpoint.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CheckInRequest {
+    /// The QR code's text, whatever it is: any string gets a decision.
+    pub token: Option<String>,
+    pub checkpoint_id: Option<String>,
+    /// The device's id for this scan; sending it again returns the same answer.
+    pub scan_id: Option<String>,
+    pub device_id: Option<String>,
+    /// When the device saw the badge (RFC 3339); defaults to now.
+    pub scanned_at: Option<String>,
+}
+
+impl From<CheckInRequest> for RawScan {
+    fn from(r: CheckInRequest) -> Self {
+        Self {
+            token: r.token,
+            checkpoint_id: r.checkpoint_id,
+            scan_id: r.scan_id,
+            device_id: r.device_id,
+            scanned_at: r.scanned_at,
+        }
+    }
+}
+
+/// A workshop of the person scanned.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScannedWorkshop {
+    pub workshop_id: String,
+    pub title: String,
+    pub status: String,
+}
+
+/// The person a badge names.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScannedRegistration {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    pub status: String,
+    pub workshops: Vec<ScannedWorkshop>,
+}
+
+/// The decision on a scan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckInResponse {
+    /// `ok`, `already_checked_in`, `invalid_token`, `unknown_registration`, `cancelled`,
+    /// `waitlisted`, `wrong_stop` or `not_enrolled`.
+    pub result: Verdict,
+    pub scan_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration: Option<ScannedRegistration>,
+    /// For `already_checked_in`: when the check-in that counts was scanned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_scanned_at: Option<DateTime<FixedOffset>>,
+    pub checkpoint_id: String,
+}
+
+fn respond(conn: &mut db::DbConnection, outcome: ScanOutcome) -> Result<CheckInResponse, AppError> {
+    let tz = crate::tours::store::find_stop(conn, &outcome.checkpoint.stop_id)?
+        .and_then(|s| time::parse_timezone(&s.timezone))
+        .unwrap_or(chrono_tz::UTC);
+    let registration = match outcome.registration {
+        Some(r) => Some(ScannedRegistration {
+            workshops: store::workshops_of(conn, &r.id)?
+                .into_iter()
+                .map(|(workshop_id, title, status)| ScannedWorkshop {
+                    workshop_id,
+                    title,
+                    status,
+                })
+                .collect(),
+            id: r.id,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            company: r.company,
+            status: r.status,
+        }),
+        None => None,
+    };
+    Ok(CheckInResponse {
+        result: outcome.verdict,
+        scan_id: outcome.scan_id,
+        registration,
+        first_scanned_at: outcome.first_scanned_at.map(|t| time::in_zone(t, tz)),
+        checkpoint_id: outcome.checkpoint.id,
+    })
+}
+
+fn record_metrics(state: &AppState, outcome: &ScanOutcome, started: Instant) {
+    if outcome.replayed {
+        return;
+    }
+    let metrics = &state.metrics;
+    metrics
+        .checkin_scans
+        .get_or_create(&crate::metrics::ResultLabel {
+            result: outcome.verdict.as_str().to_owned(),
+        })
+        .inc();
+    metrics
+        .checkin_decision
+        .observe(started.elapsed().as_secs_f64());
+    if let Some(late) = outcome.late_by_seconds {
+        metrics.checkin_synced_late.inc();
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "seconds of lateness fit an f64 exactly"
+        )]
+        metrics.checkin_lateness.observe(late as f64);
+    }
+}
+
+async fn decide_one(
+    state: &web::Data<AppState>,
+    actor: CurrentUser,
+    scan: ScanRequest,
+) -> Result<CheckInResponse, AppError> {
+    let started = Instant::now();
+    let st = state.clone();
+    let (response, outcome) = db::transaction(&state.pool, move |conn| {
+        let outcome = service::decide(conn, &st.badges, &actor, &scan, time::now())?;
+        let response = respond(conn, outcome.clone())?;
+        Ok((response, outcome))
+    })
+    .await?;
+    record_metrics(state, &outcome, started);
+    Ok(response)
+}
+
+/// Decide a scan (staff, admin or a scanner device). A decision is always 200; re-sending the
+/// same `scan_id` returns the same answer and records nothing new.
+#[utoipa::path(
+    post, path = "/api/v1/checkins", tag = "check-in", request_body = CheckInRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = CheckInResponse),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "marketing, or a device bound to another stop", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "unknown checkpoint", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn check_in(
+    state: web::Data<AppState>,
+    staff: ApiUser<ScanBadges>,
+    body: ApiJson<CheckInRequest>,
+) -> Result<HttpResponse, AppError> {
+    let scan = RawScan::from(body.0).parse_one()?;
+    let response = decide_one(&state, staff.user, scan).await?;
+    Ok(HttpResponse::Ok().json(response))
+}
+
+/// Scans synced by an offline device.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BatchRequest {
+    pub scans: Vec<CheckInRequest>,
+}
+
+/// The decisions, in the order of the scans sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResponse {
+    pub results: Vec<CheckInResponse>,
+}
+
+/// Most scans one batch may carry.
+const MAX_BATCH: usize = 2000;
+
+/// Decide many scans (an offline scanner's sync), in order. Each is merged idempotently: a scan
+/// already known answers as before; the earliest scan of a badge at a checkpoint is the check-in,
+/// so a device learns which of its offline `ok`s were in fact duplicates (`already_checked_in`).
+#[utoipa::path(
+    post, path = "/api/v1/checkins/batch", tag = "check-in", request_body = BatchRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = BatchResponse), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn check_in_batch(
+    state: web::Data<AppState>,
+    staff: ApiUser<ScanBadges>,
+    body: ApiJson<BatchRequest>,
+) -> Result<HttpResponse, AppError> {
+    let raw = body.0.scans;
+    if raw.len() > MAX_BATCH {
+        return Err(AppError::invalid(
+            "scans",
+            format!("at most {MAX_BATCH} scans per batch"),
+        ));
+    }
+    let mut errors = FieldErrors::new();
+    let scans: Vec<ScanRequest> = raw
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, scan)| RawScan::from(scan).parse(&format!("scans[{i}]."), &mut errors))
+        .collect();
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let started = Instant::now();
+    let st = state.clone();
+    let actor = staff.user;
+    let decided = db::transaction(&state.pool, move |conn| {
+        let now = time::now();
+        let mut out = Vec::with_capacity(scans.len());
+        for scan in &scans {
+            let outcome = service::decide(conn, &st.badges, &actor, scan, now)?;
+            out.push((respond(conn, outcome.clone())?, outcome));
+        }
+        Ok(out)
+    })
+    .await?;
+    let mut results = Vec::with_capacity(decided.len());
+    for (response, outcome) in decided {
+        record_metrics(&state, &outcome, started);
+        results.push(response);
+    }
+    Ok(HttpResponse::Ok().json(BatchResponse { results }))
+}
+
+/// Search words.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SearchQuery {
+    /// Part of a name, a company or an e-mail.
+    pub q: Option<String>,
+}
+
+/// An attendee found by search, with the badge token to check them in without their badge.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendeeMatch {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    pub email: String,
+    pub status: String,
+    pub badge_token: String,
+    /// When they were checked in at the entrance, if they were.
+    pub checked_in_at: Option<DateTime<FixedOffset>>,
+}
+
+/// Find attendees of a stop by name, company or e-mail (staff).
+#[utoipa::path(
+    get, path = "/api/v1/stops/{stop_id}/attendees", tag = "check-in", params(SearchQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = [AttendeeMatch]), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn search_attendees(
+    state: web::Data<AppState>,
+    staff: ApiUser<ScanBadges>,
+    path: web::Path<String>,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, AppError> {
+    let stop_id = path.into_inner();
+    staff.user.may_scan_at(&stop_id)?;
+    let q = query
+        .into_inner()
+        .q
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(100)
+        .collect::<String>();
+    let st = state.clone();
+    let found = db::run(&state.pool, move |conn| {
+        let stop =
+            crate::tours::store::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
+        let tz = time::parse_timezone(&stop.timezone).unwrap_or(chrono_tz::UTC);
+        if q.chars().count() < 2 {
+            return Ok(Vec::new());
+        }
+        let times: std::collections::HashMap<String, chrono::NaiveDateTime> =
+            store::entrance_times(conn, &stop_id)?.into_iter().collect();
+        store::search_registrations(conn, &stop_id, &q, 30)?
+            .into_iter()
+            .map(|r| {
+                Ok(AttendeeMatch {
+                    badge_token: st.badges.sign(&r.stop_id, &r.id)?,
+                    checked_in_at: times.get(&r.id).map(|t| time::in_zone(*t, tz)),
+                    id: r.id,
+                    first_name: r.first_name,
+                    last_name: r.last_name,
+                    company: r.company,
+                    email: r.email,
+                    status: r.status,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+/// Register someone at the door (staff): same body and answer as a registration, already
+/// checked in at the entrance. 409 when the stop is full.
+#[utoipa::path(
+    post, path = "/api/v1/stops/{stop_id}/walk-ins", tag = "check-in", request_body = RegistrationRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = RegistrationResponse), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn create_walk_in(
+    state: web::Data<AppState>,
+    staff: ApiUser<ScanBadges>,
+    path: web::Path<String>,
+    body: ApiJson<RegistrationRequest>,
+) -> Result<HttpResponse, AppError> {
+    let stop_id = path.into_inner();
+    staff.user.may_scan_at(&stop_id)?;
+    let actor = staff.user;
+    let raw = body.0.into();
+    let st = state.clone();
+    let id = db::transaction(&state.pool, move |conn| {
+        let locale = crate::registrations::service::default_locale(conn, &stop_id)?;
+        let new = crate::registrations::domain::NewRegistration::parse(raw, locale)?;
+        let id = crate::registrations::service::register(
+            conn,
+            &stop_id,
+            &new,
+            Source::WalkIn,
+            time::now(),
+        )?;
+        let registration = crate::registrations::store::find_registration(conn, &id)?
+            .ok_or(AppError::NotFound("registration"))?;
+        if registration.status != "confirmed" {
+            // Rolls the registration back: a walk-in is let in only if there is a seat.
+            return Err(AppError::Conflict(
+                "the stop is full: no seat for a walk-in".into(),
+            ));
+        }
+        let entrance =
+            store::entrance_of(conn, &stop_id)?.ok_or(AppError::NotFound("checkpoint"))?;
+        let scan = ScanRequest {
+            token: st.badges.sign(&stop_id, &id)?,
+            checkpoint_id: entrance.id,
+            scan_id: uuid::Uuid::new_v4().to_string(),
+            device_id: None,
+            scanned_at: None,
+        };
+        service::decide(conn, &st.badges, &actor, &scan, time::now())?;
+        Ok(id)
+    })
+    .await?;
+    state.outbox_signal.notify();
+    let view = db::run(&state.pool, move |conn| {
+        crate::registrations::service::registration_view(conn, &id)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(registration_response(&state, view)?))
+}
+
+/// Undo a mistaken check-in (staff): the scan stays recorded, the check-in goes.
+#[utoipa::path(
+    post, path = "/api/v1/scans/{scan_id}/undo", tag = "check-in", security(("bearer" = [])),
+    responses((status = 200), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "the scan is not a check-in", body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn undo_scan(
+    state: web::Data<AppState>,
+    staff: ApiUser<ScanBadges>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let scan_id = path.into_inner();
+    let actor = staff.user;
+    db::transaction(&state.pool, move |conn| {
+        service::undo(conn, &actor, &scan_id, time::now())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"status": "undone"})))
+}
+
+/// A recent scan at a checkpoint.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecentScan {
+    pub scan_id: String,
+    pub result: String,
+    pub name: Option<String>,
+    pub company: Option<String>,
+    pub scanned_at: DateTime<FixedOffset>,
+    pub undone: bool,
+}
+
+/// A checkpoint's counters and last scans.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckpointStatus {
+    pub checkpoint_id: String,
+    pub name: String,
+    pub kind: String,
+    pub checked_in: i64,
+    pub expected: i64,
+    pub recent: Vec<RecentScan>,
+}
+
+/// Counters (checked in / expected) and the last scans at a checkpoint (staff).
+#[utoipa::path(
+    get, path = "/api/v1/checkpoints/{checkpoint_id}/status", tag = "check-in", security(("bearer" = [])),
+    responses((status = 200, body = CheckpointStatus), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn checkpoint_status(
+    state: web::Data<AppState>,
+    staff: ApiUser<ScanBadges>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let actor = staff.user;
+    let status = db::run(&state.pool, move |conn| {
+        checkpoint_status_of(conn, &actor, &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(status))
+}
+
+/// The counters and last scans of a checkpoint (shared with the scanner page).
+pub fn checkpoint_status_of(
+    conn: &mut db::DbConnection,
+    actor: &CurrentUser,
+    id: &str,
+) -> Result<CheckpointStatus, AppError> {
+    let checkpoint = store::find_checkpoint(conn, id)?.ok_or(AppError::NotFound("checkpoint"))?;
+    actor.may_scan_at(&checkpoint.stop_id)?;
+    let tz = crate::tours::store::find_stop(conn, &checkpoint.stop_id)?
+        .and_then(|s| time::parse_timezone(&s.timezone))
+        .unwrap_or(chrono_tz::UTC);
+    let (checked_in, expected) = service::counts(conn, &checkpoint)?;
+    let recent = store::recent_scans(conn, id, 10)?
+        .into_iter()
+        .map(|(scan, who, undone)| RecentScan {
+            scan_id: scan.id,
+            result: scan.result,
+            name: who.as_ref().map(|(f, l, _)| format!("{f} {l}")),
+            company: who.map(|(_, _, c)| c),
+            scanned_at: time::in_zone(scan.scanned_at, tz),
+            undone: undone.is_some(),
+        })
+        .collect();
+    Ok(CheckpointStatus {
+        checkpoint_id: checkpoint.id,
+        name: checkpoint.name,
+        kind: checkpoint.kind,
+        checked_in,
+        expected,
+        recent,
+    })
+}
+
+/// A public key that verifies badges.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicKey {
+    pub kid: String,
+    /// Base64 of the raw 32-byte Ed25519 public key.
+    pub public_key: String,
+}
+
+/// A checkpoint, for an offline scanner.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScannerCheckpoint {
+    pub id: String,
+    pub kind: String,
+    pub workshop_id: Option<String>,
+    pub name: String,
+}
+
+/// A registration, compact, for an offline scanner.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScannerAttendee {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    pub status: String,
+    /// Workshops with a confirmed seat.
+    pub workshops: Vec<String>,
+}
+
+/// Everything a scanner needs to decide offline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScannerData {
+    pub stop_id: String,
+    /// The first 8 bytes of the stop id, as in badges.
+    pub stop_prefix: String,
+    pub keys: Vec<PublicKey>,
+    pub checkpoints: Vec<ScannerCheckpoint>,
+    pub attendees: Vec<ScannerAttendee>,
+    /// `[checkpoint_id, registration_id]` pairs already checked in.
+    pub checked_in: Vec<(String, String)>,
+    pub generated_at: DateTime<FixedOffset>,
+}
+
+/// The stop's public keys, checkpoints, a compact attendee list and current check-ins, so that
+/// a scanner can decide offline (staff or device).
+#[utoipa::path(
+    get, path = "/api/v1/stops/{stop_id}/scanner-data", tag = "check-in", security(("bearer" = [])),
+    responses((status = 200, body = ScannerData), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn scanner_data(
+    state: web::Data<AppState>,
+    staff: ApiUser<ScanBadges>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let stop_id = path.into_inner();
+    staff.user.may_scan_at(&stop_id)?;
+    let keys = state.badges.public_keys();
+    let data = db::run(&state.pool, move |conn| {
+        let view = crate::tours::service::stop_view(conn, &stop_id)?;
+        let tz = view.summary.timezone;
+        let mut workshops: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for (registration, workshop) in store::confirmed_enrolments_of_stop(conn, &stop_id)? {
+            workshops.entry(registration).or_default().push(workshop);
+        }
+        let attendees = crate::registrations::store::list_for_stop(conn, &stop_id, 100_000)?
+            .into_iter()
+            .filter(|r| r.status != "cancelled")
+            .map(|r| ScannerAttendee {
+                workshops: workshops.remove(&r.id).unwrap_or_default(),
+                id: r.id,
+                first_name: r.first_name,
+                last_name: r.last_name,
+                company: r.company,
+                status: r.status,
+            })
+            .collect();
+        Ok(ScannerData {
+            stop_prefix: crate::badge::stop_prefix(&stop_id),
+            keys: keys
+                .into_iter()
+                .map(|(kid, public_key)| PublicKey { kid, public_key })
+                .collect(),
+            checkpoints: view
+                .checkpoints
+                .into_iter()
+                .map(|c| ScannerCheckpoint {
+                    id: c.id,
+                    kind: c.kind,
+                    workshop_id: c.workshop_id,
+                    name: c.name,
+                })
+                .collect(),
+            attendees,
+            checked_in: store::check_ins_of_stop(conn, &stop_id)?,
+            generated_at: time::in_zone(time::now(), tz),
+            stop_id,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(data))
+}
+
+/// A scanner device to register.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateDeviceRequest {
+    pub stop_id: String,
+    /// A name staff recognise ("Accueil 1", "Sophie's phone").
+    pub name: String,
+}
+
+/// A new device and its long-lived token (shown once).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceResponse {
+    pub id: String,
+    pub stop_id: String,
+    pub name: String,
+    pub token: String,
+}
+
+/// Register this phone or laptop as a scanner for a stop (staff, signed in with their own
+/// token): returns a device token bound to that stop, until an admin revokes it.
+#[utoipa::path(
+    post, path = "/api/v1/devices", tag = "check-in", request_body = CreateDeviceRequest, security(("bearer" = [])),
+    responses((status = 201, body = DeviceResponse), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn create_device(
+    state: web::Data<AppState>,
+    staff: ApiUser<ScanBadges>,
+    body: ApiJson<CreateDeviceRequest>,
+) -> Result<HttpResponse, AppError> {
+    if staff.user.device.is_some() {
+        // A device cannot mint more devices: a person signs in for that.
+        return Err(AppError::Forbidden);
+    }
+    let body = body.0;
+    let response = create_device_for(&state, staff.user, body.stop_id, body.name).await?;
+    Ok(HttpResponse::Created().json(response))
+}
+
+/// Registers a device (shared with the scanner set-up page).
+pub async fn create_device_for(
+    state: &AppState,
+    user: CurrentUser,
+    stop_id: String,
+    name: String,
+) -> Result<DeviceResponse, AppError> {
+    let mut errors = FieldErrors::new();
+    let name = crate::validation::required_text(&mut errors, "name", &name, 80);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    db::transaction(&state.pool, move |conn| {
+        crate::tours::store::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
+        let (id, token) = crate::auth::service::register_device(conn, &user, &stop_id, &name)?;
+        tracing::info!(device_id = %id, stop_id = %stop_id, "scanner device registered");
+        Ok(DeviceResponse {
+            id,
+            stop_id,
+            name,
+            token,
+        })
+    })
+    .await
+}
+
+/// A scanner device, for admins.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceSummary {
+    pub id: String,
+    pub name: String,
+    pub user_name: String,
+    pub revoked: bool,
+}
+
+/// The scanner devices of a stop (admin).
+#[utoipa::path(
+    get, path = "/api/v1/stops/{stop_id}/devices", tag = "check-in", security(("bearer" = [])),
+    responses((status = 200, body = [DeviceSummary]))
+)]
+pub async fn list_devices(
+    state: web::Data<AppState>,
+    _admin: ApiUser<ManageSetup>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let stop_id = path.into_inner();
+    let devices = db::run(&state.pool, move |conn| {
+        Ok(crate::auth::store::list_devices(conn, &stop_id)?)
+    })
+    .await?;
+    let devices: Vec<DeviceSummary> = devices
+        .into_iter()
+        .map(|d| DeviceSummary {
+            id: d.id,
+            name: d.name,
+            user_name: d.user_name,
+            revoked: d.revoked_at.is_some(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(devices))
+}
+
+/// Cut a device off (admin): its token answers 401 from now on.
+#[utoipa::path(
+    delete, path = "/api/v1/devices/{device_id}", tag = "check-in", security(("bearer" = [])),
+    responses((status = 200), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn revoke_device(
+    state: web::Data<AppState>,
+    _admin: ApiUser<ManageSetup>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let revoked = db::run(&state.pool, move |conn| {
+        Ok(crate::auth::store::revoke_device(conn, &id, time::now())?)
+    })
+    .await?;
+    if revoked == 0 {
+        return Err(AppError::NotFound("device"));
+    }
+    Ok(HttpResponse::Ok().json(serde_json::json!({"status": "revoked"})))
+}

@@ -1,0 +1,197 @@
+//! Deciding a scan: verify the badge, look the registration up, record the scan, and let the
+//! check-ins table's primary key decide who is first — one `ok` per badge and checkpoint,
+//! whatever the number of devices, requests or processes.
+
+use chrono::NaiveDateTime;
+
+use super::domain::{ScanRequest, Verdict};
+use super::store::{self, CheckIn, CheckpointRow, Scan};
+use crate::auth::CurrentUser;
+use crate::badge::{self, BadgeKeys};
+use crate::db::DbConnection;
+use crate::error::AppError;
+use crate::registrations::store::{self as registrations_store, Registration};
+
+/// The answer to a scan.
+#[derive(Debug, Clone)]
+pub struct ScanOutcome {
+    pub verdict: Verdict,
+    pub scan_id: String,
+    pub registration: Option<Registration>,
+    /// For `already_checked_in`: when the check-in that counts was scanned.
+    pub first_scanned_at: Option<NaiveDateTime>,
+    pub checkpoint: CheckpointRow,
+    /// True when this was a resend of a scan already decided.
+    pub replayed: bool,
+    /// True for a scan seen offline and synced later.
+    pub late_by_seconds: Option<i64>,
+}
+
+/// Offline scans older than this when they arrive count as synced late.
+const LATE_AFTER_SECONDS: i64 = 30;
+
+/// Decides and records one scan, in the caller's transaction.
+pub fn decide(
+    conn: &mut DbConnection,
+    keys: &BadgeKeys,
+    actor: &CurrentUser,
+    scan: &ScanRequest,
+    now: NaiveDateTime,
+) -> Result<ScanOutcome, AppError> {
+    let checkpoint = store::find_checkpoint(conn, &scan.checkpoint_id)?
+        .ok_or(AppError::NotFound("checkpoint"))?;
+    actor.may_scan_at(&checkpoint.stop_id)?;
+    if let Some(previous) = store::find_scan(conn, &scan.scan_id)? {
+        return replay(conn, previous, checkpoint);
+    }
+    // A device's clock may run ahead; a scan is never later than its arrival.
+    let scanned_at = scan.scanned_at.map_or(now, |t| t.min(now));
+    let (verdict, registration) = judge(conn, keys, &checkpoint, &scan.token)?;
+    let mut verdict = verdict;
+    let mut first_scanned_at = None;
+    if verdict == Verdict::Ok {
+        let registration_id = registration
+            .as_ref()
+            .map(|r| r.id.clone())
+            .unwrap_or_default();
+        let check_in = CheckIn {
+            checkpoint_id: checkpoint.id.clone(),
+            registration_id: registration_id.clone(),
+            stop_id: checkpoint.stop_id.clone(),
+            scan_id: scan.scan_id.clone(),
+            scanned_at,
+        };
+        if store::insert_check_in(conn, &check_in)? == 0 {
+            // Someone was first — unless this is an earlier scan synced late: the earliest counts.
+            if store::move_check_in_earlier(conn, &check_in)? == 0 {
+                verdict = Verdict::AlreadyCheckedIn;
+                first_scanned_at = store::find_check_in(conn, &checkpoint.id, &registration_id)?
+                    .map(|c| c.scanned_at);
+            }
+        }
+    }
+    let row = Scan {
+        id: scan.scan_id.clone(),
+        stop_id: checkpoint.stop_id.clone(),
+        checkpoint_id: checkpoint.id.clone(),
+        registration_id: registration.as_ref().map(|r| r.id.clone()),
+        result: verdict.as_str().to_owned(),
+        user_id: Some(actor.id.clone()),
+        device_id: actor
+            .device
+            .as_ref()
+            .map(|d| d.id.clone())
+            .or_else(|| scan.device_id.clone()),
+        scanned_at,
+        received_at: now,
+    };
+    if store::insert_scan(conn, &row)? == 0 {
+        // The same scan_id arrived twice at once: the first answer stands.
+        let previous = store::find_scan(conn, &scan.scan_id)?.ok_or(AppError::NotFound("scan"))?;
+        return replay(conn, previous, checkpoint);
+    }
+    let late = (now - scanned_at).num_seconds();
+    Ok(ScanOutcome {
+        verdict,
+        scan_id: scan.scan_id.clone(),
+        registration,
+        first_scanned_at,
+        checkpoint,
+        replayed: false,
+        late_by_seconds: (late > LATE_AFTER_SECONDS).then_some(late),
+    })
+}
+
+/// The verdict on a badge at a checkpoint, before the check-in itself.
+fn judge(
+    conn: &mut DbConnection,
+    keys: &BadgeKeys,
+    checkpoint: &CheckpointRow,
+    token: &str,
+) -> Result<(Verdict, Option<Registration>), AppError> {
+    let Some(claims) = keys.verify(token) else {
+        return Ok((Verdict::InvalidToken, None));
+    };
+    if claims.stop_prefix != badge::stop_prefix(&checkpoint.stop_id) {
+        let registration = registrations_store::find_registration(conn, &claims.registration_id)?;
+        return Ok((Verdict::WrongStop, registration));
+    }
+    let Some(registration) = registrations_store::find_registration(conn, &claims.registration_id)?
+    else {
+        return Ok((Verdict::UnknownRegistration, None));
+    };
+    let verdict = if registration.stop_id != checkpoint.stop_id {
+        Verdict::WrongStop
+    } else if registration.status == "cancelled" {
+        Verdict::Cancelled
+    } else if registration.status == "waitlisted" {
+        Verdict::Waitlisted
+    } else if let Some(workshop_id) = &checkpoint.workshop_id
+        && !store::is_enrolled(conn, &registration.id, workshop_id)?
+    {
+        Verdict::NotEnrolled
+    } else {
+        Verdict::Ok
+    };
+    Ok((verdict, Some(registration)))
+}
+
+fn replay(
+    conn: &mut DbConnection,
+    previous: Scan,
+    checkpoint: CheckpointRow,
+) -> Result<ScanOutcome, AppError> {
+    let verdict = Verdict::parse(&previous.result).ok_or_else(|| {
+        AppError::Unexpected(anyhow::anyhow!(
+            "scan {} has an unknown result",
+            previous.id
+        ))
+    })?;
+    let registration = match &previous.registration_id {
+        Some(id) => registrations_store::find_registration(conn, id)?,
+        None => None,
+    };
+    let first_scanned_at = match (verdict, &registration) {
+        (Verdict::AlreadyCheckedIn, Some(r)) => {
+            store::find_check_in(conn, &checkpoint.id, &r.id)?.map(|c| c.scanned_at)
+        }
+        _ => None,
+    };
+    Ok(ScanOutcome {
+        verdict,
+        scan_id: previous.id,
+        registration,
+        first_scanned_at,
+        checkpoint,
+        replayed: true,
+        late_by_seconds: None,
+    })
+}
+
+/// Undoes a mistaken `ok` scan: the check-in goes, the scan stays, the undo is recorded.
+pub fn undo(
+    conn: &mut DbConnection,
+    actor: &CurrentUser,
+    scan_id: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let scan = store::find_scan(conn, scan_id)?.ok_or(AppError::NotFound("scan"))?;
+    actor.may_scan_at(&scan.stop_id)?;
+    if store::delete_check_in_of_scan(conn, scan_id)? == 0 {
+        return Err(AppError::Conflict(
+            "this scan is not a check-in (nothing to undo)".into(),
+        ));
+    }
+    store::insert_undo(conn, scan_id, &actor.id, now)?;
+    Ok(())
+}
+
+/// What a checkpoint's counter shows: checked in / expected.
+pub fn counts(conn: &mut DbConnection, checkpoint: &CheckpointRow) -> Result<(i64, i64), AppError> {
+    let checked_in = store::count_check_ins(conn, &checkpoint.id)?;
+    let expected = match &checkpoint.workshop_id {
+        Some(workshop_id) => store::count_confirmed_enrolments(conn, workshop_id)?,
+        None => store::count_confirmed(conn, &checkpoint.stop_id)?,
+    };
+    Ok((checked_in, expected))
+}

@@ -1,0 +1,306 @@
+//! Rows and queries of check-in: scans (kept as decided), check-ins (one per badge and
+//! checkpoint), undos, and the reads the scanner needs.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{check_ins, checkpoints, enrolments, registrations, scan_undos, scans};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = scans)]
+pub struct Scan {
+    pub id: String,
+    pub stop_id: String,
+    pub checkpoint_id: String,
+    pub registration_id: Option<String>,
+    pub result: String,
+    pub user_id: Option<String>,
+    pub device_id: Option<String>,
+    pub scanned_at: NaiveDateTime,
+    pub received_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = check_ins)]
+pub struct CheckIn {
+    pub checkpoint_id: String,
+    pub registration_id: String,
+    pub stop_id: String,
+    pub scan_id: String,
+    pub scanned_at: NaiveDateTime,
+}
+
+/// Where and what a checkpoint is.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = checkpoints)]
+pub struct CheckpointRow {
+    pub id: String,
+    pub stop_id: String,
+    pub kind: String,
+    pub workshop_id: Option<String>,
+    pub name: String,
+}
+
+pub fn find_checkpoint(conn: &mut DbConnection, id: &str) -> QueryResult<Option<CheckpointRow>> {
+    checkpoints::table
+        .find(id)
+        .select(CheckpointRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_scan(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Scan>> {
+    scans::table
+        .find(id)
+        .select(Scan::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Records a scan; 0 rows when a scan with this id exists (a resend): the first one stands.
+pub fn insert_scan(conn: &mut DbConnection, scan: &Scan) -> QueryResult<usize> {
+    // Upserts do not go through the two-backend connection: the same statement runs on each.
+    let query = diesel::insert_into(scans::table)
+        .values(scan)
+        .on_conflict_do_nothing();
+    match conn {
+        DbConnection::Pg(c) => query.execute(c),
+        DbConnection::Sqlite(c) => query.execute(c),
+    }
+}
+
+/// Records a check-in; 0 rows when the badge is already checked in at this checkpoint.
+pub fn insert_check_in(conn: &mut DbConnection, check_in: &CheckIn) -> QueryResult<usize> {
+    let query = diesel::insert_into(check_ins::table)
+        .values(check_in)
+        .on_conflict_do_nothing();
+    match conn {
+        DbConnection::Pg(c) => query.execute(c),
+        DbConnection::Sqlite(c) => query.execute(c),
+    }
+}
+
+pub fn find_check_in(
+    conn: &mut DbConnection,
+    checkpoint_id: &str,
+    registration_id: &str,
+) -> QueryResult<Option<CheckIn>> {
+    check_ins::table
+        .find((checkpoint_id, registration_id))
+        .select(CheckIn::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Makes an earlier scan (an offline one synced late) the check-in; 0 rows when the check-in
+/// is already as early.
+pub fn move_check_in_earlier(conn: &mut DbConnection, check_in: &CheckIn) -> QueryResult<usize> {
+    diesel::update(
+        check_ins::table
+            .find((&check_in.checkpoint_id, &check_in.registration_id))
+            .filter(check_ins::scanned_at.gt(check_in.scanned_at)),
+    )
+    .set((
+        check_ins::scan_id.eq(&check_in.scan_id),
+        check_ins::scanned_at.eq(check_in.scanned_at),
+    ))
+    .execute(conn)
+}
+
+/// Removes the check-in made by `scan_id` (an undo); 0 rows when that scan is not the check-in.
+pub fn delete_check_in_of_scan(conn: &mut DbConnection, scan_id: &str) -> QueryResult<usize> {
+    diesel::delete(check_ins::table.filter(check_ins::scan_id.eq(scan_id))).execute(conn)
+}
+
+pub fn insert_undo(
+    conn: &mut DbConnection,
+    scan_id: &str,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let query = diesel::insert_into(scan_undos::table)
+        .values((
+            scan_undos::scan_id.eq(scan_id),
+            scan_undos::user_id.eq(user_id),
+            scan_undos::undone_at.eq(now),
+        ))
+        .on_conflict_do_nothing();
+    match conn {
+        DbConnection::Pg(c) => query.execute(c),
+        DbConnection::Sqlite(c) => query.execute(c),
+    }
+}
+
+/// True when the registration holds a confirmed seat in the workshop.
+pub fn is_enrolled(
+    conn: &mut DbConnection,
+    registration_id: &str,
+    workshop_id: &str,
+) -> QueryResult<bool> {
+    let found: Option<String> = enrolments::table
+        .find((registration_id, workshop_id))
+        .filter(enrolments::status.eq("confirmed"))
+        .select(enrolments::registration_id)
+        .first(conn)
+        .optional()?;
+    Ok(found.is_some())
+}
+
+/// Check-ins at a checkpoint.
+pub fn count_check_ins(conn: &mut DbConnection, checkpoint_id: &str) -> QueryResult<i64> {
+    check_ins::table
+        .filter(check_ins::checkpoint_id.eq(checkpoint_id))
+        .count()
+        .get_result(conn)
+}
+
+/// The latest scans at a checkpoint, with the name of whom they named, newest first.
+pub fn recent_scans(
+    conn: &mut DbConnection,
+    checkpoint_id: &str,
+    limit: i64,
+) -> QueryResult<
+    Vec<(
+        Scan,
+        Option<(String, String, String)>,
+        Option<NaiveDateTime>,
+    )>,
+> {
+    scans::table
+        .left_join(registrations::table.on(registrations::id.nullable().eq(scans::registration_id)))
+        .left_join(scan_undos::table.on(scan_undos::scan_id.eq(scans::id)))
+        .filter(scans::checkpoint_id.eq(checkpoint_id))
+        .order(scans::received_at.desc())
+        .limit(limit)
+        .select((
+            Scan::as_select(),
+            (
+                registrations::first_name,
+                registrations::last_name,
+                registrations::company,
+            )
+                .nullable(),
+            scan_undos::undone_at.nullable(),
+        ))
+        .load(conn)
+}
+
+/// Every check-in of a stop: `(checkpoint, registration)`, for offline scanners.
+pub fn check_ins_of_stop(
+    conn: &mut DbConnection,
+    stop_id: &str,
+) -> QueryResult<Vec<(String, String)>> {
+    check_ins::table
+        .filter(check_ins::stop_id.eq(stop_id))
+        .select((check_ins::checkpoint_id, check_ins::registration_id))
+        .load(conn)
+}
+
+/// Confirmed workshop enrolments of a stop's registrations: `(registration, workshop)`.
+pub fn confirmed_enrolments_of_stop(
+    conn: &mut DbConnection,
+    stop_id: &str,
+) -> QueryResult<Vec<(String, String)>> {
+    enrolments::table
+        .inner_join(registrations::table)
+        .filter(registrations::stop_id.eq(stop_id))
+        .filter(enrolments::status.eq("confirmed"))
+        .select((enrolments::registration_id, enrolments::workshop_id))
+        .load(conn)
+}
+
+/// Confirmed enrolments of one workshop (the people expected at its door).
+pub fn count_confirmed_enrolments(conn: &mut DbConnection, workshop_id: &str) -> QueryResult<i64> {
+    enrolments::table
+        .inner_join(registrations::table)
+        .filter(enrolments::workshop_id.eq(workshop_id))
+        .filter(enrolments::status.eq("confirmed"))
+        .filter(registrations::status.eq("confirmed"))
+        .count()
+        .get_result(conn)
+}
+
+/// Confirmed registrations of a stop (the people expected at the entrance).
+pub fn count_confirmed(conn: &mut DbConnection, stop_id: &str) -> QueryResult<i64> {
+    registrations::table
+        .filter(registrations::stop_id.eq(stop_id))
+        .filter(registrations::status.eq("confirmed"))
+        .count()
+        .get_result(conn)
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// Registrations of a stop whose name, company or e-mail contains `q` (any case).
+pub fn search_registrations(
+    conn: &mut DbConnection,
+    stop_id: &str,
+    q: &str,
+    limit: i64,
+) -> QueryResult<Vec<crate::registrations::store::Registration>> {
+    let pattern = format!(
+        "%{}%",
+        q.to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let full_name = registrations::first_name
+        .concat(" ")
+        .concat(registrations::last_name);
+    registrations::table
+        .filter(registrations::stop_id.eq(stop_id))
+        .filter(
+            lower(full_name)
+                .like(&pattern)
+                .escape('\\')
+                .or(lower(registrations::company).like(&pattern).escape('\\'))
+                .or(registrations::email.like(&pattern).escape('\\')),
+        )
+        .order((
+            registrations::last_name.asc(),
+            registrations::first_name.asc(),
+        ))
+        .limit(limit)
+        .select(crate::registrations::store::Registration::as_select())
+        .load(conn)
+}
+
+/// The workshops of a registration: `(workshop id, title, enrolment status)`, by start time.
+pub fn workshops_of(
+    conn: &mut DbConnection,
+    registration_id: &str,
+) -> QueryResult<Vec<(String, String, String)>> {
+    use crate::db::schema::workshops;
+    enrolments::table
+        .inner_join(workshops::table)
+        .filter(enrolments::registration_id.eq(registration_id))
+        .filter(enrolments::status.ne("cancelled"))
+        .order(workshops::starts_at.asc())
+        .select((workshops::id, workshops::title, enrolments::status))
+        .load(conn)
+}
+
+/// The entrance checkpoint of a stop.
+pub fn entrance_of(conn: &mut DbConnection, stop_id: &str) -> QueryResult<Option<CheckpointRow>> {
+    checkpoints::table
+        .filter(checkpoints::stop_id.eq(stop_id))
+        .filter(checkpoints::kind.eq("entrance"))
+        .select(CheckpointRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// When each registration of a stop was checked in at the entrance.
+pub fn entrance_times(
+    conn: &mut DbConnection,
+    stop_id: &str,
+) -> QueryResult<Vec<(String, NaiveDateTime)>> {
+    check_ins::table
+        .inner_join(checkpoints::table)
+        .filter(check_ins::stop_id.eq(stop_id))
+        .filter(checkpoints::kind.eq("entrance"))
+        .select((check_ins::registration_id, check_ins::scanned_at))
+        .load(conn)
+}
