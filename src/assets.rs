@@ -18,10 +18,34 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "image/svg+xml",
         include_bytes!("../static/favicon.svg"),
     ),
+    (
+        "scanner.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/scanner.js"),
+    ),
+    // qr-scanner (MIT, nimiq) 1.4.2: the UMD loads its worker from the same folder.
+    (
+        "qr-scanner.umd.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/vendor/qr-scanner.umd.min.js"),
+    ),
+    (
+        "qr-scanner-worker.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/vendor/qr-scanner-worker.min.js"),
+    ),
 ];
 
+/// The scanner's service worker, served under `/scan/` so that its scope covers the scanner.
+const SCANNER_SW: &[u8] = include_bytes!("../static/scanner-sw.js");
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/static/{name}", web::get().to(serve));
+    cfg.route("/static/{name}", web::get().to(serve))
+        .route("/scan/sw.js", web::get().to(scanner_service_worker))
+        .route(
+            "/scan/manifest.webmanifest",
+            web::get().to(scanner_manifest),
+        );
 }
 
 async fn serve(name: web::Path<String>) -> Result<HttpResponse, AppError> {
@@ -33,4 +57,29 @@ async fn serve(name: web::Path<String>) -> Result<HttpResponse, AppError> {
         .insert_header((CONTENT_TYPE, *content_type))
         .insert_header((CACHE_CONTROL, "public, max-age=3600"))
         .body(*bytes))
+}
+
+async fn scanner_service_worker() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/javascript; charset=utf-8"))
+        // A new version must reach the venue quickly.
+        .insert_header((CACHE_CONTROL, "no-cache"))
+        .body(SCANNER_SW)
+}
+
+async fn scanner_manifest() -> HttpResponse {
+    let manifest = serde_json::json!({
+        "name": "Roadshow — scanner",
+        "short_name": "Scanner",
+        "start_url": "/scan",
+        "scope": "/scan/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#111111",
+        "theme_color": "#0b5cad",
+        "icons": [{"src": "/static/favicon.svg", "sizes": "any", "type": "image/svg+xml"}]
+    });
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "application/manifest+json"))
+        .body(manifest.to_string())
 }

@@ -4,10 +4,12 @@
 
 pub mod api;
 pub mod domain;
+pub mod pages;
 pub mod service;
 pub mod store;
 
 /// Registers the check-in API and the scanner pages.
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     api::routes(cfg);
+    pages::routes(cfg);
 }

@@ -155,18 +155,19 @@ pub fn count_check_ins(conn: &mut DbConnection, checkpoint_id: &str) -> QueryRes
         .get_result(conn)
 }
 
+/// A scan, whom it named (first name, last name, company) and when it was undone.
+pub type RecentScanRow = (
+    Scan,
+    Option<(String, String, String)>,
+    Option<NaiveDateTime>,
+);
+
 /// The latest scans at a checkpoint, with the name of whom they named, newest first.
 pub fn recent_scans(
     conn: &mut DbConnection,
     checkpoint_id: &str,
     limit: i64,
-) -> QueryResult<
-    Vec<(
-        Scan,
-        Option<(String, String, String)>,
-        Option<NaiveDateTime>,
-    )>,
-> {
+) -> QueryResult<Vec<RecentScanRow>> {
     scans::table
         .left_join(registrations::table.on(registrations::id.nullable().eq(scans::registration_id)))
         .left_join(scan_undos::table.on(scan_undos::scan_id.eq(scans::id)))

@@ -105,6 +105,22 @@ fn the_demo_loads_into_an_empty_database_and_refuses_a_second_time() {
         assert!(total >= 200, "{}: {total}", stop.stop.city);
     }
     assert_eq!(strasbourg.seats_left, 0, "Strasbourg is full");
+    // Past stops have check-ins: 15–30 % no-shows.
+    for stop in &view.stops {
+        let confirmed =
+            roadshow::checkin::store::count_confirmed(&mut conn, &stop.stop.id).expect("count");
+        let entrance = roadshow::checkin::store::entrance_of(&mut conn, &stop.stop.id)
+            .expect("query")
+            .expect("entrance");
+        let arrived =
+            roadshow::checkin::store::count_check_ins(&mut conn, &entrance.id).expect("count");
+        let no_show = 100 * (confirmed - arrived) / confirmed;
+        assert!(
+            (15..=30).contains(&no_show),
+            "{}: {no_show} % no-shows",
+            stop.stop.city
+        );
+    }
     let waiting = roadshow::registrations::store::count_by_status(&mut conn, &strasbourg.stop.id)
         .expect("counts")
         .into_iter()

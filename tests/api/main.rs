@@ -12,4 +12,5 @@ mod pages;
 mod processes;
 mod registration_pages;
 mod registrations;
+mod scanner_pages;
 mod tours;

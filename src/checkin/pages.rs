@@ -1,0 +1,572 @@
+//! The scanner pages for staff, phone first. Without JavaScript they already work with a
+//! handheld scanner (the focused input is a form that posts the badge text); `scanner.js` adds
+//! the camera, instant verdicts, a device token and the offline queue on top of the same markup.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::api::{CheckpointStatus, checkpoint_status_of, create_device_for};
+use super::domain::{RawScan, Verdict};
+use super::service::{self, ScanOutcome};
+use super::store;
+use crate::auth::policy::ScanBadges;
+use crate::auth::{CurrentUser, PageUser};
+use crate::db;
+use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::registrations::domain::RawRegistration;
+use crate::registrations::service::Source;
+use crate::startup::AppState;
+use crate::time::{self, display_date, display_time};
+use crate::web::{CsrfForm, FormState, PageContext, PageError, html, redirect_see_other};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/scan", web::get().to(choose_stop))
+        .route("/scan/stops/{stop_id}", web::get().to(choose_checkpoint))
+        .route(
+            "/scan/stops/{stop_id}/device",
+            web::post().to(register_device),
+        )
+        .route("/scan/stops/{stop_id}/walk-in", web::get().to(walk_in_form))
+        .route(
+            "/scan/stops/{stop_id}/walk-in",
+            web::post().to(submit_walk_in),
+        )
+        .route("/scan/checkpoints/{checkpoint_id}", web::get().to(scanner))
+        .route(
+            "/scan/checkpoints/{checkpoint_id}",
+            web::post().to(submit_scan),
+        )
+        .route("/scan/scans/{scan_id}/undo", web::post().to(undo));
+}
+
+type Form = CsrfForm<BTreeMap<String, String>>;
+
+fn page(
+    req: &HttpRequest,
+    status: StatusCode,
+    template: &impl Template,
+) -> Result<HttpResponse, PageError> {
+    html(status, template).map_err(|e| PageError::new(req, e))
+}
+
+fn context(req: &HttpRequest, staff: &PageUser<ScanBadges>) -> PageContext {
+    PageContext::anonymous(req).with_user(Some(staff.user.clone()))
+}
+
+// ---- choosing a stop and a checkpoint ----
+
+struct StopChoice {
+    id: String,
+    city: String,
+    date: String,
+    tour: String,
+    today: bool,
+}
+
+#[derive(Template)]
+#[template(path = "checkin/choose_stop.html")]
+struct ChooseStopPage {
+    ctx: PageContext,
+    stops: Vec<StopChoice>,
+}
+
+async fn choose_stop(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: PageUser<ScanBadges>,
+) -> Result<HttpResponse, PageError> {
+    let ctx = context(&req, &staff);
+    let locale = ctx.tr;
+    let stops = db::run(&state.pool, move |conn| {
+        let mut out = Vec::new();
+        let now = time::now();
+        for tour in crate::tours::service::list_tours(conn)? {
+            for s in crate::tours::service::tour_view(conn, &tour.id)?.stops {
+                let today = display_date(now, s.timezone, locale)
+                    == display_date(s.stop.starts_at, s.timezone, locale);
+                out.push((
+                    s.stop.starts_at,
+                    StopChoice {
+                        id: s.stop.id.clone(),
+                        city: s.stop.city.clone(),
+                        date: display_date(s.stop.starts_at, s.timezone, locale),
+                        tour: tour.name.clone(),
+                        today,
+                    },
+                ));
+            }
+        }
+        // Today's stop first, then the coming ones, then the past.
+        out.sort_by_key(|(starts, choice)| (!choice.today, *starts < now, *starts));
+        Ok(out.into_iter().map(|(_, c)| c).collect::<Vec<_>>())
+    })
+    .await
+    .map_err(|e| PageError::new(&req, e))?;
+    page(&req, StatusCode::OK, &ChooseStopPage { ctx, stops })
+}
+
+struct CheckpointChoice {
+    id: String,
+    name: String,
+    kind: String,
+}
+
+#[derive(Template)]
+#[template(path = "checkin/choose_checkpoint.html")]
+struct ChooseCheckpointPage {
+    ctx: PageContext,
+    stop_id: String,
+    city: String,
+    date: String,
+    checkpoints: Vec<CheckpointChoice>,
+}
+
+async fn choose_checkpoint(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: PageUser<ScanBadges>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let stop_id = path.into_inner();
+    staff
+        .user
+        .may_scan_at(&stop_id)
+        .map_err(|e| PageError::new(&req, e))?;
+    let view = db::run(&state.pool, move |conn| {
+        crate::tours::service::stop_view(conn, &stop_id)
+    })
+    .await
+    .map_err(|e| PageError::new(&req, e))?;
+    let ctx = context(&req, &staff);
+    let s = &view.summary;
+    let checkpoints = view
+        .checkpoints
+        .iter()
+        .map(|c| CheckpointChoice {
+            id: c.id.clone(),
+            name: if c.kind == "entrance" {
+                ctx.tr.t("checkpoint.entrance").to_owned()
+            } else {
+                c.name.clone()
+            },
+            kind: c.kind.clone(),
+        })
+        .collect();
+    let page_data = ChooseCheckpointPage {
+        stop_id: s.stop.id.clone(),
+        city: s.stop.city.clone(),
+        date: display_date(s.stop.starts_at, s.timezone, ctx.tr),
+        checkpoints,
+        ctx,
+    };
+    page(&req, StatusCode::OK, &page_data)
+}
+
+/// Registers this browser as a scanner device (answers JSON to `scanner.js`).
+async fn register_device(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: PageUser<ScanBadges>,
+    path: web::Path<String>,
+    form: Form,
+) -> Result<HttpResponse, PageError> {
+    let stop_id = path.into_inner();
+    let name = form
+        .0
+        .get("name")
+        .cloned()
+        .unwrap_or_else(|| "Scanner".to_owned());
+    let device = create_device_for(&state, staff.user, stop_id, name)
+        .await
+        .map_err(|e| PageError::new(&req, e))?;
+    Ok(HttpResponse::Created().json(device))
+}
+
+// ---- the scanner ----
+
+/// What the big coloured panel says.
+pub struct VerdictView {
+    /// `ok`, `warn` or `stop`: the colour.
+    pub tone: &'static str,
+    pub result: &'static str,
+    pub title: String,
+    pub detail: String,
+}
+
+/// The tone and words of a verdict, in the page's language.
+pub fn verdict_view(locale: Locale, outcome: &ScanOutcome, tz: chrono_tz::Tz) -> VerdictView {
+    let who = outcome.registration.as_ref().map(|r| {
+        (
+            format!("{} {}", r.first_name, r.last_name),
+            r.company.clone(),
+        )
+    });
+    let (name, company) = who.unwrap_or_default();
+    let (tone, title, detail) = match outcome.verdict {
+        Verdict::Ok => (
+            "ok",
+            format!("{} {name}", locale.t("scan.welcome")),
+            company,
+        ),
+        Verdict::AlreadyCheckedIn => (
+            "warn",
+            format!(
+                "{} {}",
+                locale.t("scan.already"),
+                outcome
+                    .first_scanned_at
+                    .map(|t| display_time(t, tz))
+                    .unwrap_or_default()
+            ),
+            format!("{name} — {company}"),
+        ),
+        Verdict::Waitlisted => (
+            "stop",
+            locale.t("scan.waitlisted").to_owned(),
+            format!("{name} — {company}"),
+        ),
+        Verdict::Cancelled => (
+            "stop",
+            locale.t("scan.cancelled").to_owned(),
+            format!("{name} — {company}"),
+        ),
+        Verdict::NotEnrolled => (
+            "stop",
+            locale.t("scan.not_enrolled").to_owned(),
+            format!("{name} — {company}"),
+        ),
+        Verdict::WrongStop => ("stop", locale.t("scan.wrong_stop").to_owned(), name),
+        Verdict::UnknownRegistration => (
+            "stop",
+            locale.t("scan.unknown_registration").to_owned(),
+            String::new(),
+        ),
+        Verdict::InvalidToken => (
+            "stop",
+            locale.t("scan.invalid_token").to_owned(),
+            String::new(),
+        ),
+    };
+    VerdictView {
+        tone,
+        result: outcome.verdict.as_str(),
+        title,
+        detail,
+    }
+}
+
+/// A search result on the scanner page.
+struct Found {
+    name: String,
+    company: String,
+    status: String,
+    badge_token: String,
+    checked_in: bool,
+}
+
+#[derive(Template)]
+#[template(path = "checkin/scanner.html")]
+struct ScannerPage {
+    ctx: PageContext,
+    stop_id: String,
+    city: String,
+    status: CheckpointStatus,
+    recent: Vec<(String, String, String, String, bool)>,
+    verdict: Option<VerdictView>,
+    q: String,
+    found: Vec<Found>,
+    /// The verdict words for `scanner.js`, in the page's language (JSON).
+    texts_json: String,
+}
+
+#[derive(Deserialize)]
+struct ScannerQuery {
+    q: Option<String>,
+    walked_in: Option<String>,
+}
+
+fn texts_json(locale: Locale) -> String {
+    let keys = [
+        "scan.welcome",
+        "scan.already",
+        "scan.waitlisted",
+        "scan.cancelled",
+        "scan.not_enrolled",
+        "scan.wrong_stop",
+        "scan.unknown_registration",
+        "scan.invalid_token",
+        "scan.offline",
+        "scan.waiting",
+        "scan.synced",
+        "scan.duplicates",
+        "scan.undo",
+        "scan.camera_error",
+    ];
+    let map: BTreeMap<&str, &str> = keys.iter().map(|k| (*k, locale.t(k))).collect();
+    // Safe inside <script type="application/json">: no "</" can appear after escaping.
+    serde_json::to_string(&map)
+        .unwrap_or_else(|_| "{}".to_owned())
+        .replace("</", "<\\/")
+}
+
+async fn render_scanner(
+    req: &HttpRequest,
+    state: &AppState,
+    ctx: PageContext,
+    actor: CurrentUser,
+    checkpoint_id: String,
+    verdict: Option<VerdictView>,
+    q: String,
+) -> Result<HttpResponse, PageError> {
+    let query = q.clone();
+    let badges = state.badges.clone();
+    let locale = ctx.tr;
+    let (status, city, stop_id, tz, found) = db::run(&state.pool, move |conn| {
+        let status = checkpoint_status_of(conn, &actor, &checkpoint_id)?;
+        let checkpoint = store::find_checkpoint(conn, &checkpoint_id)?
+            .ok_or(AppError::NotFound("checkpoint"))?;
+        let stop = crate::tours::store::find_stop(conn, &checkpoint.stop_id)?
+            .ok_or(AppError::NotFound("stop"))?;
+        let tz = time::parse_timezone(&stop.timezone).unwrap_or(chrono_tz::UTC);
+        let mut found = Vec::new();
+        if query.chars().count() >= 2 {
+            let times: std::collections::HashSet<String> = store::entrance_times(conn, &stop.id)?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            for r in store::search_registrations(conn, &stop.id, &query, 20)? {
+                found.push(Found {
+                    name: format!("{} {}", r.first_name, r.last_name),
+                    company: r.company.clone(),
+                    status: locale.t(&format!("status.{}", r.status)).to_owned(),
+                    badge_token: badges.sign(&r.stop_id, &r.id)?,
+                    checked_in: times.contains(&r.id),
+                });
+            }
+        }
+        Ok((status, stop.city, stop.id, tz, found))
+    })
+    .await
+    .map_err(|e| PageError::new(req, e))?;
+    let recent = status
+        .recent
+        .iter()
+        .map(|r| {
+            (
+                r.scan_id.clone(),
+                r.scanned_at.format("%H:%M:%S").to_string(),
+                r.name.clone().unwrap_or_else(|| "—".to_owned()),
+                ctx.tr.t(&format!("verdict.{}", r.result)).to_owned(),
+                r.undone,
+            )
+        })
+        .collect();
+    let _ = tz;
+    let page_data = ScannerPage {
+        texts_json: texts_json(ctx.tr),
+        ctx,
+        stop_id,
+        city,
+        status,
+        recent,
+        verdict,
+        q,
+        found,
+    };
+    page(req, StatusCode::OK, &page_data)
+}
+
+async fn scanner(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: PageUser<ScanBadges>,
+    path: web::Path<String>,
+    query: web::Query<ScannerQuery>,
+) -> Result<HttpResponse, PageError> {
+    let ctx = context(&req, &staff);
+    let query = query.into_inner();
+    let verdict = query.walked_in.map(|name| VerdictView {
+        tone: "ok",
+        result: "ok",
+        title: format!("{} {name}", ctx.tr.t("scan.welcome")),
+        detail: ctx.tr.t("scan.walk_in_done").to_owned(),
+    });
+    let q = query
+        .q
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(100)
+        .collect();
+    render_scanner(&req, &state, ctx, staff.user, path.into_inner(), verdict, q).await
+}
+
+/// The no-JavaScript path: a handheld scanner types the badge and Enter into the focused input.
+async fn submit_scan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: PageUser<ScanBadges>,
+    path: web::Path<String>,
+    form: Form,
+) -> Result<HttpResponse, PageError> {
+    let checkpoint_id = path.into_inner();
+    let ctx = context(&req, &staff);
+    let raw = RawScan {
+        token: Some(form.0.get("code").cloned().unwrap_or_default()),
+        checkpoint_id: Some(checkpoint_id.clone()),
+        ..RawScan::default()
+    };
+    let scan = raw.parse_one().map_err(|e| PageError::new(&req, e))?;
+    let actor = staff.user.clone();
+    let st = state.clone();
+    let locale = ctx.tr;
+    let verdict = db::transaction(&state.pool, move |conn| {
+        let outcome = service::decide(conn, &st.badges, &actor, &scan, time::now())?;
+        let tz = crate::tours::store::find_stop(conn, &outcome.checkpoint.stop_id)?
+            .and_then(|s| time::parse_timezone(&s.timezone))
+            .unwrap_or(chrono_tz::UTC);
+        Ok(verdict_view(locale, &outcome, tz))
+    })
+    .await
+    .map_err(|e| PageError::new(&req, e))?;
+    state
+        .metrics
+        .checkin_scans
+        .get_or_create(&crate::metrics::ResultLabel {
+            result: verdict.result.to_owned(),
+        })
+        .inc();
+    render_scanner(
+        &req,
+        &state,
+        ctx,
+        staff.user,
+        checkpoint_id,
+        Some(verdict),
+        String::new(),
+    )
+    .await
+}
+
+async fn undo(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: PageUser<ScanBadges>,
+    path: web::Path<String>,
+    form: Form,
+) -> Result<HttpResponse, PageError> {
+    let scan_id = path.into_inner();
+    let actor = staff.user;
+    let back = form.0.get("checkpoint_id").cloned().unwrap_or_default();
+    db::transaction(&state.pool, move |conn| {
+        service::undo(conn, &actor, &scan_id, time::now())
+    })
+    .await
+    .map_err(|e| PageError::new(&req, e))?;
+    Ok(redirect_see_other(&format!("/scan/checkpoints/{back}")))
+}
+
+// ---- walk-ins ----
+
+#[derive(Template)]
+#[template(path = "checkin/walk_in.html")]
+struct WalkInPage {
+    ctx: PageContext,
+    stop_id: String,
+    form: FormState,
+}
+
+async fn walk_in_form(
+    req: HttpRequest,
+    staff: PageUser<ScanBadges>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let ctx = context(&req, &staff);
+    let form = FormState::from_pairs([("locale", ctx.tr.code().to_owned())]);
+    page(
+        &req,
+        StatusCode::OK,
+        &WalkInPage {
+            ctx,
+            stop_id: path.into_inner(),
+            form,
+        },
+    )
+}
+
+async fn submit_walk_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: PageUser<ScanBadges>,
+    path: web::Path<String>,
+    form: Form,
+) -> Result<HttpResponse, PageError> {
+    let stop_id = path.into_inner();
+    let ctx = context(&req, &staff);
+    let mut form = FormState::new(form.0);
+    let raw = RawRegistration {
+        first_name: form.value("first_name").to_owned(),
+        last_name: form.value("last_name").to_owned(),
+        email: form.value("email").to_owned(),
+        company: form.value("company").to_owned(),
+        job_title: form.optional("job_title"),
+        locale: form.optional("locale"),
+        // Staff ask the person on the spot; the form says so.
+        consent: Some(form.value("consent") == "yes"),
+        ..RawRegistration::default()
+    };
+    let actor = staff.user.clone();
+    let st = state.clone();
+    let sid = stop_id.clone();
+    let result = db::transaction(&state.pool, move |conn| {
+        actor.may_scan_at(&sid)?;
+        let locale = crate::registrations::service::default_locale(conn, &sid)?;
+        let new = crate::registrations::domain::NewRegistration::parse(raw, locale)?;
+        let name = format!("{} {}", new.first_name, new.last_name);
+        let id =
+            crate::registrations::service::register(conn, &sid, &new, Source::WalkIn, time::now())?;
+        let registration = crate::registrations::store::find_registration(conn, &id)?
+            .ok_or(AppError::NotFound("registration"))?;
+        if registration.status != "confirmed" {
+            return Err(AppError::Conflict(
+                "the stop is full: no seat for a walk-in".into(),
+            ));
+        }
+        let entrance = store::entrance_of(conn, &sid)?.ok_or(AppError::NotFound("checkpoint"))?;
+        let scan = super::domain::ScanRequest {
+            token: st.badges.sign(&sid, &id)?,
+            checkpoint_id: entrance.id.clone(),
+            scan_id: uuid::Uuid::new_v4().to_string(),
+            device_id: None,
+            scanned_at: None,
+        };
+        service::decide(conn, &st.badges, &actor, &scan, time::now())?;
+        Ok((entrance.id, name))
+    })
+    .await;
+    match result {
+        Ok((entrance, name)) => {
+            state.outbox_signal.notify();
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("walked_in", &name)
+                .finish();
+            Ok(redirect_see_other(&format!(
+                "/scan/checkpoints/{entrance}?{query}"
+            )))
+        }
+        Err(e) => {
+            form.absorb(e, ctx.tr)
+                .map_err(|e| PageError::new(&req, e))?;
+            page(
+                &req,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &WalkInPage { ctx, stop_id, form },
+            )
+        }
+    }
+}
