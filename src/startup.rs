@@ -31,6 +31,10 @@ pub struct AppState {
     /// Wakes the e-mail worker when a message is queued.
     pub outbox_signal: OutboxSignal,
     pub rate_limit: PublicRateLimit,
+    /// Checkpoints kept in memory for the scan hot path.
+    pub checkpoints: crate::checkin::cache::CheckpointCache,
+    /// Bearer tokens recently seen, so that a scanner's every scan does not look its token up.
+    pub tokens: crate::auth::service::TokenCache,
 }
 
 impl AppState {
@@ -58,6 +62,8 @@ impl AppState {
             metrics: Metrics::new(),
             badges,
             outbox_signal: OutboxSignal::default(),
+            checkpoints: Default::default(),
+            tokens: Default::default(),
         })
     }
 }

@@ -136,31 +136,84 @@ pub async fn issue_token(
 /// Prefix of scanner device tokens (user tokens start with `rs_`).
 pub const DEVICE_TOKEN_PREFIX: &str = "rsd_";
 
+/// How long a token once checked is trusted without asking the database again. Revoking a
+/// device clears this process's cache at once; other processes notice within this delay.
+const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Bearer tokens recently seen (by their hash): a scanner sends its token with every scan.
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    seen: std::sync::Mutex<std::collections::HashMap<String, (CurrentUser, std::time::Instant)>>,
+}
+
+impl TokenCache {
+    fn get(&self, token_hash: &str) -> Option<CurrentUser> {
+        let seen = self.seen.lock().ok()?;
+        let (user, until) = seen.get(token_hash)?;
+        (std::time::Instant::now() < *until).then(|| user.clone())
+    }
+
+    fn put(&self, token_hash: String, user: CurrentUser, until: std::time::Instant) {
+        if let Ok(mut seen) = self.seen.lock() {
+            // Bounded: a flood of distinct tokens only empties it.
+            if seen.len() > 10_000 {
+                seen.clear();
+            }
+            seen.insert(token_hash, (user, until));
+        }
+    }
+
+    /// Forgets every token (a device was revoked).
+    pub fn clear(&self) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.clear();
+        }
+    }
+}
+
 /// The user (or scanner device) behind a bearer token, if it is live.
 pub async fn user_for_token(
     state: &AppState,
     token: String,
 ) -> Result<Option<CurrentUser>, AppError> {
     let token_hash = secret::hash_token(&token);
+    if let Some(user) = state.tokens.get(&token_hash) {
+        return Ok(Some(user));
+    }
     let is_device = token.starts_with(DEVICE_TOKEN_PREFIX);
-    db::run(&state.pool, move |conn| {
+    let hash = token_hash.clone();
+    let found = db::run(&state.pool, move |conn| {
+        let now = Utc::now().naive_utc();
         if is_device {
-            return store::find_user_by_device_token(conn, &token_hash)?
+            return store::find_user_by_device_token(conn, &hash)?
                 .map(|(user, device_id, stop_id)| {
                     let mut current = to_current(user)?;
                     current.device = Some(super::policy::DeviceBinding {
                         id: device_id,
                         stop_id,
                     });
-                    Ok(current)
+                    Ok((current, TOKEN_CACHE_TTL))
                 })
                 .transpose();
         }
-        store::find_user_by_token_hash(conn, &token_hash, Utc::now().naive_utc())?
-            .map(to_current)
+        store::find_user_by_token_hash(conn, &hash, now)?
+            .map(|(user, expires_at)| {
+                // Never trusted past its expiry.
+                let left = (expires_at - now)
+                    .to_std()
+                    .unwrap_or_default()
+                    .min(TOKEN_CACHE_TTL);
+                Ok((to_current(user)?, left))
+            })
             .transpose()
     })
-    .await
+    .await?;
+    Ok(found.map(|(user, ttl)| {
+        state
+            .tokens
+            .put(token_hash, user.clone(), std::time::Instant::now() + ttl);
+        user
+    }))
 }
 
 /// A new scanner device for `user` at `stop_id`: returns `(device id, token)`; the token is

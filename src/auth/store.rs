@@ -75,13 +75,13 @@ pub fn find_user_by_token_hash(
     conn: &mut DbConnection,
     token_hash: &str,
     now: NaiveDateTime,
-) -> QueryResult<Option<User>> {
+) -> QueryResult<Option<(User, NaiveDateTime)>> {
     api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(token_hash))
         .filter(api_tokens::expires_at.gt(now))
         .filter(api_tokens::revoked_at.is_null())
-        .select(User::as_select())
+        .select((User::as_select(), api_tokens::expires_at))
         .first(conn)
         .optional()
 }

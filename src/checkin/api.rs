@@ -174,7 +174,14 @@ async fn decide_one(
     let started = Instant::now();
     let st = state.clone();
     let (response, outcome) = db::transaction(&state.pool, move |conn| {
-        let outcome = service::decide(conn, &st.badges, &actor, &scan, time::now())?;
+        let outcome = service::decide(
+            conn,
+            &st.badges,
+            &st.checkpoints,
+            &actor,
+            &scan,
+            time::now(),
+        )?;
         let response = respond(conn, outcome.clone())?;
         Ok((response, outcome))
     })
@@ -259,7 +266,7 @@ pub async fn check_in_batch(
         let now = time::now();
         let mut out = Vec::with_capacity(scans.len());
         for scan in &scans {
-            let outcome = service::decide(conn, &st.badges, &actor, scan, now)?;
+            let outcome = service::decide(conn, &st.badges, &st.checkpoints, &actor, scan, now)?;
             out.push((respond(conn, outcome.clone())?, outcome));
         }
         Ok(out)
@@ -389,10 +396,18 @@ pub async fn create_walk_in(
             token: st.badges.sign(&stop_id, &id)?,
             checkpoint_id: entrance.id,
             scan_id: uuid::Uuid::new_v4().to_string(),
+            scan_id_from_client: false,
             device_id: None,
             scanned_at: None,
         };
-        service::decide(conn, &st.badges, &actor, &scan, time::now())?;
+        service::decide(
+            conn,
+            &st.badges,
+            &st.checkpoints,
+            &actor,
+            &scan,
+            time::now(),
+        )?;
         Ok(id)
     })
     .await?;
@@ -716,6 +731,8 @@ pub async fn revoke_device(
         Ok(crate::auth::store::revoke_device(conn, &id, time::now())?)
     })
     .await?;
+    // The device must be refused at once, not when the token cache expires.
+    state.tokens.clear();
     if revoked == 0 {
         return Err(AppError::NotFound("device"));
     }

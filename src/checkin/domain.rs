@@ -59,6 +59,8 @@ pub struct ScanRequest {
     pub token: String,
     pub checkpoint_id: String,
     pub scan_id: String,
+    /// False when the server made the scan id up: no earlier scan can have it.
+    pub scan_id_from_client: bool,
     pub device_id: Option<String>,
     /// When the device saw the badge (UTC); `None` = now.
     pub scanned_at: Option<NaiveDateTime>,
@@ -88,6 +90,7 @@ impl RawScan {
         if checkpoint_id.is_none() {
             errors.add(format!("{prefix}checkpoint_id"), "v.required");
         }
+        let scan_id_from_client = self.scan_id.is_some();
         let scan_id = match self.scan_id.map(|s| s.trim().to_owned()) {
             None => Some(uuid::Uuid::new_v4().to_string()),
             Some(s)
@@ -123,6 +126,7 @@ impl RawScan {
             token: token?,
             checkpoint_id: checkpoint_id?,
             scan_id: scan_id?,
+            scan_id_from_client,
             device_id,
             scanned_at,
         })

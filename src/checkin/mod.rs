@@ -3,6 +3,7 @@
 //! checkpoint whatever the concurrency.
 
 pub mod api;
+pub mod cache;
 pub mod domain;
 pub mod pages;
 pub mod service;

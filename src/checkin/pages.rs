@@ -426,7 +426,14 @@ async fn submit_scan(
     let st = state.clone();
     let locale = ctx.tr;
     let verdict = db::transaction(&state.pool, move |conn| {
-        let outcome = service::decide(conn, &st.badges, &actor, &scan, time::now())?;
+        let outcome = service::decide(
+            conn,
+            &st.badges,
+            &st.checkpoints,
+            &actor,
+            &scan,
+            time::now(),
+        )?;
         let tz = crate::tours::store::find_stop(conn, &outcome.checkpoint.stop_id)?
             .and_then(|s| time::parse_timezone(&s.timezone))
             .unwrap_or(chrono_tz::UTC);
@@ -542,10 +549,18 @@ async fn submit_walk_in(
             token: st.badges.sign(&sid, &id)?,
             checkpoint_id: entrance.id.clone(),
             scan_id: uuid::Uuid::new_v4().to_string(),
+            scan_id_from_client: false,
             device_id: None,
             scanned_at: None,
         };
-        service::decide(conn, &st.badges, &actor, &scan, time::now())?;
+        service::decide(
+            conn,
+            &st.badges,
+            &st.checkpoints,
+            &actor,
+            &scan,
+            time::now(),
+        )?;
         Ok((entrance.id, name))
     })
     .await;

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDateTime;
 
+use super::cache::{CheckpointCache, KnownCheckpoint};
 use super::domain::{ScanRequest, Verdict};
 use super::store::{self, CheckIn, CheckpointRow, Scan};
 use crate::auth::CurrentUser;
@@ -15,6 +16,8 @@ use crate::registrations::store::{self as registrations_store, Registration};
 /// The answer to a scan.
 #[derive(Debug, Clone)]
 pub struct ScanOutcome {
+    /// The stop's time zone, to show times.
+    pub timezone: chrono_tz::Tz,
     pub verdict: Verdict,
     pub scan_id: String,
     pub registration: Option<Registration>,
@@ -34,15 +37,20 @@ const LATE_AFTER_SECONDS: i64 = 30;
 pub fn decide(
     conn: &mut DbConnection,
     keys: &BadgeKeys,
+    checkpoints: &CheckpointCache,
     actor: &CurrentUser,
     scan: &ScanRequest,
     now: NaiveDateTime,
 ) -> Result<ScanOutcome, AppError> {
-    let checkpoint = store::find_checkpoint(conn, &scan.checkpoint_id)?
-        .ok_or(AppError::NotFound("checkpoint"))?;
+    let KnownCheckpoint {
+        row: checkpoint,
+        timezone,
+    } = checkpoints.get(conn, &scan.checkpoint_id)?;
     actor.may_scan_at(&checkpoint.stop_id)?;
-    if let Some(previous) = store::find_scan(conn, &scan.scan_id)? {
-        return replay(conn, previous, checkpoint);
+    if scan.scan_id_from_client
+        && let Some(previous) = store::find_scan(conn, &scan.scan_id)?
+    {
+        return replay(conn, previous, checkpoint, timezone);
     }
     // A device's clock may run ahead; a scan is never later than its arrival.
     let scanned_at = scan.scanned_at.map_or(now, |t| t.min(now));
@@ -88,10 +96,11 @@ pub fn decide(
     if store::insert_scan(conn, &row)? == 0 {
         // The same scan_id arrived twice at once: the first answer stands.
         let previous = store::find_scan(conn, &scan.scan_id)?.ok_or(AppError::NotFound("scan"))?;
-        return replay(conn, previous, checkpoint);
+        return replay(conn, previous, checkpoint, timezone);
     }
     let late = (now - scanned_at).num_seconds();
     Ok(ScanOutcome {
+        timezone,
         verdict,
         scan_id: scan.scan_id.clone(),
         registration,
@@ -140,6 +149,7 @@ fn replay(
     conn: &mut DbConnection,
     previous: Scan,
     checkpoint: CheckpointRow,
+    timezone: chrono_tz::Tz,
 ) -> Result<ScanOutcome, AppError> {
     let verdict = Verdict::parse(&previous.result).ok_or_else(|| {
         AppError::Unexpected(anyhow::anyhow!(
@@ -158,6 +168,7 @@ fn replay(
         _ => None,
     };
     Ok(ScanOutcome {
+        timezone,
         verdict,
         scan_id: previous.id,
         registration,

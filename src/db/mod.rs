@@ -75,12 +75,11 @@ impl ManageConnection for ConnectionManager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        r2d2::R2D2Connection::ping(conn).map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        std::thread::panicking()
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
@@ -112,6 +111,9 @@ pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<DbPool> {
         .max_size(max_size)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
+        // A PostgreSQL connection can go stale (server restart): test it when it leaves the
+        // pool. A SQLite file cannot, and the extra query would cost every request.
+        .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
         .connection_customizer(Box::new(SqlitePragmas))
         .build(ConnectionManager { url: url.clone() })?;
     let sqlite_writer = matches!(url, DatabaseUrl::Sqlite(_)).then(Default::default);

@@ -482,6 +482,8 @@ pub async fn update_stop(
         service::update_stop(conn, &id, &new)
     })
     .await?;
+    // A new time zone must reach the scanners.
+    state.checkpoints.clear();
     Ok(HttpResponse::Ok().json(StopResponse::from(view)))
 }
 
@@ -561,5 +563,6 @@ pub async fn update_workshop(
         Ok((service::update_workshop(conn, &id, &new)?, tz))
     })
     .await?;
+    state.checkpoints.clear();
     Ok(HttpResponse::Ok().json(workshop_response(view, tz)))
 }

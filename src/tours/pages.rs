@@ -653,7 +653,11 @@ async fn update_stop(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Ok(redirect_see_other(&format!("/admin/stops/{stop_id}"))),
+        Ok(_) => {
+            // A new time zone or room name must reach the scanners.
+            state.checkpoints.clear();
+            Ok(redirect_see_other(&format!("/admin/stops/{stop_id}")))
+        }
         Err(e) => {
             form.absorb(e, ctx.tr)
                 .map_err(|e| PageError::new(&req, e))?;
@@ -831,7 +835,10 @@ async fn update_workshop(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Ok(redirect_see_other(&format!("/admin/stops/{stop_id}"))),
+        Ok(_) => {
+            state.checkpoints.clear();
+            Ok(redirect_see_other(&format!("/admin/stops/{stop_id}")))
+        }
         Err(e) => {
             form.absorb(e, ctx.tr)
                 .map_err(|e| PageError::new(&req, e))?;
