@@ -31,11 +31,14 @@ pub async fn ensure_csrf_cookie(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    // The API authenticates with bearer tokens: no cookie, and no random token to make.
+    if req.path().starts_with("/api/") {
+        return next.call(req).await;
+    }
     let existing = req
         .cookie(CSRF_COOKIE)
         .map(|c| c.value().to_owned())
         .filter(|v| v.len() >= 32);
-    let is_page = !req.path().starts_with("/api/");
     let (token, fresh) = match existing {
         Some(token) => (token, false),
         None => (secret::random_token(), true),
@@ -45,7 +48,7 @@ pub async fn ensure_csrf_cookie(
         .app_data::<web::Data<AppState>>()
         .is_some_and(|s| s.settings.secure_cookies());
     let mut res = next.call(req).await?;
-    if fresh && is_page {
+    if fresh {
         let cookie = Cookie::build(CSRF_COOKIE, token)
             .path("/")
             .http_only(true)
