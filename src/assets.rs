@@ -55,7 +55,15 @@ async fn serve(name: web::Path<String>) -> Result<HttpResponse, AppError> {
         .ok_or(AppError::NotFound("file"))?;
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, *content_type))
-        .insert_header((CACHE_CONTROL, "public, max-age=3600"))
+        // The scanner script must not run stale at the door; the rest may be cached an hour.
+        .insert_header((
+            CACHE_CONTROL,
+            if name.as_str() == "scanner.js" {
+                "no-cache"
+            } else {
+                "public, max-age=3600"
+            },
+        ))
         .body(*bytes))
 }
 

@@ -96,6 +96,12 @@ async fn log_in(
         };
         return html(StatusCode::UNAUTHORIZED, &page).map_err(|e| PageError::new(&req, e));
     };
+    // Staff work at the door; the admin pages would only say "forbidden".
+    let next = match (user.role, next.as_str()) {
+        (super::Role::Staff, "/admin") => "/scan".to_owned(),
+        (super::Role::Marketing, "/admin") => "/".to_owned(),
+        _ => next,
+    };
     let session = service::open_session(&state, &user)
         .await
         .map_err(|e| PageError::new(&req, e))?;

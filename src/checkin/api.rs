@@ -551,8 +551,8 @@ pub struct ScannerData {
     pub keys: Vec<PublicKey>,
     pub checkpoints: Vec<ScannerCheckpoint>,
     pub attendees: Vec<ScannerAttendee>,
-    /// `[checkpoint_id, registration_id]` pairs already checked in.
-    pub checked_in: Vec<(String, String)>,
+    /// `[checkpoint_id, registration_id, scanned_at]` of the check-ins already made.
+    pub checked_in: Vec<(String, String, DateTime<FixedOffset>)>,
     pub generated_at: DateTime<FixedOffset>,
 }
 
@@ -580,7 +580,6 @@ pub async fn scanner_data(
         }
         let attendees = crate::registrations::store::list_for_stop(conn, &stop_id, 100_000)?
             .into_iter()
-            .filter(|r| r.status != "cancelled")
             .map(|r| ScannerAttendee {
                 workshops: workshops.remove(&r.id).unwrap_or_default(),
                 id: r.id,
@@ -607,7 +606,12 @@ pub async fn scanner_data(
                 })
                 .collect(),
             attendees,
-            checked_in: store::check_ins_of_stop(conn, &stop_id)?,
+            checked_in: store::check_ins_of_stop(conn, &stop_id)?
+                .into_iter()
+                .map(|(checkpoint, registration, at)| {
+                    (checkpoint, registration, time::in_zone(at, tz))
+                })
+                .collect(),
             generated_at: time::in_zone(time::now(), tz),
             stop_id,
         })

@@ -306,6 +306,14 @@ fn texts_json(locale: Locale) -> String {
         "scan.duplicates",
         "scan.undo",
         "scan.camera_error",
+        "verdict.ok",
+        "verdict.already_checked_in",
+        "verdict.invalid_token",
+        "verdict.unknown_registration",
+        "verdict.cancelled",
+        "verdict.waitlisted",
+        "verdict.wrong_stop",
+        "verdict.not_enrolled",
     ];
     let map: BTreeMap<&str, &str> = keys.iter().map(|k| (*k, locale.t(k))).collect();
     // Safe inside <script type="application/json">: no "</" can appear after escaping.

@@ -70,12 +70,13 @@ pub fn decide(
             scanned_at,
         };
         if store::insert_check_in(conn, &check_in)? == 0 {
-            // Someone was first — unless this is an earlier scan synced late: the earliest counts.
-            if store::move_check_in_earlier(conn, &check_in)? == 0 {
-                verdict = Verdict::AlreadyCheckedIn;
-                first_scanned_at = store::find_check_in(conn, &checkpoint.id, &registration_id)?
-                    .map(|c| c.scanned_at);
-            }
+            // Someone arrived first: this scan is the duplicate, whatever its device showed
+            // offline, so that a badge gets exactly one `ok` per checkpoint. If it was seen
+            // earlier (an offline scan synced late), the check-in keeps the earlier time.
+            verdict = Verdict::AlreadyCheckedIn;
+            store::move_check_in_earlier(conn, &check_in)?;
+            first_scanned_at =
+                store::find_check_in(conn, &checkpoint.id, &registration_id)?.map(|c| c.scanned_at);
         }
     }
     let row = Scan {

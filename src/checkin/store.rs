@@ -93,18 +93,15 @@ pub fn find_check_in(
         .optional()
 }
 
-/// Makes an earlier scan (an offline one synced late) the check-in; 0 rows when the check-in
-/// is already as early.
+/// Moves a check-in's time to an earlier scan of the same badge (an offline one synced late);
+/// 0 rows when the check-in is already as early. The scan that made it stays the same.
 pub fn move_check_in_earlier(conn: &mut DbConnection, check_in: &CheckIn) -> QueryResult<usize> {
     diesel::update(
         check_ins::table
             .find((&check_in.checkpoint_id, &check_in.registration_id))
             .filter(check_ins::scanned_at.gt(check_in.scanned_at)),
     )
-    .set((
-        check_ins::scan_id.eq(&check_in.scan_id),
-        check_ins::scanned_at.eq(check_in.scanned_at),
-    ))
+    .set(check_ins::scanned_at.eq(check_in.scanned_at))
     .execute(conn)
 }
 
@@ -187,14 +184,18 @@ pub fn recent_scans(
         .load(conn)
 }
 
-/// Every check-in of a stop: `(checkpoint, registration)`, for offline scanners.
+/// Every check-in of a stop: `(checkpoint, registration, when)`, for offline scanners.
 pub fn check_ins_of_stop(
     conn: &mut DbConnection,
     stop_id: &str,
-) -> QueryResult<Vec<(String, String)>> {
+) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {
     check_ins::table
         .filter(check_ins::stop_id.eq(stop_id))
-        .select((check_ins::checkpoint_id, check_ins::registration_id))
+        .select((
+            check_ins::checkpoint_id,
+            check_ins::registration_id,
+            check_ins::scanned_at,
+        ))
         .load(conn)
 }
 

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Check-in throughput: scans per second and p50/p99 latency at 1, 8 and 32 concurrent clients,
+# every request a different valid badge, on SQLite and PostgreSQL, beside the idle ceiling
+# (GET /healthz) measured in the same run, with the ratio check-in ÷ ceiling.
+#   bench/checkin.sh      BADGES_COUNT=20000 DURATION=5 BACKENDS=sqlite bench/checkin.sh
+source "$(dirname "$0")/lib.sh"
+need_tools
+COUNT=${BADGES_COUNT:-40000}
+printf '%-9s %4s | %8s %8s %8s | %8s %8s | %6s | %s\n' backend conc "scans/s" "p50 ms" "p99 ms" "health/s" "p99 ms" ratio "first scans"
+for backend in ${BACKENDS:-sqlite postgres}; do
+  start_server "$backend"
+  tour=$(api POST /api/v1/tours '{"name":"Bench tour"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  stop=$(api POST "/api/v1/tours/$tour/stops" "{\"city\":\"Bench\",\"venue\":\"Hall\",\"timezone\":\"Europe/Paris\",\"starts_at\":\"2030-01-01T09:00:00+01:00\",\"ends_at\":\"2030-01-01T17:00:00+01:00\",\"capacity\":$COUNT}")
+  STOP_ID=$(echo "$stop" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  export CHECKPOINT_ID BADGES STAFF_TOKEN THREADS OFFSET
+  CHECKPOINT_ID=$(echo "$stop" | python3 -c 'import json,sys; print(json.load(sys.stdin)["checkpoints"][0]["id"])')
+  BADGES=$BENCH_TMP/badges.txt
+  started=$(date +%s)
+  python3 "$ROOT/bench/make_badges.py" "$BASE" "$STOP_ID" "$COUNT" "$BADGES"
+  echo "  $backend: $COUNT badges registered in $(( $(date +%s) - started )) s" >&2
+  echo "bench-password" | "$BIN" user add --email scanner@roadshow.example --name Scanner --role staff >/dev/null
+  STAFF_TOKEN=$(curl -sf -X POST "$BASE/api/v1/auth/tokens" -H 'content-type: application/json' \
+    -d '{"email":"scanner@roadshow.example","password":"bench-password"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  OFFSET=0
+  for c in 1 8 32; do
+    THREADS=$(( c < 2 ? 1 : 2 ))
+    before=$(curl -sf "$BASE/api/v1/checkpoints/$CHECKPOINT_ID/status" -H "authorization: Bearer $STAFF_TOKEN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["checked_in"])')
+    read -r rps p50 p99 errors _ <<<"$(wrk_run "$c" "$BASE" "$ROOT/bench/checkin.lua")"
+    after=$(curl -sf "$BASE/api/v1/checkpoints/$CHECKPOINT_ID/status" -H "authorization: Bearer $STAFF_TOKEN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["checked_in"])')
+    # The next level starts where this one stopped, so that its badges are fresh too.
+    OFFSET=$after
+    read -r hrps _ hp99 _ <<<"$(wrk_run "$c" "$BASE/healthz")"
+    ratio=$(python3 -c "print(f'{$rps/$hrps:.3f}')")
+    printf '%-9s %4s | %8s %8s %8s | %8s %8s | %6s | %s%s\n' "$backend" "$c" "$rps" "$p50" "$p99" "$hrps" "$hp99" "$ratio" \
+      "$((after - before)) ok" "$([ "$errors" != 0 ] && echo "  ($errors non-2xx)")"
+  done
+  stop_server
+done
