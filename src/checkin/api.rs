@@ -16,7 +16,6 @@ use crate::auth::{ApiUser, CurrentUser};
 use crate::db;
 use crate::error::{AppError, FieldErrors, Problem};
 use crate::registrations::api::{RegistrationRequest, RegistrationResponse, registration_response};
-use crate::registrations::service::Source;
 use crate::startup::AppState;
 use crate::time;
 use crate::web::ApiJson;
@@ -373,39 +372,13 @@ pub async fn create_walk_in(
     let raw = body.0.into();
     let st = state.clone();
     let id = db::transaction(&state.pool, move |conn| {
-        let locale = crate::registrations::service::default_locale(conn, &stop_id)?;
-        let new = crate::registrations::domain::NewRegistration::parse(raw, locale)?;
-        let id = crate::registrations::service::register(
-            conn,
-            &stop_id,
-            &new,
-            Source::WalkIn,
-            time::now(),
-        )?;
-        let registration = crate::registrations::store::find_registration(conn, &id)?
-            .ok_or(AppError::NotFound("registration"))?;
-        if registration.status != "confirmed" {
-            // Rolls the registration back: a walk-in is let in only if there is a seat.
-            return Err(AppError::Conflict(
-                "the stop is full: no seat for a walk-in".into(),
-            ));
-        }
-        let entrance =
-            store::entrance_of(conn, &stop_id)?.ok_or(AppError::NotFound("checkpoint"))?;
-        let scan = ScanRequest {
-            token: st.badges.sign(&stop_id, &id)?,
-            checkpoint_id: entrance.id,
-            scan_id: uuid::Uuid::new_v4().to_string(),
-            scan_id_from_client: false,
-            device_id: None,
-            scanned_at: None,
-        };
-        service::decide(
+        let (id, _, _) = service::walk_in(
             conn,
             &st.badges,
             &st.checkpoints,
             &actor,
-            &scan,
+            &stop_id,
+            raw,
             time::now(),
         )?;
         Ok(id)

@@ -19,7 +19,6 @@ use crate::db;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::registrations::domain::RawRegistration;
-use crate::registrations::service::Source;
 use crate::startup::AppState;
 use crate::time::{self, display_date, display_time};
 use crate::web::{CsrfForm, FormState, PageContext, PageError, html, redirect_see_other};
@@ -539,37 +538,16 @@ async fn submit_walk_in(
     let st = state.clone();
     let sid = stop_id.clone();
     let result = db::transaction(&state.pool, move |conn| {
-        actor.may_scan_at(&sid)?;
-        let locale = crate::registrations::service::default_locale(conn, &sid)?;
-        let new = crate::registrations::domain::NewRegistration::parse(raw, locale)?;
-        let name = format!("{} {}", new.first_name, new.last_name);
-        let id =
-            crate::registrations::service::register(conn, &sid, &new, Source::WalkIn, time::now())?;
-        let registration = crate::registrations::store::find_registration(conn, &id)?
-            .ok_or(AppError::NotFound("registration"))?;
-        if registration.status != "confirmed" {
-            return Err(AppError::Conflict(
-                "the stop is full: no seat for a walk-in".into(),
-            ));
-        }
-        let entrance = store::entrance_of(conn, &sid)?.ok_or(AppError::NotFound("checkpoint"))?;
-        let scan = super::domain::ScanRequest {
-            token: st.badges.sign(&sid, &id)?,
-            checkpoint_id: entrance.id.clone(),
-            scan_id: uuid::Uuid::new_v4().to_string(),
-            scan_id_from_client: false,
-            device_id: None,
-            scanned_at: None,
-        };
-        service::decide(
+        let (_, entrance, name) = service::walk_in(
             conn,
             &st.badges,
             &st.checkpoints,
             &actor,
-            &scan,
+            &sid,
+            raw,
             time::now(),
         )?;
-        Ok((entrance.id, name))
+        Ok((entrance, name))
     })
     .await;
     match result {

@@ -207,3 +207,44 @@ pub fn counts(conn: &mut DbConnection, checkpoint: &CheckpointRow) -> Result<(i6
     };
     Ok((checked_in, expected))
 }
+
+/// Someone registered at the door: registered (e-mail queued) and checked in at the entrance,
+/// in the caller's transaction. A full stop is a conflict, and the caller's rollback undoes the
+/// registration. Returns `(registration id, entrance checkpoint id, full name)`.
+pub fn walk_in(
+    conn: &mut DbConnection,
+    keys: &BadgeKeys,
+    checkpoints: &CheckpointCache,
+    actor: &CurrentUser,
+    stop_id: &str,
+    raw: crate::registrations::domain::RawRegistration,
+    now: NaiveDateTime,
+) -> Result<(String, String, String), AppError> {
+    use crate::registrations::{domain::NewRegistration, service as registrations};
+    actor.may_scan_at(stop_id)?;
+    let locale = registrations::default_locale(conn, stop_id)?;
+    let new = NewRegistration::parse(raw, locale)?;
+    let id = registrations::register(conn, stop_id, &new, registrations::Source::WalkIn, now)?;
+    let registration = registrations_store::find_registration(conn, &id)?
+        .ok_or(AppError::NotFound("registration"))?;
+    if registration.status != "confirmed" {
+        return Err(AppError::Conflict(
+            "the stop is full: no seat for a walk-in".into(),
+        ));
+    }
+    let entrance = store::entrance_of(conn, stop_id)?.ok_or(AppError::NotFound("checkpoint"))?;
+    let scan = ScanRequest {
+        token: keys.sign(stop_id, &id)?,
+        checkpoint_id: entrance.id.clone(),
+        scan_id: uuid::Uuid::new_v4().to_string(),
+        scan_id_from_client: false,
+        device_id: None,
+        scanned_at: None,
+    };
+    decide(conn, keys, checkpoints, actor, &scan, now)?;
+    Ok((
+        id,
+        entrance.id,
+        format!("{} {}", new.first_name, new.last_name),
+    ))
+}
