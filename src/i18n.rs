@@ -733,6 +733,18 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "not enrolled",
     ),
     ("nav.scan", "Scanner", "Scanner"),
+    ("devices.title", "Appareils de contrôle", "Scanner devices"),
+    (
+        "devices.none",
+        "Aucun appareil enregistré pour cette étape.",
+        "No device registered for this stop.",
+    ),
+    ("devices.revoked", "révoqué", "revoked"),
+    (
+        "devices.revoke",
+        "Révoquer (appareil perdu)",
+        "Revoke (lost device)",
+    ),
     // admin: e-mail queue
     ("outbox.title", "File d'envoi des e-mails", "E-mail queue"),
     ("outbox.pending", "En attente", "Waiting"),

@@ -40,7 +40,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/scan/checkpoints/{checkpoint_id}",
             web::post().to(submit_scan),
         )
-        .route("/scan/scans/{scan_id}/undo", web::post().to(undo));
+        .route("/scan/scans/{scan_id}/undo", web::post().to(undo))
+        .route(
+            "/admin/devices/{device_id}/revoke",
+            web::post().to(revoke_device),
+        );
 }
 
 type Form = CsrfForm<BTreeMap<String, String>>;
@@ -570,4 +574,30 @@ async fn submit_walk_in(
             )
         }
     }
+}
+
+/// An admin cuts a lost device off; its token is refused from the next request on.
+async fn revoke_device(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: PageUser<crate::auth::policy::ManageSetup>,
+    path: web::Path<String>,
+    form: Form,
+) -> Result<HttpResponse, PageError> {
+    let id = path.into_inner();
+    let stop_id = form.0.get("stop_id").cloned().unwrap_or_default();
+    db::run(&state.pool, move |conn| {
+        Ok(crate::auth::store::revoke_device(conn, &id, time::now())?)
+    })
+    .await
+    .map_err(|e| PageError::new(&req, e))?;
+    state.tokens.clear();
+    // Back to the stop page; the id comes from the form, so only an id-shaped one is followed.
+    let back = if !stop_id.is_empty() && stop_id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+    {
+        format!("/admin/stops/{stop_id}")
+    } else {
+        "/admin".to_owned()
+    };
+    Ok(redirect_see_other(&back))
 }

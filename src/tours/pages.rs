@@ -501,6 +501,8 @@ struct StopPage {
     registration_open: bool,
     /// `(confirmed, waitlisted, cancelled)` registrations.
     counts: (i64, i64, i64),
+    /// Scanner devices: `(id, name, whose, revoked)`.
+    devices: Vec<(String, String, String, bool)>,
     workshops: Vec<WorkshopRow>,
     checkpoints: Vec<CheckpointRow>,
 }
@@ -527,10 +529,11 @@ async fn show_stop(
 ) -> Result<HttpResponse, PageError> {
     let (view, tour) = load_stop(&req, &state, path.into_inner()).await?;
     let stop_id = view.summary.stop.id.clone();
-    let by_status = db::run(&state.pool, move |conn| {
-        Ok(crate::registrations::store::count_by_status(
-            conn, &stop_id,
-        )?)
+    let (by_status, devices) = db::run(&state.pool, move |conn| {
+        Ok((
+            crate::registrations::store::count_by_status(conn, &stop_id)?,
+            crate::auth::store::list_devices(conn, &stop_id)?,
+        ))
     })
     .await
     .map_err(|e| PageError::new(&req, e))?;
@@ -587,6 +590,10 @@ async fn show_stop(
         seats_left: view.summary.seats_left,
         registration_open: view.summary.registration_open,
         counts,
+        devices: devices
+            .into_iter()
+            .map(|d| (d.id, d.name, d.user_name, d.revoked_at.is_some()))
+            .collect(),
         workshops,
         checkpoints,
         ctx,

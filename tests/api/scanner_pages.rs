@@ -192,3 +192,54 @@ async fn marketing_cannot_open_the_scanner() {
     let (status, _) = page(&client, &app, "/scan").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_admin_revokes_a_lost_device_from_the_stop_page() {
+    let app = spawn_app().await;
+    let (stop_id, _) = open_stop(&app, 10, &[]).await;
+    let staff = app.token_for("staff").await;
+    let device = json_with(
+        app.post_json(
+            "/api/v1/devices",
+            &serde_json::json!({"stop_id": stop_id, "name": "Accueil 2"}),
+            Some(&staff),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let device_token = device["token"].as_str().expect("token").to_owned();
+    let status_path = format!("/api/v1/stops/{stop_id}/scanner-data");
+    assert_eq!(
+        app.get(&status_path, Some(&device_token)).await.status(),
+        StatusCode::OK
+    );
+
+    let admin = crate::pages::logged_in_admin(&app, "en").await;
+    let (_, doc) = page(&admin, &app, &format!("/admin/stops/{stop_id}")).await;
+    let listed: String = select(&doc, "#devices")[0].text().collect();
+    assert!(listed.contains("Accueil 2"), "{listed}");
+    let action = select(&doc, "#devices form")[0]
+        .value()
+        .attr("action")
+        .expect("action")
+        .to_owned();
+    let response = admin
+        .post(app.url(&action))
+        .form(&[
+            ("csrf_token", csrf_of(&doc).as_str()),
+            ("stop_id", stop_id.as_str()),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()["location"].to_str().expect("ascii"),
+        format!("/admin/stops/{stop_id}")
+    );
+    assert_eq!(
+        app.get(&status_path, Some(&device_token)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
