@@ -745,6 +745,23 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "Révoquer (appareil perdu)",
         "Revoke (lost device)",
     ),
+    // feedback
+    (
+        "feedback.subject",
+        "votre avis en deux minutes",
+        "your opinion in two minutes",
+    ),
+    (
+        "feedback.mail_intro",
+        "Merci d'être venu·e aux",
+        "Thank you for coming to the",
+    ),
+    (
+        "feedback.mail_ask",
+        "Qu'en avez-vous pensé ? Vos remarques, même sévères, sont lues et suivies jusqu'à leur résolution.",
+        "What did you think? Your remarks, even harsh ones, are read and followed up until they are resolved.",
+    ),
+    ("feedback.mail_button", "Donner mon avis", "Give my opinion"),
     // admin: e-mail queue
     ("outbox.title", "File d'envoi des e-mails", "E-mail queue"),
     ("outbox.pending", "En attente", "Waiting"),

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{auth, checkin, error, registrations, tours};
+use crate::{auth, checkin, complaints, error, feedback, registrations, tours};
 
 struct BearerAuth;
 
@@ -54,7 +54,13 @@ impl Modify for BearerAuth {
         checkin::api::scanner_data,
         checkin::api::create_device,
         checkin::api::list_devices,
-        checkin::api::revoke_device,
+                checkin::api::revoke_device,
+        feedback::api::request_feedback,
+        feedback::api::submit_feedback,
+        complaints::api::create_complaint,
+        complaints::api::list_complaints,
+        complaints::api::get_complaint,
+        complaints::api::update_complaint,
     ),
     components(schemas(error::Problem)),
     modifiers(&BearerAuth),
@@ -62,7 +68,8 @@ impl Modify for BearerAuth {
         (name = "accounts", description = "bearer tokens for API clients"),
         (name = "setup", description = "tours, stops, workshops and checkpoints"),
         (name = "registration", description = "public registration, the private manage link, badges"),
-        (name = "check-in", description = "scanning badges at the door and at workshops, offline sync, devices"),
+                (name = "check-in", description = "scanning badges at the door and at workshops, offline sync, devices"),
+        (name = "feedback", description = "post-event feedback and the complaints it raises"),
     )
 )]
 pub struct ApiDoc;

@@ -18,7 +18,9 @@ use crate::telemetry::RequestSpan;
 use crate::web::{
     PageError, PublicRateLimit, ensure_csrf_cookie, json_config_error, limit_public_writes,
 };
-use crate::{assets, auth, checkin, email, health, openapi, registrations, tours};
+use crate::{
+    assets, auth, checkin, complaints, email, feedback, health, openapi, registrations, tours,
+};
 
 /// What every handler can reach.
 #[derive(Debug)]
@@ -176,6 +178,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     auth::routes(cfg);
     registrations::routes(cfg);
     checkin::routes(cfg);
+    complaints::routes(cfg);
+    feedback::routes(cfg);
     email::pages::routes(cfg);
     tours::routes(cfg);
 }

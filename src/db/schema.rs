@@ -191,7 +191,63 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    complaint_events (id) {
+        id -> Text,
+        complaint_id -> Text,
+        at -> Timestamp,
+        actor -> Text,
+        field -> Text,
+        old_value -> Text,
+        new_value -> Text,
+    }
+}
+
+diesel::table! {
+    complaints (id) {
+        id -> Text,
+        stop_id -> Text,
+        theme -> Text,
+        summary -> Text,
+        detail -> Text,
+        company -> Text,
+        registration_id -> Nullable<Text>,
+        feedback_id -> Nullable<Text>,
+        status -> Text,
+        owner -> Text,
+        resolution -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    feedback (id) {
+        id -> Text,
+        registration_id -> Text,
+        stop_id -> Text,
+        overall -> Integer,
+        trainers -> Integer,
+        content -> Integer,
+        nps -> Integer,
+        comment -> Text,
+        submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    feedback_requests (registration_id) {
+        registration_id -> Text,
+        stop_id -> Text,
+        requested_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(complaint_events -> complaints (complaint_id));
+diesel::joinable!(complaints -> stops (stop_id));
 diesel::joinable!(check_ins -> checkpoints (checkpoint_id));
 diesel::joinable!(check_ins -> registrations (registration_id));
 diesel::joinable!(check_ins -> scans (scan_id));
@@ -212,8 +268,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     badge_keys,
     check_ins,
     checkpoints,
+    complaint_events,
+    complaints,
     devices,
     enrolments,
+    feedback,
+    feedback_requests,
     outbox,
     registrations,
     scan_undos,

@@ -191,3 +191,61 @@ pub fn calendar(view: &RegistrationView, manage_url: &str) -> String {
         .done()
         .to_string()
 }
+
+#[derive(Template)]
+#[template(path = "email/feedback.txt")]
+struct FeedbackText<'a> {
+    m: &'a FeedbackMessage,
+}
+
+#[derive(Template)]
+#[template(path = "email/feedback.html")]
+struct FeedbackHtml<'a> {
+    m: &'a FeedbackMessage,
+}
+
+/// What a feedback request says.
+pub struct FeedbackMessage {
+    pub tr: Locale,
+    pub first_name: String,
+    pub tour_name: String,
+    pub city: String,
+    pub date: String,
+    pub form_url: String,
+}
+
+/// The feedback request e-mail: a one-time link to the form.
+pub fn feedback_email(
+    settings: &Settings,
+    keys: &BadgeKeys,
+    view: &RegistrationView,
+) -> anyhow::Result<Message> {
+    let tr = view.locale();
+    let r = &view.registration;
+    let message = FeedbackMessage {
+        tr,
+        first_name: r.first_name.clone(),
+        tour_name: view.tour_name.clone(),
+        city: view.stop.city.clone(),
+        date: display_date(view.stop.starts_at, view.timezone, tr),
+        form_url: settings.url(&format!("/feedback/{}", keys.link_token("feedback", &r.id))),
+    };
+    let subject = format!(
+        "{} – {} : {}",
+        view.tour_name,
+        view.stop.city,
+        tr.t("feedback.subject")
+    );
+    let to = Mailbox::new(
+        Some(format!("{} {}", r.first_name, r.last_name)),
+        r.email.parse()?,
+    );
+    Ok(Message::builder()
+        .from(settings.mail_from.parse::<Mailbox>()?)
+        .to(to)
+        .subject(subject)
+        .multipart(MultiPart::alternative_plain_html(
+            FeedbackText { m: &message }.render()?,
+            FeedbackHtml { m: &message }.render()?,
+        ))?)
+}

@@ -131,6 +131,16 @@ async fn render(state: &Arc<AppState>, row: &OutboxRow) -> anyhow::Result<lettre
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             messages::registration_email(&state.settings, &state.badges, &view, mail.event)
         }
+        crate::feedback::service::MAIL_KIND => {
+            let mail: crate::feedback::service::FeedbackMail = serde_json::from_str(&row.payload)?;
+            let id = mail.registration_id;
+            let view = db::run(&state.pool, move |conn| {
+                registrations::registration_view(conn, &id)
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            messages::feedback_email(&state.settings, &state.badges, &view)
+        }
         other => Err(anyhow::anyhow!("unknown message kind `{other}`")),
     }
 }

@@ -1,1 +1,10 @@
-//! Post-event feedback forms and their requests (to come).
+//! Post-event feedback: a one-time link per checked-in attendee, a short form (ratings, a
+//! recommendation score, complaint themes), each theme ticked opening a complaint.
+
+pub mod api;
+pub mod service;
+
+/// Registers the feedback API.
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    api::routes(cfg);
+}

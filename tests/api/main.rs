@@ -4,6 +4,7 @@
 mod auth;
 mod checkin;
 mod cli;
+mod feedback;
 mod fixtures;
 mod health;
 mod helpers;

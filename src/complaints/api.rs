@@ -1,0 +1,223 @@
+//! The complaints API: staff and marketing record, marketing works them.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::service::{self, ComplaintChanges, NewComplaint};
+use super::store::{self, Complaint, ComplaintEvent};
+use crate::auth::ApiUser;
+use crate::auth::policy::{RecordComplaints, WorkComplaints};
+use crate::db;
+use crate::error::{AppError, Problem};
+use crate::startup::AppState;
+use crate::time;
+use crate::web::ApiJson;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/complaints", web::post().to(create_complaint))
+        .route("/api/v1/complaints", web::get().to(list_complaints))
+        .route("/api/v1/complaints/{id}", web::get().to(get_complaint))
+        .route("/api/v1/complaints/{id}", web::patch().to(update_complaint));
+}
+
+/// A complaint heard on site or on the phone.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateComplaintRequest {
+    pub stop_id: String,
+    /// `trainers`, `licensing`, `leads`, `logistics` or `other`.
+    pub theme: String,
+    pub summary: String,
+    pub detail: Option<String>,
+    pub company: Option<String>,
+    pub registration_id: Option<String>,
+}
+
+/// Changes to a complaint; `resolved` needs a `resolution`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateComplaintRequest {
+    /// `open`, `acknowledged`, `resolved` or `wont_fix`.
+    pub status: Option<String>,
+    pub owner: Option<String>,
+    pub resolution: Option<String>,
+}
+
+/// One change in a complaint's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    /// `created`, `status`, `owner` or `resolution`.
+    pub field: String,
+    pub old_value: String,
+    pub new_value: String,
+}
+
+/// A complaint with its history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComplaintResponse {
+    pub id: String,
+    pub stop_id: String,
+    pub theme: String,
+    pub summary: String,
+    pub detail: String,
+    pub company: String,
+    pub registration_id: Option<String>,
+    pub feedback_id: Option<String>,
+    pub status: String,
+    pub owner: String,
+    pub resolution: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// Builds the answer for a complaint and its history.
+pub fn complaint_response(c: Complaint, history: Vec<ComplaintEvent>) -> ComplaintResponse {
+    ComplaintResponse {
+        id: c.id,
+        stop_id: c.stop_id,
+        theme: c.theme,
+        summary: c.summary,
+        detail: c.detail,
+        company: c.company,
+        registration_id: c.registration_id,
+        feedback_id: c.feedback_id,
+        status: c.status,
+        owner: c.owner,
+        resolution: c.resolution,
+        created_by: c.created_by,
+        created_at: c.created_at.and_utc(),
+        updated_at: c.updated_at.and_utc(),
+        history: history
+            .into_iter()
+            .map(|e| HistoryEntry {
+                at: e.at.and_utc(),
+                actor: e.actor,
+                field: e.field,
+                old_value: e.old_value,
+                new_value: e.new_value,
+            })
+            .collect(),
+    }
+}
+
+/// Record a complaint (staff or marketing).
+#[utoipa::path(
+    post, path = "/api/v1/complaints", tag = "feedback", request_body = CreateComplaintRequest, security(("bearer" = [])),
+    responses((status = 201, body = ComplaintResponse), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn create_complaint(
+    state: web::Data<AppState>,
+    user: ApiUser<RecordComplaints>,
+    body: ApiJson<CreateComplaintRequest>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let actor = user.user.name.clone();
+    let new = NewComplaint {
+        stop_id: body.stop_id,
+        theme: body.theme,
+        summary: body.summary,
+        detail: body.detail,
+        company: body.company,
+        registration_id: body.registration_id,
+        feedback_id: None,
+    };
+    let response = db::transaction(&state.pool, move |conn| {
+        let complaint = service::record(conn, new, &actor, time::now())?;
+        let history = store::history(conn, &complaint.id)?;
+        Ok(complaint_response(complaint, history))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(response))
+}
+
+/// Filters of the complaint list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ComplaintFilter {
+    pub stop_id: Option<String>,
+    pub theme: Option<String>,
+    pub status: Option<String>,
+}
+
+/// Complaints, newest first, by stop, theme and status (marketing).
+#[utoipa::path(
+    get, path = "/api/v1/complaints", tag = "feedback", params(ComplaintFilter), security(("bearer" = [])),
+    responses((status = 200, body = [ComplaintResponse]), (status = 403, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn list_complaints(
+    state: web::Data<AppState>,
+    _marketing: ApiUser<WorkComplaints>,
+    query: web::Query<ComplaintFilter>,
+) -> Result<HttpResponse, AppError> {
+    let filter = query.into_inner();
+    let list = db::run(&state.pool, move |conn| {
+        store::list(
+            conn,
+            filter.stop_id.as_deref(),
+            filter.theme.as_deref(),
+            filter.status.as_deref(),
+        )?
+        .into_iter()
+        .map(|c| {
+            let history = store::history(conn, &c.id)?;
+            Ok(complaint_response(c, history))
+        })
+        .collect::<Result<Vec<_>, AppError>>()
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// A complaint with its history (marketing).
+#[utoipa::path(
+    get, path = "/api/v1/complaints/{id}", tag = "feedback", security(("bearer" = [])),
+    responses((status = 200, body = ComplaintResponse), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn get_complaint(
+    state: web::Data<AppState>,
+    _marketing: ApiUser<WorkComplaints>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let response = db::run(&state.pool, move |conn| {
+        let complaint = store::find(conn, &id)?.ok_or(AppError::NotFound("complaint"))?;
+        let history = store::history(conn, &id)?;
+        Ok(complaint_response(complaint, history))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(response))
+}
+
+/// Work a complaint (marketing): status, owner, resolution; each change joins the history.
+#[utoipa::path(
+    patch, path = "/api/v1/complaints/{id}", tag = "feedback", request_body = UpdateComplaintRequest, security(("bearer" = [])),
+    responses((status = 200, body = ComplaintResponse), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "unknown status, or resolved without a resolution", body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn update_complaint(
+    state: web::Data<AppState>,
+    marketing: ApiUser<WorkComplaints>,
+    path: web::Path<String>,
+    body: ApiJson<UpdateComplaintRequest>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let body = body.0;
+    let actor = marketing.user.name.clone();
+    let changes = ComplaintChanges {
+        status: body.status,
+        owner: body.owner,
+        resolution: body.resolution,
+    };
+    let response = db::transaction(&state.pool, move |conn| {
+        let complaint = service::change(conn, &id, changes, &actor, time::now())?;
+        let history = store::history(conn, &id)?;
+        Ok(complaint_response(complaint, history))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(response))
+}

@@ -1,0 +1,162 @@
+//! Recording and working complaints; every change is an event in the history.
+
+use chrono::NaiveDateTime;
+
+use super::store::{self, Complaint, ComplaintEvent};
+use crate::db::DbConnection;
+use crate::error::{AppError, FieldErrors};
+use crate::validation::{optional_text, required_text};
+
+/// The themes of complaints, as on the feedback form.
+pub const THEMES: &[&str] = &["trainers", "licensing", "leads", "logistics", "other"];
+/// The statuses of a complaint.
+pub const STATUSES: &[&str] = &["open", "acknowledged", "resolved", "wont_fix"];
+
+/// A complaint to record.
+#[derive(Debug, Clone, Default)]
+pub struct NewComplaint {
+    pub stop_id: String,
+    pub theme: String,
+    pub summary: String,
+    pub detail: Option<String>,
+    pub company: Option<String>,
+    pub registration_id: Option<String>,
+    pub feedback_id: Option<String>,
+}
+
+/// What marketing changes.
+#[derive(Debug, Clone, Default)]
+pub struct ComplaintChanges {
+    pub status: Option<String>,
+    pub owner: Option<String>,
+    pub resolution: Option<String>,
+}
+
+fn event(
+    complaint_id: &str,
+    actor: &str,
+    field: &str,
+    old: &str,
+    new: &str,
+    at: NaiveDateTime,
+) -> ComplaintEvent {
+    ComplaintEvent {
+        id: uuid::Uuid::new_v4().to_string(),
+        complaint_id: complaint_id.to_owned(),
+        at,
+        actor: actor.to_owned(),
+        field: field.to_owned(),
+        old_value: old.to_owned(),
+        new_value: new.to_owned(),
+    }
+}
+
+/// Records a complaint (open) and its first history line.
+pub fn record(
+    conn: &mut DbConnection,
+    new: NewComplaint,
+    actor: &str,
+    now: NaiveDateTime,
+) -> Result<Complaint, AppError> {
+    let mut errors = FieldErrors::new();
+    if !THEMES.contains(&new.theme.as_str()) {
+        errors.add(
+            "theme",
+            "must be one of trainers, licensing, leads, logistics, other",
+        );
+    }
+    let summary = required_text(&mut errors, "summary", &new.summary, 300);
+    let detail = optional_text(&mut errors, "detail", new.detail.as_deref(), 5000);
+    let company = optional_text(&mut errors, "company", new.company.as_deref(), 200);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    crate::tours::store::find_stop(conn, &new.stop_id)?.ok_or(AppError::NotFound("stop"))?;
+    if let Some(registration_id) = &new.registration_id {
+        let registration =
+            crate::registrations::store::find_registration(conn, registration_id)?
+                .ok_or_else(|| AppError::invalid("registration_id", "names no registration"))?;
+        if registration.stop_id != new.stop_id {
+            return Err(AppError::invalid(
+                "registration_id",
+                "is a registration of another stop",
+            ));
+        }
+    }
+    let complaint = Complaint {
+        id: uuid::Uuid::new_v4().to_string(),
+        stop_id: new.stop_id,
+        theme: new.theme,
+        summary,
+        detail,
+        company,
+        registration_id: new.registration_id,
+        feedback_id: new.feedback_id,
+        status: "open".into(),
+        owner: String::new(),
+        resolution: String::new(),
+        created_by: actor.to_owned(),
+        created_at: now,
+        updated_at: now,
+    };
+    store::insert(conn, &complaint)?;
+    store::insert_event(
+        conn,
+        &event(&complaint.id, actor, "created", "", "open", now),
+    )?;
+    Ok(complaint)
+}
+
+/// Applies marketing's changes; each changed field becomes a history line. `resolved` needs a
+/// resolution note (given now or already there).
+pub fn change(
+    conn: &mut DbConnection,
+    id: &str,
+    changes: ComplaintChanges,
+    actor: &str,
+    now: NaiveDateTime,
+) -> Result<Complaint, AppError> {
+    let current = store::find(conn, id)?.ok_or(AppError::NotFound("complaint"))?;
+    let mut errors = FieldErrors::new();
+    let status = match changes.status.as_deref().map(str::trim) {
+        Some(s) if STATUSES.contains(&s) => s.to_owned(),
+        Some(_) => {
+            errors.add(
+                "status",
+                "must be one of open, acknowledged, resolved, wont_fix",
+            );
+            current.status.clone()
+        }
+        None => current.status.clone(),
+    };
+    let owner = match changes.owner.as_deref() {
+        Some(o) => optional_text(&mut errors, "owner", Some(o), 200),
+        None => current.owner.clone(),
+    };
+    let resolution = match changes.resolution.as_deref() {
+        Some(r) => optional_text(&mut errors, "resolution", Some(r), 5000),
+        None => current.resolution.clone(),
+    };
+    if status == "resolved" && resolution.is_empty() {
+        errors.add("resolution", "is required to resolve a complaint");
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let changed = [
+        ("status", &current.status, &status),
+        ("owner", &current.owner, &owner),
+        ("resolution", &current.resolution, &resolution),
+    ];
+    for (i, (field, old, new)) in changed
+        .into_iter()
+        .filter(|(_, old, new)| old != new)
+        .enumerate()
+    {
+        // One change, several lines: a microsecond apart, so that the history reads in order.
+        let at = now + chrono::Duration::microseconds(i64::try_from(i).unwrap_or(0));
+        store::insert_event(conn, &event(id, actor, field, old, new, at))?;
+    }
+    store::update(conn, id, &status, &owner, &resolution, now)?;
+    store::find(conn, id)?.ok_or(AppError::NotFound("complaint"))
+}

@@ -1,0 +1,109 @@
+//! Rows and queries for complaints and their history.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{complaint_events, complaints};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = complaints)]
+pub struct Complaint {
+    pub id: String,
+    pub stop_id: String,
+    pub theme: String,
+    pub summary: String,
+    pub detail: String,
+    pub company: String,
+    pub registration_id: Option<String>,
+    pub feedback_id: Option<String>,
+    pub status: String,
+    pub owner: String,
+    pub resolution: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = complaint_events)]
+pub struct ComplaintEvent {
+    pub id: String,
+    pub complaint_id: String,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub field: String,
+    pub old_value: String,
+    pub new_value: String,
+}
+
+pub fn insert(conn: &mut DbConnection, complaint: &Complaint) -> QueryResult<usize> {
+    diesel::insert_into(complaints::table)
+        .values(complaint)
+        .execute(conn)
+}
+
+pub fn insert_event(conn: &mut DbConnection, event: &ComplaintEvent) -> QueryResult<usize> {
+    diesel::insert_into(complaint_events::table)
+        .values(event)
+        .execute(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Complaint>> {
+    complaints::table
+        .find(id)
+        .select(Complaint::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Writes the fields marketing may change.
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    status: &str,
+    owner: &str,
+    resolution: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(complaints::table.find(id))
+        .set((
+            complaints::status.eq(status),
+            complaints::owner.eq(owner),
+            complaints::resolution.eq(resolution),
+            complaints::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn history(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<ComplaintEvent>> {
+    complaint_events::table
+        .filter(complaint_events::complaint_id.eq(id))
+        .order((complaint_events::at.asc(), complaint_events::id.asc()))
+        .select(ComplaintEvent::as_select())
+        .load(conn)
+}
+
+/// Complaints matching the filters, newest first.
+pub fn list(
+    conn: &mut DbConnection,
+    stop_id: Option<&str>,
+    theme: Option<&str>,
+    status: Option<&str>,
+) -> QueryResult<Vec<Complaint>> {
+    let mut query = complaints::table.into_boxed();
+    if let Some(stop_id) = stop_id {
+        query = query.filter(complaints::stop_id.eq(stop_id.to_owned()));
+    }
+    if let Some(theme) = theme {
+        query = query.filter(complaints::theme.eq(theme.to_owned()));
+    }
+    if let Some(status) = status {
+        query = query.filter(complaints::status.eq(status.to_owned()));
+    }
+    query
+        .order(complaints::created_at.desc())
+        .limit(1000)
+        .select(Complaint::as_select())
+        .load(conn)
+}

@@ -1,0 +1,104 @@
+//! The feedback API: marketing asks for feedback; attendees answer through their link.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::service::{self, RawFeedback};
+use crate::auth::ApiUser;
+use crate::auth::policy::ReadAnalytics;
+use crate::db;
+use crate::error::{AppError, Problem};
+use crate::startup::AppState;
+use crate::time;
+use crate::web::ApiJson;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/api/v1/stops/{stop_id}/feedback-requests",
+        web::post().to(request_feedback),
+    )
+    .route("/api/v1/feedback/{token}", web::post().to(submit_feedback));
+}
+
+/// How many feedback e-mails were queued.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedbackRequestsResponse {
+    pub queued: usize,
+}
+
+/// Queue one feedback e-mail per checked-in attendee who has none yet (marketing).
+#[utoipa::path(
+    post, path = "/api/v1/stops/{stop_id}/feedback-requests", tag = "feedback", security(("bearer" = [])),
+    responses((status = 202, body = FeedbackRequestsResponse), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn request_feedback(
+    state: web::Data<AppState>,
+    _marketing: ApiUser<ReadAnalytics>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let stop_id = path.into_inner();
+    let queued = db::transaction(&state.pool, move |conn| {
+        service::request(conn, &stop_id, time::now())
+    })
+    .await?;
+    state.outbox_signal.notify();
+    Ok(HttpResponse::Accepted().json(FeedbackRequestsResponse { queued }))
+}
+
+/// An attendee's feedback.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FeedbackRequest {
+    /// 1–5.
+    pub overall: Option<i64>,
+    /// 1–5.
+    pub trainers: Option<i64>,
+    /// 1–5.
+    pub content: Option<i64>,
+    /// 0–10: would you recommend these events?
+    pub nps: Option<i64>,
+    /// Among `trainers`, `licensing`, `leads`, `logistics`, `other`; each opens a complaint.
+    #[serde(default)]
+    pub themes: Vec<String>,
+    pub comment: Option<String>,
+}
+
+/// The recorded feedback and the complaints it opened.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedbackResponse {
+    pub id: String,
+    pub complaints: Vec<String>,
+}
+
+/// Send feedback through the one-time link (public). A second submission is 409.
+#[utoipa::path(
+    post, path = "/api/v1/feedback/{token}", tag = "feedback", request_body = FeedbackRequest,
+    responses((status = 201, body = FeedbackResponse), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "already sent, or the link expired", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn submit_feedback(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: ApiJson<FeedbackRequest>,
+) -> Result<HttpResponse, AppError> {
+    let registration_id = state
+        .badges
+        .open_link_token("feedback", &path)
+        .ok_or(AppError::NotFound("feedback link"))?;
+    let body = body.0;
+    let raw = RawFeedback {
+        overall: body.overall,
+        trainers: body.trainers,
+        content: body.content,
+        nps: body.nps,
+        themes: body.themes,
+        comment: body.comment,
+    };
+    let (id, complaints) = db::transaction(&state.pool, move |conn| {
+        service::submit(conn, &registration_id, raw, time::now())
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(FeedbackResponse { id, complaints }))
+}

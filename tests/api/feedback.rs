@@ -1,0 +1,299 @@
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::fixtures::{open_stop, registration_body};
+use crate::helpers::{TestApp, json_with, problem, spawn_app};
+use crate::mail::text;
+
+/// A stop where Claire came (checked in) and Paul did not; returns the stop id.
+async fn stop_after_the_day(app: &TestApp) -> String {
+    let (stop_id, _) = open_stop(app, 10, &[]).await;
+    let register = |name: &str| {
+        let path = format!("/api/v1/stops/{stop_id}/registrations");
+        let body = registration_body(name, &[]);
+        async move { json_with(app.post_json(&path, &body, None).await, StatusCode::CREATED).await }
+    };
+    let claire = register("Claire").await;
+    register("Paul").await;
+    let stop = json_with(
+        app.get(&format!("/api/v1/stops/{stop_id}"), None).await,
+        StatusCode::OK,
+    )
+    .await;
+    let entrance = stop["checkpoints"][0]["id"].as_str().expect("id");
+    let staff = app.token_for("staff").await;
+    let scan = json!({"token": claire["badge"]["token"], "checkpoint_id": entrance});
+    json_with(
+        app.post_json("/api/v1/checkins", &scan, Some(&staff)).await,
+        StatusCode::OK,
+    )
+    .await;
+    stop_id
+}
+
+/// The feedback link's token from the e-mail Claire received.
+async fn feedback_token(app: &TestApp) -> String {
+    for _ in 0..100 {
+        let found = app
+            .mail
+            .to("claire@alsace-informatique.fr")
+            .iter()
+            .map(|m| text(&m.raw))
+            .find_map(|body| {
+                body.lines()
+                    .find(|l| l.contains("/feedback/"))
+                    .map(str::to_owned)
+            });
+        if let Some(line) = found {
+            return line.trim().rsplit('/').next().expect("token").to_owned();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no feedback e-mail arrived");
+}
+
+#[tokio::test]
+async fn feedback_goes_to_checked_in_attendees_once_and_its_themes_open_complaints() {
+    let app = spawn_app().await;
+    let stop_id = stop_after_the_day(&app).await;
+    let marketing = app.token_for("marketing").await;
+    let staff = app.token_for("staff").await;
+    let path = format!("/api/v1/stops/{stop_id}/feedback-requests");
+    problem(
+        app.post_json(&path, &json!({}), Some(&staff)).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let first = json_with(
+        app.post_json(&path, &json!({}), Some(&marketing)).await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
+    assert_eq!(first["queued"], 1, "only Claire came");
+    let second = json_with(
+        app.post_json(&path, &json!({}), Some(&marketing)).await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
+    assert_eq!(second["queued"], 0, "nobody gets two");
+
+    // The link in the e-mail leads to the form.
+    let token = feedback_token(&app).await;
+    assert!(
+        app.mail
+            .to("paul@alsace-informatique.fr")
+            .iter()
+            .all(|m| !text(&m.raw).contains("/feedback/"))
+    );
+    let submit = format!("/api/v1/feedback/{token}");
+    let bad = [
+        (
+            json!({"overall": 6, "trainers": 1, "content": 3, "nps": 4}),
+            "overall",
+        ),
+        (
+            json!({"overall": 2, "trainers": 0, "content": 3, "nps": 4}),
+            "trainers",
+        ),
+        (
+            json!({"overall": 2, "trainers": 1, "content": 3, "nps": 11}),
+            "nps",
+        ),
+        (json!({"overall": 2, "trainers": 1, "content": 3}), "nps"),
+        (
+            json!({"overall": 2, "trainers": 1, "content": 3, "nps": 4, "themes": ["pricing"]}),
+            "themes",
+        ),
+    ];
+    for (body, field) in bad {
+        let answer = problem(
+            app.post_json(&submit, &body, None).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert!(answer["errors"][field].is_string(), "{field}: {answer}");
+    }
+    let body = json!({
+        "overall": 2, "trainers": 1, "content": 3, "nps": 3,
+        "themes": ["trainers", "licensing"],
+        "comment": "On a à peine fini de maîtriser le principe que déjà Microsoft en change"
+    });
+    let sent = json_with(
+        app.post_json(&submit, &body, None).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(sent["complaints"].as_array().map(Vec::len), Some(2));
+    problem(
+        app.post_json(&submit, &body, None).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    problem(
+        app.post_json("/api/v1/feedback/forged", &body, None).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+
+    let listed = json_with(
+        app.get(
+            &format!("/api/v1/complaints?stop_id={stop_id}&theme=licensing"),
+            Some(&marketing),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed[0]["company"], "Alsace Informatique");
+    assert_eq!(listed[0]["status"], "open");
+    assert!(
+        listed[0]["summary"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Microsoft en change")
+    );
+}
+
+#[tokio::test]
+async fn an_expired_feedback_link_is_refused() {
+    let app = spawn_app().await;
+    let stop_id = stop_after_the_day(&app).await;
+    let marketing = app.token_for("marketing").await;
+    app.post_json(
+        &format!("/api/v1/stops/{stop_id}/feedback-requests"),
+        &json!({}),
+        Some(&marketing),
+    )
+    .await;
+    let token = feedback_token(&app).await;
+    {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("UPDATE feedback_requests SET expires_at = '2000-01-01 00:00:00'")
+            .execute(&mut app.connection())
+            .expect("expire");
+    }
+    let body = json!({"overall": 4, "trainers": 4, "content": 4, "nps": 8});
+    let answer = problem(
+        app.post_json(&format!("/api/v1/feedback/{token}"), &body, None)
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(
+        answer["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("expired")
+    );
+}
+
+#[tokio::test]
+async fn complaints_are_worked_through_their_statuses_with_a_full_history() {
+    let app = spawn_app().await;
+    let (stop_id, _) = open_stop(&app, 10, &[]).await;
+    let staff = app.token_for("staff").await;
+    let marketing = app.token_for("marketing").await;
+    let body = json!({"stop_id": stop_id, "theme": "leads", "summary": "Pas de leads pour les nouveaux certifiés", "company": "Vosges Réseaux"});
+    let complaint = json_with(
+        app.post_json("/api/v1/complaints", &body, Some(&staff))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(complaint["status"], "open");
+    let id = complaint["id"].as_str().expect("id");
+    let path = format!("/api/v1/complaints/{id}");
+
+    // Staff record but do not work complaints; bad values are 422 and change nothing.
+    problem(
+        app.patch_json(&path, &json!({"status": "acknowledged"}), Some(&staff))
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let cases = [
+        (json!({"status": "resolved"}), "resolution"),
+        (json!({"status": "done"}), "status"),
+    ];
+    for (change, field) in cases {
+        let answer = problem(
+            app.patch_json(&path, &change, Some(&marketing)).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert!(answer["errors"][field].is_string(), "{field}: {answer}");
+    }
+    let invalid: Vec<(Value, &str)> = vec![
+        (
+            json!({"stop_id": stop_id, "theme": "pricing", "summary": "x"}),
+            "theme",
+        ),
+        (
+            json!({"stop_id": stop_id, "theme": "leads", "summary": ""}),
+            "summary",
+        ),
+    ];
+    for (body, field) in invalid {
+        let answer = problem(
+            app.post_json("/api/v1/complaints", &body, Some(&staff))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert!(answer["errors"][field].is_string(), "{field}: {answer}");
+    }
+
+    json_with(
+        app.patch_json(
+            &path,
+            &json!({"status": "acknowledged", "owner": "Bertrand Launay"}),
+            Some(&marketing),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let resolved = json_with(
+        app.patch_json(&path, &json!({"status": "resolved", "resolution": "Leads transmis chaque mois aux certifiés"}), Some(&marketing)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(resolved["status"], "resolved");
+    let history: Vec<(String, String, String)> = resolved["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .map(|h| {
+            (
+                h["field"].as_str().unwrap_or_default().to_owned(),
+                h["old_value"].as_str().unwrap_or_default().to_owned(),
+                h["new_value"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let fields: Vec<&str> = history.iter().map(|h| h.0.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["created", "status", "owner", "status", "resolution"]
+    );
+    assert_eq!(
+        history[1],
+        (
+            "status".to_owned(),
+            "open".to_owned(),
+            "acknowledged".to_owned()
+        )
+    );
+    assert_eq!(
+        history[3],
+        (
+            "status".to_owned(),
+            "acknowledged".to_owned(),
+            "resolved".to_owned()
+        )
+    );
+    let fetched = json_with(app.get(&path, Some(&marketing)).await, StatusCode::OK).await;
+    assert_eq!(fetched["owner"], "Bertrand Launay");
+    problem(app.get(&path, Some(&staff)).await, StatusCode::FORBIDDEN).await;
+}
