@@ -762,6 +762,81 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "What did you think? Your remarks, even harsh ones, are read and followed up until they are resolved.",
     ),
     ("feedback.mail_button", "Donner mon avis", "Give my opinion"),
+    ("feedback.title", "Votre avis", "Your opinion"),
+    (
+        "feedback.intro",
+        "Quelques questions sur l'étape de",
+        "A few questions about the stop in",
+    ),
+    (
+        "feedback.overall",
+        "Dans l'ensemble, la journée",
+        "The day overall",
+    ),
+    ("feedback.trainers", "Les formateurs", "The trainers"),
+    (
+        "feedback.content",
+        "Le contenu des ateliers",
+        "The workshops' content",
+    ),
+    (
+        "feedback.scale",
+        "1 = très décevant, 5 = excellent",
+        "1 = very disappointing, 5 = excellent",
+    ),
+    (
+        "feedback.nps",
+        "Recommanderiez-vous ces rencontres à un confrère ?",
+        "Would you recommend these events to a colleague?",
+    ),
+    (
+        "feedback.nps_scale",
+        "0 = pas du tout, 10 = certainement",
+        "0 = not at all, 10 = certainly",
+    ),
+    (
+        "feedback.themes",
+        "Un sujet à nous signaler ?",
+        "Anything to report?",
+    ),
+    (
+        "feedback.themes_hint",
+        "Chaque sujet coché est suivi jusqu'à sa résolution.",
+        "Each subject ticked is followed up until it is resolved.",
+    ),
+    (
+        "theme.trainers",
+        "Le professionnalisme des formateurs",
+        "The trainers' professionalism",
+    ),
+    (
+        "theme.licensing",
+        "La politique de licences",
+        "The licensing policy",
+    ),
+    (
+        "theme.leads",
+        "Des contacts (leads) pour les partenaires",
+        "Leads for partners",
+    ),
+    (
+        "theme.logistics",
+        "L'organisation, le lieu, l'accueil",
+        "Organisation, venue, welcome",
+    ),
+    ("theme.other", "Autre chose", "Something else"),
+    ("feedback.comment", "Dites-nous en plus", "Tell us more"),
+    ("feedback.submit", "Envoyer mon avis", "Send my opinion"),
+    (
+        "feedback.thanks",
+        "Merci ! Votre avis est enregistré.",
+        "Thank you! Your opinion is recorded.",
+    ),
+    (
+        "feedback.already",
+        "Vous avez déjà donné votre avis avec ce lien : merci.",
+        "You already gave your opinion with this link: thank you.",
+    ),
     // admin: e-mail queue
     ("outbox.title", "File d'envoi des e-mails", "E-mail queue"),
     ("outbox.pending", "En attente", "Waiting"),

@@ -2,9 +2,11 @@
 //! recommendation score, complaint themes), each theme ticked opening a complaint.
 
 pub mod api;
+pub mod pages;
 pub mod service;
 
 /// Registers the feedback API.
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     api::routes(cfg);
+    pages::routes(cfg);
 }

@@ -29,6 +29,11 @@ impl FormState {
         Self::new(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
     }
 
+    /// Sets a value (a field built from several inputs, such as ticked boxes).
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.values.insert(name.to_owned(), value.to_owned());
+    }
+
     /// The value typed for `name`, or empty.
     pub fn value(&self, name: &str) -> &str {
         self.values.get(name).map_or("", String::as_str)

@@ -297,3 +297,83 @@ async fn complaints_are_worked_through_their_statuses_with_a_full_history() {
     assert_eq!(fetched["owner"], "Bertrand Launay");
     problem(app.get(&path, Some(&staff)).await, StatusCode::FORBIDDEN).await;
 }
+
+#[tokio::test]
+async fn the_feedback_form_opens_from_the_link_and_takes_one_answer() {
+    let app = spawn_app().await;
+    let stop_id = stop_after_the_day(&app).await;
+    let marketing = app.token_for("marketing").await;
+    app.post_json(
+        &format!("/api/v1/stops/{stop_id}/feedback-requests"),
+        &json!({}),
+        Some(&marketing),
+    )
+    .await;
+    let token = feedback_token(&app).await;
+    let client = crate::pages::browser("fr-FR");
+    let path = format!("/feedback/{token}");
+    let (status, doc) = crate::pages::page(&client, &app, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(crate::pages::select(&doc, "input[name=nps]").len(), 11);
+    assert_eq!(crate::pages::select(&doc, "input[name=themes]").len(), 5);
+    let csrf = crate::pages::csrf_of(&doc);
+
+    let missing = client
+        .post(app.url(&path))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("overall", "2"),
+            ("themes", "licensing"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = scraper::Html::parse_document(&missing.text().await.expect("body"));
+    assert_eq!(
+        crate::pages::select(&doc, "fieldset.has-error").len(),
+        3,
+        "trainers, content, nps"
+    );
+    assert_eq!(
+        crate::pages::select(&doc, "input[name=themes][value=licensing][checked]").len(),
+        1,
+        "kept"
+    );
+
+    let answer = [
+        ("csrf_token", csrf.as_str()),
+        ("overall", "2"),
+        ("trainers", "1"),
+        ("content", "3"),
+        ("nps", "4"),
+        ("themes", "trainers"),
+        ("themes", "licensing"),
+        ("comment", "Les formateurs ne connaissaient pas le produit."),
+    ];
+    let sent = client
+        .post(app.url(&path))
+        .form(&answer)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    assert!(sent.text().await.expect("body").contains("Merci"));
+    let again = client
+        .post(app.url(&path))
+        .form(&answer)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let complaints = json_with(
+        app.get(
+            &format!("/api/v1/complaints?stop_id={stop_id}"),
+            Some(&marketing),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(complaints.as_array().map(Vec::len), Some(2));
+}

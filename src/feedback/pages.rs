@@ -1,0 +1,130 @@
+//! The feedback form an attendee opens from the e-mail: phone first, no JavaScript.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::service::{self, RawFeedback};
+use crate::complaints::service::THEMES;
+use crate::db;
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::time;
+use crate::web::{CsrfForm, FormState, PageContext, PageError, html};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/feedback/{token}", web::get().to(feedback_form))
+        .route("/feedback/{token}", web::post().to(submit_feedback_form));
+}
+
+#[derive(Template)]
+#[template(path = "feedback/form.html")]
+struct FeedbackPage {
+    ctx: PageContext,
+    token: String,
+    first_name: String,
+    city: String,
+    form: FormState,
+    themes: &'static [&'static str],
+    /// `form`, `thanks` or `already`.
+    state: &'static str,
+}
+
+async fn who(
+    req: &HttpRequest,
+    state: &AppState,
+    token: &str,
+) -> Result<(String, String), PageError> {
+    let id = state
+        .badges
+        .open_link_token("feedback", token)
+        .ok_or_else(|| PageError::new(req, AppError::NotFound("feedback link")))?;
+    let view = db::run(&state.pool, move |conn| {
+        crate::registrations::service::registration_view(conn, &id)
+    })
+    .await
+    .map_err(|e| PageError::new(req, e))?;
+    Ok((view.registration.first_name, view.stop.city))
+}
+
+async fn feedback_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ctx: PageContext,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let token = path.into_inner();
+    let (first_name, city) = who(&req, &state, &token).await?;
+    let page_data = FeedbackPage {
+        ctx,
+        token,
+        first_name,
+        city,
+        form: FormState::default(),
+        themes: THEMES,
+        state: "form",
+    };
+    html(StatusCode::OK, &page_data).map_err(|e| PageError::new(&req, e))
+}
+
+async fn submit_feedback_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ctx: PageContext,
+    path: web::Path<String>,
+    form: CsrfForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let token = path.into_inner();
+    let (first_name, city) = who(&req, &state, &token).await?;
+    // Checkboxes repeat the `themes` field: read the pairs, not a map.
+    let pairs = form.0;
+    let themes: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "themes")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let values: BTreeMap<String, String> =
+        pairs.into_iter().filter(|(k, _)| k != "themes").collect();
+    let mut form = FormState::new(values);
+    for theme in &themes {
+        form.set(&format!("theme_{theme}"), "yes");
+    }
+    let number = |name: &str| form.optional(name).map(|v| v.parse::<i64>().unwrap_or(-1));
+    let raw = RawFeedback {
+        overall: number("overall"),
+        trainers: number("trainers"),
+        content: number("content"),
+        nps: number("nps"),
+        themes,
+        comment: form.optional("comment"),
+    };
+    let id = state
+        .badges
+        .open_link_token("feedback", &token)
+        .unwrap_or_default();
+    let result = db::transaction(&state.pool, move |conn| {
+        service::submit(conn, &id, raw, time::now())
+    })
+    .await;
+    let (status, page_state) = match result {
+        Ok(_) => (StatusCode::CREATED, "thanks"),
+        Err(AppError::Conflict(_)) => (StatusCode::CONFLICT, "already"),
+        Err(e) => {
+            form.absorb(e, ctx.tr)
+                .map_err(|e| PageError::new(&req, e))?;
+            (StatusCode::UNPROCESSABLE_ENTITY, "form")
+        }
+    };
+    let page_data = FeedbackPage {
+        ctx,
+        token,
+        first_name,
+        city,
+        form,
+        themes: THEMES,
+        state: page_state,
+    };
+    html(status, &page_data).map_err(|e| PageError::new(&req, e))
+}
