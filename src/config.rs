@@ -16,6 +16,9 @@
 //! | `ROADSHOW_LOG_FORMAT` | `text` | `text` or `json` |
 //! | `ROADSHOW_MAIL_WORKER` | `on` | `off`: this process does not send e-mails (run `roadshow mail-worker`) |
 //! | `ROADSHOW_MAIL_RETRY_SECONDS` | `30` | first retry delay of a failed e-mail, doubled each time |
+//! | `ROADSHOW_FEEDBACK_DAYS` | `30` | how long a feedback link works |
+//! | `ROADSHOW_FEEDBACK_REMINDER_HOURS` | `72` | when the one reminder goes to those who have not answered |
+//! | `ROADSHOW_HOUSEKEEPING_SECONDS` | `60` | how often the worker looks for ended stops and due reminders |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::SocketAddr;
@@ -103,6 +106,12 @@ pub struct Settings {
     pub mail_worker: bool,
     /// First retry delay of a failed e-mail, in seconds.
     pub mail_retry_seconds: u64,
+    /// How long a feedback link works, in days.
+    pub feedback_days: i64,
+    /// Hours after the request when the one reminder goes out.
+    pub feedback_reminder_hours: i64,
+    /// How often the worker's periodic jobs run, in seconds.
+    pub housekeeping_seconds: u64,
 }
 
 impl Settings {
@@ -174,6 +183,10 @@ impl Settings {
                 }
             },
             mail_retry_seconds: parse_number(&get, "ROADSHOW_MAIL_RETRY_SECONDS", 30)?.max(1),
+            feedback_days: parse_number(&get, "ROADSHOW_FEEDBACK_DAYS", 30)?.max(1),
+            feedback_reminder_hours: parse_number(&get, "ROADSHOW_FEEDBACK_REMINDER_HOURS", 72)?
+                .max(0),
+            housekeeping_seconds: parse_number(&get, "ROADSHOW_HOUSEKEEPING_SECONDS", 60)?.max(1),
             log_json: match get("ROADSHOW_LOG_FORMAT").as_deref() {
                 None | Some("text") => false,
                 Some("json") => true,

@@ -315,6 +315,15 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary, AppError> {
     {
         registrations += register_crowd(conn, &stop.stop, index as u64)?;
         check_in_crowd(conn, &stop.stop, index as u64)?;
+        // The demo's past stops count as asked already: starting the demo must not e-mail
+        // hundreds of invented attendees.
+        {
+            use crate::db::schema::stops;
+            use diesel::prelude::*;
+            diesel::update(stops::table.find(&stop.stop.id))
+                .set(stops::feedback_requested_at.eq(stop.stop.ends_at))
+                .execute(conn)?;
+        }
     }
     load_spring_tour(conn)?;
     Ok(DemoSummary {

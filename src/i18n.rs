@@ -762,6 +762,36 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "What did you think? Your remarks, even harsh ones, are read and followed up until they are resolved.",
     ),
     ("feedback.mail_button", "Donner mon avis", "Give my opinion"),
+    (
+        "feedback.subject_reminder",
+        "rappel : votre avis en deux minutes",
+        "reminder: your opinion in two minutes",
+    ),
+    (
+        "feedback.mail_reminder",
+        "Petit rappel : votre avis nous manque encore.",
+        "A short reminder: we are still missing your opinion.",
+    ),
+    (
+        "feedback.mail_unsubscribe",
+        "Ne plus recevoir ces messages :",
+        "Stop these messages:",
+    ),
+    (
+        "feedback.unsubscribe_title",
+        "Ne plus recevoir de demande d'avis",
+        "Stop feedback requests",
+    ),
+    (
+        "feedback.unsubscribe_button",
+        "Ne plus m'écrire à ce sujet",
+        "Stop writing to me about this",
+    ),
+    (
+        "feedback.unsubscribed",
+        "C'est noté : plus aucun rappel ne vous sera envoyé.",
+        "Noted: no more reminders will be sent to you.",
+    ),
     ("feedback.title", "Votre avis", "Your opinion"),
     (
         "feedback.intro",

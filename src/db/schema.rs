@@ -43,7 +43,8 @@ diesel::table! {
         capacity -> Integer,
         registration_closes_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
-        seats_taken -> Integer,
+                seats_taken -> Integer,
+        feedback_requested_at -> Nullable<Timestamp>,
     }
 }
 
@@ -240,14 +241,17 @@ diesel::table! {
     feedback_requests (registration_id) {
         registration_id -> Text,
         stop_id -> Text,
-        requested_at -> Timestamp,
+                requested_at -> Timestamp,
         expires_at -> Timestamp,
+        reminded_at -> Nullable<Timestamp>,
+        unsubscribed_at -> Nullable<Timestamp>,
     }
 }
 
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(complaint_events -> complaints (complaint_id));
 diesel::joinable!(complaints -> stops (stop_id));
+diesel::joinable!(feedback_requests -> registrations (registration_id));
 diesel::joinable!(check_ins -> checkpoints (checkpoint_id));
 diesel::joinable!(check_ins -> registrations (registration_id));
 diesel::joinable!(check_ins -> scans (scan_id));

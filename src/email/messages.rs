@@ -212,6 +212,8 @@ pub struct FeedbackMessage {
     pub city: String,
     pub date: String,
     pub form_url: String,
+    pub unsubscribe_url: String,
+    pub reminder: bool,
 }
 
 /// The feedback request e-mail: a one-time link to the form.
@@ -219,6 +221,7 @@ pub fn feedback_email(
     settings: &Settings,
     keys: &BadgeKeys,
     view: &RegistrationView,
+    reminder: bool,
 ) -> anyhow::Result<Message> {
     let tr = view.locale();
     let r = &view.registration;
@@ -229,12 +232,21 @@ pub fn feedback_email(
         city: view.stop.city.clone(),
         date: display_date(view.stop.starts_at, view.timezone, tr),
         form_url: settings.url(&format!("/feedback/{}", keys.link_token("feedback", &r.id))),
+        unsubscribe_url: settings.url(&format!(
+            "/feedback/{}/unsubscribe",
+            keys.link_token("feedback", &r.id)
+        )),
+        reminder,
     };
     let subject = format!(
         "{} – {} : {}",
         view.tour_name,
         view.stop.city,
-        tr.t("feedback.subject")
+        tr.t(if reminder {
+            "feedback.subject_reminder"
+        } else {
+            "feedback.subject"
+        })
     );
     let to = Mailbox::new(
         Some(format!("{} {}", r.first_name, r.last_name)),

@@ -43,9 +43,17 @@ pub fn backoff(base_seconds: u64, attempts: i32) -> chrono::Duration {
 /// Runs until `stop` turns true; the message being sent is finished first.
 pub async fn run(state: Arc<AppState>, mailer: Mailer, mut stop: watch::Receiver<bool>) {
     tracing::info!(mailer = ?mailer, "outbox worker started");
+    let every = Duration::from_secs(state.settings.housekeeping_seconds);
+    let mut last_housekeeping: Option<std::time::Instant> = None;
     loop {
         if *stop.borrow() {
             break;
+        }
+        if last_housekeeping.is_none_or(|t| t.elapsed() >= every) {
+            last_housekeeping = Some(std::time::Instant::now());
+            if let Err(e) = housekeeping(&state).await {
+                tracing::warn!(error = %e, "periodic feedback jobs failed");
+            }
         }
         let sent = match drain_once(&state, &mailer).await {
             Ok(n) => n,
@@ -64,6 +72,26 @@ pub async fn run(state: Arc<AppState>, mailer: Mailer, mut stop: watch::Receiver
         }
     }
     tracing::info!("outbox worker stopped");
+}
+
+/// The periodic jobs: feedback requests for stops that ended, and the one reminder.
+async fn housekeeping(state: &Arc<AppState>) -> Result<(), AppError> {
+    let (link_days, reminder_hours) = (
+        state.settings.feedback_days,
+        state.settings.feedback_reminder_hours,
+    );
+    let (requested, reminded) = db::transaction(&state.pool, move |conn| {
+        let now = crate::time::now();
+        Ok((
+            crate::feedback::service::request_for_ended_stops(conn, link_days, now)?,
+            crate::feedback::service::send_reminders(conn, reminder_hours, now)?,
+        ))
+    })
+    .await?;
+    if requested + reminded > 0 {
+        tracing::info!(requested, reminded, "feedback e-mails queued");
+    }
+    Ok(())
 }
 
 /// Claims and handles one batch; returns how many rows it handled.
@@ -133,13 +161,14 @@ async fn render(state: &Arc<AppState>, row: &OutboxRow) -> anyhow::Result<lettre
         }
         crate::feedback::service::MAIL_KIND => {
             let mail: crate::feedback::service::FeedbackMail = serde_json::from_str(&row.payload)?;
+            let reminder = mail.reminder;
             let id = mail.registration_id;
             let view = db::run(&state.pool, move |conn| {
                 registrations::registration_view(conn, &id)
             })
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-            messages::feedback_email(&state.settings, &state.badges, &view)
+            messages::feedback_email(&state.settings, &state.badges, &view, reminder)
         }
         other => Err(anyhow::anyhow!("unknown message kind `{other}`")),
     }

@@ -39,8 +39,9 @@ pub async fn request_feedback(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let stop_id = path.into_inner();
+    let link_days = state.settings.feedback_days;
     let queued = db::transaction(&state.pool, move |conn| {
-        service::request(conn, &stop_id, time::now())
+        service::request(conn, &stop_id, link_days, time::now())
     })
     .await?;
     state.outbox_signal.notify();

@@ -16,7 +16,12 @@ use crate::web::{CsrfForm, FormState, PageContext, PageError, html};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/feedback/{token}", web::get().to(feedback_form))
-        .route("/feedback/{token}", web::post().to(submit_feedback_form));
+        .route("/feedback/{token}", web::post().to(submit_feedback_form))
+        .route(
+            "/feedback/{token}/unsubscribe",
+            web::get().to(unsubscribe_page),
+        )
+        .route("/feedback/{token}/unsubscribe", web::post().to(unsubscribe));
 }
 
 #[derive(Template)]
@@ -127,4 +132,59 @@ async fn submit_feedback_form(
         state: page_state,
     };
     html(status, &page_data).map_err(|e| PageError::new(&req, e))
+}
+
+#[derive(Template)]
+#[template(path = "feedback/unsubscribe.html")]
+struct UnsubscribePage {
+    ctx: PageContext,
+    token: String,
+    done: bool,
+}
+
+async fn unsubscribe_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ctx: PageContext,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let token = path.into_inner();
+    who(&req, &state, &token).await?;
+    html(
+        StatusCode::OK,
+        &UnsubscribePage {
+            ctx,
+            token,
+            done: false,
+        },
+    )
+    .map_err(|e| PageError::new(&req, e))
+}
+
+async fn unsubscribe(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ctx: PageContext,
+    path: web::Path<String>,
+    _form: CsrfForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let token = path.into_inner();
+    let id = state
+        .badges
+        .open_link_token("feedback", &token)
+        .ok_or_else(|| PageError::new(&req, AppError::NotFound("feedback link")))?;
+    db::run(&state.pool, move |conn| {
+        service::unsubscribe(conn, &id, time::now())
+    })
+    .await
+    .map_err(|e| PageError::new(&req, e))?;
+    html(
+        StatusCode::OK,
+        &UnsubscribePage {
+            ctx,
+            token,
+            done: true,
+        },
+    )
+    .map_err(|e| PageError::new(&req, e))
 }

@@ -12,13 +12,14 @@ use crate::validation::optional_text;
 
 /// The outbox `kind` of feedback e-mails.
 pub const MAIL_KIND: &str = "feedback";
-/// How long a feedback link works.
-pub const LINK_DAYS: i64 = 30;
 
 /// The outbox payload of a feedback e-mail.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FeedbackMail {
     pub registration_id: String,
+    /// The one reminder, rather than the first request.
+    #[serde(default)]
+    pub reminder: bool,
 }
 
 /// Queues one feedback e-mail per attendee checked in at the stop's entrance who has none yet;
@@ -26,6 +27,7 @@ pub struct FeedbackMail {
 pub fn request(
     conn: &mut DbConnection,
     stop_id: &str,
+    link_days: i64,
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
     crate::tours::store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
@@ -48,10 +50,18 @@ pub fn request(
                 feedback_requests::registration_id.eq(&registration_id),
                 feedback_requests::stop_id.eq(stop_id),
                 feedback_requests::requested_at.eq(now),
-                feedback_requests::expires_at.eq(now + Duration::days(LINK_DAYS)),
+                feedback_requests::expires_at.eq(now + Duration::days(link_days)),
             ))
             .execute(conn)?;
-        crate::email::enqueue(conn, MAIL_KIND, &email, &FeedbackMail { registration_id })?;
+        crate::email::enqueue(
+            conn,
+            MAIL_KIND,
+            &email,
+            &FeedbackMail {
+                registration_id,
+                reminder: false,
+            },
+        )?;
         queued += 1;
     }
     Ok(queued)
@@ -167,4 +177,92 @@ pub fn submit(
         complaints.push(complaint.id);
     }
     Ok((id, complaints))
+}
+
+/// Stops that ended and were not asked yet: each is claimed by a conditional update (so that
+/// several workers ask once) and its checked-in attendees are asked. Returns e-mails queued.
+pub fn request_for_ended_stops(
+    conn: &mut DbConnection,
+    link_days: i64,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    use crate::db::schema::stops;
+    let ended: Vec<String> = stops::table
+        .filter(stops::ends_at.lt(now))
+        .filter(stops::feedback_requested_at.is_null())
+        .select(stops::id)
+        .load(conn)?;
+    let mut queued = 0;
+    for stop_id in ended {
+        let claimed = diesel::update(
+            stops::table
+                .find(&stop_id)
+                .filter(stops::feedback_requested_at.is_null()),
+        )
+        .set(stops::feedback_requested_at.eq(now))
+        .execute(conn)?;
+        if claimed == 1 {
+            queued += request(conn, &stop_id, link_days, now)?;
+        }
+    }
+    Ok(queued)
+}
+
+/// Queues the one reminder to those asked more than `after_hours` ago who neither answered nor
+/// unsubscribed, and whose link still works. Returns e-mails queued.
+pub fn send_reminders(
+    conn: &mut DbConnection,
+    after_hours: i64,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let due: Vec<(String, String)> = feedback_requests::table
+        .inner_join(registrations::table)
+        .left_join(
+            feedback::table.on(feedback::registration_id.eq(feedback_requests::registration_id)),
+        )
+        .filter(feedback_requests::reminded_at.is_null())
+        .filter(feedback_requests::unsubscribed_at.is_null())
+        .filter(feedback_requests::requested_at.le(now - Duration::hours(after_hours)))
+        .filter(feedback_requests::expires_at.gt(now))
+        .filter(feedback::id.nullable().is_null())
+        .select((feedback_requests::registration_id, registrations::email))
+        .load(conn)?;
+    let mut queued = 0;
+    for (registration_id, email) in due {
+        let claimed = diesel::update(
+            feedback_requests::table
+                .find(&registration_id)
+                .filter(feedback_requests::reminded_at.is_null()),
+        )
+        .set(feedback_requests::reminded_at.eq(now))
+        .execute(conn)?;
+        if claimed == 1 {
+            crate::email::enqueue(
+                conn,
+                MAIL_KIND,
+                &email,
+                &FeedbackMail {
+                    registration_id,
+                    reminder: true,
+                },
+            )?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// Stops all further feedback e-mails to this attendee (the link in every one of them).
+pub fn unsubscribe(
+    conn: &mut DbConnection,
+    registration_id: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let changed = diesel::update(feedback_requests::table.find(registration_id))
+        .set(feedback_requests::unsubscribed_at.eq(now))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(AppError::NotFound("feedback request"));
+    }
+    Ok(())
 }

@@ -377,3 +377,152 @@ async fn the_feedback_form_opens_from_the_link_and_takes_one_answer() {
     .await;
     assert_eq!(complaints.as_array().map(Vec::len), Some(2));
 }
+
+#[tokio::test]
+async fn when_a_stop_ends_its_attendees_are_asked_automatically_once() {
+    let app = crate::helpers::spawn_app_with(|s| s.housekeeping_seconds = 1).await;
+    let admin = app.token_for("admin").await;
+    let tour = crate::fixtures::create_tour(&app, &admin, "Ended").await;
+    let body = crate::fixtures::stop_body(
+        "Metz",
+        json!({"starts_at": "2026-10-27T09:00:00+01:00", "ends_at": "2026-10-27T17:00:00+01:00"}),
+    );
+    let stop = json_with(
+        app.post_json(
+            &format!("/api/v1/tours/{}/stops", tour["id"].as_str().expect("id")),
+            &body,
+            Some(&admin),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let staff = app.token_for("staff").await;
+    // A walk-in at the (past) stop is checked in at the entrance.
+    json_with(
+        app.post_json(
+            &format!(
+                "/api/v1/stops/{}/walk-ins",
+                stop["id"].as_str().expect("id")
+            ),
+            &registration_body("Claire", &[]),
+            Some(&staff),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let token = feedback_token(&app).await;
+    assert!(!token.is_empty());
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let asked = app
+        .mail
+        .to("claire@alsace-informatique.fr")
+        .iter()
+        .filter(|m| text(&m.raw).contains("/feedback/"))
+        .count();
+    assert_eq!(asked, 1, "asked once, whatever the number of worker runs");
+}
+
+#[tokio::test]
+async fn one_reminder_goes_to_those_who_did_not_answer_unless_they_unsubscribed() {
+    let app = crate::helpers::spawn_app_with(|s| s.housekeeping_seconds = 1).await;
+    let stop_id = stop_after_the_day(&app).await;
+    let marketing = app.token_for("marketing").await;
+    app.post_json(
+        &format!("/api/v1/stops/{stop_id}/feedback-requests"),
+        &json!({}),
+        Some(&marketing),
+    )
+    .await;
+    let token = feedback_token(&app).await;
+    let backdate = || {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("UPDATE feedback_requests SET requested_at = '2000-01-01 00:00:00'")
+            .execute(&mut app.connection())
+            .expect("backdate");
+    };
+    let reminders = || {
+        app.mail
+            .to("claire@alsace-informatique.fr")
+            .iter()
+            .filter(|m| text(&m.raw).contains("Petit rappel"))
+            .count()
+    };
+    backdate();
+    for _ in 0..50 {
+        if reminders() > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(reminders(), 1, "one reminder, never two");
+    let reminder = app
+        .mail
+        .to("claire@alsace-informatique.fr")
+        .into_iter()
+        .map(|m| text(&m.raw))
+        .find(|t| t.contains("Petit rappel"))
+        .expect("reminder");
+    assert!(
+        reminder.contains(&format!("/feedback/{token}/unsubscribe")),
+        "{reminder}"
+    );
+
+    // Unsubscribing through the link is honoured by the page.
+    let client = crate::pages::browser("fr");
+    let (status, doc) =
+        crate::pages::page(&client, &app, &format!("/feedback/{token}/unsubscribe")).await;
+    assert_eq!(status, StatusCode::OK);
+    let done = client
+        .post(app.url(&format!("/feedback/{token}/unsubscribe")))
+        .form(&[("csrf_token", crate::pages::csrf_of(&doc).as_str())])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(
+        done.text()
+            .await
+            .expect("body")
+            .contains("plus aucun rappel")
+    );
+}
+
+#[tokio::test]
+async fn no_reminder_after_unsubscribing() {
+    let app = crate::helpers::spawn_app_with(|s| s.housekeeping_seconds = 1).await;
+    let stop_id = stop_after_the_day(&app).await;
+    let marketing = app.token_for("marketing").await;
+    app.post_json(
+        &format!("/api/v1/stops/{stop_id}/feedback-requests"),
+        &json!({}),
+        Some(&marketing),
+    )
+    .await;
+    let token = feedback_token(&app).await;
+    let client = crate::pages::browser("fr");
+    let (_, doc) =
+        crate::pages::page(&client, &app, &format!("/feedback/{token}/unsubscribe")).await;
+    client
+        .post(app.url(&format!("/feedback/{token}/unsubscribe")))
+        .form(&[("csrf_token", crate::pages::csrf_of(&doc).as_str())])
+        .send()
+        .await
+        .expect("sent");
+    {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("UPDATE feedback_requests SET requested_at = '2000-01-01 00:00:00'")
+            .execute(&mut app.connection())
+            .expect("backdate");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(3000)).await;
+    let reminders = app
+        .mail
+        .to("claire@alsace-informatique.fr")
+        .iter()
+        .filter(|m| text(&m.raw).contains("Petit rappel"))
+        .count();
+    assert_eq!(reminders, 0);
+}
