@@ -858,6 +858,26 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("feedback.comment", "Dites-nous en plus", "Tell us more"),
     ("feedback.submit", "Envoyer mon avis", "Send my opinion"),
     (
+        "feedback.notify_me",
+        "Prévenez-moi par e-mail de la suite donnée à ces sujets",
+        "Tell me by e-mail what comes of these subjects",
+    ),
+    (
+        "complaint.resolved_subject",
+        "suite donnée à votre remarque",
+        "what came of your remark",
+    ),
+    (
+        "complaint.resolved_intro",
+        "Vous nous aviez signalé :",
+        "You told us:",
+    ),
+    (
+        "complaint.resolved_outcome",
+        "Voici la suite donnée :",
+        "Here is what came of it:",
+    ),
+    (
         "feedback.thanks",
         "Merci ! Votre avis est enregistré.",
         "Thank you! Your opinion is recorded.",

@@ -32,6 +32,9 @@ pub struct CreateComplaintRequest {
     pub detail: Option<String>,
     pub company: Option<String>,
     pub registration_id: Option<String>,
+    /// The reseller wants to be told of the outcome (needs `registration_id`).
+    #[serde(default)]
+    pub notify_reseller: bool,
 }
 
 /// Changes to a complaint; `resolved` needs a `resolution`.
@@ -41,6 +44,10 @@ pub struct UpdateComplaintRequest {
     pub status: Option<String>,
     pub owner: Option<String>,
     pub resolution: Option<String>,
+    /// The date a promise falls due, `YYYY-MM-DD`; empty clears it.
+    pub due_on: Option<String>,
+    /// A note for the history.
+    pub comment: Option<String>,
 }
 
 /// One change in a complaint's history.
@@ -71,12 +78,19 @@ pub struct ComplaintResponse {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub due_on: Option<chrono::NaiveDate>,
+    /// Past its due date and neither resolved nor closed.
+    pub overdue: bool,
+    pub notify_reseller: bool,
     pub history: Vec<HistoryEntry>,
 }
 
 /// Builds the answer for a complaint and its history.
 pub fn complaint_response(c: Complaint, history: Vec<ComplaintEvent>) -> ComplaintResponse {
+    let overdue = c.due_on.is_some_and(|d| d < time::now().date())
+        && matches!(c.status.as_str(), "open" | "acknowledged");
     ComplaintResponse {
+        overdue,
         id: c.id,
         stop_id: c.stop_id,
         theme: c.theme,
@@ -91,6 +105,8 @@ pub fn complaint_response(c: Complaint, history: Vec<ComplaintEvent>) -> Complai
         created_by: c.created_by,
         created_at: c.created_at.and_utc(),
         updated_at: c.updated_at.and_utc(),
+        due_on: c.due_on,
+        notify_reseller: c.notify_reseller,
         history: history
             .into_iter()
             .map(|e| HistoryEntry {
@@ -125,6 +141,7 @@ pub async fn create_complaint(
         company: body.company,
         registration_id: body.registration_id,
         feedback_id: None,
+        notify_reseller: body.notify_reseller,
     };
     let response = db::transaction(&state.pool, move |conn| {
         let complaint = service::record(conn, new, &actor, time::now())?;
@@ -141,6 +158,9 @@ pub struct ComplaintFilter {
     pub stop_id: Option<String>,
     pub theme: Option<String>,
     pub status: Option<String>,
+    pub owner: Option<String>,
+    /// `true`: only promises past their due date, still open or acknowledged.
+    pub overdue: Option<bool>,
 }
 
 /// Complaints, newest first, by stop, theme and status (marketing).
@@ -155,18 +175,20 @@ pub async fn list_complaints(
 ) -> Result<HttpResponse, AppError> {
     let filter = query.into_inner();
     let list = db::run(&state.pool, move |conn| {
-        store::list(
-            conn,
-            filter.stop_id.as_deref(),
-            filter.theme.as_deref(),
-            filter.status.as_deref(),
-        )?
-        .into_iter()
-        .map(|c| {
-            let history = store::history(conn, &c.id)?;
-            Ok(complaint_response(c, history))
-        })
-        .collect::<Result<Vec<_>, AppError>>()
+        let query = store::Filter {
+            stop_id: filter.stop_id,
+            theme: filter.theme,
+            status: filter.status,
+            owner: filter.owner,
+            overdue_on: filter.overdue.unwrap_or(false).then(|| time::now().date()),
+        };
+        store::list(conn, &query)?
+            .into_iter()
+            .map(|c| {
+                let history = store::history(conn, &c.id)?;
+                Ok(complaint_response(c, history))
+            })
+            .collect::<Result<Vec<_>, AppError>>()
     })
     .await?;
     Ok(HttpResponse::Ok().json(list))
@@ -212,6 +234,8 @@ pub async fn update_complaint(
         status: body.status,
         owner: body.owner,
         resolution: body.resolution,
+        due_on: body.due_on,
+        comment: body.comment,
     };
     let response = db::transaction(&state.pool, move |conn| {
         let complaint = service::change(conn, &id, changes, &actor, time::now())?;

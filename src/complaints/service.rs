@@ -22,6 +22,8 @@ pub struct NewComplaint {
     pub company: Option<String>,
     pub registration_id: Option<String>,
     pub feedback_id: Option<String>,
+    /// The reseller wants to hear the outcome (needs `registration_id`, for the address).
+    pub notify_reseller: bool,
 }
 
 /// What marketing changes.
@@ -30,6 +32,19 @@ pub struct ComplaintChanges {
     pub status: Option<String>,
     pub owner: Option<String>,
     pub resolution: Option<String>,
+    /// `YYYY-MM-DD`, or empty to clear.
+    pub due_on: Option<String>,
+    /// A note added to the history.
+    pub comment: Option<String>,
+}
+
+/// The outbox `kind` of the e-mail telling a reseller their complaint is resolved.
+pub const RESOLVED_MAIL_KIND: &str = "complaint_resolved";
+
+/// The outbox payload of that e-mail.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ResolvedMail {
+    pub complaint_id: String,
 }
 
 fn event(
@@ -98,6 +113,8 @@ pub fn record(
         created_by: actor.to_owned(),
         created_at: now,
         updated_at: now,
+        due_on: None,
+        notify_reseller: new.notify_reseller,
     };
     store::insert(conn, &complaint)?;
     store::insert_event(
@@ -140,13 +157,30 @@ pub fn change(
     if status == "resolved" && resolution.is_empty() {
         errors.add("resolution", "is required to resolve a complaint");
     }
+    let due_on = match changes.due_on.as_deref().map(str::trim) {
+        None => current.due_on,
+        Some("") => None,
+        Some(day) => match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+            Ok(day) => Some(day),
+            Err(_) => {
+                errors.add("due_on", "must be a date, YYYY-MM-DD");
+                current.due_on
+            }
+        },
+    };
+    let comment = optional_text(&mut errors, "comment", changes.comment.as_deref(), 2000);
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let (old_due, new_due) = (day(current.due_on), day(due_on));
+    let no_comment = String::new();
     let changed = [
         ("status", &current.status, &status),
         ("owner", &current.owner, &owner),
+        ("due_on", &old_due, &new_due),
         ("resolution", &current.resolution, &resolution),
+        ("comment", &no_comment, &comment),
     ];
     for (i, (field, old, new)) in changed
         .into_iter()
@@ -157,6 +191,17 @@ pub fn change(
         let at = now + chrono::Duration::microseconds(i64::try_from(i).unwrap_or(0));
         store::insert_event(conn, &event(id, actor, field, old, new, at))?;
     }
-    store::update(conn, id, &status, &owner, &resolution, now)?;
+    store::update(conn, id, &status, &owner, &resolution, due_on, now)?;
+    if status == "resolved" && current.status != "resolved" && current.notify_reseller {
+        if let Some(registration_id) = &current.registration_id
+            && let Some(registration) =
+                crate::registrations::store::find_registration(conn, registration_id)?
+        {
+            let payload = ResolvedMail {
+                complaint_id: id.to_owned(),
+            };
+            crate::email::enqueue(conn, RESOLVED_MAIL_KIND, &registration.email, &payload)?;
+        }
+    }
     store::find(conn, id)?.ok_or(AppError::NotFound("complaint"))
 }

@@ -23,6 +23,10 @@ pub struct Complaint {
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// When a promise made about it falls due.
+    pub due_on: Option<chrono::NaiveDate>,
+    /// The reseller asked to be told of the outcome.
+    pub notify_reseller: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -64,6 +68,7 @@ pub fn update(
     status: &str,
     owner: &str,
     resolution: &str,
+    due_on: Option<chrono::NaiveDate>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(complaints::table.find(id))
@@ -71,6 +76,7 @@ pub fn update(
             complaints::status.eq(status),
             complaints::owner.eq(owner),
             complaints::resolution.eq(resolution),
+            complaints::due_on.eq(due_on),
             complaints::updated_at.eq(now),
         ))
         .execute(conn)
@@ -84,14 +90,33 @@ pub fn history(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<ComplaintEv
         .load(conn)
 }
 
+/// Filters of the complaint list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub stop_id: Option<String>,
+    pub theme: Option<String>,
+    pub status: Option<String>,
+    pub owner: Option<String>,
+    /// Only promises past their due date and not closed, as of this day.
+    pub overdue_on: Option<chrono::NaiveDate>,
+}
+
 /// Complaints matching the filters, newest first.
-pub fn list(
-    conn: &mut DbConnection,
-    stop_id: Option<&str>,
-    theme: Option<&str>,
-    status: Option<&str>,
-) -> QueryResult<Vec<Complaint>> {
+pub fn list(conn: &mut DbConnection, filter: &Filter) -> QueryResult<Vec<Complaint>> {
+    let (stop_id, theme, status) = (
+        filter.stop_id.as_deref(),
+        filter.theme.as_deref(),
+        filter.status.as_deref(),
+    );
     let mut query = complaints::table.into_boxed();
+    if let Some(owner) = &filter.owner {
+        query = query.filter(complaints::owner.eq(owner.clone()));
+    }
+    if let Some(day) = filter.overdue_on {
+        query = query
+            .filter(complaints::due_on.lt(day))
+            .filter(complaints::status.eq_any(["open", "acknowledged"]));
+    }
     if let Some(stop_id) = stop_id {
         query = query.filter(complaints::stop_id.eq(stop_id.to_owned()));
     }

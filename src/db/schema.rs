@@ -217,9 +217,11 @@ diesel::table! {
         status -> Text,
         owner -> Text,
         resolution -> Text,
-        created_by -> Text,
+                created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        due_on -> Nullable<Date>,
+        notify_reseller -> Bool,
     }
 }
 

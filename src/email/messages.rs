@@ -261,3 +261,45 @@ pub fn feedback_email(
             FeedbackHtml { m: &message }.render()?,
         ))?)
 }
+
+#[derive(Template)]
+#[template(path = "email/complaint_resolved.txt")]
+struct ResolvedText<'a> {
+    tr: Locale,
+    first_name: &'a str,
+    summary: &'a str,
+    resolution: &'a str,
+}
+
+/// Tells a reseller who asked for it what came of their complaint.
+pub fn complaint_resolved_email(
+    settings: &Settings,
+    view: &RegistrationView,
+    summary: &str,
+    resolution: &str,
+) -> anyhow::Result<Message> {
+    let tr = view.locale();
+    let r = &view.registration;
+    let text = ResolvedText {
+        tr,
+        first_name: &r.first_name,
+        summary,
+        resolution,
+    }
+    .render()?;
+    let subject = format!(
+        "{} – {} : {}",
+        view.tour_name,
+        view.stop.city,
+        tr.t("complaint.resolved_subject")
+    );
+    let to = Mailbox::new(
+        Some(format!("{} {}", r.first_name, r.last_name)),
+        r.email.parse()?,
+    );
+    Ok(Message::builder()
+        .from(settings.mail_from.parse::<Mailbox>()?)
+        .to(to)
+        .subject(subject)
+        .singlepart(SinglePart::plain(text))?)
+}

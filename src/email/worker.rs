@@ -170,6 +170,30 @@ async fn render(state: &Arc<AppState>, row: &OutboxRow) -> anyhow::Result<lettre
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             messages::feedback_email(&state.settings, &state.badges, &view, reminder)
         }
+        crate::complaints::service::RESOLVED_MAIL_KIND => {
+            let mail: crate::complaints::service::ResolvedMail =
+                serde_json::from_str(&row.payload)?;
+            let (view, complaint) = db::run(&state.pool, move |conn| {
+                let complaint = crate::complaints::store::find(conn, &mail.complaint_id)?
+                    .ok_or(AppError::NotFound("complaint"))?;
+                let registration_id = complaint
+                    .registration_id
+                    .clone()
+                    .ok_or(AppError::NotFound("registration"))?;
+                Ok((
+                    registrations::registration_view(conn, &registration_id)?,
+                    complaint,
+                ))
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            messages::complaint_resolved_email(
+                &state.settings,
+                &view,
+                &complaint.summary,
+                &complaint.resolution,
+            )
+        }
         other => Err(anyhow::anyhow!("unknown message kind `{other}`")),
     }
 }

@@ -63,6 +63,9 @@ pub struct FeedbackRequest {
     #[serde(default)]
     pub themes: Vec<String>,
     pub comment: Option<String>,
+    /// Tell the attendee by e-mail when the complaints opened are resolved.
+    #[serde(default)]
+    pub notify_me: bool,
 }
 
 /// The recorded feedback and the complaints it opened.
@@ -96,6 +99,7 @@ pub async fn submit_feedback(
         nps: body.nps,
         themes: body.themes,
         comment: body.comment,
+        notify_me: body.notify_me,
     };
     let (id, complaints) = db::transaction(&state.pool, move |conn| {
         service::submit(conn, &registration_id, raw, time::now())

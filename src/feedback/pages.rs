@@ -104,6 +104,7 @@ async fn submit_feedback_form(
         nps: number("nps"),
         themes,
         comment: form.optional("comment"),
+        notify_me: form.value("notify_me") == "yes",
     };
     let id = state
         .badges

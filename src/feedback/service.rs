@@ -76,6 +76,8 @@ pub struct RawFeedback {
     pub nps: Option<i64>,
     pub themes: Vec<String>,
     pub comment: Option<String>,
+    /// Tell me what comes of the subjects I ticked.
+    pub notify_me: bool,
 }
 
 fn rating(errors: &mut FieldErrors, field: &str, value: Option<i64>, max: i64, min: i64) -> i32 {
@@ -170,6 +172,7 @@ pub fn submit(
                 company: Some(registration.company.clone()),
                 registration_id: Some(registration.id.clone()),
                 feedback_id: Some(id.clone()),
+                notify_reseller: raw.notify_me,
             },
             "feedback form",
             now,

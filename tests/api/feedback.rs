@@ -526,3 +526,102 @@ async fn no_reminder_after_unsubscribing() {
         .count();
     assert_eq!(reminders, 0);
 }
+
+#[tokio::test]
+async fn promises_have_due_dates_overdue_ones_stand_out_and_the_reseller_hears_the_outcome() {
+    let app = spawn_app().await;
+    let stop_id = stop_after_the_day(&app).await;
+    let marketing = app.token_for("marketing").await;
+    app.post_json(
+        &format!("/api/v1/stops/{stop_id}/feedback-requests"),
+        &json!({}),
+        Some(&marketing),
+    )
+    .await;
+    let token = feedback_token(&app).await;
+    let body = json!({"overall": 2, "trainers": 2, "content": 2, "nps": 2, "themes": ["licensing"], "notify_me": true,
+        "comment": "La politique de licences change trop vite"});
+    let sent = json_with(
+        app.post_json(&format!("/api/v1/feedback/{token}"), &body, None)
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = sent["complaints"][0].as_str().expect("id").to_owned();
+    let path = format!("/api/v1/complaints/{id}");
+
+    // A promise with a date already past: it shows as overdue, and in the overdue filter.
+    let promised = json_with(
+        app.patch_json(
+            &path,
+            &json!({"status": "acknowledged", "owner": "Bertrand Launay", "due_on": "2026-11-01",
+            "comment": "Promis à Strasbourg : une fiche claire par programme"}),
+            Some(&marketing),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(promised["overdue"], true);
+    assert_eq!(promised["notify_reseller"], true);
+    let comment = promised["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .find(|h| h["field"] == "comment")
+        .expect("comment");
+    assert_eq!(
+        comment["new_value"],
+        "Promis à Strasbourg : une fiche claire par programme"
+    );
+    problem(
+        app.patch_json(&path, &json!({"due_on": "next week"}), Some(&marketing))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let overdue = json_with(
+        app.get("/api/v1/complaints?overdue=true", Some(&marketing))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(overdue.as_array().map(Vec::len), Some(1));
+    let mine = json_with(
+        app.get(
+            "/api/v1/complaints?owner=Bertrand%20Launay",
+            Some(&marketing),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(mine.as_array().map(Vec::len), Some(1));
+
+    // Resolved: no longer overdue, and Claire is told (she asked to be).
+    let resolved = json_with(
+        app.patch_json(&path, &json!({"status": "resolved", "resolution": "Une fiche par programme, publiée le 20 novembre"}), Some(&marketing)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(resolved["overdue"], false);
+    let overdue = json_with(
+        app.get("/api/v1/complaints?overdue=true", Some(&marketing))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(overdue, json!([]));
+    for _ in 0..100 {
+        if app
+            .mail
+            .to("claire@alsace-informatique.fr")
+            .iter()
+            .any(|m| text(&m.raw).contains("publiée le 20 novembre"))
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the reseller was not told of the resolution");
+}
