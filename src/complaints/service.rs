@@ -192,16 +192,18 @@ pub fn change(
         store::insert_event(conn, &event(id, actor, field, old, new, at))?;
     }
     store::update(conn, id, &status, &owner, &resolution, due_on, now)?;
-    if status == "resolved" && current.status != "resolved" && current.notify_reseller {
-        if let Some(registration_id) = &current.registration_id
-            && let Some(registration) =
-                crate::registrations::store::find_registration(conn, registration_id)?
-        {
-            let payload = ResolvedMail {
-                complaint_id: id.to_owned(),
-            };
-            crate::email::enqueue(conn, RESOLVED_MAIL_KIND, &registration.email, &payload)?;
-        }
+    // The reseller asked to hear the outcome: tell them once, when it is resolved.
+    if status == "resolved"
+        && current.status != "resolved"
+        && current.notify_reseller
+        && let Some(registration_id) = &current.registration_id
+        && let Some(registration) =
+            crate::registrations::store::find_registration(conn, registration_id)?
+    {
+        let payload = ResolvedMail {
+            complaint_id: id.to_owned(),
+        };
+        crate::email::enqueue(conn, RESOLVED_MAIL_KIND, &registration.email, &payload)?;
     }
     store::find(conn, id)?.ok_or(AppError::NotFound("complaint"))
 }
