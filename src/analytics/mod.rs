@@ -1,1 +1,1 @@
-//! Attendance analytics and outcomes for marketing (to come).
+//! Attendance analytics and outcomes for marketing: the next area to build.
