@@ -31,6 +31,21 @@ async fn stop_after_the_day(app: &TestApp) -> String {
     stop_id
 }
 
+/// The stop of `stop_after_the_day` once marketing asked for feedback: `(stop id, marketing
+/// token, Claire's feedback token)`.
+async fn asked_for_feedback(app: &TestApp) -> (String, String, String) {
+    let stop_id = stop_after_the_day(app).await;
+    let marketing = app.token_for("marketing").await;
+    let path = format!("/api/v1/stops/{stop_id}/feedback-requests");
+    json_with(
+        app.post_json(&path, &json!({}), Some(&marketing)).await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
+    let token = feedback_token(app).await;
+    (stop_id, marketing, token)
+}
+
 /// The feedback link's token from the e-mail Claire received.
 async fn feedback_token(app: &TestApp) -> String {
     for _ in 0..100 {
@@ -158,15 +173,7 @@ async fn feedback_goes_to_checked_in_attendees_once_and_its_themes_open_complain
 #[tokio::test]
 async fn an_expired_feedback_link_is_refused() {
     let app = spawn_app().await;
-    let stop_id = stop_after_the_day(&app).await;
-    let marketing = app.token_for("marketing").await;
-    app.post_json(
-        &format!("/api/v1/stops/{stop_id}/feedback-requests"),
-        &json!({}),
-        Some(&marketing),
-    )
-    .await;
-    let token = feedback_token(&app).await;
+    let (_, _, token) = asked_for_feedback(&app).await;
     {
         use diesel::RunQueryDsl;
         diesel::sql_query("UPDATE feedback_requests SET expires_at = '2000-01-01 00:00:00'")
@@ -301,15 +308,7 @@ async fn complaints_are_worked_through_their_statuses_with_a_full_history() {
 #[tokio::test]
 async fn the_feedback_form_opens_from_the_link_and_takes_one_answer() {
     let app = spawn_app().await;
-    let stop_id = stop_after_the_day(&app).await;
-    let marketing = app.token_for("marketing").await;
-    app.post_json(
-        &format!("/api/v1/stops/{stop_id}/feedback-requests"),
-        &json!({}),
-        Some(&marketing),
-    )
-    .await;
-    let token = feedback_token(&app).await;
+    let (stop_id, marketing, token) = asked_for_feedback(&app).await;
     let client = crate::pages::browser("fr-FR");
     let path = format!("/feedback/{token}");
     let (status, doc) = crate::pages::page(&client, &app, &path).await;
@@ -427,15 +426,7 @@ async fn when_a_stop_ends_its_attendees_are_asked_automatically_once() {
 #[tokio::test]
 async fn one_reminder_goes_to_those_who_did_not_answer_unless_they_unsubscribed() {
     let app = crate::helpers::spawn_app_with(|s| s.housekeeping_seconds = 1).await;
-    let stop_id = stop_after_the_day(&app).await;
-    let marketing = app.token_for("marketing").await;
-    app.post_json(
-        &format!("/api/v1/stops/{stop_id}/feedback-requests"),
-        &json!({}),
-        Some(&marketing),
-    )
-    .await;
-    let token = feedback_token(&app).await;
+    let (_, _, token) = asked_for_feedback(&app).await;
     let backdate = || {
         use diesel::RunQueryDsl;
         diesel::sql_query("UPDATE feedback_requests SET requested_at = '2000-01-01 00:00:00'")
@@ -493,15 +484,7 @@ async fn one_reminder_goes_to_those_who_did_not_answer_unless_they_unsubscribed(
 #[tokio::test]
 async fn no_reminder_after_unsubscribing() {
     let app = crate::helpers::spawn_app_with(|s| s.housekeeping_seconds = 1).await;
-    let stop_id = stop_after_the_day(&app).await;
-    let marketing = app.token_for("marketing").await;
-    app.post_json(
-        &format!("/api/v1/stops/{stop_id}/feedback-requests"),
-        &json!({}),
-        Some(&marketing),
-    )
-    .await;
-    let token = feedback_token(&app).await;
+    let (_, _, token) = asked_for_feedback(&app).await;
     let client = crate::pages::browser("fr");
     let (_, doc) =
         crate::pages::page(&client, &app, &format!("/feedback/{token}/unsubscribe")).await;
@@ -530,15 +513,7 @@ async fn no_reminder_after_unsubscribing() {
 #[tokio::test]
 async fn promises_have_due_dates_overdue_ones_stand_out_and_the_reseller_hears_the_outcome() {
     let app = spawn_app().await;
-    let stop_id = stop_after_the_day(&app).await;
-    let marketing = app.token_for("marketing").await;
-    app.post_json(
-        &format!("/api/v1/stops/{stop_id}/feedback-requests"),
-        &json!({}),
-        Some(&marketing),
-    )
-    .await;
-    let token = feedback_token(&app).await;
+    let (_, marketing, token) = asked_for_feedback(&app).await;
     let body = json!({"overall": 2, "trainers": 2, "content": 2, "nps": 2, "themes": ["licensing"], "notify_me": true,
         "comment": "La politique de licences change trop vite"});
     let sent = json_with(
