@@ -315,6 +315,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary, AppError> {
     {
         registrations += register_crowd(conn, &stop.stop, index as u64)?;
         check_in_crowd(conn, &stop.stop, index as u64)?;
+        feedback_crowd(conn, &stop.stop, index as u64)?;
         // The demo's past stops count as asked already: starting the demo must not e-mail
         // hundreds of invented attendees.
         {
@@ -635,6 +636,119 @@ fn check_in_crowd(conn: &mut DbConnection, stop: &Stop, seed: u64) -> Result<(),
                 record(conn, &checkpoint.id, &registration.id, at)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// What resellers said after a past stop: about half of those present answer; Strasbourg is
+/// clearly worse (trainers, licensing, the article's quote), and some complaints have already
+/// been acknowledged or resolved. No e-mail is queued.
+fn feedback_crowd(conn: &mut DbConnection, stop: &Stop, seed: u64) -> Result<(), AppError> {
+    use crate::complaints::service::{ComplaintChanges, change};
+    use crate::db::schema::feedback_requests;
+    use crate::feedback::service::{RawFeedback, submit};
+    use diesel::prelude::*;
+
+    const QUOTE: &str = "On a à peine fini de maîtriser le principe que déjà Microsoft en change.";
+    const OTHER_COMMENTS: &[&str] = &[
+        "Journée utile, ateliers trop courts.",
+        "Le label est une bonne idée, mais pas de leads pour les certifiés ?",
+        "Très bon atelier Small Business Server.",
+        "Salle trop petite pour l'atelier licences.",
+        "",
+        "",
+    ];
+    let mut dice = Dice(seed.wrapping_mul(7_727).wrapping_add(11));
+    let bitter = stop.city == "Strasbourg";
+    let present: Vec<String> = crate::db::schema::check_ins::table
+        .inner_join(crate::db::schema::checkpoints::table)
+        .filter(crate::db::schema::check_ins::stop_id.eq(&stop.id))
+        .filter(crate::db::schema::checkpoints::kind.eq("entrance"))
+        .select(crate::db::schema::check_ins::registration_id)
+        .load(conn)?;
+    let mut complaints = Vec::new();
+    for (n, registration_id) in present.iter().enumerate() {
+        diesel::insert_into(feedback_requests::table)
+            .values((
+                feedback_requests::registration_id.eq(registration_id),
+                feedback_requests::stop_id.eq(&stop.id),
+                feedback_requests::requested_at.eq(stop.ends_at),
+                feedback_requests::expires_at.eq(stop.ends_at + chrono::Duration::days(30)),
+            ))
+            .execute(conn)?;
+        if dice.next(100) >= 55 {
+            continue;
+        }
+        let score = |dice: &mut Dice, low: bool| -> i64 {
+            if low {
+                1 + i64::try_from(dice.next(3)).unwrap_or(0)
+            } else {
+                3 + i64::try_from(dice.next(3)).unwrap_or(0)
+            }
+        };
+        let mut themes = Vec::new();
+        let comment = if bitter && n % 9 == 0 {
+            themes.push("licensing".to_owned());
+            QUOTE.to_owned()
+        } else if bitter && dice.next(100) < 35 {
+            themes.push("trainers".to_owned());
+            "Les formateurs ne maîtrisaient pas leur sujet.".to_owned()
+        } else {
+            if dice.next(100) < 6 {
+                themes.push("leads".to_owned());
+            }
+            (*OTHER_COMMENTS
+                .get(usize::try_from(dice.next(6)).unwrap_or(0))
+                .unwrap_or(&""))
+            .to_owned()
+        };
+        let low_overall = bitter && dice.next(100) < 60;
+        let raw = RawFeedback {
+            overall: Some(score(&mut dice, low_overall)),
+            trainers: Some(score(&mut dice, bitter)),
+            content: Some(score(&mut dice, false)),
+            nps: Some(if bitter {
+                i64::try_from(dice.next(8)).unwrap_or(0)
+            } else {
+                5 + i64::try_from(dice.next(6)).unwrap_or(0)
+            }),
+            themes,
+            comment: Some(comment),
+            notify_me: false,
+        };
+        let at =
+            stop.ends_at + chrono::Duration::hours(2 + i64::try_from(dice.next(70)).unwrap_or(0));
+        let (_, opened) = submit(conn, registration_id, raw, at)?;
+        complaints.extend(opened);
+    }
+    // Marketing has started on them: a third acknowledged with an owner, a sixth resolved.
+    for (i, id) in complaints.iter().enumerate() {
+        let changes = match i % 6 {
+            0 | 1 => ComplaintChanges {
+                status: Some("acknowledged".into()),
+                owner: Some("Bertrand Launay".into()),
+                due_on: Some("2026-12-15".into()),
+                comment: Some("Promis à l'étape : on revient vers vous.".into()),
+                ..ComplaintChanges::default()
+            },
+            2 => ComplaintChanges {
+                status: Some("resolved".into()),
+                owner: Some("Michel Cordani".into()),
+                resolution: Some(
+                    "Fiche récapitulative des programmes de licences envoyée aux partenaires."
+                        .into(),
+                ),
+                ..ComplaintChanges::default()
+            },
+            _ => continue,
+        };
+        change(
+            conn,
+            id,
+            changes,
+            "Michel Cordani",
+            stop.ends_at + chrono::Duration::days(5),
+        )?;
     }
     Ok(())
 }

@@ -136,6 +136,43 @@ fn the_demo_loads_into_an_empty_database_and_refuses_a_second_time() {
             .expect("count");
         assert_eq!(queued, 0);
     }
+    // Feedback at every past stop, Strasbourg clearly worse, the article's quote among its
+    // licensing complaints, some already worked on.
+    {
+        use diesel::prelude::*;
+        use roadshow::db::schema::{complaints, feedback};
+        let trainers_at = |conn: &mut roadshow::db::DbConnection, stop_id: &str| -> f64 {
+            let scores: Vec<i32> = feedback::table
+                .filter(feedback::stop_id.eq(stop_id))
+                .select(feedback::trainers)
+                .load(conn)
+                .expect("scores");
+            assert!(!scores.is_empty(), "feedback at every past stop");
+            f64::from(scores.iter().sum::<i32>()) / scores.len() as f64
+        };
+        let strasbourg_score = trainers_at(&mut conn, &strasbourg.stop.id);
+        for stop in view.stops.iter().filter(|s| s.stop.city != "Strasbourg") {
+            assert!(
+                trainers_at(&mut conn, &stop.stop.id) > strasbourg_score + 1.0,
+                "{}",
+                stop.stop.city
+            );
+        }
+        let quote: i64 = complaints::table
+            .filter(complaints::stop_id.eq(&strasbourg.stop.id))
+            .filter(complaints::theme.eq("licensing"))
+            .filter(complaints::summary.like("%maîtriser le principe%"))
+            .count()
+            .get_result(&mut conn)
+            .expect("count");
+        assert!(quote > 0);
+        let worked: i64 = complaints::table
+            .filter(complaints::status.eq_any(["acknowledged", "resolved"]))
+            .count()
+            .get_result(&mut conn)
+            .expect("count");
+        assert!(worked > 0);
+    }
     // The upcoming tour is open for registration.
     let spring = roadshow::tours::service::tour_view(&mut conn, roadshow::demo::DEMO_SPRING_SLUG)
         .expect("spring tour");
