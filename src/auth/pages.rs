@@ -99,7 +99,7 @@ async fn log_in(
     // Staff work at the door; the admin pages would only say "forbidden".
     let next = match (user.role, next.as_str()) {
         (super::Role::Staff, "/admin") => "/scan".to_owned(),
-        (super::Role::Marketing, "/admin") => "/".to_owned(),
+        (super::Role::Marketing, "/admin") => "/complaints".to_owned(),
         _ => next,
     };
     let session = service::open_session(&state, &user)

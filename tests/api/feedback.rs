@@ -600,3 +600,139 @@ async fn promises_have_due_dates_overdue_ones_stand_out_and_the_reseller_hears_t
     }
     panic!("the reseller was not told of the resolution");
 }
+
+async fn logged_in(app: &TestApp, email: &str, role: &str) -> reqwest::Client {
+    app.create_user(email, role, "correct horse battery");
+    let client = crate::pages::browser("fr");
+    let (_, doc) = crate::pages::page(&client, app, "/login").await;
+    let response = client
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf_token", crate::pages::csrf_of(&doc).as_str()),
+            ("email", email),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    client
+}
+
+#[tokio::test]
+async fn staff_record_a_complaint_on_site_and_marketing_works_it_from_its_pages() {
+    let app = spawn_app().await;
+    let (stop_id, _) = open_stop(&app, 10, &[]).await;
+    let staff = logged_in(&app, "sophie@roadshow.example", "staff").await;
+    let (status, doc) =
+        crate::pages::page(&staff, &app, &format!("/complaints/new?stop_id={stop_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = crate::pages::csrf_of(&doc);
+    let empty = staff
+        .post(app.url("/complaints"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("stop_id", stop_id.as_str()),
+            ("theme", "trainers"),
+            ("summary", ""),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let recorded = staff
+        .post(app.url("/complaints"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("stop_id", stop_id.as_str()),
+            ("theme", "trainers"),
+            ("summary", "Le formateur ne connaissait pas SBS"),
+            ("company", "Alsace Informatique"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        recorded.headers()["location"],
+        "/scan",
+        "staff go back to the door"
+    );
+    let (status, _) = crate::pages::page(&staff, &app, "/complaints").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "staff do not work complaints"
+    );
+
+    let marketing = logged_in(&app, "michel@roadshow.example", "marketing").await;
+    let (_, doc) = crate::pages::page(&marketing, &app, "/complaints?theme=trainers").await;
+    let link = crate::pages::select(&doc, "#complaints tbody a")[0]
+        .value()
+        .attr("href")
+        .expect("href")
+        .to_owned();
+    let (_, doc) = crate::pages::page(&marketing, &app, &link).await;
+    let csrf = crate::pages::csrf_of(&doc);
+    let unresolved = marketing
+        .post(app.url(&link))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("status", "resolved"),
+            ("owner", "Michel"),
+            ("due_on", ""),
+            ("resolution", ""),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        unresolved.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "resolved needs a resolution"
+    );
+    let promised = marketing
+        .post(app.url(&link))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("status", "acknowledged"),
+            ("owner", "Michel"),
+            ("due_on", "2026-11-01"),
+            ("resolution", ""),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(promised.status(), StatusCode::SEE_OTHER);
+    let (_, doc) = crate::pages::page(&marketing, &app, "/complaints?overdue=yes").await;
+    assert_eq!(
+        crate::pages::select(&doc, "#complaints tr.overdue").len(),
+        1,
+        "the late promise stands out"
+    );
+    let done = marketing
+        .post(app.url(&link))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("status", "resolved"),
+            ("owner", "Michel"),
+            ("due_on", "2026-11-01"),
+            ("resolution", "Formation SBS refaite pour l'équipe"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let (_, doc) = crate::pages::page(&marketing, &app, &link).await;
+    let history: Vec<String> = crate::pages::select(&doc, "#history li")
+        .iter()
+        .map(|li| li.text().collect())
+        .collect();
+    assert_eq!(history.len(), 6, "{history:#?}");
+    assert!(
+        history[0].contains("Sophie") || history[0].contains("Test User"),
+        "{history:#?}"
+    );
+    let (_, doc) = crate::pages::page(&marketing, &app, "/complaints?overdue=yes").await;
+    assert!(crate::pages::select(&doc, "#complaints tr.overdue").is_empty());
+}
