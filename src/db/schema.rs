@@ -234,8 +234,9 @@ diesel::table! {
         trainers -> Integer,
         content -> Integer,
         nps -> Integer,
-        comment -> Text,
+                comment -> Text,
         submitted_at -> Timestamp,
+        quote_selected -> Bool,
     }
 }
 

@@ -18,7 +18,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/api/v1/stops/{stop_id}/feedback-requests",
         web::post().to(request_feedback),
     )
-    .route("/api/v1/feedback/{token}", web::post().to(submit_feedback));
+    .route("/api/v1/feedback/{token}", web::post().to(submit_feedback))
+    .route(
+        "/api/v1/stops/{stop_id}/feedback-summary",
+        web::get().to(stop_summary),
+    )
+    .route(
+        "/api/v1/feedback-answers/{feedback_id}/quote",
+        web::put().to(pick_quote),
+    );
 }
 
 /// How many feedback e-mails were queued.
@@ -106,4 +114,50 @@ pub async fn submit_feedback(
     })
     .await?;
     Ok(HttpResponse::Created().json(FeedbackResponse { id, complaints }))
+}
+
+/// The feedback of a stop summed up (marketing): response rate, averages, recommendation score,
+/// complaints by theme and status, picked quotes. Rates are 0 and averages null when nobody
+/// answered.
+#[utoipa::path(
+    get, path = "/api/v1/stops/{stop_id}/feedback-summary", tag = "feedback", security(("bearer" = [])),
+    responses((status = 200, body = super::summary::StopFeedbackSummary), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn stop_summary(
+    state: web::Data<AppState>,
+    _marketing: ApiUser<ReadAnalytics>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let stop_id = path.into_inner();
+    let summary = db::run(&state.pool, move |conn| {
+        super::summary::for_stop(conn, &stop_id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(summary))
+}
+
+/// Whether an answer's comment is a representative quote.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct QuoteRequest {
+    pub selected: bool,
+}
+
+/// Pick (or drop) an answer's comment as a representative quote of its stop (marketing).
+#[utoipa::path(
+    put, path = "/api/v1/feedback-answers/{feedback_id}/quote", tag = "feedback", request_body = QuoteRequest, security(("bearer" = [])),
+    responses((status = 200), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn pick_quote(
+    state: web::Data<AppState>,
+    _marketing: ApiUser<crate::auth::policy::WorkComplaints>,
+    path: web::Path<String>,
+    body: ApiJson<QuoteRequest>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let selected = body.0.selected;
+    db::run(&state.pool, move |conn| {
+        super::summary::select_quote(conn, &id, selected)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"selected": selected})))
 }

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod pages;
 pub mod service;
+pub mod summary;
 
 /// Registers the feedback API.
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {

@@ -736,3 +736,67 @@ async fn staff_record_a_complaint_on_site_and_marketing_works_it_from_its_pages(
     let (_, doc) = crate::pages::page(&marketing, &app, "/complaints?overdue=yes").await;
     assert!(crate::pages::select(&doc, "#complaints tr.overdue").is_empty());
 }
+
+#[tokio::test]
+async fn a_stop_feedback_summary_counts_and_quotes_what_resellers_said() {
+    let app = spawn_app().await;
+    let (stop_id, marketing, token) = asked_for_feedback(&app).await;
+    let path = format!("/api/v1/stops/{stop_id}/feedback-summary");
+    let empty = json_with(app.get(&path, Some(&marketing)).await, StatusCode::OK).await;
+    assert_eq!(
+        (
+            &empty["checked_in"],
+            &empty["responses"],
+            &empty["response_rate"],
+            &empty["avg_overall"],
+            &empty["nps"]
+        ),
+        (
+            &json!(1),
+            &json!(0),
+            &json!(0.0),
+            &Value::Null,
+            &Value::Null
+        ),
+        "no answer yet: rates 0, averages null"
+    );
+    let body = json!({"overall": 2, "trainers": 1, "content": 3, "nps": 3, "themes": ["trainers", "licensing"],
+        "comment": "On a à peine fini de maîtriser le principe que déjà Microsoft en change"});
+    let sent = json_with(
+        app.post_json(&format!("/api/v1/feedback/{token}"), &body, None)
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let quote = json_with(
+        app.send_put(
+            &format!(
+                "/api/v1/feedback-answers/{}/quote",
+                sent["id"].as_str().expect("id")
+            ),
+            &json!({"selected": true}),
+            &marketing,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(quote["selected"], true);
+    let summary = json_with(app.get(&path, Some(&marketing)).await, StatusCode::OK).await;
+    assert_eq!(summary["responses"], 1);
+    assert_eq!(summary["response_rate"], 1.0);
+    assert_eq!(summary["avg_trainers"], 1.0);
+    assert_eq!(summary["nps"], -100.0);
+    assert_eq!(
+        summary["complaints"],
+        json!({"licensing": {"open": 1}, "trainers": {"open": 1}})
+    );
+    assert!(
+        summary["quotes"][0][1]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Microsoft en change")
+    );
+    let staff = app.token_for("staff").await;
+    problem(app.get(&path, Some(&staff)).await, StatusCode::FORBIDDEN).await;
+}

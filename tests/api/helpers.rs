@@ -217,6 +217,11 @@ impl TestApp {
             .await
     }
 
+    pub async fn send_put(&self, path: &str, body: &Value, token: &str) -> Response {
+        self.send_json(reqwest::Method::PUT, path, body, Some(token))
+            .await
+    }
+
     pub async fn patch_json(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
         self.send_json(reqwest::Method::PATCH, path, body, token)
             .await

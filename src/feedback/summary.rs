@@ -1,0 +1,134 @@
+//! What the feedback of a stop (or of a tour, by theme) says, for marketing and the analytics
+//! to come: response rate, averages, recommendation score, complaints by theme and status, and
+//! the quotes marketing picked.
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbConnection;
+use crate::db::schema::{check_ins, checkpoints, complaints, feedback};
+use crate::error::AppError;
+
+/// One stop's feedback, summed up.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StopFeedbackSummary {
+    pub stop_id: String,
+    /// Attendees checked in at the entrance.
+    pub checked_in: i64,
+    pub responses: i64,
+    /// responses ÷ checked in; 0 when nobody came.
+    pub response_rate: f64,
+    /// Averages of the 1–5 ratings; null without responses.
+    pub avg_overall: Option<f64>,
+    pub avg_trainers: Option<f64>,
+    pub avg_content: Option<f64>,
+    /// % promoters (9–10) − % detractors (0–6); null without responses.
+    pub nps: Option<f64>,
+    /// theme → status → count.
+    pub complaints: BTreeMap<String, BTreeMap<String, i64>>,
+    /// The comments marketing picked as representative: `[feedback id, text]`.
+    pub quotes: Vec<(String, String)>,
+}
+
+fn average(values: &[i32]) -> Option<f64> {
+    (!values.is_empty()).then(|| f64::from(values.iter().sum::<i32>()) / values.len() as f64)
+}
+
+/// Promoters minus detractors, in percent.
+pub fn net_promoter(scores: &[i32]) -> Option<f64> {
+    if scores.is_empty() {
+        return None;
+    }
+    let n = scores.len() as f64;
+    let promoters = scores.iter().filter(|s| **s >= 9).count() as f64;
+    let detractors = scores.iter().filter(|s| **s <= 6).count() as f64;
+    Some(((promoters - detractors) * 100.0 / n * 10.0).round() / 10.0)
+}
+
+/// The summary of one stop.
+pub fn for_stop(conn: &mut DbConnection, stop_id: &str) -> Result<StopFeedbackSummary, AppError> {
+    crate::tours::store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
+    let checked_in: i64 = check_ins::table
+        .inner_join(checkpoints::table)
+        .filter(check_ins::stop_id.eq(stop_id))
+        .filter(checkpoints::kind.eq("entrance"))
+        .count()
+        .get_result(conn)?;
+    let rows: Vec<(i32, i32, i32, i32)> = feedback::table
+        .filter(feedback::stop_id.eq(stop_id))
+        .select((
+            feedback::overall,
+            feedback::trainers,
+            feedback::content,
+            feedback::nps,
+        ))
+        .load(conn)?;
+    let column = |pick: fn(&(i32, i32, i32, i32)) -> i32| rows.iter().map(pick).collect::<Vec<_>>();
+    let counts: Vec<(String, String, i64)> = complaints::table
+        .filter(complaints::stop_id.eq(stop_id))
+        .group_by((complaints::theme, complaints::status))
+        .select((
+            complaints::theme,
+            complaints::status,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    let mut by_theme: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for (theme, status, n) in counts {
+        by_theme.entry(theme).or_default().insert(status, n);
+    }
+    let quotes: Vec<(String, String)> = feedback::table
+        .filter(feedback::stop_id.eq(stop_id))
+        .filter(feedback::quote_selected.eq(true))
+        .order(feedback::submitted_at.asc())
+        .select((feedback::id, feedback::comment))
+        .load(conn)?;
+    let responses = i64::try_from(rows.len()).unwrap_or(0);
+    Ok(StopFeedbackSummary {
+        stop_id: stop_id.to_owned(),
+        checked_in,
+        responses,
+        response_rate: if checked_in == 0 {
+            0.0
+        } else {
+            responses as f64 / checked_in as f64
+        },
+        avg_overall: average(&column(|r| r.0)),
+        avg_trainers: average(&column(|r| r.1)),
+        avg_content: average(&column(|r| r.2)),
+        nps: net_promoter(&column(|r| r.3)),
+        complaints: by_theme,
+        quotes,
+    })
+}
+
+/// Marks (or unmarks) a comment as a representative quote; 404 when unknown.
+pub fn select_quote(
+    conn: &mut DbConnection,
+    feedback_id: &str,
+    selected: bool,
+) -> Result<(), AppError> {
+    let changed = diesel::update(feedback::table.find(feedback_id))
+        .set(feedback::quote_selected.eq(selected))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(AppError::NotFound("feedback"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_recommendation_score_is_promoters_minus_detractors() {
+        assert_eq!(net_promoter(&[]), None);
+        assert_eq!(net_promoter(&[10, 9, 8, 7]), Some(50.0));
+        assert_eq!(net_promoter(&[0, 3, 6, 10]), Some(-50.0));
+        assert_eq!(average(&[1, 2]), Some(1.5));
+    }
+}
