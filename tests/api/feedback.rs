@@ -601,29 +601,11 @@ async fn promises_have_due_dates_overdue_ones_stand_out_and_the_reseller_hears_t
     panic!("the reseller was not told of the resolution");
 }
 
-async fn logged_in(app: &TestApp, email: &str, role: &str) -> reqwest::Client {
-    app.create_user(email, role, "correct horse battery");
-    let client = crate::pages::browser("fr");
-    let (_, doc) = crate::pages::page(&client, app, "/login").await;
-    let response = client
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf_token", crate::pages::csrf_of(&doc).as_str()),
-            ("email", email),
-            ("password", "correct horse battery"),
-        ])
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    client
-}
-
 #[tokio::test]
 async fn staff_record_a_complaint_on_site_and_marketing_works_it_from_its_pages() {
     let app = spawn_app().await;
     let (stop_id, _) = open_stop(&app, 10, &[]).await;
-    let staff = logged_in(&app, "sophie@roadshow.example", "staff").await;
+    let staff = crate::pages::logged_in(&app, "sophie@roadshow.example", "staff", "fr").await;
     let (status, doc) =
         crate::pages::page(&staff, &app, &format!("/complaints/new?stop_id={stop_id}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -665,7 +647,8 @@ async fn staff_record_a_complaint_on_site_and_marketing_works_it_from_its_pages(
         "staff do not work complaints"
     );
 
-    let marketing = logged_in(&app, "michel@roadshow.example", "marketing").await;
+    let marketing =
+        crate::pages::logged_in(&app, "michel@roadshow.example", "marketing", "fr").await;
     let (_, doc) = crate::pages::page(&marketing, &app, "/complaints?theme=trainers").await;
     let link = crate::pages::select(&doc, "#complaints tbody a")[0]
         .value()

@@ -41,6 +41,25 @@ pub async fn page(client: &Client, app: &TestApp, path: &str) -> (StatusCode, Ht
     )
 }
 
+/// Creates an account of `role` and logs it in through the login form.
+pub async fn logged_in(app: &TestApp, email: &str, role: &str, language: &str) -> Client {
+    app.create_user(email, role, "correct horse battery");
+    let client = browser(language);
+    let (_, doc) = page(&client, app, "/login").await;
+    let response = client
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf_token", csrf_of(&doc).as_str()),
+            ("email", email),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    client
+}
+
 /// Logs in as a new admin through the login form.
 pub async fn logged_in_admin(app: &TestApp, language: &str) -> Client {
     app.create_user("admin@roadshow.example", "admin", "correct horse battery");

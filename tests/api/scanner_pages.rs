@@ -8,22 +8,7 @@ use crate::helpers::{TestApp, json_with, spawn_app};
 use crate::pages::{browser, csrf_of, page, select};
 
 async fn logged_in_staff(app: &TestApp) -> reqwest::Client {
-    app.create_user("sophie@roadshow.example", "staff", "correct horse battery");
-    let client = browser("fr-FR");
-    let (_, doc) = page(&client, app, "/login").await;
-    let response = client
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf_token", csrf_of(&doc).as_str()),
-            ("email", "sophie@roadshow.example"),
-            ("password", "correct horse battery"),
-            ("next", "/scan"),
-        ])
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    client
+    crate::pages::logged_in(app, "sophie@roadshow.example", "staff", "fr-FR").await
 }
 
 #[tokio::test]
