@@ -299,6 +299,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary, AppError> {
                     ends_at: format!("{}T{end}", demo.date),
                     // Rooms hold a share of the day's audience, rounded to tens.
                     capacity: Some((demo.capacity * share / 100 + 5) / 10 * 10),
+                    specialist_label: title.starts_with("Devenir Spécialiste"),
                 },
                 window,
                 TimeInput::Local,
@@ -381,6 +382,7 @@ fn load_spring_tour(conn: &mut DbConnection) -> Result<(), AppError> {
                     starts_at: format!("{date}T{start}"),
                     ends_at: format!("{date}T{end}"),
                     capacity: Some(60),
+                    specialist_label: title.starts_with("Devenir Spécialiste"),
                 },
                 window,
                 TimeInput::Local,
@@ -542,6 +544,17 @@ fn register_crowd(conn: &mut DbConnection, stop: &Stop, seed: u64) -> Result<usi
             job_title: Some(dice.pick(JOB_TITLES).into()),
             company_size: Some(dice.pick(COMPANY_SIZES).into()),
             partner_id: Some(format!("P-{:05}", dice.next(99_999))),
+            // Mostly resellers, as at the real stops.
+            partner_type: Some(
+                match dice.next(100) {
+                    0..=54 => "reseller",
+                    55..=74 => "integrator",
+                    75..=84 => "distributor",
+                    85..=94 => "consultant",
+                    _ => "other",
+                }
+                .into(),
+            ),
             locale: Some("fr".into()),
             consent: Some(true),
             workshops: chosen,

@@ -956,6 +956,32 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     // home
     ("home.title", "Rencontres partenaires", "Partner events"),
     ("home.tours", "Tournées en cours", "Current tours"),
+    // partner kinds and the label track
+    (
+        "register.partner_type",
+        "Type de partenaire",
+        "Kind of partner",
+    ),
+    ("partner_type.reseller", "Revendeur", "Reseller"),
+    ("partner_type.integrator", "Intégrateur", "Integrator"),
+    ("partner_type.distributor", "Distributeur", "Distributor"),
+    ("partner_type.consultant", "Conseil", "Consultant"),
+    ("partner_type.other", "Autre", "Other"),
+    (
+        "v.partner_type",
+        "type inconnu",
+        "is not one of the offered kinds",
+    ),
+    (
+        "workshops.specialist_label",
+        "Atelier du label Spécialiste",
+        "Specialist-label workshop",
+    ),
+    (
+        "workshops.specialist_label_hint",
+        "Les tableaux de bord suivent la part des présents qui y ont assisté.",
+        "The dashboards follow the share of attendees who went to it.",
+    ),
 ];
 
 #[cfg(test)]

@@ -43,7 +43,7 @@ diesel::table! {
         capacity -> Integer,
         registration_closes_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
-                seats_taken -> Integer,
+        seats_taken -> Integer,
         feedback_requested_at -> Nullable<Timestamp>,
     }
 }
@@ -90,6 +90,7 @@ diesel::table! {
         capacity -> Integer,
         created_at -> Timestamp,
         seats_taken -> Integer,
+        specialist_label -> Bool,
     }
 }
 
@@ -145,6 +146,19 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         cancelled_at -> Nullable<Timestamp>,
+        partner_type -> Text,
+    }
+}
+
+diesel::table! {
+    outcomes (id) {
+        id -> Text,
+        registration_id -> Text,
+        stop_id -> Text,
+        kind -> Text,
+        occurred_on -> Date,
+        recorded_by -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -217,7 +231,7 @@ diesel::table! {
         status -> Text,
         owner -> Text,
         resolution -> Text,
-                created_by -> Text,
+        created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         due_on -> Nullable<Date>,
@@ -234,7 +248,7 @@ diesel::table! {
         trainers -> Integer,
         content -> Integer,
         nps -> Integer,
-                comment -> Text,
+        comment -> Text,
         submitted_at -> Timestamp,
         quote_selected -> Bool,
     }
@@ -244,7 +258,7 @@ diesel::table! {
     feedback_requests (registration_id) {
         registration_id -> Text,
         stop_id -> Text,
-                requested_at -> Timestamp,
+        requested_at -> Timestamp,
         expires_at -> Timestamp,
         reminded_at -> Nullable<Timestamp>,
         unsubscribed_at -> Nullable<Timestamp>,
@@ -263,6 +277,7 @@ diesel::joinable!(devices -> users (user_id));
 diesel::joinable!(enrolments -> registrations (registration_id));
 diesel::joinable!(enrolments -> workshops (workshop_id));
 diesel::joinable!(registrations -> stops (stop_id));
+diesel::joinable!(outcomes -> registrations (registration_id));
 diesel::joinable!(checkpoints -> stops (stop_id));
 diesel::joinable!(checkpoints -> workshops (workshop_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -282,6 +297,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback,
     feedback_requests,
     outbox,
+    outcomes,
     registrations,
     scan_undos,
     scans,

@@ -45,6 +45,8 @@ pub struct RegistrationRequest {
     /// One of `1-5`, `6-20`, `21-50`, `51-250`, `250+` (the attendee's company).
     pub company_size: Option<String>,
     pub partner_id: Option<String>,
+    /// One of `reseller`, `integrator`, `distributor`, `consultant`, `other`.
+    pub partner_type: Option<String>,
     /// `fr` or `en`; defaults to the tour's language.
     pub locale: Option<String>,
     /// Must be `true`: the attendee agrees to the use of their data for this event.
@@ -87,6 +89,7 @@ pub struct RegistrationResponse {
     pub job_title: String,
     pub company_size: String,
     pub partner_id: String,
+    pub partner_type: String,
     pub locale: String,
     pub created_at: DateTime<FixedOffset>,
     pub workshops: Vec<EnrolmentResponse>,
@@ -135,6 +138,7 @@ pub fn registration_response(
         job_title: r.job_title,
         company_size: r.company_size,
         partner_id: r.partner_id,
+        partner_type: r.partner_type,
         locale: r.locale,
     })
 }
@@ -149,6 +153,7 @@ impl From<RegistrationRequest> for RawRegistration {
             job_title: body.job_title,
             company_size: body.company_size,
             partner_id: body.partner_id,
+            partner_type: body.partner_type,
             locale: body.locale,
             consent: body.consent,
             workshops: body.workshops,

@@ -9,6 +9,15 @@ use crate::validation::{EmailAddress, optional_text, required_text};
 /// The company sizes offered on the form (the attendee's own company).
 pub const COMPANY_SIZES: &[&str] = &["1-5", "6-20", "21-50", "51-250", "250+"];
 
+/// The kinds of partner offered on the form (a dashboard filter).
+pub const PARTNER_TYPES: &[&str] = &[
+    "reseller",
+    "integrator",
+    "distributor",
+    "consultant",
+    "other",
+];
+
 /// What an attendee typed.
 #[derive(Debug, Clone, Default)]
 pub struct RawRegistration {
@@ -19,6 +28,7 @@ pub struct RawRegistration {
     pub job_title: Option<String>,
     pub company_size: Option<String>,
     pub partner_id: Option<String>,
+    pub partner_type: Option<String>,
     pub locale: Option<String>,
     pub consent: Option<bool>,
     pub workshops: Vec<String>,
@@ -34,6 +44,7 @@ pub struct NewRegistration {
     pub job_title: String,
     pub company_size: String,
     pub partner_id: String,
+    pub partner_type: String,
     pub locale: Locale,
     pub workshops: Vec<String>,
 }
@@ -58,6 +69,11 @@ impl NewRegistration {
             errors.add("company_size", "v.company_size");
         }
         let partner_id = optional_text(&mut errors, "partner_id", raw.partner_id.as_deref(), 50);
+        let partner_type =
+            optional_text(&mut errors, "partner_type", raw.partner_type.as_deref(), 20);
+        if !partner_type.is_empty() && !PARTNER_TYPES.contains(&partner_type.as_str()) {
+            errors.add("partner_type", "v.partner_type");
+        }
         let locale = match raw.locale.as_deref().map(str::trim) {
             None | Some("") => default_locale,
             Some(code) => Locale::parse(code).unwrap_or_else(|| {
@@ -86,6 +102,7 @@ impl NewRegistration {
                 job_title,
                 company_size,
                 partner_id,
+                partner_type,
                 locale,
                 workshops,
             }),

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::api::{register, registration_of};
-use super::domain::{COMPANY_SIZES, RawRegistration};
+use super::domain::{COMPANY_SIZES, PARTNER_TYPES, RawRegistration};
 use super::service::{self, RegistrationView, Source};
 use crate::db;
 use crate::email::messages;
@@ -249,6 +249,7 @@ struct RegisterPage {
     stop: StopInfo,
     form: FormState,
     company_sizes: &'static [&'static str],
+    partner_types: &'static [&'static str],
     /// Set when the e-mail is already registered: offer to send the confirmation again.
     already_registered: bool,
 }
@@ -266,6 +267,7 @@ async fn registration_form(
         stop,
         form,
         company_sizes: COMPANY_SIZES,
+        partner_types: PARTNER_TYPES,
         already_registered: false,
     };
     page(&req, StatusCode::OK, &page_data)
@@ -302,6 +304,7 @@ async fn submit_registration(
             stop,
             form,
             company_sizes: COMPANY_SIZES,
+            partner_types: PARTNER_TYPES,
             already_registered: false,
         };
         return page(&req, StatusCode::OK, &page_data);
@@ -314,6 +317,7 @@ async fn submit_registration(
         job_title: form.optional("job_title"),
         company_size: form.optional("company_size"),
         partner_id: form.optional("partner_id"),
+        partner_type: form.optional("partner_type"),
         locale: form.optional("locale"),
         consent: Some(form.value("consent") == "yes"),
         workshops: chosen_workshops(&form, &stop.slots),
@@ -338,6 +342,7 @@ async fn submit_registration(
                 stop,
                 form,
                 company_sizes: COMPANY_SIZES,
+                partner_types: PARTNER_TYPES,
                 already_registered,
             };
             page(&req, StatusCode::CONFLICT, &page_data)
@@ -350,6 +355,7 @@ async fn submit_registration(
                 stop,
                 form,
                 company_sizes: COMPANY_SIZES,
+                partner_types: PARTNER_TYPES,
                 already_registered: false,
             };
             page(&req, StatusCode::UNPROCESSABLE_ENTITY, &page_data)

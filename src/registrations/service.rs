@@ -169,6 +169,7 @@ pub fn register(
         created_at: now,
         updated_at: now,
         cancelled_at: None,
+        partner_type: new.partner_type.clone(),
     };
     // The unique index is the last word when two requests with one e-mail race.
     store::insert_registration(conn, &registration).map_err(|e| {

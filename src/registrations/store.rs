@@ -25,6 +25,8 @@ pub struct Registration {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub cancelled_at: Option<NaiveDateTime>,
+    /// reseller, integrator, distributor, consultant, other; empty when not given.
+    pub partner_type: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

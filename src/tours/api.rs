@@ -109,6 +109,9 @@ pub struct CreateWorkshopRequest {
     pub starts_at: String,
     pub ends_at: String,
     pub capacity: i64,
+    /// Part of the specialist-label track (the dashboards show the share who attended it).
+    #[serde(default)]
+    pub specialist_label: bool,
 }
 
 /// Changes to a workshop; absent fields keep their value.
@@ -120,6 +123,7 @@ pub struct UpdateWorkshopRequest {
     pub starts_at: Option<String>,
     pub ends_at: Option<String>,
     pub capacity: Option<i64>,
+    pub specialist_label: Option<bool>,
 }
 
 // ---- responses ----
@@ -182,6 +186,7 @@ pub struct WorkshopResponse {
     pub ends_at: DateTime<FixedOffset>,
     pub capacity: i32,
     pub seats_left: i64,
+    pub specialist_label: bool,
 }
 
 /// Where badges are scanned: the entrance, or a workshop's room.
@@ -250,6 +255,7 @@ fn workshop_response(w: WorkshopView, tz: chrono_tz::Tz) -> WorkshopResponse {
         ends_at: in_zone(w.workshop.ends_at, tz),
         capacity: w.workshop.capacity,
         seats_left: w.seats_left,
+        specialist_label: w.workshop.specialist_label,
     }
 }
 
@@ -514,6 +520,7 @@ pub async fn create_workshop(
         starts_at: body.starts_at,
         ends_at: body.ends_at,
         capacity: Some(body.capacity),
+        specialist_label: body.specialist_label,
     };
     let (view, tz) = db::transaction(&state.pool, move |conn| {
         let window = service::stop_window(conn, &stop_id)?;
@@ -558,6 +565,7 @@ pub async fn update_workshop(
                 .ends_at
                 .unwrap_or_else(|| in_zone(current.ends_at, tz).to_rfc3339()),
             capacity: Some(body.capacity.unwrap_or(i64::from(current.capacity))),
+            specialist_label: body.specialist_label.unwrap_or(current.specialist_label),
         };
         let new = NewWorkshop::parse(raw, window, TimeInput::Rfc3339)?;
         Ok((service::update_workshop(conn, &id, &new)?, tz))

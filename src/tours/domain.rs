@@ -236,6 +236,7 @@ pub struct RawWorkshop {
     pub starts_at: String,
     pub ends_at: String,
     pub capacity: Option<i64>,
+    pub specialist_label: bool,
 }
 
 /// A validated workshop, within its stop's day.
@@ -247,6 +248,8 @@ pub struct NewWorkshop {
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
     pub capacity: i32,
+    /// Part of the specialist-label track.
+    pub specialist_label: bool,
 }
 
 /// What a workshop must fit in.
@@ -297,6 +300,7 @@ impl NewWorkshop {
                 starts_at,
                 ends_at,
                 capacity,
+                specialist_label: raw.specialist_label,
             }),
             _ => Err(AppError::Invalid(errors)),
         }

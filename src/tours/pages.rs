@@ -706,6 +706,7 @@ fn workshop_from_form(form: &FormState, view: &StopView) -> Result<NewWorkshop, 
             starts_at: form.value("starts_at").to_owned(),
             ends_at: form.value("ends_at").to_owned(),
             capacity: form.number("capacity"),
+            specialist_label: form.value("specialist_label") == "on",
         },
         super::domain::StopWindow {
             timezone: s.timezone,
@@ -801,6 +802,10 @@ async fn edit_workshop(
         ("starts_at", to_local_input(workshop.starts_at, tz)),
         ("ends_at", to_local_input(workshop.ends_at, tz)),
         ("capacity", workshop.capacity.to_string()),
+        (
+            "specialist_label",
+            if workshop.specialist_label { "on" } else { "" }.to_owned(),
+        ),
     ]);
     let ctx = context(&req, admin);
     let page_data = WorkshopFormPage {

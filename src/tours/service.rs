@@ -262,6 +262,7 @@ pub fn create_workshop(
         capacity: new.capacity,
         created_at: time::now(),
         seats_taken: 0,
+        specialist_label: new.specialist_label,
     };
     store::insert_workshop(conn, &workshop)?;
     store::insert_checkpoint(
@@ -294,6 +295,7 @@ pub fn update_workshop(
         starts_at: new.starts_at,
         ends_at: new.ends_at,
         capacity: new.capacity,
+        specialist_label: new.specialist_label,
     };
     if store::update_workshop(conn, id, &changes)? == 0 {
         return Err(AppError::Conflict(format!(

@@ -72,6 +72,8 @@ pub struct Workshop {
     pub created_at: NaiveDateTime,
     /// Confirmed enrolments holding a seat; changed only by conditional updates.
     pub seats_taken: i32,
+    /// Part of the specialist-label track: the dashboards show the share who attended it.
+    pub specialist_label: bool,
 }
 
 /// What an admin may change on a workshop (never the seat counter).
@@ -84,6 +86,7 @@ pub struct WorkshopChanges {
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
     pub capacity: i32,
+    pub specialist_label: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
