@@ -105,6 +105,22 @@ pub fn for_stop(conn: &mut DbConnection, stop_id: &str) -> Result<StopFeedbackSu
     })
 }
 
+/// The latest non-empty comments of a stop, for marketing to pick quotes from:
+/// `(feedback id, text, picked)`.
+pub fn recent_comments(
+    conn: &mut DbConnection,
+    stop_id: &str,
+    limit: i64,
+) -> Result<Vec<(String, String, bool)>, AppError> {
+    Ok(feedback::table
+        .filter(feedback::stop_id.eq(stop_id))
+        .filter(feedback::comment.ne(""))
+        .order(feedback::submitted_at.desc())
+        .limit(limit)
+        .select((feedback::id, feedback::comment, feedback::quote_selected))
+        .load(conn)?)
+}
+
 /// Marks (or unmarks) a comment as a representative quote; 404 when unknown.
 pub fn select_quote(
     conn: &mut DbConnection,
