@@ -282,13 +282,14 @@ fn tour_page_view(
                 figure_value(&a.figures, &sort_key),
                 figure_value(&b.figures, &sort_key),
             );
-            let order = match (x, y) {
+            // Stops without the figure go last whichever the direction.
+            match (x, y) {
+                (Some(x), Some(y)) if descending => y.total_cmp(&x),
                 (Some(x), Some(y)) => x.total_cmp(&y),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (None, None) => std::cmp::Ordering::Equal,
-            };
-            if descending { order.reverse() } else { order }
+            }
         });
     } else if sort_key == "city" {
         tour.stops.sort_by(|a, b| a.city.cmp(&b.city));
