@@ -111,6 +111,7 @@ async fn export(
         Format::Csv => stream_csv(pool, source, header, file_stem, tr).await,
         Format::Xlsx => {
             let mut source = source;
+            let stem_for_sheet = file_stem.clone();
             let bytes = db::run(pool, move |conn| {
                 let mut rows = Vec::new();
                 loop {
@@ -120,7 +121,7 @@ async fn export(
                     }
                     rows.extend(page);
                 }
-                xlsx(&header, &rows, tr)
+                xlsx(&header, &rows, tr, &sheet_name(&stem_for_sheet))
             })
             .await?;
             Ok(HttpResponse::Ok()
@@ -244,12 +245,28 @@ fn csv_rows(rows: &[Vec<Cell>], tr: Locale) -> String {
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// The sheet's name: the export's kind ("attendees-strasbourg-…" → "Attendees").
+fn sheet_name(stem: &str) -> String {
+    let kind = stem.split('-').next().unwrap_or("Export");
+    let mut chars = kind.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_else(|| "Export".to_owned())
+}
+
 /// An .xlsx workbook of one sheet: bold frozen header, filters, typed cells, fitted columns.
-fn xlsx(header: &[String], rows: &[Vec<Cell>], tr: Locale) -> Result<Vec<u8>, AppError> {
+fn xlsx(
+    header: &[String],
+    rows: &[Vec<Cell>],
+    tr: Locale,
+    name: &str,
+) -> Result<Vec<u8>, AppError> {
     use rust_xlsxwriter::{Format as Style, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| AppError::Unexpected(anyhow::anyhow!("xlsx: {e}"));
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
+    sheet.set_name(name).map_err(fail)?;
     let bold = Style::new().set_bold();
     let percent = Style::new().set_num_format("0.0%");
     let decimal = Style::new().set_num_format("0.00");
