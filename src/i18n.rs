@@ -1227,6 +1227,17 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("analytics.outcome_kind", "Suite", "Outcome"),
     ("analytics.occurred_on", "Date", "Date"),
     ("analytics.record", "Enregistrer", "Record"),
+    ("theme_short.trainers", "Formateurs", "Trainers"),
+    ("theme_short.licensing", "Licences", "Licensing"),
+    ("theme_short.leads", "Leads", "Leads"),
+    ("theme_short.logistics", "Logistique", "Logistics"),
+    ("theme_short.other", "Autre", "Other"),
+    ("complaint.field.created", "créée", "created"),
+    ("complaint.field.status", "statut", "status"),
+    ("complaint.field.owner", "responsable", "owner"),
+    ("complaint.field.due_on", "échéance", "due date"),
+    ("complaint.field.resolution", "résolution", "resolution"),
+    ("complaint.field.comment", "commentaire", "comment"),
 ];
 
 #[cfg(test)]

@@ -876,7 +876,7 @@ async fn stop_page(
     };
     let theme_labels: Vec<String> = themes
         .iter()
-        .map(|t| tr.t(&format!("theme.{t}")).to_owned())
+        .map(|t| tr.t(&format!("theme_short.{t}")).to_owned())
         .collect();
     let themes_svg = charts::bars(
         &ChartSpec {

@@ -705,6 +705,20 @@ async fn filters_roles_and_unknown_ids() {
         StatusCode::NOT_FOUND,
     )
     .await;
+    // The tour's feedback theme by theme, and the stops each theme comes from.
+    let summary = json_with(
+        app.get(
+            &format!("/api/v1/tours/{}/feedback-summary", t.id),
+            Some(&t.marketing),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(summary["responses"], 2);
+    assert_eq!(summary["complaints"]["trainers"]["open"], 1);
+    assert_eq!(summary["complaints"]["leads"], json!({}));
+    assert_eq!(summary["complaints_by_stop"]["licensing"][&t.busy], 1);
     // The OpenAPI document describes both, and says rates may be null.
     let doc = json_with(app.get("/api/v1/openapi.json", None).await, StatusCode::OK).await;
     assert!(doc["paths"]["/api/v1/analytics/stops/{stop_id}"]["get"].is_object());
