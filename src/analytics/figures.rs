@@ -59,6 +59,21 @@ macro_rules! for_attendees {
     }};
 }
 
+/// Runs a query over `$table` as it is when everyone is counted — the shape the indexes of the
+/// analytics migration answer without reading a table row — or joined with `registrations` and
+/// narrowed to the filter's attendees. `$where` are the `.filter(…)` calls, `$rest` the group
+/// by, select and load shared by both.
+macro_rules! counted {
+    ($filter:expr, $table:expr, [$($where:tt)*], $($rest:tt)*) => {{
+        let filter: &AttendeeFilter = $filter;
+        if filter.is_everyone() {
+            $table $($where)* $($rest)*
+        } else {
+            for_attendees!($table.inner_join(registrations::table) $($where)*, filter) $($rest)*
+        }
+    }};
+}
+
 /// A ratio, or `None` when its denominator is zero (an empty stop has no rate, not a 0 % one).
 pub fn ratio(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
@@ -205,85 +220,81 @@ pub fn counts_by_stop(
         }
     }
 
-    // Check-ins count confirmed registrations only: someone scanned and cancelled later is not
-    // an attendee.
-    let entrance: Vec<(String, i64)> = for_attendees!(
-        check_ins::table
-            .inner_join(checkpoints::table)
-            .inner_join(registrations::table)
-            .filter(check_ins::stop_id.eq_any(stop_ids))
-            .filter(checkpoints::kind.eq("entrance"))
-            .filter(registrations::status.eq("confirmed")),
-        &filter
-    )
-    .group_by(check_ins::stop_id)
-    .select((check_ins::stop_id, count_star()))
-    .load(conn)?;
+    // The stops' checkpoints by role, so that check-ins are counted from their own index.
+    // (Check-ins are those of confirmed registrations: a cancellation removes its check-ins.)
+    let roles: Vec<(String, String, Option<bool>)> = checkpoints::table
+        .left_join(workshops::table)
+        .filter(checkpoints::stop_id.eq_any(stop_ids))
+        .select((
+            checkpoints::id,
+            checkpoints::kind,
+            workshops::specialist_label.nullable(),
+        ))
+        .load(conn)?;
+    let ids_where = |wanted: &dyn Fn(&str, Option<bool>) -> bool| -> Vec<String> {
+        roles
+            .iter()
+            .filter(|(_, kind, label)| wanted(kind, *label))
+            .map(|(id, _, _)| id.clone())
+            .collect()
+    };
+    let entrances = ids_where(&|kind, _| kind == "entrance");
+    let rooms = ids_where(&|kind, _| kind == "workshop");
+    let label_rooms = ids_where(&|_, label| label == Some(true));
+
+    let entrance: Vec<(String, i64)> = counted!(
+        filter,
+        check_ins::table,
+        [.filter(check_ins::stop_id.eq_any(stop_ids)).filter(check_ins::checkpoint_id.eq_any(&entrances))],
+        .group_by(check_ins::stop_id)
+        .select((check_ins::stop_id, count_star()))
+        .load(conn)?
+    );
     for (stop_id, n) in entrance {
         if let Some(c) = out.get_mut(&stop_id) {
             c.checked_in = n;
         }
     }
-
-    let any_workshop: Vec<(String, i64)> = for_attendees!(
-        check_ins::table
-            .inner_join(checkpoints::table)
-            .inner_join(registrations::table)
-            .filter(check_ins::stop_id.eq_any(stop_ids))
-            .filter(checkpoints::kind.eq("workshop"))
-            .filter(registrations::status.eq("confirmed")),
-        &filter
-    )
-    .group_by(check_ins::stop_id)
-    .select((
-        check_ins::stop_id,
-        diesel::dsl::count(check_ins::registration_id).aggregate_distinct(),
-    ))
-    .load(conn)?;
-    for (stop_id, n) in any_workshop {
-        if let Some(c) = out.get_mut(&stop_id) {
-            c.attended_workshop = n;
-        }
-    }
-    // The label workshop may run twice: someone at both sessions is one attendee.
-    let label_goers: Vec<(String, i64)> = for_attendees!(
-        check_ins::table
-            .inner_join(checkpoints::table.inner_join(workshops::table))
-            .inner_join(registrations::table)
-            .filter(check_ins::stop_id.eq_any(stop_ids))
-            .filter(workshops::specialist_label.eq(true))
-            .filter(registrations::status.eq("confirmed")),
-        &filter
-    )
-    .group_by(check_ins::stop_id)
-    .select((
-        check_ins::stop_id,
-        diesel::dsl::count(check_ins::registration_id).aggregate_distinct(),
-    ))
-    .load(conn)?;
-    for (stop_id, n) in label_goers {
-        if let Some(c) = out.get_mut(&stop_id) {
-            c.attended_label = n;
+    // Someone at two workshops (or at both sessions of the label one) is one workshop-goer.
+    for (rooms, attended_label) in [(&rooms, false), (&label_rooms, true)] {
+        let goers: Vec<(String, i64)> = counted!(
+            filter,
+            check_ins::table,
+            [.filter(check_ins::stop_id.eq_any(stop_ids)).filter(check_ins::checkpoint_id.eq_any(rooms))],
+            .group_by(check_ins::stop_id)
+            .select((
+                check_ins::stop_id,
+                diesel::dsl::count(check_ins::registration_id).aggregate_distinct(),
+            ))
+            .load(conn)?
+        );
+        for (stop_id, n) in goers {
+            if let Some(c) = out.get_mut(&stop_id) {
+                if attended_label {
+                    c.attended_label = n;
+                } else {
+                    c.attended_workshop = n;
+                }
+            }
         }
     }
 
     // (stop, answers, sums of overall, trainers and content ratings)
     type RatingSums = (String, i64, Option<i64>, Option<i64>, Option<i64>);
-    let ratings: Vec<RatingSums> = for_attendees!(
-        feedback::table
-            .inner_join(registrations::table)
-            .filter(feedback::stop_id.eq_any(stop_ids)),
-        &filter
-    )
-    .group_by(feedback::stop_id)
-    .select((
-        feedback::stop_id,
-        count_star(),
-        sum(feedback::overall),
-        sum(feedback::trainers),
-        sum(feedback::content),
-    ))
-    .load(conn)?;
+    let ratings: Vec<RatingSums> = counted!(
+        filter,
+        feedback::table,
+        [.filter(feedback::stop_id.eq_any(stop_ids))],
+        .group_by(feedback::stop_id)
+        .select((
+            feedback::stop_id,
+            count_star(),
+            sum(feedback::overall),
+            sum(feedback::trainers),
+            sum(feedback::content),
+        ))
+        .load(conn)?
+    );
     for (stop_id, n, overall, trainers, content) in ratings {
         if let Some(c) = out.get_mut(&stop_id) {
             c.responses = n;
@@ -294,15 +305,14 @@ pub fn counts_by_stop(
             ];
         }
     }
-    let scores: Vec<(String, i32, i64)> = for_attendees!(
-        feedback::table
-            .inner_join(registrations::table)
-            .filter(feedback::stop_id.eq_any(stop_ids)),
-        &filter
-    )
-    .group_by((feedback::stop_id, feedback::nps))
-    .select((feedback::stop_id, feedback::nps, count_star()))
-    .load(conn)?;
+    let scores: Vec<(String, i32, i64)> = counted!(
+        filter,
+        feedback::table,
+        [.filter(feedback::stop_id.eq_any(stop_ids))],
+        .group_by((feedback::stop_id, feedback::nps))
+        .select((feedback::stop_id, feedback::nps, count_star()))
+        .load(conn)?
+    );
     for (stop_id, score, n) in scores {
         if let (Some(c), Ok(i)) = (out.get_mut(&stop_id), usize::try_from(score))
             && i <= 10
@@ -346,15 +356,14 @@ pub fn counts_by_stop(
         }
     }
 
-    let outcome_counts: Vec<(String, String, i64)> = for_attendees!(
-        outcomes::table
-            .inner_join(registrations::table)
-            .filter(outcomes::stop_id.eq_any(stop_ids)),
-        &filter
-    )
-    .group_by((outcomes::stop_id, outcomes::kind))
-    .select((outcomes::stop_id, outcomes::kind, count_star()))
-    .load(conn)?;
+    let outcome_counts: Vec<(String, String, i64)> = counted!(
+        filter,
+        outcomes::table,
+        [.filter(outcomes::stop_id.eq_any(stop_ids))],
+        .group_by((outcomes::stop_id, outcomes::kind))
+        .select((outcomes::stop_id, outcomes::kind, count_star()))
+        .load(conn)?
+    );
     for (stop_id, kind, n) in outcome_counts {
         if let Some(c) = out.get_mut(&stop_id) {
             c.outcomes.insert(kind, n);
@@ -388,28 +397,35 @@ pub fn workshops_of(
 ) -> Result<Vec<WorkshopFigures>, AppError> {
     let list = crate::tours::store::list_workshops(conn, stop_id)?;
     let ids: Vec<String> = list.iter().map(|w| w.id.clone()).collect();
-    let enrolled: Vec<(String, String, i64)> = for_attendees!(
-        enrolments::table
-            .inner_join(registrations::table)
-            .filter(enrolments::workshop_id.eq_any(&ids))
-            .filter(registrations::status.ne("cancelled")),
-        &filter
-    )
-    .group_by((enrolments::workshop_id, enrolments::status))
-    .select((enrolments::workshop_id, enrolments::status, count_star()))
-    .load(conn)?;
-    let attended: Vec<(Option<String>, i64)> = for_attendees!(
-        check_ins::table
-            .inner_join(checkpoints::table)
-            .inner_join(registrations::table)
-            .filter(check_ins::stop_id.eq(stop_id))
-            .filter(checkpoints::kind.eq("workshop"))
-            .filter(registrations::status.eq("confirmed")),
-        &filter
-    )
-    .group_by(checkpoints::workshop_id)
-    .select((checkpoints::workshop_id, count_star()))
-    .load(conn)?;
+    // A cancellation cancels its enrolments, so the status alone tells who holds a seat.
+    let enrolled: Vec<(String, String, i64)> = counted!(
+        filter,
+        enrolments::table,
+        [.filter(enrolments::workshop_id.eq_any(&ids)).filter(enrolments::status.ne("cancelled"))],
+        .group_by((enrolments::workshop_id, enrolments::status))
+        .select((enrolments::workshop_id, enrolments::status, count_star()))
+        .load(conn)?
+    );
+    let rooms: Vec<(String, Option<String>)> = checkpoints::table
+        .filter(checkpoints::workshop_id.eq_any(&ids))
+        .select((checkpoints::id, checkpoints::workshop_id))
+        .load(conn)?;
+    let room_ids: Vec<String> = rooms.iter().map(|r| r.0.clone()).collect();
+    let per_room: Vec<(String, i64)> = counted!(
+        filter,
+        check_ins::table,
+        [.filter(check_ins::stop_id.eq(stop_id)).filter(check_ins::checkpoint_id.eq_any(&room_ids))],
+        .group_by(check_ins::checkpoint_id)
+        .select((check_ins::checkpoint_id, count_star()))
+        .load(conn)?
+    );
+    let attended: Vec<(Option<String>, i64)> = per_room
+        .into_iter()
+        .map(|(room, n)| {
+            let workshop = rooms.iter().find(|r| r.0 == room).and_then(|r| r.1.clone());
+            (workshop, n)
+        })
+        .collect();
     Ok(list
         .into_iter()
         .map(|workshop| {
@@ -440,17 +456,18 @@ pub fn arrivals(
     tz: Tz,
     filter: &AttendeeFilter,
 ) -> Result<Vec<(DateTime<FixedOffset>, i64)>, AppError> {
-    let times: Vec<NaiveDateTime> = for_attendees!(
-        check_ins::table
-            .inner_join(checkpoints::table)
-            .inner_join(registrations::table)
-            .filter(check_ins::stop_id.eq(stop_id))
-            .filter(checkpoints::kind.eq("entrance"))
-            .filter(registrations::status.eq("confirmed")),
-        &filter
-    )
-    .select(check_ins::scanned_at)
-    .load(conn)?;
+    let entrance: Vec<String> = checkpoints::table
+        .filter(checkpoints::stop_id.eq(stop_id))
+        .filter(checkpoints::kind.eq("entrance"))
+        .select(checkpoints::id)
+        .load(conn)?;
+    let times: Vec<NaiveDateTime> = counted!(
+        filter,
+        check_ins::table,
+        [.filter(check_ins::stop_id.eq(stop_id)).filter(check_ins::checkpoint_id.eq_any(&entrance))],
+        .select(check_ins::scanned_at)
+        .load(conn)?
+    );
     Ok(quarter_hours(&times, tz))
 }
 
@@ -495,7 +512,7 @@ pub fn registrations_per_day(
 ) -> Result<Vec<(NaiveDate, i64)>, AppError> {
     let times: Vec<NaiveDateTime> = for_attendees!(
         registrations::table.filter(registrations::stop_id.eq(stop_id)),
-        &filter
+        filter
     )
     .select(registrations::created_at)
     .load(conn)?;

@@ -338,6 +338,9 @@ pub fn cancel(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<(
             "this registration changed meanwhile; try again".into(),
         ));
     }
+    // Someone who cancels is no longer an attendee: their check-ins go (the scans stay, as the
+    // record of what happened at the door), so that counts of check-ins are counts of people.
+    store::remove_check_ins(conn, id)?;
     let mut freed = Vec::new();
     for enrolment in store::list_enrolments(conn, id)?
         .into_iter()

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::{enrolments, registrations, stops, workshops};
+use crate::db::schema::{check_ins, enrolments, registrations, stops, workshops};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = registrations)]
@@ -221,4 +221,10 @@ pub fn count_by_status(conn: &mut DbConnection, stop_id: &str) -> QueryResult<Ve
         .group_by(registrations::status)
         .select((registrations::status, diesel::dsl::count_star()))
         .load(conn)
+}
+
+/// Removes a registration's check-ins (when it is cancelled).
+pub fn remove_check_ins(conn: &mut DbConnection, registration_id: &str) -> QueryResult<usize> {
+    diesel::delete(check_ins::table.filter(check_ins::registration_id.eq(registration_id)))
+        .execute(conn)
 }

@@ -860,3 +860,42 @@ async fn dashboards_exports_and_the_attendee_page_work_for_marketing() {
     let (status, _) = page(&staff, &app, &format!("/analytics/tours/{}", t.id)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn someone_who_cancels_after_arriving_is_no_longer_counted_present() {
+    let app = spawn_app().await;
+    let (stop_id, _) = crate::fixtures::open_stop(&app, 10, &[]).await;
+    let staff = app.token_for("staff").await;
+    let marketing = app.token_for("marketing").await;
+    let claire = register(&app, &stop_id, registration_body("Claire", &[])).await;
+    let entrance = checkpoint(&app, &stop_id, None).await;
+    scan(&app, &staff, &claire, &entrance, "2026-10-13T06:50:00Z").await;
+    assert_eq!(
+        stop_figures(&app, &marketing, &stop_id, "").await["checked_in"],
+        1
+    );
+    let token = claire["manage_url"]
+        .as_str()
+        .and_then(|u| u.rsplit('/').next())
+        .expect("manage token");
+    json_with(
+        app.api
+            .delete(app.url(&format!("/api/v1/manage/{token}")))
+            .send()
+            .await
+            .expect("sent"),
+        StatusCode::OK,
+    )
+    .await;
+    let s = stop_figures(&app, &marketing, &stop_id, "").await;
+    assert_eq!(
+        (
+            &s["cancelled"],
+            &s["confirmed"],
+            &s["checked_in"],
+            &s["arrivals"]
+        ),
+        (&json!(1), &json!(0), &json!(0), &json!([]))
+    );
+    assert!(s["no_show_rate"].is_null());
+}

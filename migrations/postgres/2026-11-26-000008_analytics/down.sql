@@ -1,3 +1,4 @@
+DROP INDEX registrations_analytics;
 DROP INDEX feedback_stop_scores;
 DROP INDEX check_ins_stop_registration;
 DROP TABLE outcomes;

@@ -16,6 +16,8 @@ CREATE TABLE outcomes (
 );
 CREATE INDEX outcomes_stop_kind ON outcomes (stop_id, kind);
 
--- The dashboards count per stop; these let both backends answer from indexes alone.
+-- The dashboards count per stop; these let both backends answer from indexes alone, without
+-- reading a registration's row (see src/analytics/figures.rs).
 CREATE INDEX check_ins_stop_registration ON check_ins (stop_id, checkpoint_id, registration_id, scanned_at);
-CREATE INDEX feedback_stop_scores ON feedback (stop_id, overall, nps);
+CREATE INDEX feedback_stop_scores ON feedback (stop_id, nps, overall, trainers, content);
+CREATE INDEX registrations_analytics ON registrations (stop_id, status, source, company_size, partner_type, created_at);
