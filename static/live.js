@@ -12,7 +12,8 @@
       busy = true;
       fetch(section.getAttribute('data-live-src'), { credentials: 'same-origin', cache: 'no-store' })
         .then(function (response) {
-          if (!response.ok) throw new Error('HTTP ' + response.status);
+          // A session that ended answers with the login page: keep the figures, mark them stale.
+          if (!response.ok || response.redirected) throw new Error('HTTP ' + response.status);
           return response.text();
         })
         .then(function (html) {

@@ -161,11 +161,12 @@ async fn stream_csv(
 ) -> Result<HttpResponse, AppError> {
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(4);
     let pool = pool.clone();
-    // The first page is read before answering, so that an error is still a proper status.
-    let mut conn = pool
-        .get()
-        .map_err(|e| AppError::Unavailable(format!("database: {e}")))?;
+    // The first page is read before answering, so that an error is still a proper status. The
+    // connection is kept for the following pages (one consistent stream per export).
     let first = web::block(move || -> Result<_, AppError> {
+        let mut conn = pool
+            .get()
+            .map_err(|e| AppError::Unavailable(format!("database: {e}")))?;
         let page = source.next_page(&mut conn)?;
         Ok((page, source, conn))
     })
