@@ -3,13 +3,15 @@
 
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN="$ROOT/target/release/roadshow"
+# BIN may name a binary built elsewhere (nothing is built then): a copy kept out of a target
+# directory that other checkouts share and rebuild.
+if [ -n "${BIN:-}" ]; then BUILD=0; else BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/roadshow"; BUILD=1; fi
 DURATION=${DURATION:-10}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 
 need_tools() {
   command -v wrk >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
-  (cd "$ROOT" && cargo build --release --quiet --bin roadshow)
+  if [ "$BUILD" = 1 ]; then (cd "$ROOT" && cargo build --release --quiet --bin roadshow); fi
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -25,10 +27,10 @@ stop_server() {
 }
 trap stop_server EXIT
 
-# start_server sqlite|postgres: a fresh database, an admin account, the server on a free port.
-# Sets BASE and TOKEN.
+# start_server sqlite|postgres [PREPARE]: a fresh database, an admin account, the server on a
+# free port. PREPARE, a command, runs on the database before the server starts. Sets BASE and TOKEN.
 start_server() {
-  local backend=$1
+  local backend=$1 prepare=${2:-}
   BENCH_TMP=$(mktemp -d)
   local url
   if [ "$backend" = postgres ]; then
@@ -43,6 +45,7 @@ start_server() {
   export DATABASE_URL=$url ROADSHOW_LISTEN=127.0.0.1:$port ROADSHOW_BASE_URL=$BASE \
     ROADSHOW_DATA_DIR=$BENCH_TMP/data ROADSHOW_RATE_LIMIT=0 RUST_LOG=warn
   echo "bench-password" | "$BIN" user add --email bench@roadshow.example --name Bench --role admin >/dev/null
+  if [ -n "$prepare" ]; then "$prepare"; fi
   "$BIN" serve >"$BENCH_TMP/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
