@@ -22,6 +22,7 @@ pub mod health;
 pub mod i18n;
 pub mod metrics;
 pub mod openapi;
+pub mod outcomes;
 pub mod registrations;
 pub mod startup;
 pub mod telemetry;

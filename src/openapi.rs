@@ -5,7 +5,9 @@ use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{auth, checkin, complaints, error, feedback, registrations, tours};
+use crate::{
+    analytics, auth, checkin, complaints, error, feedback, outcomes, registrations, tours,
+};
 
 struct BearerAuth;
 
@@ -54,15 +56,21 @@ impl Modify for BearerAuth {
         checkin::api::scanner_data,
         checkin::api::create_device,
         checkin::api::list_devices,
-                checkin::api::revoke_device,
+        checkin::api::revoke_device,
         feedback::api::request_feedback,
-                feedback::api::submit_feedback,
+        feedback::api::submit_feedback,
         feedback::api::stop_summary,
         feedback::api::pick_quote,
         complaints::api::create_complaint,
         complaints::api::list_complaints,
         complaints::api::get_complaint,
         complaints::api::update_complaint,
+        analytics::api::stop_analytics,
+        analytics::api::tour_analytics,
+        outcomes::api::record_outcome,
+        outcomes::api::import_outcomes,
+        outcomes::api::list_outcomes,
+        outcomes::api::delete_outcome,
     ),
     components(schemas(error::Problem)),
     modifiers(&BearerAuth),
@@ -70,8 +78,10 @@ impl Modify for BearerAuth {
         (name = "accounts", description = "bearer tokens for API clients"),
         (name = "setup", description = "tours, stops, workshops and checkpoints"),
         (name = "registration", description = "public registration, the private manage link, badges"),
-                (name = "check-in", description = "scanning badges at the door and at workshops, offline sync, devices"),
+        (name = "check-in", description = "scanning badges at the door and at workshops, offline sync, devices"),
         (name = "feedback", description = "post-event feedback and the complaints it raises"),
+        (name = "analytics", description = "attendance figures per stop and per tour, for marketing"),
+        (name = "outcomes", description = "follow-up conversions (certification started…) that feed the funnel and targets"),
     )
 )]
 pub struct ApiDoc;

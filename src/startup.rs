@@ -19,7 +19,8 @@ use crate::web::{
     PageError, PublicRateLimit, ensure_csrf_cookie, json_config_error, limit_public_writes,
 };
 use crate::{
-    assets, auth, checkin, complaints, email, feedback, health, openapi, registrations, tours,
+    analytics, assets, auth, checkin, complaints, email, feedback, health, openapi, outcomes,
+    registrations, tours,
 };
 
 /// What every handler can reach.
@@ -179,6 +180,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     registrations::routes(cfg);
     checkin::routes(cfg);
     complaints::routes(cfg);
+    analytics::routes(cfg);
+    outcomes::routes(cfg);
     feedback::routes(cfg);
     email::pages::routes(cfg);
     tours::routes(cfg);

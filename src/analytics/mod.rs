@@ -1,1 +1,13 @@
-//! Attendance analytics and outcomes for marketing: the next area to build.
+//! Attendance analytics for marketing: the figures of API.md "Analytics" (`figures`), their
+//! JSON API (`api`), the dashboard pages with server-side SVG charts (`pages`, `charts`) and the
+//! CSV/Excel exports (`export`).
+
+pub mod api;
+pub mod figures;
+pub mod report;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    api::routes(cfg);
+}

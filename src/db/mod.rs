@@ -20,6 +20,9 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// The backend of [`DbConnection`], for queries boxed before they are run (dynamic filters).
+pub type Backend = <DbConnection as diesel::Connection>::Backend;
+
 /// The connection pool shared by all handlers and workers.
 #[derive(Clone)]
 pub struct DbPool {

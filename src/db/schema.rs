@@ -268,6 +268,8 @@ diesel::table! {
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(complaint_events -> complaints (complaint_id));
 diesel::joinable!(complaints -> stops (stop_id));
+diesel::joinable!(complaints -> registrations (registration_id));
+diesel::joinable!(feedback -> registrations (registration_id));
 diesel::joinable!(feedback_requests -> registrations (registration_id));
 diesel::joinable!(check_ins -> checkpoints (checkpoint_id));
 diesel::joinable!(check_ins -> registrations (registration_id));

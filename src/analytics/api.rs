@@ -1,0 +1,92 @@
+//! The analytics API of API.md "Analytics" (marketing).
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::report::{self, StopAnalytics, TourAnalytics};
+use crate::auth::ApiUser;
+use crate::auth::policy::ReadAnalytics;
+use crate::db;
+use crate::error::{AppError, Problem};
+use crate::startup::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/api/v1/analytics/stops/{stop_id}",
+        web::get().to(stop_analytics),
+    )
+    .route(
+        "/api/v1/analytics/tours/{tour_id}",
+        web::get().to(tour_analytics),
+    );
+}
+
+/// Who is counted; absent or empty means everyone.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct AttendeeQuery {
+    /// Only attendees of this company size (`1-5`, `6-20`, `21-50`, `51-250`, `250+`).
+    pub company_size: Option<String>,
+    /// Only this kind of partner (`reseller`, `integrator`, `distributor`, `consultant`, `other`).
+    pub partner_type: Option<String>,
+}
+
+/// A stop's figures: registrations, check-ins, no-shows, workshops, arrivals per quarter hour
+/// (local time), feedback and complaints. Rates are null when their denominator is zero.
+#[utoipa::path(
+    get, path = "/api/v1/analytics/stops/{stop_id}", tag = "analytics",
+    params(("stop_id" = String, Path), AttendeeQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = StopAnalytics),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn stop_analytics(
+    state: web::Data<AppState>,
+    _marketing: ApiUser<ReadAnalytics>,
+    path: web::Path<String>,
+    query: web::Query<AttendeeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let filter =
+        report::parse_filter(query.company_size.as_deref(), query.partner_type.as_deref())?;
+    let stop_id = path.into_inner();
+    let body = db::run(&state.pool, move |conn| {
+        report::stop_analytics(conn, &stop_id, &filter)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// A tour's overview: a row per stop, totals, the funnel registered → checked in → attended a
+/// workshop → outcomes, and progress against the tour's targets.
+#[utoipa::path(
+    get, path = "/api/v1/analytics/tours/{tour_id}", tag = "analytics",
+    params(("tour_id" = String, Path), AttendeeQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = TourAnalytics),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn tour_analytics(
+    state: web::Data<AppState>,
+    _marketing: ApiUser<ReadAnalytics>,
+    path: web::Path<String>,
+    query: web::Query<AttendeeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let filter =
+        report::parse_filter(query.company_size.as_deref(), query.partner_type.as_deref())?;
+    let tour_id = path.into_inner();
+    let body = db::run(&state.pool, move |conn| {
+        report::tour_analytics(conn, &tour_id, &filter)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(body))
+}

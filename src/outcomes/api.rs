@@ -1,0 +1,204 @@
+//! The outcomes API of API.md "Outcomes" (marketing).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::service::{self, ImportReport};
+use super::store::{self, Outcome};
+use crate::auth::ApiUser;
+use crate::auth::policy::ReadAnalytics;
+use crate::db;
+use crate::error::{AppError, Problem};
+use crate::startup::AppState;
+use crate::web::ApiJson;
+
+/// The largest CSV file accepted (about 100,000 lines).
+pub const IMPORT_BODY_LIMIT: usize = 10 * 1024 * 1024;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/outcomes", web::post().to(record_outcome))
+        .service(
+            web::resource("/api/v1/outcomes/import")
+                .app_data(web::PayloadConfig::new(IMPORT_BODY_LIMIT))
+                .route(web::post().to(import_outcomes)),
+        )
+        .route("/api/v1/outcomes/{id}", web::delete().to(delete_outcome))
+        .route(
+            "/api/v1/registrations/{registration_id}/outcomes",
+            web::get().to(list_outcomes),
+        );
+}
+
+/// An outcome to record.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OutcomeRequest {
+    pub registration_id: String,
+    /// Lowercase letters, digits and `_`, as in the tour's targets (`certification_started`).
+    #[schema(example = "certification_started")]
+    pub kind: String,
+    /// `YYYY-MM-DD`, not in the future.
+    pub occurred_on: String,
+}
+
+/// A recorded outcome.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutcomeResponse {
+    pub id: String,
+    pub registration_id: String,
+    pub stop_id: String,
+    pub kind: String,
+    pub occurred_on: NaiveDate,
+    pub recorded_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl From<Outcome> for OutcomeResponse {
+    fn from(o: Outcome) -> Self {
+        Self {
+            id: o.id,
+            registration_id: o.registration_id,
+            stop_id: o.stop_id,
+            kind: o.kind,
+            occurred_on: o.occurred_on,
+            recorded_by: o.recorded_by,
+            created_at: o.created_at,
+        }
+    }
+}
+
+/// Record an outcome for an attendee; 409 when they already have one of that kind.
+#[utoipa::path(
+    post, path = "/api/v1/outcomes", tag = "outcomes", request_body = OutcomeRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = OutcomeResponse),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn record_outcome(
+    state: web::Data<AppState>,
+    marketing: ApiUser<ReadAnalytics>,
+    body: ApiJson<OutcomeRequest>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.0;
+    let actor = marketing.user.email;
+    let outcome = db::transaction(&state.pool, move |conn| {
+        service::record(
+            conn,
+            &body.registration_id,
+            &body.kind,
+            &body.occurred_on,
+            &actor,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(OutcomeResponse::from(outcome)))
+}
+
+/// Import outcomes from CSV (`email,stop_id,kind,occurred_on`, header on line 1; `,` or `;`).
+/// Good lines are kept, each bad one is reported with its line number.
+#[utoipa::path(
+    post, path = "/api/v1/outcomes/import", tag = "outcomes",
+    request_body(content = String, content_type = "text/csv",
+        example = "email,stop_id,kind,occurred_on\nclaire.dupont@example.fr,STOP_ID,certification_started,2026-11-02\n"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ImportReport),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn import_outcomes(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    marketing: ApiUser<ReadAnalytics>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if !(content_type.starts_with("text/csv") || content_type.starts_with("text/plain")) {
+        return Err(AppError::BadRequest(
+            "send the file with Content-Type: text/csv".into(),
+        ));
+    }
+    let text = String::from_utf8(body.to_vec()).map_err(|e| {
+        AppError::BadRequest(format!(
+            "the file is not UTF-8 (byte {}): save it as \"CSV UTF-8\"",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    let actor = marketing.user.email;
+    let report = db::transaction(&state.pool, move |conn| {
+        service::import_csv(conn, &text, &actor)
+    })
+    .await?;
+    tracing::info!(
+        imported = report.imported,
+        rejected = report.errors.len(),
+        "outcomes imported"
+    );
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// An attendee's outcomes.
+#[utoipa::path(
+    get, path = "/api/v1/registrations/{registration_id}/outcomes", tag = "outcomes",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<OutcomeResponse>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_outcomes(
+    state: web::Data<AppState>,
+    _marketing: ApiUser<ReadAnalytics>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let list = db::run(&state.pool, move |conn| {
+        crate::registrations::store::find_registration(conn, &id)?
+            .ok_or(AppError::NotFound("registration"))?;
+        Ok(store::list_for_registration(conn, &id)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(
+        list.into_iter()
+            .map(OutcomeResponse::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Remove an outcome recorded by mistake.
+#[utoipa::path(
+    delete, path = "/api/v1/outcomes/{id}", tag = "outcomes",
+    security(("bearer" = [])),
+    responses(
+        (status = 204),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn delete_outcome(
+    state: web::Data<AppState>,
+    _marketing: ApiUser<ReadAnalytics>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    db::transaction(&state.pool, move |conn| match store::delete(conn, &id)? {
+        0 => Err(AppError::NotFound("outcome")),
+        _ => Ok(()),
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,249 @@
+//! Recording outcomes: checks, one at a time or from a CSV file.
+
+use std::collections::HashSet;
+
+use chrono::{Duration, NaiveDate};
+use diesel::prelude::*;
+
+use super::store::{self, Outcome};
+use crate::db::DbConnection;
+use crate::db::schema::registrations;
+use crate::error::{AppError, FieldErrors};
+use crate::registrations::store::{Registration, find_registration};
+use crate::time;
+
+/// The CSV columns, in the header's order.
+pub const CSV_HEADER: [&str; 4] = ["email", "stop_id", "kind", "occurred_on"];
+/// More lines than this in one file is refused (split the file).
+pub const MAX_IMPORT_LINES: usize = 100_000;
+
+/// An outcome kind: a short name of lowercase letters, digits and `_` (`certification_started`),
+/// as in the tour's targets.
+pub fn check_kind(raw: &str) -> Result<String, &'static str> {
+    let kind = raw.trim();
+    if kind.is_empty() {
+        return Err("is required");
+    }
+    let well_formed = kind.len() <= 60
+        && kind
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && kind.starts_with(|c: char| c.is_ascii_lowercase());
+    if well_formed {
+        Ok(kind.to_owned())
+    } else {
+        Err("must be lowercase letters, digits and _ (e.g. certification_started)")
+    }
+}
+
+/// A date `YYYY-MM-DD`, not in the future (a day's grace for time zones).
+pub fn check_date(raw: &str) -> Result<NaiveDate, &'static str> {
+    let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| "must be a date YYYY-MM-DD")?;
+    if date > time::now().date() + Duration::days(1) {
+        return Err("is in the future");
+    }
+    Ok(date)
+}
+
+/// Records an outcome for a registration; 409 when it already has one of that kind.
+pub fn record(
+    conn: &mut DbConnection,
+    registration_id: &str,
+    kind: &str,
+    occurred_on: &str,
+    actor: &str,
+) -> Result<Outcome, AppError> {
+    let mut errors = FieldErrors::new();
+    let registration = find_registration(conn, registration_id.trim())?;
+    if registration.is_none() {
+        errors.add("registration_id", "no registration has this id");
+    }
+    let kind = check_kind(kind).map_err(|e| errors.add("kind", e)).ok();
+    let date = check_date(occurred_on)
+        .map_err(|e| errors.add("occurred_on", e))
+        .ok();
+    let (Some(registration), Some(kind), Some(date)) = (registration, kind, date) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let outcome = new_outcome(&registration, kind, date, actor);
+    if store::insert_new(conn, &outcome)? == 0 {
+        let existing = store::find_by_kind(conn, &registration.id, &outcome.kind)?;
+        return Err(AppError::Conflict(format!(
+            "this attendee already has `{}`{}",
+            outcome.kind,
+            existing
+                .map(|o| format!(", recorded for {}", o.occurred_on))
+                .unwrap_or_default()
+        )));
+    }
+    Ok(outcome)
+}
+
+fn new_outcome(registration: &Registration, kind: String, date: NaiveDate, actor: &str) -> Outcome {
+    Outcome {
+        id: uuid::Uuid::new_v4().to_string(),
+        registration_id: registration.id.clone(),
+        stop_id: registration.stop_id.clone(),
+        kind,
+        occurred_on: date,
+        recorded_by: actor.to_owned(),
+        created_at: time::now(),
+    }
+}
+
+/// What an import did: lines kept, and why each other line was not.
+#[derive(Debug, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub imported: usize,
+    pub errors: Vec<LineError>,
+}
+
+/// A line that was not imported (the header is line 1).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct LineError {
+    pub line: u64,
+    pub message: String,
+}
+
+/// Imports `email,stop_id,kind,occurred_on` lines: good lines are kept, bad ones reported.
+/// A spreadsheet's `;` separator and UTF-8 byte-order mark are accepted.
+pub fn import_csv(
+    conn: &mut DbConnection,
+    text: &str,
+    actor: &str,
+) -> Result<ImportReport, AppError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first_line = text.lines().next().unwrap_or_default();
+    let delimiter = if first_line.contains(';') && !first_line.contains(',') {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut report = ImportReport::default();
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|f| f.to_ascii_lowercase()).collect(),
+        Err(e) => {
+            report.errors.push(LineError {
+                line: 1,
+                message: format!("unreadable header: {e}"),
+            });
+            return Ok(report);
+        }
+    };
+    if header != CSV_HEADER {
+        report.errors.push(LineError {
+            line: 1,
+            message: format!(
+                "the header must be `{}` (found `{}`)",
+                CSV_HEADER.join(","),
+                header.join(",")
+            ),
+        });
+        return Ok(report);
+    }
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    for (index, record) in reader.records().enumerate() {
+        let fallback_line = index as u64 + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(fallback_line, |p| p.line());
+                report.errors.push(LineError {
+                    line,
+                    message: format!("unreadable line: {e}"),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(fallback_line, |p| p.line());
+        if index >= MAX_IMPORT_LINES {
+            report.errors.push(LineError {
+                line,
+                message: format!(
+                    "the file has more than {MAX_IMPORT_LINES} lines: split it, nothing after this line was read"
+                ),
+            });
+            break;
+        }
+        if record.iter().all(str::is_empty) {
+            continue; // a blank line, as spreadsheets leave at the end
+        }
+        match import_line(conn, &record, actor, &mut seen) {
+            Ok(()) => report.imported += 1,
+            Err(message) => report.errors.push(LineError { line, message }),
+        }
+    }
+    Ok(report)
+}
+
+fn import_line(
+    conn: &mut DbConnection,
+    record: &csv::StringRecord,
+    actor: &str,
+    seen: &mut HashSet<(String, String)>,
+) -> Result<(), String> {
+    if record.len() != CSV_HEADER.len() {
+        return Err(format!(
+            "expected {} fields ({}), found {}",
+            CSV_HEADER.len(),
+            CSV_HEADER.join(","),
+            record.len()
+        ));
+    }
+    let field = |i: usize| record.get(i).unwrap_or_default();
+    let (email, stop_id) = (field(0).to_lowercase(), field(1));
+    let mut problems = Vec::new();
+    let kind = check_kind(field(2))
+        .map_err(|e| problems.push(format!("kind {e}")))
+        .ok();
+    let date = check_date(field(3))
+        .map_err(|e| problems.push(format!("occurred_on {e}")))
+        .ok();
+    let registration = find_attendee(conn, stop_id, &email).map_err(|e| e.to_string())?;
+    if registration.is_none() {
+        problems.push(if email.is_empty() {
+            "email is required".to_owned()
+        } else {
+            format!("nobody registered with {email} at stop {stop_id}")
+        });
+    }
+    let (Some(registration), Some(kind), Some(date)) = (registration, kind, date) else {
+        return Err(problems.join("; "));
+    };
+    if !seen.insert((registration.id.clone(), kind.clone())) {
+        return Err(format!("{email} already has `{kind}` earlier in this file"));
+    }
+    let outcome = new_outcome(&registration, kind, date, actor);
+    match store::insert_new(conn, &outcome) {
+        Ok(1) => Ok(()),
+        Ok(_) => Err(format!("{email} already has `{}`", outcome.kind)),
+        Err(e) => Err(format!("not saved: {e}")),
+    }
+}
+
+/// The attendee registered with `email` at a stop: the live registration, else the latest
+/// cancelled one (someone who cancelled may still go on to certify).
+fn find_attendee(
+    conn: &mut DbConnection,
+    stop_id: &str,
+    email: &str,
+) -> QueryResult<Option<Registration>> {
+    let mut found: Vec<Registration> = registrations::table
+        .filter(registrations::stop_id.eq(stop_id))
+        .filter(registrations::email.eq(email))
+        .order(registrations::created_at.desc())
+        .select(Registration::as_select())
+        .load(conn)?;
+    let live = found.iter().position(|r| r.status != "cancelled");
+    Ok(match live {
+        Some(i) => Some(found.swap_remove(i)),
+        None => found.into_iter().next(),
+    })
+}
