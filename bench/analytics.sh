@@ -3,16 +3,20 @@
 # on SQLite and PostgreSQL. A generated tour is loaded first (`roadshow bench-data`: 20 stops,
 # 200,000 registrations, 150,000 scans, 30,000 feedback answers; SCALE=10 for ten times the rows,
 # the stops staying 20). Each endpoint is then asked REQUESTS times one after the other on one
-# kept-alive connection (after WARMUP asks): p50 and p99 latency, beside GET /healthz, the ceiling,
-# with the ratio p50 ÷ ceiling p50. Then wrk with CONNECTIONS connections for DURATION seconds:
-# requests per second and p99, with the ratio to the ceiling's requests per second.
+# kept-alive connection (after WARMUP asks; fewer when BUDGET seconds run out, n says how many):
+# p50 and p99 latency, beside GET /healthz, the ceiling, with the ratio p50 ÷ ceiling p50. Then
+# wrk with CONNECTIONS connections for DURATION seconds: requests per second and p99, with the
+# ratio to the ceiling's requests per second.
 #   bench/analytics.sh     SCALE=10 BACKENDS=sqlite bench/analytics.sh     REQUESTS=50 DURATION=5 bench/…
 source "$(dirname "$0")/lib.sh"
 need_tools
 SCALE=${SCALE:-1}
 REQUESTS=${REQUESTS:-200}
 WARMUP=${WARMUP:-5}
+BUDGET=${BUDGET:-60}
 CONNECTIONS=${CONNECTIONS:-8}
+# A slow endpoint must show as slow in wrk's figures, not as timeouts (wrk's default is 2 s).
+export WRK_TIMEOUT=${WRK_TIMEOUT:-60s}
 
 # Runs before the server starts (start_server's PREPARE): the large tour, timed.
 # Sets TOUR_ID, STOP_ID, LOAD_SECONDS.
@@ -40,17 +44,22 @@ page_login() {
   grep -q roadshow_session <<<"$COOKIE" || { echo "page login failed" >&2; exit 1; }
 }
 
-# sequential PATH HEADER: REQUESTS requests on one kept-alive connection after WARMUP ones.
-# Prints "p50_ms p99_ms bytes status" (status is that of the first non-200 answer, or 200).
+# sequential PATH HEADER: REQUESTS requests on one kept-alive connection after WARMUP ones, or
+# as many as fit in BUDGET seconds. Prints "p50_ms p99_ms n bytes status" (status is that of the
+# first non-200 answer, or 200).
 sequential() {
-  python3 - "$BASE" "$1" "$2" "$REQUESTS" "$WARMUP" <<'PY'
+  python3 - "$BASE" "$1" "$2" "$REQUESTS" "$WARMUP" "$BUDGET" <<'PY'
 import http.client, sys, time, urllib.parse
-base, path, header, count, warmup = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+base, path, header = sys.argv[1], sys.argv[2], sys.argv[3]
+count, warmup, budget = int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6])
 url = urllib.parse.urlsplit(base)
-conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+conn = http.client.HTTPConnection(url.hostname, url.port, timeout=600)
 headers = dict([header.split(": ", 1)]) if header else {}
 times, size, status = [], 0, 200
+deadline = time.perf_counter() + budget
 for i in range(warmup + count):
+    if i > warmup and time.perf_counter() > deadline:
+        break
     started = time.perf_counter()
     conn.request("GET", path, headers=headers)
     response = conn.getresponse()
@@ -63,17 +72,20 @@ for i in range(warmup + count):
     if i >= warmup:
         times.append(elapsed)
 if status != 200:
-    print(f"nan nan 0 {status}")
+    print(f"nan nan 0 0 {status}")
 else:
     times.sort()
     pick = lambda q: times[min(len(times) - 1, int(q * len(times)))]
-    print(f"{pick(0.50):.2f} {pick(0.99):.2f} {size} {status}")
+    print(f"{pick(0.50):.2f} {pick(0.99):.2f} {len(times)} {size} {status}")
 PY
 }
 
-# throughput PATH HEADER: wrk with CONNECTIONS connections; prints "rps p50_ms p99_ms errors".
+# throughput PATH HEADER P50_MS: wrk with CONNECTIONS connections; prints "rps p50_ms p99_ms
+# errors". A slow endpoint gets a longer run, so that every connection completes a few requests.
 throughput() {
-  local script=$BENCH_TMP/headers.lua
+  local script=$BENCH_TMP/headers.lua seconds
+  seconds=$(python3 -c "import math; print(min(120, max($DURATION, math.ceil($3 * $CONNECTIONS * 3 / 1000))))")
+  local DURATION=$seconds
   if [ -n "$2" ]; then
     printf 'wrk.headers["%s"] = "%s"\n' "${2%%: *}" "${2#*: }" >"$script"
     wrk_run "$CONNECTIONS" "$BASE$1" "$script"
@@ -82,7 +94,7 @@ throughput() {
   fi
 }
 
-echo "Large tour ×$SCALE; $REQUESTS sequential requests per endpoint (after $WARMUP), then wrk -c$CONNECTIONS for ${DURATION}s."
+echo "Large tour ×$SCALE; $REQUESTS sequential requests per endpoint (after $WARMUP), then wrk -c$CONNECTIONS for ${DURATION}s (longer for slow endpoints)."
 for backend in ${BACKENDS:-sqlite postgres}; do
   start_server "$backend" load_tour
   page_login
@@ -92,27 +104,29 @@ for backend in ${BACKENDS:-sqlite postgres}; do
     size=$(du -sh "$BENCH_TMP/bench.db" | cut -f1)
   fi
   echo "  $backend: loaded in $LOAD_SECONDS s ($size); busiest stop $STOP_ID" >&2
-  printf '%-9s %-24s | %8s %8s %7s | %8s %8s %6s | %9s\n' backend endpoint "p50 ms" "p99 ms" "×ceil" "req/s" "p99 ms" ratio "body"
+  printf '%-9s %-30s | %8s %8s %4s %7s | %8s %8s %6s | %9s\n' backend endpoint "p50 ms" "p99 ms" n "×ceil" "req/s" "p99 ms" ratio "body"
   ceiling_p50=
   ceiling_rps=
   # The endpoints come on descriptor 3, so that nothing in the loop can eat them from stdin.
   while IFS='|' read -r label path header <&3; do
-    read -r p50 p99 bytes status <<<"$(sequential "$path" "$header")"
+    read -r p50 p99 n bytes status <<<"$(sequential "$path" "$header")"
     if [ "$status" != 200 ]; then
-      printf '%-9s %-24s | HTTP %s\n' "$backend" "$label" "$status"
+      printf '%-9s %-30s | HTTP %s\n' "$backend" "$label" "$status"
       continue
     fi
-    read -r rps _ wp99 errors _ <<<"$(throughput "$path" "$header")"
+    read -r rps _ wp99 errors _ <<<"$(throughput "$path" "$header" "$p50")"
     ceiling_p50=${ceiling_p50:-$p50}
     ceiling_rps=${ceiling_rps:-$rps}
     ratios=$(python3 -c "print(f'{$p50/$ceiling_p50:.1f} {$rps/$ceiling_rps:.3f}')")
-    printf '%-9s %-24s | %8s %8s %7s | %8s %8s %6s | %8sB%s\n' "$backend" "$label" "$p50" "$p99" "${ratios% *}" \
+    printf '%-9s %-30s | %8s %8s %4s %7s | %8s %8s %6s | %8sB%s\n' "$backend" "$label" "$p50" "$p99" "$n" "${ratios% *}" \
       "$rps" "$wp99" "${ratios#* }" "$bytes" "$([ "$errors" != 0 ] && echo "  ($errors non-2xx)")"
   done 3<<EOF
 healthz (ceiling)|/healthz|
 API tour (reference)|/api/v1/tours/$TOUR_ID|authorization: Bearer $TOKEN
 API tour overview|/api/v1/analytics/tours/$TOUR_ID|authorization: Bearer $TOKEN
 API stop detail|/api/v1/analytics/stops/$STOP_ID|authorization: Bearer $TOKEN
+API tour overview, resellers|/api/v1/analytics/tours/$TOUR_ID?partner_type=reseller|authorization: Bearer $TOKEN
+API stop detail, resellers|/api/v1/analytics/stops/$STOP_ID?partner_type=reseller|authorization: Bearer $TOKEN
 page tour overview|/analytics/tours/$TOUR_ID|cookie: $COOKIE
 page stop detail|/analytics/stops/$STOP_ID|cookie: $COOKIE
 EOF

@@ -58,12 +58,13 @@ api() {
   curl -sf -X "$1" "$BASE$2" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' ${3:+-d "$3"}
 }
 
-# wrk_run CONNECTIONS URL [LUA]: prints "rps p50_ms p99_ms errors".
+# wrk_run CONNECTIONS URL [LUA]: prints "rps p50_ms p99_ms errors". WRK_TIMEOUT (e.g. 30s)
+# replaces wrk's 2-second request timeout.
 wrk_run() {
   local c=$1 url=$2 script=${3:-}
   local threads=$(( c < 2 ? 1 : 2 ))
   local out
-  out=$(wrk -t"$threads" -c"$c" -d"${DURATION}s" --latency ${script:+-s "$script"} "$url")
+  out=$(wrk -t"$threads" -c"$c" -d"${DURATION}s" --latency ${WRK_TIMEOUT:+--timeout "$WRK_TIMEOUT"} ${script:+-s "$script"} "$url")
   python3 - "$out" <<'PY'
 import re, sys
 out = sys.argv[1]
