@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BASE, DEMO, launchBrowser, screenshot } from './helpers.mjs';
+import { BASE, DEMO, launchBrowser, screenshot, api } from './helpers.mjs';
 
 const TOUR_SLUG = 'rencontres-360-2026';
 const RUN = Date.now();
@@ -34,21 +34,6 @@ let stopId;
 let entranceId;
 /** Attendees by role in the tests: { first_name, last_name, company, token, qr } */
 const people = {};
-
-/** JSON call to the API; asserts the status and returns the parsed body. */
-async function api(method, urlPath, { token, body, expect = 200 } = {}) {
-  const headers = { accept: 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${BASE}${urlPath}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.equal(res.status, expect, `${method} ${urlPath} → ${res.status}: ${text.slice(0, 500)}`);
-  return text ? JSON.parse(text) : undefined;
-}
 
 /** The entrance's counter as the server sees it (node's fetch ignores the browser's offline mode). */
 async function checkedInAtEntrance() {

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BASE, DEMO, launchBrowser, newContext, screenshot } from './helpers.mjs';
+import { BASE, DEMO, launchBrowser, newContext, screenshot, api, tokenFor } from './helpers.mjs';
 
 const TOUR_SLUG = 'rencontres-360-2026';
 const RUN = Date.now();
@@ -30,27 +30,6 @@ const PHONE = {
 };
 
 let browser;
-
-/** JSON call to the API; asserts the status and returns the parsed body. */
-async function api(method, urlPath, { token, body, expect = 200 } = {}) {
-  const headers = { accept: 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${BASE}${urlPath}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.equal(res.status, expect, `${method} ${urlPath} → ${res.status}: ${text.slice(0, 500)}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-async function tokenFor(user) {
-  const { token } = await api('POST', '/api/v1/auth/tokens', { body: user, expect: 201 });
-  assert.ok(token, `a bearer token for ${user.email}`);
-  return token;
-}
 
 before(async () => {
   browser = await launchBrowser();

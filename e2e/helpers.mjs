@@ -6,6 +6,7 @@
 //   SHOT_DIR  if set, screenshot() saves PNGs there
 import fs from 'node:fs';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const BASE = (process.env.BASE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
@@ -59,4 +60,26 @@ export async function screenshot(page, name) {
   const file = path.join(dir, `${name.replace(/[^\w.-]+/g, '_')}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** JSON call to the API; asserts the status and returns the parsed body. */
+export async function api(method, urlPath, { token, body, expect = 200 } = {}) {
+  const headers = { accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${BASE}${urlPath}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.equal(res.status, expect, `${method} ${urlPath} → ${res.status}: ${text.slice(0, 500)}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** A bearer token for a demo user. */
+export async function tokenFor(user) {
+  const { token } = await api('POST', '/api/v1/auth/tokens', { body: user, expect: 201 });
+  assert.ok(token, `a bearer token for ${user.email}`);
+  return token;
 }

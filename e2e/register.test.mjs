@@ -6,7 +6,7 @@
 // and a later one (its own slot, a checkbox).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, DEMO, launchBrowser, newContext, screenshot } from './helpers.mjs';
+import { BASE, DEMO, launchBrowser, newContext, screenshot, api } from './helpers.mjs';
 
 const TOUR_SLUG = 'rencontres-360-2026';
 const RUN = Date.now();
@@ -31,21 +31,6 @@ let browser;
 let stopId;
 /** Workshop ids by key of W. */
 const workshopIds = {};
-
-/** JSON call to the API; asserts the status and returns the parsed body. */
-async function api(method, path, { token, body, expect = 200 } = {}) {
-  const headers = { accept: 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${BASE}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.equal(res.status, expect, `${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
-  return text ? JSON.parse(text) : undefined;
-}
 
 before(async () => {
   browser = await launchBrowser();

@@ -19,6 +19,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/favicon.svg"),
     ),
     (
+        "live.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/live.js"),
+    ),
+    (
         "scanner.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/scanner.js"),

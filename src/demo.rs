@@ -317,6 +317,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DemoSummary, AppError> {
         registrations += register_crowd(conn, &stop.stop, index as u64)?;
         check_in_crowd(conn, &stop.stop, index as u64)?;
         feedback_crowd(conn, &stop.stop, index as u64)?;
+        outcomes_crowd(conn, &stop.stop, index as u64)?;
         // The demo's past stops count as asked already: starting the demo must not e-mail
         // hundreds of invented attendees.
         {
@@ -649,6 +650,41 @@ fn check_in_crowd(conn: &mut DbConnection, stop: &Stop, seed: u64) -> Result<(),
                 record(conn, &checkpoint.id, &registration.id, at)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// The follow-up: a few of those who went to the label workshop start the certification in
+/// the weeks after the stop ("more than ten" over the first stops, as the article says).
+fn outcomes_crowd(conn: &mut DbConnection, stop: &Stop, seed: u64) -> Result<(), AppError> {
+    use diesel::prelude::*;
+
+    use crate::db::schema::{check_ins, checkpoints, workshops};
+    let mut dice = Dice(seed.wrapping_mul(31).wrapping_add(7));
+    let label_goers: Vec<String> = check_ins::table
+        .inner_join(checkpoints::table.inner_join(workshops::table))
+        .filter(check_ins::stop_id.eq(&stop.id))
+        .filter(workshops::specialist_label.eq(true))
+        .select(check_ins::registration_id)
+        .distinct()
+        .order(check_ins::registration_id.asc())
+        .load(conn)?;
+    let today = crate::time::now().date();
+    for registration_id in label_goers {
+        if dice.next(100) >= 6 {
+            continue;
+        }
+        let occurred_on = stop.starts_at.date() + chrono::Duration::days(7 + dice.next(35) as i64);
+        if occurred_on > today {
+            continue;
+        }
+        crate::outcomes::service::record(
+            conn,
+            &registration_id,
+            "certification_started",
+            &occurred_on.to_string(),
+            "marketing@roadshow.example",
+        )?;
     }
     Ok(())
 }

@@ -60,6 +60,7 @@ impl Modify for BearerAuth {
         feedback::api::request_feedback,
         feedback::api::submit_feedback,
         feedback::api::stop_summary,
+        feedback::api::tour_summary,
         feedback::api::pick_quote,
         complaints::api::create_complaint,
         complaints::api::list_complaints,

@@ -79,6 +79,16 @@ pub fn display_date(utc: NaiveDateTime, tz: Tz, locale: crate::i18n::Locale) -> 
     }
 }
 
+/// A calendar day for people: "mar. 13 oct. 2026" / "Tue 13 Oct 2026".
+pub fn display_day(day: chrono::NaiveDate, locale: crate::i18n::Locale) -> String {
+    let chrono_locale = match locale {
+        crate::i18n::Locale::Fr => chrono::Locale::fr_FR,
+        crate::i18n::Locale::En => chrono::Locale::en_GB,
+    };
+    day.format_localized("%a %-d %b %Y", chrono_locale)
+        .to_string()
+}
+
 /// A wall-clock time for people: "09:00".
 pub fn display_time(utc: NaiveDateTime, tz: Tz) -> String {
     Utc.from_utc_datetime(&utc)

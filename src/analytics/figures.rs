@@ -267,7 +267,9 @@ pub fn counts_by_stop(
         }
     }
 
-    let ratings: Vec<(String, i64, Option<i64>, Option<i64>, Option<i64>)> = for_attendees!(
+    // (stop, answers, sums of overall, trainers and content ratings)
+    type RatingSums = (String, i64, Option<i64>, Option<i64>, Option<i64>);
+    let ratings: Vec<RatingSums> = for_attendees!(
         feedback::table
             .inner_join(registrations::table)
             .filter(feedback::stop_id.eq_any(stop_ids)),

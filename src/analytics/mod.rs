@@ -3,6 +3,7 @@
 //! CSV/Excel exports (`export`).
 
 pub mod api;
+pub mod attendees;
 pub mod figures;
 pub mod report;
 
@@ -10,4 +11,11 @@ use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     api::routes(cfg);
+    pages::routes(cfg);
+    export::routes(cfg);
+    attendees::routes(cfg);
 }
+pub mod charts;
+pub mod export;
+pub mod format;
+pub mod pages;

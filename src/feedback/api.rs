@@ -24,6 +24,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::get().to(stop_summary),
     )
     .route(
+        "/api/v1/tours/{tour_id}/feedback-summary",
+        web::get().to(tour_summary),
+    )
+    .route(
         "/api/v1/feedback-answers/{feedback_id}/quote",
         web::put().to(pick_quote),
     );
@@ -131,6 +135,25 @@ pub async fn stop_summary(
     let stop_id = path.into_inner();
     let summary = db::run(&state.pool, move |conn| {
         super::summary::for_stop(conn, &stop_id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(summary))
+}
+
+/// A tour's feedback theme by theme: complaints by theme and status, and the stops they come
+/// from (marketing).
+#[utoipa::path(
+    get, path = "/api/v1/tours/{tour_id}/feedback-summary", tag = "feedback", security(("bearer" = [])),
+    responses((status = 200, body = super::summary::TourFeedbackSummary), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn tour_summary(
+    state: web::Data<AppState>,
+    _marketing: ApiUser<ReadAnalytics>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let tour_id = path.into_inner();
+    let summary = db::run(&state.pool, move |conn| {
+        super::summary::for_tour(conn, &tour_id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(summary))

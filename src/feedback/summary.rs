@@ -105,6 +105,82 @@ pub fn for_stop(conn: &mut DbConnection, stop_id: &str) -> Result<StopFeedbackSu
     })
 }
 
+/// The latest non-empty comments of a stop, for marketing to pick quotes from:
+/// `(feedback id, text, picked)`.
+pub fn recent_comments(
+    conn: &mut DbConnection,
+    stop_id: &str,
+    limit: i64,
+) -> Result<Vec<(String, String, bool)>, AppError> {
+    Ok(feedback::table
+        .filter(feedback::stop_id.eq(stop_id))
+        .filter(feedback::comment.ne(""))
+        .order(feedback::submitted_at.desc())
+        .limit(limit)
+        .select((feedback::id, feedback::comment, feedback::quote_selected))
+        .load(conn)?)
+}
+
+/// A tour's feedback, summed up theme by theme over its stops.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TourFeedbackSummary {
+    pub tour_id: String,
+    pub checked_in: i64,
+    pub responses: i64,
+    /// responses ÷ checked in; 0 when nobody came.
+    pub response_rate: f64,
+    pub avg_overall: Option<f64>,
+    pub avg_trainers: Option<f64>,
+    pub avg_content: Option<f64>,
+    /// % promoters (9–10) − % detractors (0–6); null without responses.
+    pub nps: Option<f64>,
+    /// theme → status → count, over every stop (every theme listed).
+    pub complaints: BTreeMap<String, BTreeMap<String, i64>>,
+    /// theme → stop id → count: where each theme comes from.
+    pub complaints_by_stop: BTreeMap<String, BTreeMap<String, i64>>,
+}
+
+/// The summary of a tour: the same figures as a stop's, with each theme's stops.
+pub fn for_tour(conn: &mut DbConnection, tour_id: &str) -> Result<TourFeedbackSummary, AppError> {
+    use crate::analytics::figures::{AttendeeFilter, Counts, THEMES, counts_by_stop};
+    let tour = crate::tours::store::find_tour(conn, tour_id)?.ok_or(AppError::NotFound("tour"))?;
+    let ids: Vec<String> = crate::tours::store::list_stops(conn, &tour.id)?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let per_stop = counts_by_stop(conn, &ids, &AttendeeFilter::default())?;
+    let mut total = Counts::default();
+    let mut by_stop: BTreeMap<String, BTreeMap<String, i64>> = THEMES
+        .iter()
+        .map(|t| ((*t).to_owned(), BTreeMap::new()))
+        .collect();
+    for (stop_id, counts) in &per_stop {
+        total.add(counts);
+        for (theme, statuses) in &counts.complaints {
+            by_stop
+                .entry(theme.clone())
+                .or_default()
+                .insert(stop_id.clone(), statuses.values().sum());
+        }
+    }
+    let mut complaints = total.complaints.clone();
+    for theme in THEMES {
+        complaints.entry((*theme).to_owned()).or_default();
+    }
+    Ok(TourFeedbackSummary {
+        tour_id: tour.id,
+        checked_in: total.checked_in,
+        responses: total.responses,
+        response_rate: total.response_rate().unwrap_or(0.0),
+        avg_overall: total.average(0),
+        avg_trainers: total.average(1),
+        avg_content: total.average(2),
+        nps: total.nps(),
+        complaints,
+        complaints_by_stop: by_stop,
+    })
+}
+
 /// Marks (or unmarks) a comment as a representative quote; 404 when unknown.
 pub fn select_quote(
     conn: &mut DbConnection,

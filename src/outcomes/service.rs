@@ -114,6 +114,10 @@ pub fn import_csv(
     actor: &str,
 ) -> Result<ImportReport, AppError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The csv reader numbers lines by '\n' alone only when lines end that way: spreadsheets
+    // write CRLF, which would number every record as line 1.
+    let text = text.replace("\r\n", "\n");
+    let text = text.as_str();
     let first_line = text.lines().next().unwrap_or_default();
     let delimiter = if first_line.contains(';') && !first_line.contains(',') {
         b';'

@@ -716,6 +716,17 @@ async fn staff_record_a_complaint_on_site_and_marketing_works_it_from_its_pages(
         history[0].contains("Sophie") || history[0].contains("Test User"),
         "{history:#?}"
     );
+    // The page is French, and so is its history: field names and statuses.
+    assert!(
+        history
+            .iter()
+            .any(|l| l.contains("statut : prise en compte → résolue")),
+        "{history:#?}"
+    );
+    assert!(
+        history.iter().all(|l| !l.contains("status")),
+        "{history:#?}"
+    );
     let (_, doc) = crate::pages::page(&marketing, &app, "/complaints?overdue=yes").await;
     assert!(crate::pages::select(&doc, "#complaints tr.overdue").is_empty());
 }

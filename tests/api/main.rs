@@ -1,6 +1,7 @@
 //! Integration tests: the real HTTP server against a real database (SQLite by default,
 //! PostgreSQL when TEST_DATABASE_URL is set).
 
+mod analytics;
 mod auth;
 mod checkin;
 mod cli;
