@@ -76,6 +76,6 @@ def ms(label):
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 err = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
 sock = re.search(r"Socket errors:.*", out)
-print(f"{rps:.0f} {ms('50%'):.2f} {ms('99%'):.2f} {int(err.group(1)) if err else 0}{' ' + sock.group(0) if sock else ''}")
+print(f"{rps:.0f}" if rps >= 10 else f"{rps:.2f}", f"{ms('50%'):.2f} {ms('99%'):.2f} {int(err.group(1)) if err else 0}{' ' + sock.group(0) if sock else ''}")
 PY
 }
