@@ -3,13 +3,15 @@
 
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN="$ROOT/target/release/roadshow"
+# BIN may name a binary built elsewhere (nothing is built then): a copy kept out of a target
+# directory that other checkouts share and rebuild.
+if [ -n "${BIN:-}" ]; then BUILD=0; else BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/roadshow"; BUILD=1; fi
 DURATION=${DURATION:-10}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 
 need_tools() {
   command -v wrk >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
-  (cd "$ROOT" && cargo build --release --quiet --bin roadshow)
+  if [ "$BUILD" = 1 ]; then (cd "$ROOT" && cargo build --release --quiet --bin roadshow); fi
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -25,10 +27,10 @@ stop_server() {
 }
 trap stop_server EXIT
 
-# start_server sqlite|postgres: a fresh database, an admin account, the server on a free port.
-# Sets BASE and TOKEN.
+# start_server sqlite|postgres [PREPARE]: a fresh database, an admin account, the server on a
+# free port. PREPARE, a command, runs on the database before the server starts. Sets BASE and TOKEN.
 start_server() {
-  local backend=$1
+  local backend=$1 prepare=${2:-}
   BENCH_TMP=$(mktemp -d)
   local url
   if [ "$backend" = postgres ]; then
@@ -43,6 +45,7 @@ start_server() {
   export DATABASE_URL=$url ROADSHOW_LISTEN=127.0.0.1:$port ROADSHOW_BASE_URL=$BASE \
     ROADSHOW_DATA_DIR=$BENCH_TMP/data ROADSHOW_RATE_LIMIT=0 RUST_LOG=warn
   echo "bench-password" | "$BIN" user add --email bench@roadshow.example --name Bench --role admin >/dev/null
+  if [ -n "$prepare" ]; then "$prepare"; fi
   "$BIN" serve >"$BENCH_TMP/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
@@ -55,12 +58,13 @@ api() {
   curl -sf -X "$1" "$BASE$2" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' ${3:+-d "$3"}
 }
 
-# wrk_run CONNECTIONS URL [LUA]: prints "rps p50_ms p99_ms errors".
+# wrk_run CONNECTIONS URL [LUA]: prints "rps p50_ms p99_ms errors". WRK_TIMEOUT (e.g. 30s)
+# replaces wrk's 2-second request timeout.
 wrk_run() {
   local c=$1 url=$2 script=${3:-}
   local threads=$(( c < 2 ? 1 : 2 ))
   local out
-  out=$(wrk -t"$threads" -c"$c" -d"${DURATION}s" --latency ${script:+-s "$script"} "$url")
+  out=$(wrk -t"$threads" -c"$c" -d"${DURATION}s" --latency ${WRK_TIMEOUT:+--timeout "$WRK_TIMEOUT"} ${script:+-s "$script"} "$url")
   python3 - "$out" <<'PY'
 import re, sys
 out = sys.argv[1]
@@ -72,6 +76,6 @@ def ms(label):
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 err = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
 sock = re.search(r"Socket errors:.*", out)
-print(f"{rps:.0f} {ms('50%'):.2f} {ms('99%'):.2f} {int(err.group(1)) if err else 0}{' ' + sock.group(0) if sock else ''}")
+print(f"{rps:.0f}" if rps >= 10 else f"{rps:.2f}", f"{ms('50%'):.2f} {ms('99%'):.2f} {int(err.group(1)) if err else 0}{' ' + sock.group(0) if sock else ''}")
 PY
 }

@@ -9,6 +9,7 @@ pub mod analytics;
 pub mod assets;
 pub mod auth;
 pub mod badge;
+pub mod bench_data;
 pub mod checkin;
 pub mod complaints;
 pub mod config;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use diesel::Connection;
+use roadshow::bench_data::LargeTour;
 use roadshow::config::Settings;
 use roadshow::db;
 use roadshow::startup::Application;
@@ -32,6 +33,22 @@ enum Command {
     Migrate,
     /// Load the demo tour and accounts into an empty database.
     Demo,
+    /// Load a large generated tour into an empty database, for the analytics benchmark.
+    BenchData {
+        #[arg(long, default_value_t = LargeTour::DEFAULT.stops, value_parser = clap::value_parser!(u32).range(1..))]
+        stops: u32,
+        #[arg(long, default_value_t = LargeTour::DEFAULT.registrations)]
+        registrations: u64,
+        /// Entrance and workshop scans together.
+        #[arg(long, default_value_t = LargeTour::DEFAULT.scans)]
+        scans: u64,
+        /// Feedback answers.
+        #[arg(long, default_value_t = LargeTour::DEFAULT.feedback)]
+        feedback: u64,
+        /// Multiplies registrations, scans and feedback; the stops stay, so each one grows.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+        scale: u64,
+    },
     /// Send queued e-mails only (for set-ups where `serve` runs with ROADSHOW_MAIL_WORKER=off).
     MailWorker,
     /// Manage staff, marketing and admin accounts.
@@ -74,6 +91,21 @@ fn main() -> ExitCode {
             with_connection(&settings, |_| Ok(())).map(|()| println!("database is up to date"))
         }
         Command::Demo => with_connection(&settings, |conn| load_demo(conn, &settings, true)),
+        Command::BenchData {
+            stops,
+            registrations,
+            scans,
+            feedback,
+            scale,
+        } => {
+            let size = LargeTour {
+                stops,
+                registrations,
+                scans,
+                feedback,
+            };
+            with_connection(&settings, |conn| load_bench_data(conn, size.scaled(scale)))
+        }
         Command::MailWorker => mail_worker(settings),
         Command::User {
             command: UserCommand::Add { email, name, role },
@@ -117,6 +149,46 @@ fn load_demo(conn: &mut db::DbConnection, settings: &Settings, strict: bool) -> 
         Err(e) => return Err(anyhow::anyhow!("loading the demo: {e}")),
     }
     print_logins(settings);
+    Ok(())
+}
+
+fn load_bench_data(conn: &mut db::DbConnection, size: LargeTour) -> anyhow::Result<()> {
+    let s = match roadshow::bench_data::load_large_tour(conn, size) {
+        Ok(summary) => summary,
+        Err(roadshow::error::AppError::Conflict(message)) => anyhow::bail!("{message}"),
+        Err(e) => return Err(anyhow::Error::from(e).context("loading the large tour")),
+    };
+    println!(
+        "Large tour loaded in {:.1} s: rows {:.1} s, then {:.1} s of {}.",
+        (s.rows_took + s.maintenance_took).as_secs_f64(),
+        s.rows_took.as_secs_f64(),
+        s.maintenance_took.as_secs_f64(),
+        match conn {
+            db::DbConnection::Pg(_) => "VACUUM ANALYZE",
+            db::DbConnection::Sqlite(_) => "WAL checkpoint",
+        }
+    );
+    println!(
+        "  {} stops, {} workshops, {} registrations ({} confirmed), {} enrolments",
+        s.stops, s.workshops, s.registrations, s.confirmed, s.enrolments
+    );
+    println!(
+        "  {} scans ({} entrance, {} workshop), {} feedback requests, {} feedback, \
+         {} complaints, {} outcomes",
+        s.entrance_scans + s.workshop_scans,
+        s.entrance_scans,
+        s.workshop_scans,
+        s.feedback_requests,
+        s.feedback,
+        s.complaints,
+        s.outcomes
+    );
+    // Machine-readable lines for bench/analytics.sh.
+    println!("tour_id={}", s.tour_id);
+    println!(
+        "busiest_stop_id={}  # {}, {} registrations",
+        s.busiest_stop_id, s.busiest_stop_city, s.busiest_stop_registrations
+    );
     Ok(())
 }
 
