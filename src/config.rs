@@ -19,6 +19,7 @@
 //! | `ROADSHOW_FEEDBACK_DAYS` | `30` | how long a feedback link works |
 //! | `ROADSHOW_FEEDBACK_REMINDER_HOURS` | `72` | when the one reminder goes to those who have not answered |
 //! | `ROADSHOW_HOUSEKEEPING_SECONDS` | `60` | how often the worker looks for ended stops and due reminders |
+//! | `ROADSHOW_ANALYTICS_CACHE_SECONDS` | `5` | how long computed dashboard figures are reused (`0`: never) |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::SocketAddr;
@@ -112,6 +113,8 @@ pub struct Settings {
     pub feedback_reminder_hours: i64,
     /// How often the worker's periodic jobs run, in seconds.
     pub housekeeping_seconds: u64,
+    /// How long computed analytics are reused, in seconds (0: computed for every request).
+    pub analytics_cache_seconds: u64,
 }
 
 impl Settings {
@@ -187,6 +190,7 @@ impl Settings {
             feedback_reminder_hours: parse_number(&get, "ROADSHOW_FEEDBACK_REMINDER_HOURS", 72)?
                 .max(0),
             housekeeping_seconds: parse_number(&get, "ROADSHOW_HOUSEKEEPING_SECONDS", 60)?.max(1),
+            analytics_cache_seconds: parse_number(&get, "ROADSHOW_ANALYTICS_CACHE_SECONDS", 5)?,
             log_json: match get("ROADSHOW_LOG_FORMAT").as_deref() {
                 None | Some("text") => false,
                 Some("json") => true,

@@ -36,6 +36,8 @@ pub struct AppState {
     pub rate_limit: PublicRateLimit,
     /// Checkpoints kept in memory for the scan hot path.
     pub checkpoints: crate::checkin::cache::CheckpointCache,
+    /// Dashboard figures computed in the last few seconds.
+    pub analytics: crate::analytics::cache::AnalyticsCache,
     /// Bearer tokens recently seen, so that a scanner's every scan does not look its token up.
     pub tokens: crate::auth::service::TokenCache,
 }
@@ -59,6 +61,9 @@ impl AppState {
             tracing::info!(count = migrations.len(), "database migrated");
         }
         Ok(Self {
+            analytics: crate::analytics::cache::AnalyticsCache::new(
+                std::time::Duration::from_secs(settings.analytics_cache_seconds),
+            ),
             rate_limit: PublicRateLimit::new(settings.rate_limit_per_minute),
             settings,
             pool,

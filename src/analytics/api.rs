@@ -7,7 +7,6 @@ use utoipa::IntoParams;
 use super::report::{self, StopAnalytics, TourAnalytics};
 use crate::auth::ApiUser;
 use crate::auth::policy::ReadAnalytics;
-use crate::db;
 use crate::error::{AppError, Problem};
 use crate::startup::AppState;
 
@@ -53,12 +52,8 @@ pub async fn stop_analytics(
 ) -> Result<HttpResponse, AppError> {
     let filter =
         report::parse_filter(query.company_size.as_deref(), query.partner_type.as_deref())?;
-    let stop_id = path.into_inner();
-    let body = db::run(&state.pool, move |conn| {
-        report::stop_analytics(conn, &stop_id, &filter)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(body))
+    let body = report::cached_stop(&state, path.into_inner(), filter).await?;
+    Ok(HttpResponse::Ok().json(&*body))
 }
 
 /// A tour's overview: a row per stop, totals, the funnel registered → checked in → attended a
@@ -83,10 +78,6 @@ pub async fn tour_analytics(
 ) -> Result<HttpResponse, AppError> {
     let filter =
         report::parse_filter(query.company_size.as_deref(), query.partner_type.as_deref())?;
-    let tour_id = path.into_inner();
-    let body = db::run(&state.pool, move |conn| {
-        report::tour_analytics(conn, &tour_id, &filter)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(body))
+    let body = report::cached_tour(&state, path.into_inner(), filter).await?;
+    Ok(HttpResponse::Ok().json(&*body))
 }

@@ -591,11 +591,7 @@ async fn overview(
     let format = path.format()?;
     let filter =
         report::parse_filter(query.company_size.as_deref(), query.partner_type.as_deref())?;
-    let tour_id = path.id.clone();
-    let tour = db::run(&state.pool, move |conn| {
-        report::tour_analytics(conn, &tour_id, &filter)
-    })
-    .await?;
+    let tour = report::cached_tour(&state, path.id.clone(), filter).await?;
     let tr = Locale::from_request(&req);
     let names = [
         "analytics.date",

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod attendees;
+pub mod cache;
 pub mod figures;
 pub mod report;
 

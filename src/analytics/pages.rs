@@ -253,14 +253,10 @@ async fn tour_page(
 ) -> Result<HttpResponse, PageError> {
     let ctx = PageContext::anonymous(&req).with_user(Some(user.user));
     let filter = query.filter().map_err(|e| PageError::new(&req, e))?;
-    let tour_id = path.into_inner();
-    let f = filter.clone();
-    let tour = db::run(&state.pool, move |conn| {
-        report::tour_analytics(conn, &tour_id, &f)
-    })
-    .await
-    .map_err(|e| PageError::new(&req, e))?;
-    let page = tour_page_view(ctx, tour, &filter, &query);
+    let tour = report::cached_tour(&state, path.into_inner(), filter.clone())
+        .await
+        .map_err(|e| PageError::new(&req, e))?;
+    let page = tour_page_view(ctx, (*tour).clone(), &filter, &query);
     html(actix_web::http::StatusCode::OK, &page).map_err(|e| PageError::new(&req, e))
 }
 
@@ -602,8 +598,8 @@ struct LiveFragment {
 
 /// Everything the stop page shows, read in one go.
 struct StopData {
-    stop: StopAnalytics,
-    tour: TourAnalytics,
+    stop: std::sync::Arc<StopAnalytics>,
+    tour: std::sync::Arc<TourAnalytics>,
     comments: Vec<(String, String, bool)>,
 }
 
@@ -613,21 +609,21 @@ async fn load_stop(
     filter: AttendeeFilter,
     with_comments: bool,
 ) -> Result<StopData, AppError> {
-    db::run(&state.pool, move |conn| {
-        let stop = report::stop_analytics(conn, &stop_id, &filter)?;
-        let tour = report::tour_analytics(conn, &stop.tour_id, &filter)?;
-        let comments = if with_comments {
-            crate::feedback::summary::recent_comments(conn, &stop_id, 40)?
-        } else {
-            Vec::new()
-        };
-        Ok(StopData {
-            stop,
-            tour,
-            comments,
+    let stop = report::cached_stop(state, stop_id.clone(), filter.clone()).await?;
+    let tour = report::cached_tour(state, stop.tour_id.clone(), filter).await?;
+    let comments = if with_comments {
+        db::run(&state.pool, move |conn| {
+            crate::feedback::summary::recent_comments(conn, &stop_id, 40)
         })
+        .await?
+    } else {
+        Vec::new()
+    };
+    Ok(StopData {
+        stop,
+        tour,
+        comments,
     })
-    .await
 }
 
 fn live_part(data: &StopData, filter: &AttendeeFilter, tr: Locale) -> LivePart {
@@ -1002,6 +998,8 @@ async fn pick_quote(
     })
     .await
     .map_err(|e| PageError::new(&req, e))?;
+    // Marketing goes back to the stop's page and expects the quote there.
+    state.analytics.stops.clear();
     Ok(redirect_see_other(&format!(
         "/analytics/stops/{}#quotes",
         form.stop_id

@@ -1,11 +1,13 @@
 //! The analytics of a stop and of a tour as the API serves them and the dashboards show them.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::cache;
 use super::figures::{self, AttendeeFilter, Counts, WorkshopFigures, ratio, zone_of};
 use crate::db::DbConnection;
 use crate::error::{AppError, FieldErrors};
@@ -226,6 +228,46 @@ pub struct TourAnalytics {
     pub average_per_stop: Figures,
     pub funnel: Funnel,
     pub targets: Vec<TargetProgress>,
+}
+
+/// The analytics of a stop, reused for a few seconds (see `cache`).
+pub async fn cached_stop(
+    state: &crate::startup::AppState,
+    stop_id: String,
+    filter: AttendeeFilter,
+) -> Result<Arc<StopAnalytics>, AppError> {
+    let key = cache::key(&stop_id, &filter);
+    if let Some(fresh) = state.analytics.stops.fresh(&key) {
+        return Ok(fresh);
+    }
+    let computed = Arc::new(
+        crate::db::run(&state.pool, move |conn| {
+            stop_analytics(conn, &stop_id, &filter)
+        })
+        .await?,
+    );
+    state.analytics.stops.keep(key, Arc::clone(&computed));
+    Ok(computed)
+}
+
+/// The analytics of a tour, reused for a few seconds (see `cache`).
+pub async fn cached_tour(
+    state: &crate::startup::AppState,
+    tour_id: String,
+    filter: AttendeeFilter,
+) -> Result<Arc<TourAnalytics>, AppError> {
+    let key = cache::key(&tour_id, &filter);
+    if let Some(fresh) = state.analytics.tours.fresh(&key) {
+        return Ok(fresh);
+    }
+    let computed = Arc::new(
+        crate::db::run(&state.pool, move |conn| {
+            tour_analytics(conn, &tour_id, &filter)
+        })
+        .await?,
+    );
+    state.analytics.tours.keep(key, Arc::clone(&computed));
+    Ok(computed)
 }
 
 /// The analytics of one stop.

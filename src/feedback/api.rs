@@ -182,5 +182,6 @@ pub async fn pick_quote(
         super::summary::select_quote(conn, &id, selected)
     })
     .await?;
+    state.analytics.stops.clear();
     Ok(HttpResponse::Ok().json(serde_json::json!({"selected": selected})))
 }

@@ -78,6 +78,8 @@ pub fn test_settings(dir: &std::path::Path, db: &TestDatabase) -> Settings {
         ("DATABASE_URL", url.as_str()),
         ("ROADSHOW_LISTEN", "127.0.0.1:0"),
         ("ROADSHOW_RATE_LIMIT", "0"),
+        // Tests read figures right after changing them; the cache has its own test.
+        ("ROADSHOW_ANALYTICS_CACHE_SECONDS", "0"),
         ("ROADSHOW_DATA_DIR", data_dir.as_str()),
         ("ROADSHOW_WORKERS", "2"),
         ("ROADSHOW_DB_POOL", "4"),
