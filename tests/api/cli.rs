@@ -256,3 +256,53 @@ async fn user_add_reads_the_password_from_stdin_and_the_account_can_log_in() {
     .await;
     assert_eq!(body["role"], "marketing");
 }
+
+#[test]
+fn the_benchmark_tour_is_generated_consistent_with_the_analytics() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = fresh_database(dir.path());
+    let url = url_of(&db);
+    let output = roadshow(&url, dir.path())
+        .args(["bench-data", "--stops", "2", "--registrations", "400"])
+        .args(["--scans", "300", "--feedback", "60"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let tour_id = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("tour_id="))
+        .expect("the tour id is printed")
+        .trim()
+        .to_owned();
+    let mut conn = match &db.url {
+        DatabaseUrl::Sqlite(p) => {
+            roadshow::db::DbConnection::Sqlite(diesel::Connection::establish(p).expect("conn"))
+        }
+        DatabaseUrl::Postgres(u) => {
+            roadshow::db::DbConnection::Pg(diesel::Connection::establish(u).expect("conn"))
+        }
+    };
+    let tour = roadshow::analytics::report::tour_analytics(
+        &mut conn,
+        &tour_id,
+        &roadshow::analytics::figures::AttendeeFilter::default(),
+    )
+    .expect("analytics");
+    assert_eq!(tour.stops.len(), 2);
+    assert_eq!(tour.totals.registered, 400);
+    let t = &tour.totals;
+    assert_eq!(t.confirmed + t.waitlisted + t.cancelled, t.registered);
+    assert!(t.checked_in > 0 && t.checked_in <= t.confirmed, "{t:?}");
+    assert!(t.feedback.responses > 0 && t.feedback.responses <= t.checked_in);
+    // A second load is refused: the benchmark needs an empty database.
+    let again = roadshow(&url, dir.path())
+        .args(["bench-data", "--stops", "1", "--registrations", "10"])
+        .output()
+        .expect("runs");
+    assert!(!again.status.success());
+}
