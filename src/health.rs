@@ -18,18 +18,31 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-/// The database answers.
+/// The database answers, and this process's e-mail worker (when it runs one) makes progress.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let ping = db::run(&state.pool, |conn| {
         conn.batch_execute("SELECT 1")?;
         Ok(())
     })
     .await;
+    let worker = match state.outbox_signal.silent_for() {
+        None => "not running here",
+        Some(silence) if silence > crate::email::worker::STALLED_AFTER => "stalled",
+        Some(_) => "ok",
+    };
     match ping {
-        Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
+        Ok(()) if worker != "stalled" => {
+            HttpResponse::Ok().json(serde_json::json!({"status": "ready", "mail_worker": worker}))
+        }
+        Ok(()) => {
+            tracing::error!("the e-mail worker has made no progress for five minutes");
+            HttpResponse::ServiceUnavailable()
+                .json(serde_json::json!({"status": "unavailable", "mail_worker": worker}))
+        }
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable"}))
+            HttpResponse::ServiceUnavailable()
+                .json(serde_json::json!({"status": "unavailable", "mail_worker": worker}))
         }
     }
 }

@@ -311,6 +311,12 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("v.required", "obligatoire", "is required"),
     ("v.too_long", "trop long", "is too long"),
     (
+        "v.control_chars",
+        "contient des caractères de contrôle (saut de ligne, tabulation…)",
+        "contains control characters (line break, tab…)",
+    ),
+    ("v.too_many", "trop d'éléments", "has too many items"),
+    (
         "v.positive",
         "doit être un entier positif",
         "must be a positive whole number",

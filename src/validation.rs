@@ -5,18 +5,38 @@
 
 use crate::error::FieldErrors;
 
-/// A trimmed, non-empty text of at most `max` characters, or an error recorded for `field`.
+/// The one text policy of roadshow. A single-line field (a name, a company, a city, a room…)
+/// holds no control character at all: no line feed, carriage return, tab or NUL, no C1
+/// control, no Unicode line or paragraph separator. Such characters end up in e-mail headers,
+/// CSV cells and PostgreSQL (which refuses NUL), and nobody types them on purpose.
+fn breaks_a_line(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// A multi-line field (a comment, a description, a resolution) keeps its line feeds; every
+/// other control character is refused as in a single-line field.
+fn forbidden_in_multiline(c: char) -> bool {
+    c != '\n' && breaks_a_line(c)
+}
+
+/// True when `raw` may be stored as a single-line field.
+pub fn is_single_line(raw: &str) -> bool {
+    !raw.chars().any(breaks_a_line)
+}
+
+/// A trimmed, non-empty single-line text of at most `max` characters, or an error recorded
+/// for `field`.
 pub fn required_text(errors: &mut FieldErrors, field: &str, raw: &str, max: usize) -> String {
     let value = raw.trim();
     if value.is_empty() {
         errors.add(field, "v.required");
-    } else if value.chars().count() > max {
-        errors.add(field, "v.too_long");
+    } else {
+        check_text(errors, field, value, max, breaks_a_line);
     }
     value.to_owned()
 }
 
-/// A trimmed, possibly empty text of at most `max` characters.
+/// A trimmed, possibly empty single-line text of at most `max` characters.
 pub fn optional_text(
     errors: &mut FieldErrors,
     field: &str,
@@ -24,10 +44,50 @@ pub fn optional_text(
     max: usize,
 ) -> String {
     let value = raw.unwrap_or_default().trim();
-    if value.chars().count() > max {
-        errors.add(field, "v.too_long");
-    }
+    check_text(errors, field, value, max, breaks_a_line);
     value.to_owned()
+}
+
+/// A trimmed, possibly empty text of several lines (line endings made `\n`) of at most `max`
+/// characters.
+pub fn multiline_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    raw: Option<&str>,
+    max: usize,
+) -> String {
+    let trimmed = raw.unwrap_or_default().trim();
+    if trimmed.chars().nth(max).is_some() {
+        errors.add(field, "v.too_long");
+        return String::new();
+    }
+    let value = trimmed.replace("\r\n", "\n");
+    check_text(errors, field, &value, max, forbidden_in_multiline);
+    value
+}
+
+fn check_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    max: usize,
+    forbidden: fn(char) -> bool,
+) {
+    // Counted without reading past `max + 1`: a 2 MB value costs no more than a short one.
+    if value.chars().nth(max).is_some() {
+        errors.add(field, "v.too_long");
+    } else if value.chars().any(forbidden) {
+        errors.add(field, "v.control_chars");
+    }
+}
+
+/// At most `max` items: a list in a request body is bounded before anything looks at it.
+pub fn bounded_list<T>(errors: &mut FieldErrors, field: &str, items: &[T], max: usize) -> bool {
+    if items.len() > max {
+        errors.add(field, "v.too_many");
+        return false;
+    }
+    true
 }
 
 /// A whole number in `1..=max`.
@@ -47,7 +107,9 @@ impl EmailAddress {
     /// Parses an address: RFC 5322 syntax, a domain with a dot, at most 254 characters.
     pub fn parse(raw: &str) -> Option<Self> {
         let value = raw.trim().to_lowercase();
-        if value.len() > 254 {
+        // The address goes into a `To` header: the text policy first, whatever the syntax
+        // rules of international addresses allow.
+        if value.len() > 254 || !is_single_line(&value) {
             return None;
         }
         let parsed = email_address::EmailAddress::parse_with_options(
@@ -88,6 +150,8 @@ mod tests {
             ("", false),
             ("Claire <claire@example.fr>", false),
             ("a@b.c@d.e", false),
+            ("a\u{85}b@example.fr", false),
+            ("a@exa\u{2028}mple.fr", false),
         ];
         for (raw, ok) in cases {
             assert_eq!(EmailAddress::parse(raw).is_some(), ok, "{raw:?}");
@@ -107,5 +171,51 @@ mod tests {
         required_text(&mut errors, "address", &"x".repeat(11), 10);
         assert_eq!(errors.get("venue"), Some("v.required"));
         assert_eq!(errors.get("address"), Some("v.too_long"));
+    }
+
+    #[test]
+    fn single_line_fields_refuse_every_control_character() {
+        let cases = [
+            ("a\nb", false),
+            ("a\rb", false),
+            ("a\0b", false),
+            ("a\tb", false),
+            ("a\u{7f}b", false),
+            ("a\u{85}b", false),
+            ("a\u{2028}b", false),
+            ("a\u{2029}b", false),
+            ("Zoé Kléber-Müller", true),
+            ("Ünal Öztürk ☕", true),
+        ];
+        for (raw, ok) in cases {
+            let mut errors = FieldErrors::new();
+            required_text(&mut errors, "first_name", raw, 100);
+            optional_text(&mut errors, "job_title", Some(raw), 100);
+            let expected = (!ok).then_some("v.control_chars");
+            assert_eq!(errors.get("first_name"), expected, "{raw:?}");
+            assert_eq!(errors.get("job_title"), expected, "{raw:?}");
+            assert_eq!(is_single_line(raw), ok, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn multi_line_fields_keep_line_feeds_only() {
+        let mut errors = FieldErrors::new();
+        let text = multiline_text(&mut errors, "comment", Some(" one\r\ntwo\n "), 100);
+        assert_eq!(text, "one\ntwo");
+        assert!(errors.is_empty());
+        for raw in ["a\0b", "a\u{1b}[31mb", "a\u{2028}b", "a\rb"] {
+            let mut errors = FieldErrors::new();
+            multiline_text(&mut errors, "comment", Some(raw), 100);
+            assert_eq!(errors.get("comment"), Some("v.control_chars"), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn lists_are_bounded() {
+        let mut errors = FieldErrors::new();
+        assert!(bounded_list(&mut errors, "workshops", &[1, 2, 3], 3));
+        assert!(!bounded_list(&mut errors, "workshops", &[1, 2, 3, 4], 3));
+        assert_eq!(errors.get("workshops"), Some("v.too_many"));
     }
 }

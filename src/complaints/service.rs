@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use super::store::{self, Complaint, ComplaintEvent};
 use crate::db::DbConnection;
 use crate::error::{AppError, FieldErrors};
-use crate::validation::{optional_text, required_text};
+use crate::validation::{multiline_text, optional_text, required_text};
 
 /// The themes of complaints, as on the feedback form.
 pub const THEMES: &[&str] = &["trainers", "licensing", "leads", "logistics", "other"];
@@ -81,7 +81,7 @@ pub fn record(
         );
     }
     let summary = required_text(&mut errors, "summary", &new.summary, 300);
-    let detail = optional_text(&mut errors, "detail", new.detail.as_deref(), 5000);
+    let detail = multiline_text(&mut errors, "detail", new.detail.as_deref(), 5000);
     let company = optional_text(&mut errors, "company", new.company.as_deref(), 200);
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -151,7 +151,7 @@ pub fn change(
         None => current.owner.clone(),
     };
     let resolution = match changes.resolution.as_deref() {
-        Some(r) => optional_text(&mut errors, "resolution", Some(r), 5000),
+        Some(r) => multiline_text(&mut errors, "resolution", Some(r), 5000),
         None => current.resolution.clone(),
     };
     if status == "resolved" && resolution.is_empty() {
@@ -168,7 +168,7 @@ pub fn change(
             }
         },
     };
-    let comment = optional_text(&mut errors, "comment", changes.comment.as_deref(), 2000);
+    let comment = multiline_text(&mut errors, "comment", changes.comment.as_deref(), 2000);
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }

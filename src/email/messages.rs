@@ -81,6 +81,33 @@ pub fn manage_url(settings: &Settings, keys: &BadgeKeys, registration_id: &str) 
     ))
 }
 
+/// A header value from stored text: every control character (line breaks above all, which
+/// would end the header) becomes a space. Fields are checked when typed; this also covers rows
+/// written before that check, so that no stored value can break or inject a header.
+pub fn header_text(raw: &str) -> String {
+    let cleaned: String = raw
+        .chars()
+        .map(|c| {
+            if crate::validation::is_single_line(c.encode_utf8(&mut [0; 4])) {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The attendee as an addressee: the display name made safe for a header, the address parsed
+/// (an address that does not parse fails this message only).
+fn recipient(r: &crate::registrations::store::Registration) -> anyhow::Result<Mailbox> {
+    let name = header_text(&format!("{} {}", r.first_name, r.last_name));
+    Ok(Mailbox::new(
+        (!name.is_empty()).then_some(name),
+        r.email.trim().parse()?,
+    ))
+}
+
 /// Builds the registration e-mail for `view` as it is now.
 pub fn registration_email(
     settings: &Settings,
@@ -137,10 +164,7 @@ pub fn registration_email(
     let html = RegistrationHtml { m: &message }.render()?;
 
     let from: Mailbox = settings.mail_from.parse()?;
-    let to = Mailbox::new(
-        Some(format!("{} {}", r.first_name, r.last_name)),
-        r.email.parse()?,
-    );
+    let to = recipient(r)?;
     let html_part = if message.show_badge {
         let png = badge::qr_png(&token)?;
         MultiPart::related()
@@ -165,7 +189,7 @@ pub fn registration_email(
     Ok(Message::builder()
         .from(from)
         .to(to)
-        .subject(subject)
+        .subject(header_text(&subject))
         .multipart(mixed)?)
 }
 
@@ -248,14 +272,11 @@ pub fn feedback_email(
             "feedback.subject"
         })
     );
-    let to = Mailbox::new(
-        Some(format!("{} {}", r.first_name, r.last_name)),
-        r.email.parse()?,
-    );
+    let to = recipient(r)?;
     Ok(Message::builder()
         .from(settings.mail_from.parse::<Mailbox>()?)
         .to(to)
-        .subject(subject)
+        .subject(header_text(&subject))
         .multipart(MultiPart::alternative_plain_html(
             FeedbackText { m: &message }.render()?,
             FeedbackHtml { m: &message }.render()?,
@@ -293,13 +314,10 @@ pub fn complaint_resolved_email(
         view.stop.city,
         tr.t("complaint.resolved_subject")
     );
-    let to = Mailbox::new(
-        Some(format!("{} {}", r.first_name, r.last_name)),
-        r.email.parse()?,
-    );
+    let to = recipient(r)?;
     Ok(Message::builder()
         .from(settings.mail_from.parse::<Mailbox>()?)
         .to(to)
-        .subject(subject)
+        .subject(header_text(&subject))
         .singlepart(SinglePart::plain(text))?)
 }

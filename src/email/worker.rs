@@ -1,7 +1,9 @@
 //! The outbox worker: claims due messages with a lease, renders and sends them, retries with
 //! exponential backoff, gives up after a number of attempts (visible to admins and in metrics).
 
+use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
@@ -21,14 +23,38 @@ const LEASE_SECONDS: i64 = 120;
 /// How often the queue is looked at when nobody says there is something new.
 const POLL: Duration = Duration::from_secs(2);
 
-/// Wakes the worker when a message is queued, so that e-mails leave at once.
+/// How long a running worker may go without a sign of life before `/readyz` says so. It beats
+/// at least every `POLL` when idle and after every message; one SMTP exchange is bounded by
+/// the transport's own timeout (a minute), so five minutes of silence means it is stuck.
+pub const STALLED_AFTER: Duration = Duration::from_secs(300);
+
+/// Wakes the worker when a message is queued, so that e-mails leave at once; and records when
+/// the worker last made progress, so that a stuck worker shows on `/readyz`.
 #[derive(Debug, Default)]
-pub struct OutboxSignal(Notify);
+pub struct OutboxSignal {
+    wake: Notify,
+    /// Unix seconds of the worker's last sign of life; 0 until it starts.
+    last_beat: AtomicI64,
+}
 
 impl OutboxSignal {
     /// Something was queued.
     pub fn notify(&self) {
-        self.0.notify_one();
+        self.wake.notify_one();
+    }
+
+    fn beat(&self) {
+        self.last_beat
+            .store(chrono::Utc::now().timestamp(), Ordering::Relaxed);
+    }
+
+    /// How long ago the worker last made progress; `None` when no worker runs here.
+    pub fn silent_for(&self) -> Option<Duration> {
+        let last = self.last_beat.load(Ordering::Relaxed);
+        (last > 0).then(|| {
+            let age = chrono::Utc::now().timestamp().saturating_sub(last);
+            Duration::from_secs(u64::try_from(age).unwrap_or(0))
+        })
     }
 }
 
@@ -46,13 +72,21 @@ pub async fn run(state: Arc<AppState>, mailer: Mailer, mut stop: watch::Receiver
     let every = Duration::from_secs(state.settings.housekeeping_seconds);
     let mut last_housekeeping: Option<std::time::Instant> = None;
     loop {
+        state.outbox_signal.beat();
         if *stop.borrow() {
             break;
         }
         if last_housekeeping.is_none_or(|t| t.elapsed() >= every) {
             last_housekeeping = Some(std::time::Instant::now());
-            if let Err(e) = housekeeping(&state).await {
-                tracing::warn!(error = %e, "periodic feedback jobs failed");
+            // In a task of its own: a panic in a periodic job must not stop the e-mails.
+            let jobs = tokio::spawn({
+                let state = state.clone();
+                async move { housekeeping(&state).await }
+            });
+            match jobs.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "periodic feedback jobs failed"),
+                Err(e) => tracing::error!(error = %e, "periodic feedback jobs panicked"),
             }
         }
         let sent = match drain_once(&state, &mailer).await {
@@ -66,7 +100,7 @@ pub async fn run(state: Arc<AppState>, mailer: Mailer, mut stop: watch::Receiver
             continue;
         }
         tokio::select! {
-            _ = state.outbox_signal.0.notified() => {}
+            _ = state.outbox_signal.wake.notified() => {}
             _ = tokio::time::sleep(POLL) => {}
             _ = stop.changed() => {}
         }
@@ -108,16 +142,40 @@ pub async fn drain_once(state: &Arc<AppState>, mailer: &Mailer) -> Result<usize,
     let count = rows.len();
     for row in rows {
         deliver(state, mailer, row).await?;
+        state.outbox_signal.beat();
     }
     Ok(count)
 }
 
+/// Builds and sends one message in a task of its own, so that whatever one message holds —
+/// a value that cannot be rendered, an address that does not parse, even a panic — fails that
+/// message alone: it is retried, then marked failed with its error, and the next ones go out.
+async fn attempt(state: &Arc<AppState>, mailer: &Mailer, row: &OutboxRow) -> Result<(), String> {
+    let (state, mailer, row) = (state.clone(), mailer.clone(), row.clone());
+    isolated(async move {
+        match render(&state, &row).await {
+            Ok(message) => mailer.send(message).await,
+            Err(e) => Err(format!("could not build the message: {e}")),
+        }
+    })
+    .await
+}
+
+/// Runs `work` in its own task; a panic becomes an error.
+async fn isolated<F>(work: F) -> Result<(), String>
+where
+    F: Future<Output = Result<(), String>> + Send + 'static,
+{
+    match tokio::spawn(work).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => Err("the message could not be built (internal error)".into()),
+        Err(e) => Err(format!("the attempt was stopped: {e}")),
+    }
+}
+
 async fn deliver(state: &Arc<AppState>, mailer: &Mailer, row: OutboxRow) -> Result<(), AppError> {
     let id = row.id.clone();
-    let result = match render(state, &row).await {
-        Ok(message) => mailer.send(message).await,
-        Err(e) => Err(format!("could not build the message: {e}")),
-    };
+    let result = attempt(state, mailer, &row).await;
     let now = crate::time::now();
     match result {
         Ok(()) => {
@@ -201,6 +259,21 @@ async fn render(state: &Arc<AppState>, row: &OutboxRow) -> anyhow::Result<lettre
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_message_is_an_error_not_a_dead_worker() {
+        let name = "a\nb";
+        let panicked = isolated(async move {
+            if name.contains('\n') {
+                panic!("a header with a line feed");
+            }
+            Ok(())
+        })
+        .await;
+        assert!(panicked.is_err());
+        // The worker goes on: the next message is attempted as usual.
+        assert_eq!(isolated(async { Ok(()) }).await, Ok(()));
+    }
 
     #[test]
     fn backoff_doubles_and_is_capped() {

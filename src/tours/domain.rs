@@ -6,10 +6,15 @@ use chrono_tz::Tz;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Locale;
 use crate::time::{self, TimeError};
-use crate::validation::{optional_text, positive_count, required_text};
+use crate::validation::{
+    bounded_list, multiline_text, optional_text, positive_count, required_text,
+};
 
 /// Largest capacity accepted for a stop or a workshop.
 pub const MAX_CAPACITY: i64 = 100_000;
+
+/// Most targets a tour may have (each is checked against the others).
+pub const MAX_TARGETS: usize = 20;
 
 /// A tour target as typed: `{"outcome": "certification_started", "value": 550}`.
 #[derive(Debug, Clone)]
@@ -67,7 +72,7 @@ impl TryFrom<RawTour> for NewTour {
             }
         };
         let description =
-            optional_text(&mut errors, "description", raw.description.as_deref(), 5000);
+            multiline_text(&mut errors, "description", raw.description.as_deref(), 5000);
         let default_locale = match raw.default_locale.as_deref().map(str::trim) {
             None | Some("") => Locale::Fr,
             Some("fr") => Locale::Fr,
@@ -78,7 +83,8 @@ impl TryFrom<RawTour> for NewTour {
             }
         };
         let mut targets: Vec<(String, i32)> = Vec::new();
-        for (i, target) in raw.targets.iter().enumerate() {
+        let targets_in_bounds = bounded_list(&mut errors, "targets", &raw.targets, MAX_TARGETS);
+        for (i, target) in raw.targets.iter().enumerate().filter(|_| targets_in_bounds) {
             let outcome = target.outcome.trim();
             if !is_slug(&outcome.replace('_', "-")) {
                 errors.add(
