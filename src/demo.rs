@@ -560,7 +560,7 @@ fn register_crowd(conn: &mut DbConnection, stop: &Stop, seed: u64) -> Result<usi
             consent: Some(true),
             workshops: chosen,
         };
-        let new = NewRegistration::parse(raw, crate::i18n::Locale::Fr)?;
+        let new = NewRegistration::parse(raw)?;
         // Registrations arrive over the four weeks before the stop.
         let at = stop.starts_at
             - chrono::Duration::minutes(i64::try_from(dice.next(28 * 24 * 60)).unwrap_or(0) + 60);
@@ -695,7 +695,7 @@ fn outcomes_crowd(conn: &mut DbConnection, stop: &Stop, seed: u64) -> Result<(),
 fn feedback_crowd(conn: &mut DbConnection, stop: &Stop, seed: u64) -> Result<(), AppError> {
     use crate::complaints::service::{ComplaintChanges, change};
     use crate::db::schema::feedback_requests;
-    use crate::feedback::service::{RawFeedback, submit};
+    use crate::feedback::service::{FeedbackAnswer, RawFeedback, submit};
     use diesel::prelude::*;
 
     const QUOTE: &str = "On a à peine fini de maîtriser le principe que déjà Microsoft en change.";
@@ -767,7 +767,7 @@ fn feedback_crowd(conn: &mut DbConnection, stop: &Stop, seed: u64) -> Result<(),
         };
         let at =
             stop.ends_at + chrono::Duration::hours(2 + i64::try_from(dice.next(70)).unwrap_or(0));
-        let (_, opened) = submit(conn, registration_id, raw, at)?;
+        let (_, opened) = submit(conn, registration_id, FeedbackAnswer::parse(raw)?, at)?;
         complaints.extend(opened);
     }
     // Marketing has started on them: a third acknowledged with an owner, a sixth resolved.

@@ -227,6 +227,8 @@ pub struct BatchResponse {
 
 /// Most scans one batch may carry.
 const MAX_BATCH: usize = 2000;
+/// Scans decided in one transaction of a batch.
+const BATCH_CHUNK: usize = 25;
 
 /// Decide many scans (an offline scanner's sync), in order. Each is merged idempotently: a scan
 /// already known answers as before; the earliest scan of a badge at a checkpoint is the check-in,
@@ -261,16 +263,24 @@ pub async fn check_in_batch(
     let started = Instant::now();
     let st = state.clone();
     let actor = staff.user;
-    let decided = db::transaction(&state.pool, move |conn| {
-        let now = time::now();
-        let mut out = Vec::with_capacity(scans.len());
-        for scan in &scans {
-            let outcome = service::decide(conn, &st.badges, &st.checkpoints, &actor, scan, now)?;
-            out.push((respond(conn, outcome.clone())?, outcome));
-        }
-        Ok(out)
-    })
-    .await?;
+    // Decided a few dozen at a time, each group in its own short transaction: a device syncing
+    // a long offline queue never holds the write lock long enough to delay another door's scan.
+    let mut decided = Vec::with_capacity(scans.len());
+    for chunk in scans.chunks(BATCH_CHUNK) {
+        let (st, actor, chunk) = (st.clone(), actor.clone(), chunk.to_vec());
+        let part = db::transaction(&state.pool, move |conn| {
+            let now = time::now();
+            let mut out = Vec::with_capacity(chunk.len());
+            for scan in &chunk {
+                let outcome =
+                    service::decide(conn, &st.badges, &st.checkpoints, &actor, scan, now)?;
+                out.push((respond(conn, outcome.clone())?, outcome));
+            }
+            Ok(out)
+        })
+        .await?;
+        decided.extend(part);
+    }
     let mut results = Vec::with_capacity(decided.len());
     for (response, outcome) in decided {
         record_metrics(&state, &outcome, started);
@@ -369,7 +379,7 @@ pub async fn create_walk_in(
     let stop_id = path.into_inner();
     staff.user.may_scan_at(&stop_id)?;
     let actor = staff.user;
-    let raw = body.0.into();
+    let new = crate::registrations::domain::NewRegistration::parse(body.0.into())?;
     let st = state.clone();
     let id = db::transaction(&state.pool, move |conn| {
         let (id, _, _) = service::walk_in(
@@ -378,7 +388,7 @@ pub async fn create_walk_in(
             &st.checkpoints,
             &actor,
             &stop_id,
-            raw,
+            &new,
             time::now(),
         )?;
         Ok(id)

@@ -541,19 +541,24 @@ async fn submit_walk_in(
     let actor = staff.user.clone();
     let st = state.clone();
     let sid = stop_id.clone();
-    let result = db::transaction(&state.pool, move |conn| {
-        let (_, entrance, name) = service::walk_in(
-            conn,
-            &st.badges,
-            &st.checkpoints,
-            &actor,
-            &sid,
-            raw,
-            time::now(),
-        )?;
-        Ok((entrance, name))
-    })
-    .await;
+    let result = match crate::registrations::domain::NewRegistration::parse(raw) {
+        Ok(new) => {
+            db::transaction(&state.pool, move |conn| {
+                let (_, entrance, name) = service::walk_in(
+                    conn,
+                    &st.badges,
+                    &st.checkpoints,
+                    &actor,
+                    &sid,
+                    &new,
+                    time::now(),
+                )?;
+                Ok((entrance, name))
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
     match result {
         Ok((entrance, name)) => {
             state.outbox_signal.notify();

@@ -217,14 +217,12 @@ pub fn walk_in(
     checkpoints: &CheckpointCache,
     actor: &CurrentUser,
     stop_id: &str,
-    raw: crate::registrations::domain::RawRegistration,
+    new: &crate::registrations::domain::NewRegistration,
     now: NaiveDateTime,
 ) -> Result<(String, String, String), AppError> {
-    use crate::registrations::{domain::NewRegistration, service as registrations};
+    use crate::registrations::service as registrations;
     actor.may_scan_at(stop_id)?;
-    let locale = registrations::default_locale(conn, stop_id)?;
-    let new = NewRegistration::parse(raw, locale)?;
-    let id = registrations::register(conn, stop_id, &new, registrations::Source::WalkIn, now)?;
+    let id = registrations::register(conn, stop_id, new, registrations::Source::WalkIn, now)?;
     let registration = registrations_store::find_registration(conn, &id)?
         .ok_or(AppError::NotFound("registration"))?;
     if registration.status != "confirmed" {

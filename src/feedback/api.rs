@@ -113,8 +113,9 @@ pub async fn submit_feedback(
         comment: body.comment,
         notify_me: body.notify_me,
     };
+    let answer = service::FeedbackAnswer::parse(raw)?;
     let (id, complaints) = db::transaction(&state.pool, move |conn| {
-        service::submit(conn, &registration_id, raw, time::now())
+        service::submit(conn, &registration_id, answer, time::now())
     })
     .await?;
     Ok(HttpResponse::Created().json(FeedbackResponse { id, complaints }))

@@ -110,10 +110,15 @@ async fn submit_feedback_form(
         .badges
         .open_link_token("feedback", &token)
         .unwrap_or_default();
-    let result = db::transaction(&state.pool, move |conn| {
-        service::submit(conn, &id, raw, time::now())
-    })
-    .await;
+    let result = match service::FeedbackAnswer::parse(raw) {
+        Ok(answer) => {
+            db::transaction(&state.pool, move |conn| {
+                service::submit(conn, &id, answer, time::now())
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
     let (status, page_state) = match result {
         Ok(_) => (StatusCode::CREATED, "thanks"),
         Err(AppError::Conflict(_)) => (StatusCode::CONFLICT, "already"),

@@ -8,7 +8,7 @@ use crate::complaints::service::{NewComplaint, THEMES, record};
 use crate::db::DbConnection;
 use crate::db::schema::{check_ins, checkpoints, feedback, feedback_requests, registrations};
 use crate::error::{AppError, FieldErrors};
-use crate::validation::optional_text;
+use crate::validation::{bounded_list, multiline_text};
 
 /// The outbox `kind` of feedback e-mails.
 pub const MAIL_KIND: &str = "feedback";
@@ -94,34 +94,70 @@ fn rating(errors: &mut FieldErrors, field: &str, value: Option<i64>, max: i64, m
     }
 }
 
+/// A checked answer: ratings in range, known themes without repeats, the comment's text.
+#[derive(Debug, Clone)]
+pub struct FeedbackAnswer {
+    overall: i32,
+    trainers: i32,
+    content: i32,
+    nps: i32,
+    themes: Vec<String>,
+    comment: String,
+    notify_me: bool,
+}
+
+impl FeedbackAnswer {
+    /// Checks every field (linear in the input, no database): done before the transaction.
+    pub fn parse(raw: RawFeedback) -> Result<Self, AppError> {
+        let mut errors = FieldErrors::new();
+        let overall = rating(&mut errors, "overall", raw.overall, 5, 1);
+        let trainers = rating(&mut errors, "trainers", raw.trainers, 5, 1);
+        let content = rating(&mut errors, "content", raw.content, 5, 1);
+        let nps = rating(&mut errors, "nps", raw.nps, 10, 0);
+        let mut themes: Vec<String> = Vec::new();
+        // A few repeats are harmless; thousands only cost work.
+        if bounded_list(&mut errors, "themes", &raw.themes, 4 * THEMES.len()) {
+            for theme in raw.themes {
+                if !THEMES.contains(&theme.as_str()) {
+                    errors.add(
+                        "themes",
+                        "must be among trainers, licensing, leads, logistics, other",
+                    );
+                } else if !themes.contains(&theme) {
+                    themes.push(theme);
+                }
+            }
+        }
+        let comment = multiline_text(&mut errors, "comment", raw.comment.as_deref(), 5000);
+        errors.into_result(|| Self {
+            overall,
+            trainers,
+            content,
+            nps,
+            themes,
+            comment,
+            notify_me: raw.notify_me,
+        })
+    }
+}
+
 /// Records a feedback (once per link) and opens a complaint per theme ticked. Returns the
 /// feedback id and the complaints' ids.
 pub fn submit(
     conn: &mut DbConnection,
     registration_id: &str,
-    raw: RawFeedback,
+    answer: FeedbackAnswer,
     now: NaiveDateTime,
 ) -> Result<(String, Vec<String>), AppError> {
-    let mut errors = FieldErrors::new();
-    let overall = rating(&mut errors, "overall", raw.overall, 5, 1);
-    let trainers = rating(&mut errors, "trainers", raw.trainers, 5, 1);
-    let content = rating(&mut errors, "content", raw.content, 5, 1);
-    let nps = rating(&mut errors, "nps", raw.nps, 10, 0);
-    let mut themes: Vec<String> = Vec::new();
-    for theme in raw.themes {
-        if !THEMES.contains(&theme.as_str()) {
-            errors.add(
-                "themes",
-                "must be among trainers, licensing, leads, logistics, other",
-            );
-        } else if !themes.contains(&theme) {
-            themes.push(theme);
-        }
-    }
-    let comment = optional_text(&mut errors, "comment", raw.comment.as_deref(), 5000);
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
+    let FeedbackAnswer {
+        overall,
+        trainers,
+        content,
+        nps,
+        themes,
+        comment,
+        notify_me,
+    } = answer;
     let expires_at: NaiveDateTime = feedback_requests::table
         .find(registration_id)
         .select(feedback_requests::expires_at)
@@ -172,7 +208,7 @@ pub fn submit(
                 company: Some(registration.company.clone()),
                 registration_id: Some(registration.id.clone()),
                 feedback_id: Some(id.clone()),
-                notify_reseller: raw.notify_me,
+                notify_reseller: notify_me,
             },
             "feedback form",
             now,

@@ -140,10 +140,22 @@ pub async fn import_outcomes(
         ))
     })?;
     let actor = marketing.user.email;
-    let report = db::transaction(&state.pool, move |conn| {
-        service::import_csv(conn, &text, &actor)
-    })
-    .await?;
+    let (lines, mut report) = service::parse_csv(&text);
+    let mut seen = std::collections::HashSet::new();
+    for chunk in lines.chunks(service::IMPORT_CHUNK) {
+        let (chunk, actor) = (chunk.to_vec(), actor.clone());
+        let part = db::transaction(&state.pool, move |conn| {
+            let mut part = service::ImportReport::default();
+            service::import_lines(conn, &chunk, &actor, &mut seen, &mut part)?;
+            Ok((part, seen))
+        })
+        .await?;
+        report.imported += part.0.imported;
+        report.errors.extend(part.0.errors);
+        seen = part.1;
+    }
+    // Lines come back in the file's order whichever phase reported them.
+    report.errors.sort_by_key(|e| e.line);
     tracing::info!(
         imported = report.imported,
         rejected = report.errors.len(),

@@ -106,18 +106,31 @@ pub struct LineError {
     pub message: String,
 }
 
-/// Imports `email,stop_id,kind,occurred_on` lines: good lines are kept, bad ones reported.
-/// A spreadsheet's `;` separator and UTF-8 byte-order mark are accepted.
-pub fn import_csv(
-    conn: &mut DbConnection,
-    text: &str,
-    actor: &str,
-) -> Result<ImportReport, AppError> {
+/// A line of an import file whose fields are well formed; whether its attendee exists is
+/// for [`import_lines`] to say.
+#[derive(Debug, Clone)]
+pub struct ImportLine {
+    line: u64,
+    email: String,
+    stop_id: String,
+    kind: String,
+    date: NaiveDate,
+}
+
+/// Lines written to the database in one transaction of an import: short transactions, so
+/// that a large file never holds the write lock for long.
+pub const IMPORT_CHUNK: usize = 500;
+
+/// Reads `email,stop_id,kind,occurred_on` lines (a spreadsheet's `;` separator and UTF-8
+/// byte-order mark accepted): the well-formed lines, and the report of the others. Pure and
+/// linear in the file, so that it runs before any transaction.
+pub fn parse_csv(text: &str) -> (Vec<ImportLine>, ImportReport) {
+    let mut report = ImportReport::default();
+    let mut lines = Vec::new();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // The csv reader numbers lines by '\n' alone only when lines end that way: spreadsheets
     // write CRLF, which would number every record as line 1.
     let text = text.replace("\r\n", "\n");
-    let text = text.as_str();
     let first_line = text.lines().next().unwrap_or_default();
     let delimiter = if first_line.contains(';') && !first_line.contains(',') {
         b';'
@@ -130,7 +143,6 @@ pub fn import_csv(
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let mut report = ImportReport::default();
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|f| f.to_ascii_lowercase()).collect(),
         Err(e) => {
@@ -138,7 +150,7 @@ pub fn import_csv(
                 line: 1,
                 message: format!("unreadable header: {e}"),
             });
-            return Ok(report);
+            return (lines, report);
         }
     };
     if header != CSV_HEADER {
@@ -150,9 +162,8 @@ pub fn import_csv(
                 header.join(",")
             ),
         });
-        return Ok(report);
+        return (lines, report);
     }
-    let mut seen: HashSet<(String, String)> = HashSet::new();
     for (index, record) in reader.records().enumerate() {
         let fallback_line = index as u64 + 2;
         let record = match record {
@@ -179,20 +190,15 @@ pub fn import_csv(
         if record.iter().all(str::is_empty) {
             continue; // a blank line, as spreadsheets leave at the end
         }
-        match import_line(conn, &record, actor, &mut seen) {
-            Ok(()) => report.imported += 1,
+        match parse_line(&record, line) {
+            Ok(parsed) => lines.push(parsed),
             Err(message) => report.errors.push(LineError { line, message }),
         }
     }
-    Ok(report)
+    (lines, report)
 }
 
-fn import_line(
-    conn: &mut DbConnection,
-    record: &csv::StringRecord,
-    actor: &str,
-    seen: &mut HashSet<(String, String)>,
-) -> Result<(), String> {
+fn parse_line(record: &csv::StringRecord, line: u64) -> Result<ImportLine, String> {
     if record.len() != CSV_HEADER.len() {
         return Err(format!(
             "expected {} fields ({}), found {}",
@@ -202,34 +208,75 @@ fn import_line(
         ));
     }
     let field = |i: usize| record.get(i).unwrap_or_default();
-    let (email, stop_id) = (field(0).to_lowercase(), field(1));
     let mut problems = Vec::new();
+    // The same text policy as every form: no control character in a single-line field.
+    for (i, name) in CSV_HEADER.iter().enumerate() {
+        if !crate::validation::is_single_line(field(i)) {
+            problems.push(format!("{name} contains control characters"));
+        }
+    }
     let kind = check_kind(field(2))
         .map_err(|e| problems.push(format!("kind {e}")))
         .ok();
     let date = check_date(field(3))
         .map_err(|e| problems.push(format!("occurred_on {e}")))
         .ok();
-    let registration = find_attendee(conn, stop_id, &email).map_err(|e| e.to_string())?;
-    if registration.is_none() {
-        problems.push(if email.is_empty() {
-            "email is required".to_owned()
+    let email = field(0).to_lowercase();
+    if email.is_empty() {
+        problems.push("email is required".to_owned());
+    }
+    match (kind, date) {
+        (Some(kind), Some(date)) if problems.is_empty() => Ok(ImportLine {
+            line,
+            email,
+            stop_id: field(1).to_owned(),
+            kind,
+            date,
+        }),
+        _ => Err(problems.join("; ")),
+    }
+}
+
+/// Records well-formed lines (one chunk of a file, in the caller's transaction): each line's
+/// attendee must exist and not have that kind yet, in the database or earlier in the file
+/// (`seen`, carried from chunk to chunk). Adds to `report`.
+pub fn import_lines(
+    conn: &mut DbConnection,
+    lines: &[ImportLine],
+    actor: &str,
+    seen: &mut HashSet<(String, String)>,
+    report: &mut ImportReport,
+) -> Result<(), AppError> {
+    for line in lines {
+        let Some(registration) = find_attendee(conn, &line.stop_id, &line.email)? else {
+            report.errors.push(LineError {
+                line: line.line,
+                message: format!(
+                    "nobody registered with {} at stop {}",
+                    line.email, line.stop_id
+                ),
+            });
+            continue;
+        };
+        let (email, kind) = (&line.email, &line.kind);
+        if !seen.insert((registration.id.clone(), kind.clone())) {
+            report.errors.push(LineError {
+                line: line.line,
+                message: format!("{email} already has `{kind}` earlier in this file"),
+            });
+            continue;
+        }
+        let outcome = new_outcome(&registration, kind.clone(), line.date, actor);
+        if store::insert_new(conn, &outcome)? == 1 {
+            report.imported += 1;
         } else {
-            format!("nobody registered with {email} at stop {stop_id}")
-        });
+            report.errors.push(LineError {
+                line: line.line,
+                message: format!("{email} already has `{kind}`"),
+            });
+        }
     }
-    let (Some(registration), Some(kind), Some(date)) = (registration, kind, date) else {
-        return Err(problems.join("; "));
-    };
-    if !seen.insert((registration.id.clone(), kind.clone())) {
-        return Err(format!("{email} already has `{kind}` earlier in this file"));
-    }
-    let outcome = new_outcome(&registration, kind, date, actor);
-    match store::insert_new(conn, &outcome) {
-        Ok(1) => Ok(()),
-        Ok(_) => Err(format!("{email} already has `{}`", outcome.kind)),
-        Err(e) => Err(format!("not saved: {e}")),
-    }
+    Ok(())
 }
 
 /// The attendee registered with `email` at a stop: the live registration, else the latest

@@ -168,9 +168,10 @@ pub async fn register(
     raw: RawRegistration,
     source: Source,
 ) -> Result<RegistrationView, AppError> {
+    // Parsed before the transaction: nothing a client sends is checked while a write lock is
+    // held.
+    let new = NewRegistration::parse(raw)?;
     let id = db::transaction(&state.pool, move |conn| {
-        let locale = service::default_locale(conn, &stop_id)?;
-        let new = NewRegistration::parse(raw, locale)?;
         service::register(conn, &stop_id, &new, source, time::now())
     })
     .await?;
@@ -287,7 +288,11 @@ pub async fn change_workshops(
     body: ApiJson<ChangeWorkshopsRequest>,
 ) -> Result<HttpResponse, AppError> {
     let id = registration_of(&state, &path)?;
-    let workshops = body.0.workshops;
+    let mut errors = crate::error::FieldErrors::new();
+    let workshops = crate::registrations::domain::workshop_choice(&mut errors, body.0.workshops);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
     let view = db::transaction(&state.pool, move |conn| {
         service::change_workshops(conn, &id, &workshops, time::now())?;
         service::registration_view(conn, &id)

@@ -4,7 +4,11 @@ use chrono::NaiveDateTime;
 
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Locale;
-use crate::validation::{EmailAddress, optional_text, required_text};
+use crate::validation::{EmailAddress, bounded_list, optional_text, required_text};
+
+/// Most workshops one person may choose: a day holds a handful of sessions, so this only
+/// bounds the work a hostile body can ask for.
+pub const MAX_WORKSHOP_CHOICES: usize = 32;
 
 /// The company sizes offered on the form (the attendee's own company).
 pub const COMPANY_SIZES: &[&str] = &["1-5", "6-20", "21-50", "51-250", "250+"];
@@ -45,13 +49,15 @@ pub struct NewRegistration {
     pub company_size: String,
     pub partner_id: String,
     pub partner_type: String,
-    pub locale: Locale,
+    /// The language asked for; `None`: the tour's.
+    pub locale: Option<Locale>,
     pub workshops: Vec<String>,
 }
 
 impl NewRegistration {
-    /// Checks every field and reports all problems at once. `default_locale` is the tour's.
-    pub fn parse(raw: RawRegistration, default_locale: Locale) -> Result<Self, AppError> {
+    /// Checks every field and reports all problems at once, in time linear in the input and
+    /// without the database: it runs before any transaction.
+    pub fn parse(raw: RawRegistration) -> Result<Self, AppError> {
         let mut errors = FieldErrors::new();
         let first_name = required_text(&mut errors, "first_name", &raw.first_name, 100);
         let last_name = required_text(&mut errors, "last_name", &raw.last_name, 100);
@@ -75,24 +81,16 @@ impl NewRegistration {
             errors.add("partner_type", "v.partner_type");
         }
         let locale = match raw.locale.as_deref().map(str::trim) {
-            None | Some("") => default_locale,
-            Some(code) => Locale::parse(code).unwrap_or_else(|| {
+            None | Some("") => None,
+            Some(code) => Locale::parse(code).or_else(|| {
                 errors.add("locale", "v.locale");
-                default_locale
+                None
             }),
         };
         if raw.consent != Some(true) {
             errors.add("consent", "v.consent");
         }
-        let mut workshops: Vec<String> = Vec::new();
-        for id in raw.workshops {
-            let id = id.trim().to_owned();
-            if id.len() > 64 {
-                errors.add("workshops", "v.unknown_workshop");
-            } else if !id.is_empty() && !workshops.contains(&id) {
-                workshops.push(id);
-            }
-        }
+        let workshops = workshop_choice(&mut errors, raw.workshops);
         match email {
             Some(email) if errors.is_empty() => Ok(Self {
                 first_name,
@@ -111,6 +109,25 @@ impl NewRegistration {
     }
 }
 
+/// The workshop ids chosen, trimmed, without blanks or repeats, in the order given; bounded
+/// and checked in linear time, before any transaction starts.
+pub fn workshop_choice(errors: &mut FieldErrors, raw: Vec<String>) -> Vec<String> {
+    if !bounded_list(errors, "workshops", &raw, MAX_WORKSHOP_CHOICES) {
+        return Vec::new();
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut workshops = Vec::new();
+    for id in raw {
+        let id = id.trim();
+        if id.len() > 64 || !crate::validation::is_single_line(id) {
+            errors.add("workshops", "v.unknown_workshop");
+        } else if !id.is_empty() && seen.insert(id.to_owned()) {
+            workshops.push(id.to_owned());
+        }
+    }
+    workshops
+}
+
 /// A workshop's time slot, to check a choice for overlaps.
 #[derive(Debug, Clone)]
 pub struct Slot {
@@ -121,13 +138,16 @@ pub struct Slot {
 
 /// Checks that every chosen workshop belongs to the stop and that no two overlap in time.
 pub fn check_workshop_choice(chosen: &[String], offered: &[Slot]) -> Result<(), AppError> {
+    let offered: std::collections::HashMap<&str, &Slot> =
+        offered.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut picked: Vec<&Slot> = Vec::new();
     for id in chosen {
-        match offered.iter().find(|s| &s.id == id) {
+        match offered.get(id.as_str()).copied() {
             Some(slot) => picked.push(slot),
             None => return Err(AppError::invalid("workshops", "v.unknown_workshop")),
         }
     }
+    // Quadratic in the choices, which `workshop_choice` bounds to a few dozen.
     for (i, a) in picked.iter().enumerate() {
         for b in &picked[i + 1..] {
             if a.starts_at < b.ends_at && b.starts_at < a.ends_at {
@@ -155,9 +175,14 @@ mod tests {
 
     #[test]
     fn a_registration_is_normalised() {
-        let new = NewRegistration::parse(raw(), Locale::Fr).expect("valid");
+        let new = NewRegistration::parse(raw()).expect("valid");
         assert_eq!(new.email.as_ref(), "claire.dupont@alsace-informatique.fr");
-        assert_eq!(new.locale, Locale::Fr);
+        assert_eq!(new.locale, None);
+        let english = NewRegistration::parse(RawRegistration {
+            locale: Some("en".into()),
+            ..raw()
+        });
+        assert_eq!(english.expect("valid").locale, Some(Locale::En));
     }
 
     #[test]
@@ -207,7 +232,7 @@ mod tests {
             ),
         ];
         for (field, input) in cases {
-            match NewRegistration::parse(input, Locale::Fr) {
+            match NewRegistration::parse(input) {
                 Err(AppError::Invalid(errors)) => {
                     assert!(errors.get(field).is_some(), "{field}: {errors:?}")
                 }

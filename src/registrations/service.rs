@@ -103,6 +103,10 @@ fn queue_mail(
 /// The language of a stop's tour, the default for its attendees' e-mails.
 pub fn default_locale(conn: &mut DbConnection, stop_id: &str) -> Result<Locale, AppError> {
     let stop = tours_store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
+    tour_locale(conn, &stop)
+}
+
+fn tour_locale(conn: &mut DbConnection, stop: &Stop) -> Result<Locale, AppError> {
     let tour = tours_store::find_tour(conn, &stop.tour_id)?.ok_or(AppError::NotFound("tour"))?;
     Ok(Locale::parse(&tour.default_locale).unwrap_or_default())
 }
@@ -144,6 +148,10 @@ pub fn register(
             "registration is closed".into()
         }));
     }
+    let locale = match new.locale {
+        Some(locale) => locale,
+        None => tour_locale(conn, &stop)?,
+    };
     let offered = tours_store::list_workshops(conn, stop_id)?;
     check_workshop_choice(&new.workshops, &slots(&offered))?;
     if store::find_live_by_email(conn, stop_id, new.email.as_ref())?.is_some() {
@@ -163,7 +171,7 @@ pub fn register(
         job_title: new.job_title.clone(),
         company_size: new.company_size.clone(),
         partner_id: new.partner_id.clone(),
-        locale: new.locale.code().to_owned(),
+        locale: locale.code().to_owned(),
         source: source.as_str().to_owned(),
         consent_at: now,
         created_at: now,
@@ -284,14 +292,10 @@ pub fn change_workshops(
     if now >= stop.ends_at {
         return Err(AppError::Conflict("this stop is over".into()));
     }
-    let mut unique: Vec<String> = Vec::new();
-    for id in chosen {
-        if !unique.contains(id) {
-            unique.push(id.clone());
-        }
-    }
+    // `chosen` comes from `domain::workshop_choice`: bounded, without repeats.
+    let unique = chosen;
     let offered = tours_store::list_workshops(conn, &stop.id)?;
-    check_workshop_choice(&unique, &slots(&offered))?;
+    check_workshop_choice(unique, &slots(&offered))?;
     let current = store::list_enrolments(conn, id)?;
     let mut freed = Vec::new();
     for enrolment in current.iter().filter(|e| e.status != "cancelled") {
@@ -311,7 +315,7 @@ pub fn change_workshops(
         }
     }
     let confirmed = registration.status == "confirmed";
-    for workshop_id in &unique {
+    for workshop_id in unique {
         let live = current
             .iter()
             .any(|e| &e.workshop_id == workshop_id && e.status != "cancelled");
@@ -332,6 +336,13 @@ pub fn cancel(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<(
         store::find_registration(conn, id)?.ok_or(AppError::NotFound("registration"))?;
     if registration.status == "cancelled" {
         return Ok(());
+    }
+    // After the day, a cancellation would rewrite what happened (the check-in would vanish
+    // from the figures) and promote someone to a seat at a past event: refused, like a change.
+    let stop =
+        tours_store::find_stop(conn, &registration.stop_id)?.ok_or(AppError::NotFound("stop"))?;
+    if now >= stop.ends_at {
+        return Err(AppError::Conflict("this stop is over".into()));
     }
     if store::update_status(conn, id, &registration.status, "cancelled", now)? == 0 {
         return Err(AppError::Conflict(
