@@ -144,6 +144,14 @@ impl From<diesel::result::Error> for AppError {
     fn from(err: diesel::result::Error) -> Self {
         match err {
             diesel::result::Error::NotFound => Self::NotFound("record"),
+            // PostgreSQL refuses NUL in text. Requests are checked for it before (paths,
+            // queries, JSON, fields); this is the net under those checks, so that a value that
+            // slipped through is the client's 400, not a 500.
+            diesel::result::Error::DatabaseError(_, ref info)
+                if info.message().contains("invalid byte sequence") =>
+            {
+                Self::BadRequest("text may not contain NUL characters".into())
+            }
             other => Self::Unexpected(anyhow::Error::new(other).context("database query")),
         }
     }

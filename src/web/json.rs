@@ -64,6 +64,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             "the body must be a JSON object".into(),
         ));
     }
+    // PostgreSQL cannot store NUL and nothing here needs it: any string holding one is refused
+    // by name, whatever field it is in (an id, a token, a search). JSON can only carry it as
+    // an escape, so the common case costs one scan of the bytes.
+    if contains_nul_escape(bytes)
+        && let Ok(whole) = serde_json::from_slice::<serde_json::Value>(bytes)
+        && let Some(field) = field_with_nul(&whole, "")
+    {
+        return Err(AppError::invalid(&field, "v.control_chars"));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -99,6 +108,41 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     de.end()
         .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
     Ok(value)
+}
+
+fn contains_nul_escape(bytes: &[u8]) -> bool {
+    bytes.windows(6).any(|w| w == b"\\u0000")
+}
+
+/// Fields that take any string by contract and never reach the database: a scanned badge
+/// `token` (API.md: "any string … gets this decision, not a 4xx").
+const ANY_TEXT_FIELDS: &[&str] = &["token"];
+
+/// The path (`scans[3].checkpoint_id`) of the first string, or key, holding a NUL.
+fn field_with_nul(value: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => {
+            let field = path.rsplit(['.', ']']).next().unwrap_or(path);
+            (s.contains('\0') && !ANY_TEXT_FIELDS.contains(&field)).then(|| path.to_owned())
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| field_with_nul(item, &format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            let here = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            if key.contains('\0') {
+                return Some(here);
+            }
+            field_with_nul(item, &here)
+        }),
+        _ => None,
+    }
 }
 
 /// Turns actix's own JSON extractor errors into problem+json (for any `web::Json` left).
@@ -141,14 +185,46 @@ mod tests {
         ];
         for (body, expected) in cases {
             let result = parse::<Body>(body.as_bytes());
-            match (result, expected) {
-                (Err(AppError::BadRequest(_)), None) => {}
-                (Err(AppError::Invalid(errors)), Some((field, start))) => {
-                    let message = errors.get(field).unwrap_or_default();
-                    assert!(message.starts_with(start), "{body}: {field} -> {message}");
-                }
-                (other, _) => panic!("{body}: unexpected {other:?}"),
+            check(body, result, expected);
+        }
+    }
+
+    #[test]
+    fn a_nul_anywhere_is_refused_by_its_field() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Scans {
+            scans: Vec<serde_json::Value>,
+        }
+        let body = r#"{"scans": [{"checkpoint_id": "A"}, {"checkpoint_id": "B\u0000C"}]}"#;
+        check(
+            body,
+            parse::<Scans>(body.as_bytes()).map(|_| ()),
+            Some(("scans[1].checkpoint_id", "v.control_chars")),
+        );
+        // A badge token is decided upon whatever it holds (`invalid_token`), never refused.
+        let body = r#"{"scans": [{"token": "\u0000"}]}"#;
+        assert!(parse::<Scans>(body.as_bytes()).is_ok());
+        let body = r#"{"city": "Lyon\u0000", "capacity": 1}"#;
+        check(
+            body,
+            parse::<Body>(body.as_bytes()).map(|_| ()),
+            Some(("city", "v.control_chars")),
+        );
+    }
+
+    fn check<T: std::fmt::Debug>(
+        body: &str,
+        result: Result<T, AppError>,
+        expected: Option<(&str, &str)>,
+    ) {
+        match (result, expected) {
+            (Err(AppError::BadRequest(_)), None) => {}
+            (Err(AppError::Invalid(errors)), Some((field, start))) => {
+                let message = errors.get(field).unwrap_or_default();
+                assert!(message.starts_with(start), "{body}: {field} -> {message}");
             }
+            (other, _) => panic!("{body}: unexpected {other:?}"),
         }
     }
 }

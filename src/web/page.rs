@@ -31,10 +31,10 @@ impl PageContext {
 
     /// The context without looking up the session (error pages, public pages).
     pub fn anonymous(req: &HttpRequest) -> Self {
-        let csrf = req
-            .extensions()
-            .get::<CsrfToken>()
-            .map(|t| t.0.clone())
+        // Two statements: the extensions stay borrowed while a chained expression runs, and
+        // reading a cookie borrows them mutably (a panic when no token was set yet).
+        let issued = req.extensions().get::<CsrfToken>().map(|t| t.0.clone());
+        let csrf = issued
             .or_else(|| req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned()))
             .unwrap_or_default();
         Self {
