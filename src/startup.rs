@@ -17,6 +17,7 @@ use crate::metrics::{Metrics, record_http};
 use crate::telemetry::RequestSpan;
 use crate::web::{
     PageError, PublicRateLimit, ensure_csrf_cookie, json_config_error, limit_public_writes,
+    refuse_nul_in_url,
 };
 use crate::{
     analytics, assets, auth, checkin, complaints, email, feedback, health, openapi, outcomes,
@@ -40,6 +41,8 @@ pub struct AppState {
     pub analytics: crate::analytics::cache::AnalyticsCache,
     /// Bearer tokens recently seen, so that a scanner's every scan does not look its token up.
     pub tokens: crate::auth::service::TokenCache,
+    /// Recent failed logins per account.
+    pub login_failures: crate::auth::service::LoginThrottle,
 }
 
 impl AppState {
@@ -72,6 +75,7 @@ impl AppState {
             outbox_signal: OutboxSignal::default(),
             checkpoints: Default::default(),
             tokens: Default::default(),
+            login_failures: Default::default(),
         })
     }
 }
@@ -125,6 +129,7 @@ impl Application {
                 )
                 .wrap(from_fn(ensure_csrf_cookie))
                 .wrap(from_fn(limit_public_writes))
+                .wrap(from_fn(refuse_nul_in_url))
                 .wrap(Compress::default())
                 .wrap(
                     DefaultHeaders::new()

@@ -163,7 +163,8 @@ impl<P: Requirement + 'static> FromRequest for ApiUser<P> {
     }
 }
 
-fn bearer_token(req: &HttpRequest) -> Option<String> {
+/// The token of an `Authorization: Bearer …` header, if any (not yet checked).
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
     let header = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
     let value = header.to_str().ok()?.trim();
     let (scheme, token) = value.split_once(' ')?;

@@ -83,17 +83,89 @@ fn to_current(user: store::User) -> Result<CurrentUser, AppError> {
     })
 }
 
+/// Failed logins allowed per account within [`FAILED_LOGIN_WINDOW`]; then every attempt on
+/// that account is refused with 429 until the oldest failure is out of the window.
+pub const MAX_FAILED_LOGINS: usize = 10;
+/// The window of [`MAX_FAILED_LOGINS`].
+pub const FAILED_LOGIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Recent failed logins by the e-mail typed (known or not, so that a lock says nothing about
+/// whether an account exists). The per-address limit caps how fast anyone can guess from one
+/// address; this caps guessing one account's password from many addresses.
+#[derive(Debug, Default)]
+pub struct LoginThrottle {
+    failures: std::sync::Mutex<
+        std::collections::HashMap<String, std::collections::VecDeque<std::time::Instant>>,
+    >,
+}
+
+impl LoginThrottle {
+    /// True when `email` has used up its failed attempts.
+    pub fn locked(&self, email: &str, now: std::time::Instant) -> bool {
+        let Ok(mut failures) = self.failures.lock() else {
+            return false;
+        };
+        match failures.get_mut(email) {
+            Some(times) => {
+                while times
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= FAILED_LOGIN_WINDOW)
+                {
+                    times.pop_front();
+                }
+                times.len() >= MAX_FAILED_LOGINS
+            }
+            None => false,
+        }
+    }
+
+    /// Records a failed attempt for `email`.
+    pub fn failed(&self, email: &str, now: std::time::Instant) {
+        if let Ok(mut failures) = self.failures.lock() {
+            // Bounded: past this many accounts, those without a recent failure are forgotten.
+            if failures.len() >= 100_000 {
+                failures.retain(|_, times| {
+                    times
+                        .back()
+                        .is_some_and(|t| now.duration_since(*t) < FAILED_LOGIN_WINDOW)
+                });
+            }
+            let times = failures.entry(email.to_owned()).or_default();
+            times.push_back(now);
+            if times.len() > MAX_FAILED_LOGINS {
+                times.pop_front();
+            }
+        }
+    }
+
+    /// A good password clears the account's failures.
+    pub fn succeeded(&self, email: &str) {
+        if let Ok(mut failures) = self.failures.lock() {
+            failures.remove(email);
+        }
+    }
+}
+
 /// Checks an e-mail and password. Unknown e-mail and wrong password give the same `None`,
-/// after the same amount of hashing work.
+/// after the same amount of hashing work. An account with too many recent failures is
+/// refused (429) before any hashing, whatever the password.
 pub async fn authenticate(
     state: &AppState,
     email: &str,
     password_attempt: &str,
 ) -> Result<Option<CurrentUser>, AppError> {
     let email = email.trim().to_lowercase();
+    if state
+        .login_failures
+        .locked(&email, std::time::Instant::now())
+    {
+        tracing::warn!("login refused: too many failed attempts on this account");
+        return Err(AppError::TooManyRequests);
+    }
     let attempt = password_attempt.to_owned();
-    db::run(&state.pool, move |conn| {
-        let user = store::find_user_by_email(conn, &email)?;
+    let typed = email.clone();
+    let user = db::run(&state.pool, move |conn| {
+        let user = store::find_user_by_email(conn, &typed)?;
         let stored = user
             .as_ref()
             .map_or(password::dummy_hash(), |u| u.password_hash.as_str());
@@ -103,7 +175,14 @@ pub async fn authenticate(
             _ => Ok(None),
         }
     })
-    .await
+    .await?;
+    match &user {
+        Some(_) => state.login_failures.succeeded(&email),
+        None => state
+            .login_failures
+            .failed(&email, std::time::Instant::now()),
+    }
+    Ok(user)
 }
 
 /// A new bearer token for `user`: returns the secret (shown once) and its expiry.
@@ -169,6 +248,19 @@ impl TokenCache {
             seen.clear();
         }
     }
+}
+
+/// True when the request carries a credential that is live: a bearer token or a page session.
+/// A header or cookie that merely looks like one is not enough (the rate limit asks this).
+pub async fn has_verified_credential(state: &AppState, req: &actix_web::HttpRequest) -> bool {
+    let found = if let Some(token) = super::policy::bearer_token(req) {
+        user_for_token(state, token).await
+    } else if let Some(cookie) = req.cookie(super::pages::SESSION_COOKIE) {
+        user_for_session(state, cookie.value().to_owned()).await
+    } else {
+        return false;
+    };
+    matches!(found, Ok(Some(_)))
 }
 
 /// The user (or scanner device) behind a bearer token, if it is live.

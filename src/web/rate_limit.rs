@@ -1,6 +1,7 @@
 //! Rate limiting of anonymous writes (public registration, manage links, login) per client
-//! address, with `governor`'s keyed GCRA limiter. Signed-in staff and API clients are not
-//! limited. `ROADSHOW_RATE_LIMIT=0` turns it off.
+//! address, with `governor`'s keyed GCRA limiter. Only a request whose bearer token or session
+//! has been verified is exempt: a made-up `Authorization` header or cookie counts as anonymous.
+//! `ROADSHOW_RATE_LIMIT=0` turns it off.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -11,7 +12,6 @@ use actix_web::middleware::Next;
 use actix_web::{ResponseError, web};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::auth::pages::SESSION_COOKIE;
 use crate::error::AppError;
 use crate::startup::AppState;
 
@@ -34,6 +34,10 @@ impl PublicRateLimit {
         Self(NonZeroU32::new(per_minute).map(|n| RateLimiter::keyed(Quota::per_minute(n))))
     }
 
+    fn is_on(&self) -> bool {
+        self.0.is_some()
+    }
+
     fn allows(&self, client: IpAddr) -> bool {
         match &self.0 {
             Some(limiter) => limiter.check_key(&client).is_ok(),
@@ -47,15 +51,16 @@ pub async fn limit_public_writes(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let anonymous_write = !req.method().is_safe()
-        && !req
-            .headers()
-            .contains_key(actix_web::http::header::AUTHORIZATION)
-        && req.cookie(SESSION_COOKIE).is_none();
-    if anonymous_write
-        && let (Some(state), Some(peer)) = (req.app_data::<web::Data<AppState>>(), req.peer_addr())
-        && !state.rate_limit.allows(peer.ip())
-    {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let limited = match (&state, req.peer_addr()) {
+        (Some(state), Some(peer)) if !req.method().is_safe() && state.rate_limit.is_on() => {
+            // Asked only for writes, and answered from the token cache for scanners.
+            !crate::auth::service::has_verified_credential(state, req.request()).await
+                && !state.rate_limit.allows(peer.ip())
+        }
+        _ => false,
+    };
+    if limited {
         tracing::warn!("public write rate-limited");
         let response = AppError::TooManyRequests.error_response();
         return Ok(req.into_response(response).map_into_right_body());
