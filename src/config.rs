@@ -12,6 +12,7 @@
 //! | `ROADSHOW_DB_POOL` | `8` | database connections (at most 8 on SQLite) |
 //! | `ROADSHOW_TOKEN_TTL_HOURS` | `720` | lifetime of API bearer tokens |
 //! | `ROADSHOW_SESSION_TTL_HOURS` | `12` | lifetime of a page login |
+//! | `ROADSHOW_DEVICE_TOKEN_DAYS_AFTER_STOP` | `2` | days after its stop ends when a scanner device's token stops working |
 //! | `ROADSHOW_WORKERS` | number of cores | HTTP worker threads |
 //! | `ROADSHOW_LOG_FORMAT` | `text` | `text` or `json` |
 //! | `ROADSHOW_MAIL_WORKER` | `on` | `off`: this process does not send e-mails (run `roadshow mail-worker`) |
@@ -101,6 +102,9 @@ pub struct Settings {
     pub db_pool_size: u32,
     pub token_ttl_hours: i64,
     pub session_ttl_hours: i64,
+    /// Days after its stop ends when a scanner device's token stops working (offline phones
+    /// still sync the day after; a lost one is useless soon after).
+    pub device_token_days_after_stop: i64,
     pub workers: usize,
     pub log_json: bool,
     /// Whether `serve` runs the outbox worker.
@@ -169,6 +173,12 @@ impl Settings {
             db_pool_size: parse_number(&get, "ROADSHOW_DB_POOL", 8)?.max(1),
             token_ttl_hours: parse_number(&get, "ROADSHOW_TOKEN_TTL_HOURS", 720)?.max(1),
             session_ttl_hours: parse_number(&get, "ROADSHOW_SESSION_TTL_HOURS", 12)?.max(1),
+            device_token_days_after_stop: parse_number(
+                &get,
+                "ROADSHOW_DEVICE_TOKEN_DAYS_AFTER_STOP",
+                2,
+            )?
+            .clamp(0, 3650),
             workers: parse_number(
                 &get,
                 "ROADSHOW_WORKERS",
@@ -261,6 +271,7 @@ mod tests {
         assert_eq!(s.base_url.as_str(), "http://127.0.0.1:8080/");
         assert_eq!(s.rate_limit_per_minute, 30);
         assert!(s.smtp_url.is_none());
+        assert_eq!(s.device_token_days_after_stop, 2);
     }
 
     #[test]
@@ -273,6 +284,11 @@ mod tests {
             ("SMTP_URL", "http://x", "SMTP_URL"),
             ("ROADSHOW_RATE_LIMIT", "lots", "ROADSHOW_RATE_LIMIT"),
             ("ROADSHOW_LOG_FORMAT", "xml", "ROADSHOW_LOG_FORMAT"),
+            (
+                "ROADSHOW_DEVICE_TOKEN_DAYS_AFTER_STOP",
+                "soon",
+                "ROADSHOW_DEVICE_TOKEN_DAYS_AFTER_STOP",
+            ),
         ];
         for (var, value, expected) in cases {
             let err = settings(&[(var, value)]).expect_err(var);

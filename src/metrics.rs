@@ -46,6 +46,13 @@ pub struct Metrics {
     pub checkin_decision: Histogram,
     pub checkin_synced_late: Counter,
     pub checkin_lateness: Histogram,
+    pub checkin_scan_time_rejected: Family<ReasonLabel, Counter>,
+}
+
+/// Why a device's claimed scan time was not believed: `before_stop` or `too_old`.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabel {
+    pub reason: String,
 }
 
 /// A scan's verdict, for counting.
@@ -148,7 +155,14 @@ impl Metrics {
             "How late offline scans arrive",
             checkin_lateness.clone(),
         );
+        let checkin_scan_time_rejected = Family::<ReasonLabel, Counter>::default();
+        registry.register(
+            "checkin_scan_time_rejected",
+            "Scans whose claimed time was implausible and replaced by the arrival time, by reason",
+            checkin_scan_time_rejected.clone(),
+        );
         Self {
+            checkin_scan_time_rejected,
             checkin_scans,
             checkin_decision,
             checkin_synced_late,

@@ -448,12 +448,35 @@ pub fn workshops_of(
         .collect())
 }
 
+/// Hours before a stop starts and after it ends that its arrival chart covers.
+const ARRIVALS_MARGIN_HOURS: i64 = 12;
+
+/// The longest span an arrival chart covers (288 quarter hours), however long a stop is.
+const ARRIVALS_MAX_DAYS: i64 = 3;
+
+/// The instants an arrival chart of a stop may show: its day with a margin either side, at
+/// most [`ARRIVALS_MAX_DAYS`] long. Check-ins are bounded when scanned, but rows written
+/// before that (or by hand) must not turn one chart into hundreds of thousands of buckets.
+pub fn arrival_window(
+    starts_at: NaiveDateTime,
+    ends_at: NaiveDateTime,
+) -> (NaiveDateTime, NaiveDateTime) {
+    let from = starts_at - Duration::hours(ARRIVALS_MARGIN_HOURS);
+    let to = (ends_at + Duration::hours(ARRIVALS_MARGIN_HOURS))
+        .min(from + Duration::days(ARRIVALS_MAX_DAYS))
+        .max(from);
+    (from, to)
+}
+
 /// `(start of the 15-minute bucket in the stop's local time, first entrance scans in it)`,
-/// from the first bucket with an arrival to the last, empty buckets included.
+/// from the first bucket with an arrival to the last, empty buckets included. Arrivals outside
+/// `window` (see [`arrival_window`]) count in its first or last bucket, so that the total
+/// still matches the check-ins.
 pub fn arrivals(
     conn: &mut DbConnection,
     stop_id: &str,
     tz: Tz,
+    window: (NaiveDateTime, NaiveDateTime),
     filter: &AttendeeFilter,
 ) -> Result<Vec<(DateTime<FixedOffset>, i64)>, AppError> {
     let entrance: Vec<String> = checkpoints::table
@@ -468,6 +491,8 @@ pub fn arrivals(
         .select(check_ins::scanned_at)
         .load(conn)?
     );
+    let (from, to) = window;
+    let times: Vec<NaiveDateTime> = times.into_iter().map(|t| t.clamp(from, to)).collect();
     Ok(quarter_hours(&times, tz))
 }
 
@@ -503,6 +528,9 @@ fn floor_quarter(local: DateTime<FixedOffset>) -> NaiveDateTime {
     floored.naive_utc()
 }
 
+/// The most days a registrations chart shows.
+const REGISTRATION_DAYS_MAX: i64 = 366;
+
 /// `(local day, registrations made that day)` from the first day to the last, gaps included.
 pub fn registrations_per_day(
     conn: &mut DbConnection,
@@ -526,6 +554,15 @@ pub fn registrations_per_day(
     ) else {
         return Ok(Vec::new());
     };
+    // Registration dates are the server's, but the chart stays bounded whatever the rows say:
+    // earlier days count in the first day shown.
+    let earliest = last - Duration::days(REGISTRATION_DAYS_MAX);
+    if first < earliest {
+        let folded: i64 = days.range(..earliest).map(|(_, n)| n).sum();
+        days.retain(|d, _| *d >= earliest);
+        *days.entry(earliest).or_default() += folded;
+    }
+    let first = first.max(earliest);
     Ok(first
         .iter_days()
         .take_while(|d| *d <= last)
@@ -576,6 +613,28 @@ mod tests {
         let counts: Vec<i64> = buckets.iter().map(|(_, n)| *n).collect();
         assert_eq!(counts, [2, 0, 0, 1]);
         assert!(quarter_hours(&[], tz).is_empty());
+    }
+
+    #[test]
+    fn the_arrival_window_is_the_stop_s_day_with_a_margin_and_never_longer_than_three_days() {
+        let (from, to) = arrival_window(utc(7, 0), utc(15, 30));
+        assert_eq!(
+            (from, to),
+            (
+                utc(7, 0) - Duration::hours(12),
+                utc(15, 30) + Duration::hours(12)
+            )
+        );
+        let (from, to) = arrival_window(utc(7, 0), utc(7, 0) + Duration::days(3650));
+        assert_eq!(to - from, Duration::days(3));
+        // A check-in ten years early lands in the first bucket instead of 350,000 of them.
+        let times: Vec<NaiveDateTime> = [utc(7, 0) - Duration::days(3650), utc(7, 5)]
+            .into_iter()
+            .map(|t| t.clamp(from, to))
+            .collect();
+        let buckets = quarter_hours(&times, Tz::UTC);
+        assert_eq!(buckets.len(), 49);
+        assert_eq!(buckets.iter().map(|(_, n)| n).sum::<i64>(), 2);
     }
 
     #[test]

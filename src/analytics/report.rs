@@ -285,7 +285,8 @@ pub fn stop_analytics(
         .into_iter()
         .map(|w| workshop_row(w, counts.checked_in, tz))
         .collect();
-    let arrivals = figures::arrivals(conn, &stop.id, tz, filter)?
+    let window = figures::arrival_window(stop.starts_at, stop.ends_at);
+    let arrivals = figures::arrivals(conn, &stop.id, tz, window, filter)?
         .into_iter()
         .map(|(at, count)| ArrivalBucket { at, count })
         .collect();

@@ -91,6 +91,16 @@ pub struct DeviceBinding {
 }
 
 impl CurrentUser {
+    /// Whether this caller may do `permission`. A scanner device acts with the scanner scope
+    /// only — scanning, search, walk-ins, undo, counters and scanner data at its own stop —
+    /// whoever registered it: a phone left on a counter must not carry an admin's rights.
+    pub fn allows(&self, permission: Permission) -> bool {
+        match &self.device {
+            Some(_) => permission == Permission::ScanBadges && allows(self.role, permission),
+            None => allows(self.role, permission),
+        }
+    }
+
     /// Refuses a device bound to another stop (a lost phone cannot be used elsewhere).
     pub fn may_scan_at(&self, stop_id: &str) -> Result<(), crate::error::AppError> {
         match &self.device {
@@ -152,7 +162,7 @@ impl<P: Requirement + 'static> FromRequest for ApiUser<P> {
                 .ok_or_else(|| {
                     AppError::Unauthorized("the token is invalid or has expired".into())
                 })?;
-            if !allows(user.role, P::PERMISSION) {
+            if !user.allows(P::PERMISSION) {
                 return Err(AppError::Forbidden);
             }
             Ok(Self {
@@ -191,7 +201,7 @@ impl<P: Requirement + 'static> FromRequest for PageUser<P> {
                 .await
                 .map_err(|e| PageError::new(&req, e))?
                 .ok_or_else(|| PageError::login_required(&req))?;
-            if !allows(user.role, P::PERMISSION) {
+            if !user.allows(P::PERMISSION) {
                 return Err(PageError::new(&req, AppError::Forbidden));
             }
             Ok(Self {
@@ -229,5 +239,36 @@ mod tests {
                 "{role:?} {permission:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_device_has_the_scanner_scope_only_whoever_registered_it() {
+        use Permission::*;
+        let device = |role| CurrentUser {
+            id: "u".into(),
+            email: "u@roadshow.example".into(),
+            name: "U".into(),
+            role,
+            device: Some(DeviceBinding {
+                id: "d".into(),
+                stop_id: "s".into(),
+            }),
+        };
+        for role in [Role::Admin, Role::Staff] {
+            let d = device(role);
+            assert!(d.allows(ScanBadges), "{role:?}");
+            for p in [
+                SignedIn,
+                ManageSetup,
+                ReadAnalytics,
+                RecordComplaints,
+                WorkComplaints,
+            ] {
+                assert!(!d.allows(p), "{role:?} device {p:?}");
+            }
+            assert!(d.may_scan_at("s").is_ok());
+            assert!(d.may_scan_at("other").is_err());
+        }
+        assert!(!device(Role::Marketing).allows(ScanBadges));
     }
 }

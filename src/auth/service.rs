@@ -273,18 +273,24 @@ pub async fn user_for_token(
         return Ok(Some(user));
     }
     let is_device = token.starts_with(DEVICE_TOKEN_PREFIX);
+    let device_days = Duration::days(state.settings.device_token_days_after_stop);
     let hash = token_hash.clone();
     let found = db::run(&state.pool, move |conn| {
         let now = Utc::now().naive_utc();
         if is_device {
-            return store::find_user_by_device_token(conn, &hash)?
-                .map(|(user, device_id, stop_id)| {
+            return store::find_user_by_device_token(conn, &hash, now - device_days)?
+                .map(|(user, device_id, stop_id, stop_ends_at)| {
                     let mut current = to_current(user)?;
                     current.device = Some(super::policy::DeviceBinding {
                         id: device_id,
                         stop_id,
                     });
-                    Ok((current, TOKEN_CACHE_TTL))
+                    // Never trusted past its expiry, as user tokens.
+                    let left = (stop_ends_at + device_days - now)
+                        .to_std()
+                        .unwrap_or_default()
+                        .min(TOKEN_CACHE_TTL);
+                    Ok((current, left))
                 })
                 .transpose();
         }
@@ -309,7 +315,8 @@ pub async fn user_for_token(
 }
 
 /// A new scanner device for `user` at `stop_id`: returns `(device id, token)`; the token is
-/// shown once and works until an admin revokes the device.
+/// shown once and works with the scanner scope at that stop only, until an admin revokes the
+/// device or `ROADSHOW_DEVICE_TOKEN_DAYS_AFTER_STOP` days after the stop ends.
 pub fn register_device(
     conn: &mut DbConnection,
     user: &CurrentUser,

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::{api_tokens, devices, sessions, users};
+use crate::db::schema::{api_tokens, devices, sessions, stops, users};
 
 /// A stored account.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -137,16 +137,25 @@ pub fn insert_device(
         .execute(conn)
 }
 
-/// The user, device id and stop of a live (unrevoked) device token.
+/// The user, device id, stop and stop end of a live device token: unrevoked, and its stop
+/// ended after `ended_after` (a device is for one stop's day, not forever).
 pub fn find_user_by_device_token(
     conn: &mut DbConnection,
     token_hash: &str,
-) -> QueryResult<Option<(User, String, String)>> {
+    ended_after: NaiveDateTime,
+) -> QueryResult<Option<(User, String, String, NaiveDateTime)>> {
     devices::table
         .inner_join(users::table)
+        .inner_join(stops::table)
         .filter(devices::token_hash.eq(token_hash))
         .filter(devices::revoked_at.is_null())
-        .select((User::as_select(), devices::id, devices::stop_id))
+        .filter(stops::ends_at.gt(ended_after))
+        .select((
+            User::as_select(),
+            devices::id,
+            devices::stop_id,
+            stops::ends_at,
+        ))
         .first(conn)
         .optional()
 }

@@ -146,6 +146,14 @@ fn record_metrics(state: &AppState, outcome: &ScanOutcome, started: Instant) {
         return;
     }
     let metrics = &state.metrics;
+    if let Some(rejection) = outcome.time_rejected {
+        metrics
+            .checkin_scan_time_rejected
+            .get_or_create(&crate::metrics::ReasonLabel {
+                reason: rejection.as_str().to_owned(),
+            })
+            .inc();
+    }
     metrics
         .checkin_scans
         .get_or_create(&crate::metrics::ResultLabel {
@@ -198,7 +206,7 @@ async fn decide_one(
         (status = 200, body = CheckInResponse),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "marketing, or a device bound to another stop", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "marketing, a device bound to another stop, or a resent scan_id of a stop the caller may not scan at", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "unknown checkpoint", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
@@ -611,7 +619,7 @@ pub struct CreateDeviceRequest {
     pub name: String,
 }
 
-/// A new device and its long-lived token (shown once).
+/// A new device and its token (shown once; scanner scope at its stop, expires after the stop).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeviceResponse {
     pub id: String,
@@ -621,7 +629,8 @@ pub struct DeviceResponse {
 }
 
 /// Register this phone or laptop as a scanner for a stop (staff, signed in with their own
-/// token): returns a device token bound to that stop, until an admin revokes it.
+/// token): returns a device token with the scanner scope at that stop only, until an admin
+/// revokes it or `ROADSHOW_DEVICE_TOKEN_DAYS_AFTER_STOP` days after the stop ends.
 #[utoipa::path(
     post, path = "/api/v1/devices", tag = "check-in", request_body = CreateDeviceRequest, security(("bearer" = [])),
     responses((status = 201, body = DeviceResponse), (status = 403, body = Problem, content_type = "application/problem+json"),

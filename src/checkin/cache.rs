@@ -4,17 +4,19 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
+use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 
 use super::store::{self, CheckpointRow};
 use crate::db::DbConnection;
 use crate::error::AppError;
 
-/// A checkpoint and its stop's time zone.
+/// A checkpoint, its stop's time zone and start (which bounds the scan times a device may claim).
 #[derive(Debug, Clone)]
 pub struct KnownCheckpoint {
     pub row: CheckpointRow,
     pub timezone: Tz,
+    pub stop_starts_at: NaiveDateTime,
 }
 
 /// Checkpoints read once, kept for the life of the process.
@@ -35,17 +37,21 @@ impl CheckpointCache {
             return Ok(found);
         }
         let row = store::find_checkpoint(conn, id)?.ok_or(AppError::NotFound("checkpoint"))?;
-        let timezone = crate::tours::store::find_stop(conn, &row.stop_id)?
-            .and_then(|s| crate::time::parse_timezone(&s.timezone))
-            .unwrap_or(chrono_tz::UTC);
-        let found = KnownCheckpoint { row, timezone };
+        let stop = crate::tours::store::find_stop(conn, &row.stop_id)?
+            .ok_or(AppError::NotFound("stop"))?;
+        let timezone = crate::time::parse_timezone(&stop.timezone).unwrap_or(chrono_tz::UTC);
+        let found = KnownCheckpoint {
+            row,
+            timezone,
+            stop_starts_at: stop.starts_at,
+        };
         if let Ok(mut known) = self.known.write() {
             known.insert(id.to_owned(), found.clone());
         }
         Ok(found)
     }
 
-    /// Forgets everything (a stop's time zone or a room's name changed).
+    /// Forgets everything (a stop's time zone or start, or a room's name changed).
     pub fn clear(&self) {
         if let Ok(mut known) = self.known.write() {
             known.clear();

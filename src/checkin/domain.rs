@@ -1,6 +1,6 @@
 //! The verdicts of a scan, and the checks on a scan request.
 
-use chrono::NaiveDateTime;
+use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, FieldErrors};
@@ -143,6 +143,56 @@ impl RawScan {
     }
 }
 
+/// How long before its stop starts a scan may claim to have been made: crews test scanners and
+/// let early helpers in the evening before, never days before.
+pub const SCAN_BEFORE_STOP_HOURS: i64 = 12;
+
+/// How long an offline scanner may hold a scan before syncing it: a phone that went dark on the
+/// day syncs within a weekend, not weeks later.
+pub const SCAN_SYNC_DAYS: i64 = 3;
+
+/// Why a device's claimed scan time was not believed (a closed set, for the metric's label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanTimeRejection {
+    /// Earlier than the stop's start minus [`SCAN_BEFORE_STOP_HOURS`].
+    BeforeStop,
+    /// More than [`SCAN_SYNC_DAYS`] before the scan reached the server.
+    TooOld,
+}
+
+impl ScanTimeRejection {
+    /// The metric label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BeforeStop => "before_stop",
+            Self::TooOld => "too_old",
+        }
+    }
+}
+
+/// When a scan counts as made. A device's clock is trusted only within the stop's day and a
+/// short offline window: a claim in the future becomes the arrival time (clocks run ahead), and
+/// an implausibly early claim becomes the arrival time too, with the reason, so that one badly
+/// set phone can neither move a check-in to another year nor stretch the arrival charts.
+pub fn scan_time(
+    claimed: Option<NaiveDateTime>,
+    stop_starts_at: NaiveDateTime,
+    received_at: NaiveDateTime,
+) -> (NaiveDateTime, Option<ScanTimeRejection>) {
+    let Some(claimed) = claimed else {
+        return (received_at, None);
+    };
+    if claimed >= received_at {
+        (received_at, None)
+    } else if claimed < stop_starts_at - Duration::hours(SCAN_BEFORE_STOP_HOURS) {
+        (received_at, Some(ScanTimeRejection::BeforeStop))
+    } else if claimed < received_at - Duration::days(SCAN_SYNC_DAYS) {
+        (received_at, Some(ScanTimeRejection::TooOld))
+    } else {
+        (claimed, None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +237,52 @@ mod tests {
         }
         .parse_one();
         assert!(bad_time.is_err());
+    }
+
+    fn at(day: u32, hour: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 10, day)
+            .and_then(|d| d.and_hms_opt(hour, 0, 0))
+            .expect("a valid time")
+    }
+
+    #[test]
+    fn a_claimed_scan_time_is_believed_only_on_the_stop_s_day_and_shortly_before_arrival() {
+        let starts = at(13, 7);
+        let cases = [
+            // (claimed, received, counted, rejection)
+            (None, at(13, 9), at(13, 9), None),
+            (Some(at(13, 8)), at(13, 9), at(13, 8), None),
+            // The evening before the stop (12 h margin) is still the stop's day.
+            (Some(at(12, 19)), at(13, 9), at(12, 19), None),
+            // A clock running ahead: the arrival time, not a rejection.
+            (Some(at(13, 10)), at(13, 9), at(13, 9), None),
+            (
+                Some(at(12, 18)),
+                at(13, 9),
+                at(13, 9),
+                Some(ScanTimeRejection::BeforeStop),
+            ),
+            (
+                Some(at(1, 0) - Duration::days(3650)),
+                at(13, 9),
+                at(13, 9),
+                Some(ScanTimeRejection::BeforeStop),
+            ),
+            // Synced four days after the day: too old to believe.
+            (
+                Some(at(13, 8)),
+                at(17, 9),
+                at(17, 9),
+                Some(ScanTimeRejection::TooOld),
+            ),
+            (Some(at(13, 8)), at(16, 7), at(13, 8), None),
+        ];
+        for (claimed, received, counted, rejection) in cases {
+            assert_eq!(
+                scan_time(claimed, starts, received),
+                (counted, rejection),
+                "{claimed:?} received {received}"
+            );
+        }
     }
 }

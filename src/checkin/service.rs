@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 
 use super::cache::{CheckpointCache, KnownCheckpoint};
-use super::domain::{ScanRequest, Verdict};
+use super::domain::{self, ScanRequest, ScanTimeRejection, Verdict};
 use super::store::{self, CheckIn, CheckpointRow, Scan};
 use crate::auth::CurrentUser;
 use crate::badge::{self, BadgeKeys};
@@ -28,6 +28,8 @@ pub struct ScanOutcome {
     pub replayed: bool,
     /// True for a scan seen offline and synced later.
     pub late_by_seconds: Option<i64>,
+    /// Set when the device's claimed scan time was not believed (the arrival time counted).
+    pub time_rejected: Option<ScanTimeRejection>,
 }
 
 /// Offline scans older than this when they arrive count as synced late.
@@ -45,15 +47,18 @@ pub fn decide(
     let KnownCheckpoint {
         row: checkpoint,
         timezone,
+        stop_starts_at,
     } = checkpoints.get(conn, &scan.checkpoint_id)?;
     actor.may_scan_at(&checkpoint.stop_id)?;
     if scan.scan_id_from_client
         && let Some(previous) = store::find_scan(conn, &scan.scan_id)?
     {
-        return replay(conn, previous, checkpoint, timezone);
+        return replay(conn, checkpoints, actor, previous);
     }
-    // A device's clock may run ahead; a scan is never later than its arrival.
-    let scanned_at = scan.scanned_at.map_or(now, |t| t.min(now));
+    let (scanned_at, time_rejected) = domain::scan_time(scan.scanned_at, stop_starts_at, now);
+    // The scan row keeps what the device claimed (clamped to now: clocks run ahead), so that a
+    // rejected time stays auditable; the check-in and the charts use the time believed.
+    let claimed_at = scan.scanned_at.map_or(now, |t| t.min(now));
     let (verdict, registration) = judge(conn, keys, &checkpoint, &scan.token)?;
     let mut verdict = verdict;
     let mut first_scanned_at = None;
@@ -91,13 +96,13 @@ pub fn decide(
             .as_ref()
             .map(|d| d.id.clone())
             .or_else(|| scan.device_id.clone()),
-        scanned_at,
+        scanned_at: claimed_at,
         received_at: now,
     };
     if store::insert_scan(conn, &row)? == 0 {
         // The same scan_id arrived twice at once: the first answer stands.
         let previous = store::find_scan(conn, &scan.scan_id)?.ok_or(AppError::NotFound("scan"))?;
-        return replay(conn, previous, checkpoint, timezone);
+        return replay(conn, checkpoints, actor, previous);
     }
     let late = (now - scanned_at).num_seconds();
     Ok(ScanOutcome {
@@ -109,6 +114,7 @@ pub fn decide(
         checkpoint,
         replayed: false,
         late_by_seconds: (late > LATE_AFTER_SECONDS).then_some(late),
+        time_rejected,
     })
 }
 
@@ -146,12 +152,21 @@ fn judge(
     Ok((verdict, Some(registration)))
 }
 
+/// The stored answer to a resent `scan_id`. Scan ids are chosen by devices, so the id alone
+/// proves nothing: the answer (a name, a company) goes only to a caller allowed at the stop
+/// where the scan was made, and speaks of that scan's own checkpoint.
 fn replay(
     conn: &mut DbConnection,
+    checkpoints: &CheckpointCache,
+    actor: &CurrentUser,
     previous: Scan,
-    checkpoint: CheckpointRow,
-    timezone: chrono_tz::Tz,
 ) -> Result<ScanOutcome, AppError> {
+    actor.may_scan_at(&previous.stop_id)?;
+    let KnownCheckpoint {
+        row: checkpoint,
+        timezone,
+        ..
+    } = checkpoints.get(conn, &previous.checkpoint_id)?;
     let verdict = Verdict::parse(&previous.result).ok_or_else(|| {
         AppError::Unexpected(anyhow::anyhow!(
             "scan {} has an unknown result",
@@ -177,6 +192,7 @@ fn replay(
         checkpoint,
         replayed: true,
         late_by_seconds: None,
+        time_rejected: None,
     })
 }
 

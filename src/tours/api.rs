@@ -488,7 +488,7 @@ pub async fn update_stop(
         service::update_stop(conn, &id, &new)
     })
     .await?;
-    // A new time zone must reach the scanners.
+    // A new time zone or start must reach the scanners (it bounds claimed scan times).
     state.checkpoints.clear();
     Ok(HttpResponse::Ok().json(StopResponse::from(view)))
 }

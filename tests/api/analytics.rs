@@ -6,7 +6,10 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::fixtures::{create_tour, registration_body, stop_body};
+use chrono::{Duration, NaiveDate};
+use chrono_tz::Tz;
+
+use crate::fixtures::{create_tour, now_utc, registration_body, set_stop_times, stop_body};
 use crate::helpers::{TestApp, json_with, problem, spawn_app};
 use crate::mail::text;
 use crate::pages::{csrf_of, logged_in, page, select};
@@ -28,6 +31,20 @@ struct Tour {
     lea: Value,
     marc: Value,
     marketing: String,
+    /// The local day Strasbourg (and Lille, Nantes) began: the day before yesterday.
+    day: NaiveDate,
+    /// The local day Kathmandu began: yesterday.
+    far_day: NaiveDate,
+}
+
+/// `hh:mm` on `day` in `tz`, as UTC.
+fn local(day: NaiveDate, hm: &str, tz: Tz) -> chrono::NaiveDateTime {
+    roadshow::time::parse_local(&format!("{day}T{hm}"), tz).expect("a local time")
+}
+
+/// `hh:mm` on `day` in `tz`, as the API writes it.
+fn stamp(day: NaiveDate, hm: &str, tz: Tz) -> String {
+    roadshow::time::in_zone(local(day, hm, tz), tz).to_rfc3339()
 }
 
 async fn add_stop(app: &TestApp, admin: &str, tour_id: &str, city: &str, extra: Value) -> String {
@@ -211,30 +228,42 @@ async fn scenario(app: &TestApp) -> Tour {
     )
     .await;
 
+    // The stops took place over the last two days, so that the scanners' times are believed
+    // (on the stop's day, at most three days old); they end tomorrow (no automatic feedback).
+    let paris = chrono_tz::Europe::Paris;
+    let kathmandu = chrono_tz::Asia::Kathmandu;
+    let today = chrono::Utc::now().with_timezone(&paris).date_naive();
+    let (day, far_day) = (today - Duration::days(2), today - Duration::days(1));
+    let until = now_utc() + Duration::days(1);
+    set_stop_times(app, &busy, local(day, "09:00", paris), until);
+    set_stop_times(app, &empty, local(day, "12:00", paris), until);
+    set_stop_times(app, &walk_ins, local(day, "15:00", paris), until);
+
     // Arrivals at 08:50 and 09:31 Strasbourg time; Marc never comes; Paul, cancelled, is
     // turned away.
     let entrance = checkpoint(app, &busy, None).await;
     let room = checkpoint(app, &busy, Some(&label_workshop)).await;
+    let at = |hm: &str| stamp(day, hm, paris);
     assert_eq!(
-        scan(app, &staff, &claire, &entrance, "2026-10-13T06:50:00Z").await["result"],
+        scan(app, &staff, &claire, &entrance, &at("08:50")).await["result"],
         "ok"
     );
     assert_eq!(
-        scan(app, &staff, &lea, &entrance, "2026-10-13T07:31:00Z").await["result"],
+        scan(app, &staff, &lea, &entrance, &at("09:31")).await["result"],
         "ok"
     );
     assert_ne!(
-        scan(app, &staff, &paul, &entrance, "2026-10-13T07:40:00Z").await["result"],
+        scan(app, &staff, &paul, &entrance, &at("09:40")).await["result"],
         "ok"
     );
     // A second scan of Claire keeps her first arrival.
-    scan(app, &staff, &claire, &entrance, "2026-10-13T07:45:00Z").await;
+    scan(app, &staff, &claire, &entrance, &at("09:45")).await;
     assert_eq!(
-        scan(app, &staff, &claire, &room, "2026-10-13T09:01:00Z").await["result"],
+        scan(app, &staff, &claire, &room, &at("11:01")).await["result"],
         "ok"
     );
     assert_eq!(
-        scan(app, &staff, &lea, &room, "2026-10-13T09:02:00Z").await["result"],
+        scan(app, &staff, &lea, &room, &at("11:02")).await["result"],
         "ok"
     );
 
@@ -257,8 +286,23 @@ async fn scenario(app: &TestApp) -> Tour {
     let far_entrance = checkpoint(app, &far, None).await;
     let asha = register(app, &far, registration_body("Asha", &[])).await;
     let bikash = register(app, &far, registration_body("Bikash", &[])).await;
-    scan(app, &staff, &asha, &far_entrance, "2026-10-13T03:14:00Z").await;
-    scan(app, &staff, &bikash, &far_entrance, "2026-10-13T03:20:00Z").await;
+    set_stop_times(app, &far, local(far_day, "09:00", kathmandu), until);
+    scan(
+        app,
+        &staff,
+        &asha,
+        &far_entrance,
+        &stamp(far_day, "08:59", kathmandu),
+    )
+    .await;
+    scan(
+        app,
+        &staff,
+        &bikash,
+        &far_entrance,
+        &stamp(far_day, "09:05", kathmandu),
+    )
+    .await;
 
     // Feedback from Strasbourg: Claire ticks two themes, Léa none.
     json_with(
@@ -303,6 +347,8 @@ async fn scenario(app: &TestApp) -> Tour {
         lea,
         marc,
         marketing,
+        day,
+        far_day,
     }
 }
 
@@ -366,10 +412,10 @@ async fn every_figure_of_a_stop_follows_its_definition() {
     assert_eq!(
         s["arrivals"],
         json!([
-            {"at": "2026-10-13T08:45:00+02:00", "count": 1},
-            {"at": "2026-10-13T09:00:00+02:00", "count": 0},
-            {"at": "2026-10-13T09:15:00+02:00", "count": 0},
-            {"at": "2026-10-13T09:30:00+02:00", "count": 1}
+            {"at": stamp(t.day, "08:45", chrono_tz::Europe::Paris), "count": 1},
+            {"at": stamp(t.day, "09:00", chrono_tz::Europe::Paris), "count": 0},
+            {"at": stamp(t.day, "09:15", chrono_tz::Europe::Paris), "count": 0},
+            {"at": stamp(t.day, "09:30", chrono_tz::Europe::Paris), "count": 1}
         ])
     );
     // One promoter (10), one detractor (3): the score is 0; the average overall 3.
@@ -383,7 +429,10 @@ async fn every_figure_of_a_stop_follows_its_definition() {
         json!({"trainers": 1, "licensing": 1, "leads": 0, "logistics": 0, "other": 0})
     );
     assert_eq!(s["complaints_by_status"]["open"], 2);
-    assert_eq!(s["starts_at"], "2027-10-13T09:00:00+02:00");
+    assert_eq!(
+        s["starts_at"],
+        stamp(t.day, "09:00", chrono_tz::Europe::Paris)
+    );
     let days = s["registrations_per_day"].as_array().expect("days");
     assert_eq!(
         days.iter()
@@ -436,8 +485,8 @@ async fn empty_stops_walk_ins_and_far_time_zones_have_honest_figures() {
     assert_eq!(
         far["arrivals"],
         json!([
-            {"at": "2026-10-13T08:45:00+05:45", "count": 1},
-            {"at": "2026-10-13T09:00:00+05:45", "count": 1}
+            {"at": stamp(t.far_day, "08:45", chrono_tz::Asia::Kathmandu), "count": 1},
+            {"at": stamp(t.far_day, "09:00", chrono_tz::Asia::Kathmandu), "count": 1}
         ])
     );
     assert_eq!(far["timezone"], "Asia/Kathmandu");
@@ -599,7 +648,7 @@ async fn outcomes_are_recorded_one_by_one_or_imported_and_feed_the_tour_funnel()
         .collect();
     assert_eq!(cities, ["Strasbourg", "Lille", "Nantes", "Katmandou"]);
     assert_eq!(tour["stops"][0]["outcomes"]["certification_started"], 2);
-    assert_eq!(tour["stops"][1]["date"], "2027-10-14");
+    assert_eq!(tour["stops"][1]["date"], t.day.to_string());
     assert_eq!(
         tour["funnel"],
         json!({"registered": 8, "checked_in": 6, "attended_workshop": 2,
@@ -810,7 +859,10 @@ async fn dashboards_exports_and_the_attendee_page_work_for_marketing() {
         .iter()
         .find(|l| l.contains("claire@"))
         .expect("Claire");
-    assert!(claire_line.contains(";2026-10-13 08:50;"), "{claire_line}");
+    assert!(
+        claire_line.contains(&format!(";{} 08:50;", t.day)),
+        "{claire_line}"
+    );
     let xlsx = client
         .get(app.url(&format!("/analytics/tours/{}/export/overview.xlsx", t.id)))
         .send()

@@ -125,3 +125,28 @@ pub fn registration_body(name: &str, workshops: &[&str]) -> Value {
         "workshops": workshops,
     })
 }
+
+/// Moves a stop's day (straight in the database: the API only takes times people type), so
+/// that a test can scan during it. Do it before the stop's first scan: checkpoints are cached
+/// with their stop's start.
+pub fn set_stop_times(
+    app: &TestApp,
+    stop_id: &str,
+    starts_at: chrono::NaiveDateTime,
+    ends_at: chrono::NaiveDateTime,
+) {
+    use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+    use roadshow::db::schema::stops;
+    let moved = diesel::update(stops::table.find(stop_id))
+        .set((stops::starts_at.eq(starts_at), stops::ends_at.eq(ends_at)))
+        .execute(&mut app.connection())
+        .expect("stop moved");
+    assert_eq!(moved, 1, "stop {stop_id}");
+}
+
+/// Now in UTC, to the whole second (as the API writes times).
+pub fn now_utc() -> chrono::NaiveDateTime {
+    use chrono::Timelike;
+    let now = chrono::Utc::now().naive_utc();
+    now.with_nanosecond(0).unwrap_or(now)
+}

@@ -17,4 +17,5 @@ mod registration_pages;
 mod registrations;
 mod scanner_pages;
 mod security;
+mod security_door;
 mod tours;
