@@ -15,4 +15,5 @@ mod processes;
 mod registration_pages;
 mod registrations;
 mod scanner_pages;
+mod security_web;
 mod tours;
