@@ -2,7 +2,7 @@
 // Needs a server started with `roadshow serve --demo` at BASE_URL (see .ci/run).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, DEMO, launchBrowser, newContext, login, screenshot } from './helpers.mjs';
+import { BASE, DEMO, launchBrowser, newContext, login, screenshot, assertNoCspViolations } from './helpers.mjs';
 
 const TOUR_NAME = 'Rencontres Partenaires 360° 2026';
 
@@ -12,6 +12,7 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
+  assertNoCspViolations();
 });
 
 /** Open the demo tour's admin page from /admin; returns the tour's id. */

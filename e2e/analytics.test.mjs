@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import readXlsxFile from 'read-excel-file/node';
-import { BASE, DEMO, launchBrowser, newContext, login, screenshot, api, tokenFor } from './helpers.mjs';
+import { BASE, DEMO, launchBrowser, newContext, login, screenshot, api, tokenFor, assertNoCspViolations } from './helpers.mjs';
 
 const TOUR_NAME = 'Rencontres Partenaires 360° 2026';
 let browser;
@@ -18,6 +18,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertNoCspViolations();
 });
 
 /** A desktop page signed in as marketing. */

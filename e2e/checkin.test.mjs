@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BASE, DEMO, launchBrowser, screenshot, api } from './helpers.mjs';
+import { BASE, DEMO, launchBrowser, screenshot, api, assertNoCspViolations } from './helpers.mjs';
 
 const TOUR_SLUG = 'rencontres-360-2026';
 const RUN = Date.now();
@@ -189,6 +189,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertNoCspViolations();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BASE, DEMO, launchBrowser, newContext, screenshot, api, tokenFor } from './helpers.mjs';
+import { BASE, DEMO, launchBrowser, newContext, screenshot, api, tokenFor, assertNoCspViolations } from './helpers.mjs';
 
 const TOUR_SLUG = 'rencontres-360-2026';
 const RUN = Date.now();
@@ -37,6 +37,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertNoCspViolations();
 });
 
 // --- the e-mail ------------------------------------------------------------

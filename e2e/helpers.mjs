@@ -18,8 +18,47 @@ export const DEMO = {
   staff: { email: 'staff@roadshow.example', password: 'demo-staff' },
 };
 
-/** One headless Chromium per test file; use browser.newContext() per test. */
-export function launchBrowser(extraArgs = []) {
+/**
+ * Content-Security-Policy violations seen by any page of any context of launchBrowser():
+ * Chromium's console errors ("Refused to …") and the DOM's securitypolicyviolation events.
+ * Each test file checks the list is empty in its `after` hook (assertNoCspViolations).
+ */
+export const cspViolations = [];
+
+/** Records the CSP violations of every page of `context` in cspViolations. */
+export async function watchCsp(context) {
+  context.on('console', (msg) => {
+    const text = msg.text();
+    if (msg.type() === 'error' && /Refused to|Content Security Policy/.test(text)) {
+      cspViolations.push(`${msg.location()?.url || '?'}: ${text}`);
+    }
+  });
+  // The event also names violations that Chromium reports without a console line.
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`Refused to load or run (CSP ${e.violatedDirective}): ${e.blockedURI || 'inline'} in ${e.sourceFile || document.location.pathname}:${e.lineNumber}`);
+    });
+  });
+}
+
+/** Fails when a page broke the Content-Security-Policy. */
+export function assertNoCspViolations() {
+  assert.deepEqual(cspViolations, [], `CSP violations:\n${cspViolations.join('\n')}`);
+}
+
+/** One headless Chromium per test file; use browser.newContext() per test (CSP watched). */
+export async function launchBrowser(extraArgs = []) {
+  const browser = await launchChromium(extraArgs);
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    await watchCsp(context);
+    return context;
+  };
+  return browser;
+}
+
+function launchChromium(extraArgs) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,

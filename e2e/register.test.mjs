@@ -6,7 +6,7 @@
 // and a later one (its own slot, a checkbox).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, DEMO, launchBrowser, newContext, screenshot, api } from './helpers.mjs';
+import { BASE, DEMO, launchBrowser, newContext, screenshot, api, assertNoCspViolations } from './helpers.mjs';
 
 const TOUR_SLUG = 'rencontres-360-2026';
 const RUN = Date.now();
@@ -64,6 +64,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  assertNoCspViolations();
 });
 
 function phoneContext(locale) {

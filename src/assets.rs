@@ -14,6 +14,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/app.css"),
     ),
     (
+        "badge.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/badge.css"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../static/favicon.svg"),

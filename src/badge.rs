@@ -224,6 +224,18 @@ impl BadgeKeys {
         data_encoding::BASE64URL_NOPAD.encode(&bytes)
     }
 
+    /// An HMAC of `data` for `purpose` (CSRF tokens and cookies), base64url: same key as the
+    /// private links, kept apart from them by the purpose.
+    pub fn tag(&self, purpose: &str, data: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.link_secret)
+            .expect("HMAC takes any key length");
+        mac.update(b"tag:");
+        mac.update(purpose.as_bytes());
+        mac.update(b":");
+        mac.update(data.as_bytes());
+        data_encoding::BASE64URL_NOPAD.encode(&mac.finalize().into_bytes())
+    }
+
     /// The id a private link token was made for, if the token is genuine.
     pub fn open_link_token(&self, purpose: &str, token: &str) -> Option<String> {
         if token.len() > 64 {

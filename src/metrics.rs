@@ -188,6 +188,37 @@ impl Metrics {
     }
 }
 
+/// The route label of a request that matched no route (scanners, typos, made-up paths).
+pub const UNMATCHED: &str = "unmatched";
+
+/// The method label: a standard method, or `other`, so that a client inventing methods cannot
+/// add series (each label value is a new series, kept for the life of the process).
+pub fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
+/// A registration status label from the closed set the service writes (`other` otherwise).
+pub fn registration_status_label(status: &str) -> &'static str {
+    match status {
+        "confirmed" => "confirmed",
+        "waitlisted" => "waitlisted",
+        "cancelled" => "cancelled",
+        _ => "other",
+    }
+}
+
 /// Counts and times every request by route pattern and status.
 pub async fn record_http(
     req: ServiceRequest,
@@ -195,15 +226,16 @@ pub async fn record_http(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let method = req.method().to_string();
+    let method = method_label(req.method()).to_owned();
     let response = next.call(req).await?;
     if let Some(state) = state {
         let labels = HttpLabels {
             method,
+            // The pattern of a route we declared (`/stops/{id}`), never the path a client sent.
             route: response
                 .request()
                 .match_pattern()
-                .unwrap_or_else(|| "unmatched".to_owned()),
+                .unwrap_or_else(|| UNMATCHED.to_owned()),
             status: response.status().as_u16(),
         };
         state.metrics.http_requests.get_or_create(&labels).inc();
@@ -214,4 +246,22 @@ pub async fn record_http(
             .observe(started.elapsed().as_secs_f64());
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::Method;
+
+    #[test]
+    fn labels_come_from_closed_sets() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::DELETE), "DELETE");
+        for made_up in ["FOO", "get", "XYZZY123", "PROPFIND"] {
+            let method = Method::from_bytes(made_up.as_bytes()).expect("a token");
+            assert_eq!(method_label(&method), "other", "{made_up}");
+        }
+        assert_eq!(registration_status_label("confirmed"), "confirmed");
+        assert_eq!(registration_status_label("<script>"), "other");
+    }
 }

@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
+use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
@@ -16,8 +16,8 @@ use crate::error::AppError;
 use crate::metrics::{Metrics, record_http};
 use crate::telemetry::RequestSpan;
 use crate::web::{
-    PageError, PublicRateLimit, ensure_csrf_cookie, json_config_error, limit_public_writes,
-    refuse_nul_in_url,
+    PageError, PublicRateLimit, api_problems, ensure_csrf_cookie, json_config_error,
+    limit_public_writes, refuse_nul_in_url, security_headers,
 };
 use crate::{
     analytics, assets, auth, checkin, complaints, email, feedback, health, openapi, outcomes,
@@ -130,13 +130,9 @@ impl Application {
                 .wrap(from_fn(ensure_csrf_cookie))
                 .wrap(from_fn(limit_public_writes))
                 .wrap(from_fn(refuse_nul_in_url))
+                .wrap(from_fn(api_problems))
                 .wrap(Compress::default())
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("Referrer-Policy", "same-origin"))
-                        .add(("X-Frame-Options", "DENY")),
-                )
+                .wrap(from_fn(security_headers))
                 .wrap(from_fn(record_http))
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .configure(routes)

@@ -229,7 +229,7 @@ fn csv_rows(rows: &[Vec<Cell>], tr: Locale) -> String {
         let fields: Vec<String> = row
             .iter()
             .map(|cell| match cell {
-                Cell::Text(t) => t.clone(),
+                Cell::Text(t) => csv_text(t).into_owned(),
                 Cell::Count(n) => n.to_string(),
                 Cell::Ratio(r) => r.map(|r| decimal(r * 100.0, 1)).unwrap_or_default(),
                 Cell::Decimal(d) => d.map(|d| decimal(d, 2)).unwrap_or_default(),
@@ -244,6 +244,26 @@ fn csv_rows(rows: &[Vec<Cell>], tr: Locale) -> String {
         }
     }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"):
+/// `=`, `+`, `-`, `@`, tab and carriage return, and their full-width forms, which Excel folds.
+const FORMULA_STARTS: &[char] = &[
+    '=', '+', '-', '@', '\t', '\r', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
+];
+
+/// A text cell as written to CSV: one that a spreadsheet would run as a formula gets a leading
+/// `'`, so that it is shown as typed. Spaces and line breaks before the sign do not help, as some
+/// importers trim them. Only text cells pass here: numbers we write ourselves stay numbers.
+pub fn csv_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let first = text
+        .trim_start_matches([' ', '\n', '\u{a0}', '\u{3000}'])
+        .chars()
+        .next();
+    match first {
+        Some(c) if FORMULA_STARTS.contains(&c) => format!("'{text}").into(),
+        _ => text.into(),
+    }
 }
 
 /// The sheet's name: the export's kind ("attendees-strasbourg-…" → "Attendees").
@@ -862,4 +882,80 @@ async fn complaint_list(
         tr,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_a_spreadsheet_would_run_is_quoted_and_the_rest_kept() {
+        let cases = [
+            (
+                "=HYPERLINK(\"http://evil.example\")",
+                "'=HYPERLINK(\"http://evil.example\")",
+            ),
+            ("+33 6 12 34 56 78", "'+33 6 12 34 56 78"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+            ("\t=1+1", "'\t=1+1"),
+            ("\r=1+1", "'\r=1+1"),
+            ("  =1+1", "'  =1+1"),
+            ("\n@x", "'\n@x"),
+            ("\u{ff1d}1+1", "'\u{ff1d}1+1"),
+            ("\u{ff0b}1", "'\u{ff0b}1"),
+            ("Dupont", "Dupont"),
+            ("Jean-Marc", "Jean-Marc"),
+            ("a=b", "a=b"),
+            ("'quoted", "'quoted"),
+            ("", ""),
+        ];
+        for (raw, written) in cases {
+            assert_eq!(csv_text(raw), written, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_stay_numbers_and_text_is_neutralised_in_both_formats() {
+        let row = vec![
+            Cell::Text("=1+1".into()),
+            Cell::Count(-3),
+            Cell::Decimal(Some(-1.5)),
+            Cell::Ratio(Some(0.25)),
+            Cell::Text("-@x".into()),
+        ];
+        assert_eq!(
+            csv_rows(std::slice::from_ref(&row), Locale::Fr),
+            "'=1+1;-3;-1,50;25,0;'-@x\r\n"
+        );
+        assert_eq!(
+            csv_rows(std::slice::from_ref(&row), Locale::En),
+            "'=1+1,-3,-1.50,25.0,'-@x\r\n"
+        );
+    }
+
+    #[test]
+    fn xlsx_text_is_a_string_cell_never_a_formula() {
+        let header = vec!["Name".to_owned()];
+        let rows = vec![vec![Cell::Text(
+            "=HYPERLINK(\"http://evil.example\",\"x\")".into(),
+        )]];
+        let bytes = xlsx(&header, &rows, Locale::En, "Attendees").expect("xlsx");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+        let mut sheet = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/worksheets/sheet1.xml").expect("sheet"),
+            &mut sheet,
+        )
+        .expect("utf-8");
+        assert!(!sheet.contains("<f>"), "{sheet}");
+        assert!(sheet.contains(r#"t="s""#), "{sheet}");
+        let mut strings = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/sharedStrings.xml").expect("strings"),
+            &mut strings,
+        )
+        .expect("utf-8");
+        assert!(strings.contains("=HYPERLINK("), "{strings}");
+    }
 }

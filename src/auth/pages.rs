@@ -10,7 +10,9 @@ use super::policy::CurrentUser;
 use super::service;
 use crate::error::AppError;
 use crate::startup::AppState;
-use crate::web::{CsrfForm, PageContext, PageError, html, redirect_see_other};
+use crate::web::{
+    CsrfForm, PageContext, PageError, csrf_cookie, html, new_csrf_cookie_value, redirect_see_other,
+};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "roadshow_session";
@@ -46,22 +48,24 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths are followed after login (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
+/// Where to go after login: a local path only (no open redirect). Without `next` the role's own
+/// landing page; anything that is not a clean path on this site goes to the home page.
+fn safe_next(next: Option<&str>, base: &url::Url) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/admin".to_owned(),
+        None | Some("") => "/admin".to_owned(),
+        Some(n) => crate::web::local_path(n, base).unwrap_or_else(|| "/".to_owned()),
     }
 }
 
 async fn login_form(
     req: HttpRequest,
+    state: web::Data<AppState>,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, PageError> {
     let page = LoginPage {
         ctx: PageContext::anonymous(&req),
         email: String::new(),
-        next: safe_next(query.next.as_deref()),
+        next: safe_next(query.next.as_deref(), &state.settings.base_url),
         failed: false,
     };
     html(StatusCode::OK, &page).map_err(|e| PageError::new(&req, e))
@@ -82,7 +86,7 @@ async fn log_in(
     form: CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.0;
-    let next = safe_next(form.next.as_deref());
+    let next = safe_next(form.next.as_deref(), &state.settings.base_url);
     let user = service::authenticate(&state, &form.email, &form.password)
         .await
         .map_err(|e| PageError::new(&req, e))?;
@@ -114,9 +118,17 @@ async fn log_in(
         .max_age(CookieDuration::hours(state.settings.session_ttl_hours))
         .finish();
     let mut response = redirect_see_other(&next);
-    response
-        .add_cookie(&cookie)
-        .map_err(|e| PageError::new(&req, AppError::Unexpected(anyhow::anyhow!("cookie: {e}"))))?;
+    // A new session has new form tokens; the anonymous cookie is renewed too, so that nothing
+    // seen before login is worth anything after.
+    let csrf = csrf_cookie(
+        new_csrf_cookie_value(&state.badges),
+        state.settings.secure_cookies(),
+    );
+    for cookie in [&cookie, &csrf] {
+        response.add_cookie(cookie).map_err(|e| {
+            PageError::new(&req, AppError::Unexpected(anyhow::anyhow!("cookie: {e}")))
+        })?;
+    }
     Ok(response)
 }
 
@@ -136,8 +148,14 @@ async fn log_out(
     let mut response = redirect_see_other("/login");
     let mut removal = Cookie::build(SESSION_COOKIE, "").path("/").finish();
     removal.make_removal();
-    response
-        .add_cookie(&removal)
-        .map_err(|e| PageError::new(&req, AppError::Unexpected(anyhow::anyhow!("cookie: {e}"))))?;
+    let csrf = csrf_cookie(
+        new_csrf_cookie_value(&state.badges),
+        state.settings.secure_cookies(),
+    );
+    for cookie in [&removal, &csrf] {
+        response.add_cookie(cookie).map_err(|e| {
+            PageError::new(&req, AppError::Unexpected(anyhow::anyhow!("cookie: {e}")))
+        })?;
+    }
     Ok(response)
 }

@@ -12,7 +12,7 @@ use crate::auth::policy::ReadAnalytics;
 use crate::db;
 use crate::error::{AppError, Problem};
 use crate::startup::AppState;
-use crate::web::ApiJson;
+use crate::web::{ApiBytes, ApiJson};
 
 /// The largest CSV file accepted (about 100,000 lines).
 pub const IMPORT_BODY_LIMIT: usize = 10 * 1024 * 1024;
@@ -120,8 +120,9 @@ pub async fn import_outcomes(
     req: HttpRequest,
     state: web::Data<AppState>,
     marketing: ApiUser<ReadAnalytics>,
-    body: web::Bytes,
+    body: ApiBytes,
 ) -> Result<HttpResponse, AppError> {
+    let body = body.0;
     let content_type = req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)

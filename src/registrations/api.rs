@@ -184,7 +184,7 @@ pub async fn register(
         .metrics
         .registrations
         .get_or_create(&crate::metrics::StatusLabel {
-            status: view.registration.status.clone(),
+            status: crate::metrics::registration_status_label(&view.registration.status).to_owned(),
         })
         .inc();
     state.outbox_signal.notify();
@@ -345,7 +345,8 @@ pub async fn badge_svg(
         .map_err(|e| AppError::Unexpected(e.into()))??;
     Ok(HttpResponse::Ok()
         .content_type("image/svg+xml")
-        .insert_header(("Cache-Control", "public, max-age=86400, immutable"))
+        // The token is what the door accepts: kept by no cache.
+        .insert_header(("Cache-Control", "no-store"))
         .body(svg))
 }
 
@@ -363,6 +364,7 @@ pub async fn badge_png(
         .map_err(|e| AppError::Unexpected(e.into()))??;
     Ok(HttpResponse::Ok()
         .content_type("image/png")
-        .insert_header(("Cache-Control", "public, max-age=86400, immutable"))
+        // The token is what the door accepts: kept by no cache.
+        .insert_header(("Cache-Control", "no-store"))
         .body(png))
 }

@@ -48,6 +48,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+/// A raw body (a CSV file, say) whose read errors are problem+json like every API error.
+#[derive(Debug)]
+pub struct ApiBytes(pub web::Bytes);
+
+impl FromRequest for ApiBytes {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move { body.await.map(ApiBytes).map_err(payload_error) })
+    }
+}
+
 fn payload_error(err: actix_web::Error) -> AppError {
     if err.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
         AppError::PayloadTooLarge

@@ -3,14 +3,19 @@
 
 mod csrf;
 mod form;
+mod headers;
 mod json;
 mod page;
 mod rate_limit;
+mod redirect;
 mod request_guard;
 
 pub use csrf::{CSRF_COOKIE, CsrfForm, ensure_csrf_cookie};
+pub(crate) use csrf::{csrf_cookie, new_cookie_value as new_csrf_cookie_value};
 pub use form::FormState;
-pub use json::{ApiJson, JSON_LIMIT as JSON_BODY_LIMIT, json_config_error};
+pub use headers::{CONTENT_SECURITY_POLICY, api_problems, security_headers};
+pub use json::{ApiBytes, ApiJson, JSON_LIMIT as JSON_BODY_LIMIT, json_config_error};
 pub use page::{PageContext, PageError, html, redirect_see_other};
 pub use rate_limit::{PublicRateLimit, limit_public_writes};
+pub use redirect::local_path;
 pub use request_guard::refuse_nul_in_url;

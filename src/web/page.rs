@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, dev::Payload};
 use askama::Template;
 
-use super::csrf::{CSRF_COOKIE, CsrfToken};
+use super::csrf::CsrfToken;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::i18n::Locale;
@@ -31,11 +31,11 @@ impl PageContext {
 
     /// The context without looking up the session (error pages, public pages).
     pub fn anonymous(req: &HttpRequest) -> Self {
-        // Two statements: the extensions stay borrowed while a chained expression runs, and
-        // reading a cookie borrows them mutably (a panic when no token was set yet).
-        let issued = req.extensions().get::<CsrfToken>().map(|t| t.0.clone());
-        let csrf = issued
-            .or_else(|| req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned()))
+        // Derived by the CSRF middleware; never the cookie itself.
+        let csrf = req
+            .extensions()
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
             .unwrap_or_default();
         Self {
             tr: Locale::from_request(req),
@@ -91,8 +91,11 @@ pub fn html(status: StatusCode, page: &impl Template) -> Result<HttpResponse, Ap
 
 /// The answer to a successful form post: 303 to the page that shows the result.
 pub fn redirect_see_other(location: &str) -> HttpResponse {
+    // A value that cannot be a header (a line break, say) would make the builder answer 500.
+    let location = actix_web::http::header::HeaderValue::from_str(location)
+        .unwrap_or_else(|_| actix_web::http::header::HeaderValue::from_static("/"));
     HttpResponse::SeeOther()
-        .insert_header((actix_web::http::header::LOCATION, location.to_owned()))
+        .insert_header((actix_web::http::header::LOCATION, location))
         .finish()
 }
 

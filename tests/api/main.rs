@@ -18,4 +18,5 @@ mod registrations;
 mod scanner_pages;
 mod security;
 mod security_door;
+mod security_web;
 mod tours;
