@@ -150,3 +150,14 @@ pub fn now_utc() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();
     now.with_nanosecond(0).unwrap_or(now)
 }
+
+/// The manage token: the last path segment of `manage_url`.
+pub fn manage_token(registration: &Value) -> String {
+    registration["manage_url"]
+        .as_str()
+        .expect("manage_url")
+        .rsplit('/')
+        .next()
+        .expect("token")
+        .to_owned()
+}

@@ -20,16 +20,7 @@ async fn register(app: &TestApp, stop_id: &str, body: &Value) -> Value {
     .await
 }
 
-/// The manage token: the last path segment of `manage_url`.
-fn manage_token(registration: &Value) -> String {
-    registration["manage_url"]
-        .as_str()
-        .expect("manage_url")
-        .rsplit('/')
-        .next()
-        .expect("token")
-        .to_owned()
-}
+use crate::fixtures::manage_token;
 
 fn decode_qr(png: &[u8]) -> String {
     let image = image::load_from_memory(png).expect("a PNG").to_luma8();

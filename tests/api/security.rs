@@ -8,17 +8,9 @@ use reqwest::StatusCode;
 use roadshow::db::schema::{outbox, registrations, stops};
 use serde_json::{Value, json};
 
-use crate::fixtures::{open_stop, registration_body};
+use crate::fixtures::{manage_token, open_stop, registration_body};
 use crate::helpers::{TestApp, json_with, problem, spawn_app, spawn_app_with};
 use crate::pages::{browser, csrf_of, page};
-
-fn manage_token(registration: &Value) -> String {
-    registration["manage_url"]
-        .as_str()
-        .and_then(|u| u.rsplit('/').next())
-        .expect("manage url")
-        .to_owned()
-}
 
 async fn register(app: &TestApp, stop_id: &str, body: &Value) -> Value {
     let path = format!("/api/v1/stops/{stop_id}/registrations");
