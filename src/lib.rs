@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod outcomes;
 pub mod registrations;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod time;
 pub mod tours;

@@ -224,7 +224,7 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
 async fn mail_worker(settings: Settings) -> anyhow::Result<()> {
     use roadshow::email::{mailer::Mailer, worker};
     let mailer = Mailer::from_settings(&settings)?;
-    let state = std::sync::Arc::new(roadshow::startup::AppState::connect(settings).await?);
+    let state = std::sync::Arc::new(roadshow::state::AppState::connect(settings).await?);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let handle = tokio::spawn(worker::run(state, mailer, stopped));
     let mut terminate =

@@ -14,7 +14,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Labels of the HTTP metrics: a small fixed set (the route pattern, never the raw path).
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]

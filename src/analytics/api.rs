@@ -8,7 +8,7 @@ use super::report::{self, StopAnalytics, TourAnalytics};
 use crate::auth::ApiUser;
 use crate::auth::policy::ReadAnalytics;
 use crate::error::{AppError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(

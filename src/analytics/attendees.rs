@@ -17,7 +17,7 @@ use crate::db::schema::{check_ins, checkpoints, complaints, feedback};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time::{display_day, display_time, parse_timezone};
 use crate::web::{CsrfForm, FormState, PageContext, PageError, html, redirect_see_other};
 

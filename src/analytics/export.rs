@@ -28,7 +28,7 @@ use crate::db::schema::{
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time::in_zone;
 
 /// Rows read from the database per page while streaming.

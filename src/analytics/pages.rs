@@ -16,7 +16,7 @@ use crate::db;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::registrations::domain::{COMPANY_SIZES, PARTNER_TYPES};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::{CsrfForm, PageContext, PageError, html, redirect_see_other};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

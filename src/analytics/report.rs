@@ -232,7 +232,7 @@ pub struct TourAnalytics {
 
 /// The analytics of a stop, reused for a few seconds (see `cache`).
 pub async fn cached_stop(
-    state: &crate::startup::AppState,
+    state: &crate::state::AppState,
     stop_id: String,
     filter: AttendeeFilter,
 ) -> Result<Arc<StopAnalytics>, AppError> {
@@ -252,7 +252,7 @@ pub async fn cached_stop(
 
 /// The analytics of a tour, reused for a few seconds (see `cache`).
 pub async fn cached_tour(
-    state: &crate::startup::AppState,
+    state: &crate::state::AppState,
     tour_id: String,
     filter: AttendeeFilter,
 ) -> Result<Arc<TourAnalytics>, AppError> {

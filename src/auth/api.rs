@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::policy::Role;
 use super::service;
 use crate::error::{AppError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::ApiJson;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

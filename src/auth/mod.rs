@@ -11,6 +11,7 @@ pub mod password;
 pub mod policy;
 pub mod secret;
 pub mod service;
+pub mod session;
 pub mod store;
 
 pub use policy::{ApiUser, CurrentUser, PageUser, Permission, Role};

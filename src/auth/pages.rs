@@ -6,32 +6,18 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::policy::CurrentUser;
 use super::service;
+use super::session::SESSION_COOKIE;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::{
     CsrfForm, PageContext, PageError, csrf_cookie, html, new_csrf_cookie_value, redirect_see_other,
 };
-
-/// Name of the session cookie.
-pub const SESSION_COOKIE: &str = "roadshow_session";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/login", web::get().to(login_form))
         .route("/login", web::post().to(log_in))
         .route("/logout", web::post().to(log_out));
-}
-
-/// The signed-in user of a page request, if its session cookie is live.
-pub async fn session_user(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
-    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
-        return Ok(None);
-    };
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no app state")))?;
-    service::user_for_session(state, cookie.value().to_owned()).await
 }
 
 #[derive(Template)]

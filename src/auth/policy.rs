@@ -9,7 +9,7 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::PageError;
 
 /// A staff account's role. `admin` can do everything; `marketing` and `staff` are separate.
@@ -197,7 +197,7 @@ impl<P: Requirement + 'static> FromRequest for PageUser<P> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let user = super::pages::session_user(&req)
+            let user = super::session::session_user(&req)
                 .await
                 .map_err(|e| PageError::new(&req, e))?
                 .ok_or_else(|| PageError::login_required(&req))?;

@@ -6,7 +6,7 @@ use super::policy::{CurrentUser, Role};
 use super::{password, secret, store};
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, FieldErrors};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::validation::{EmailAddress, required_text};
 
 /// A validated new account.
@@ -255,7 +255,7 @@ impl TokenCache {
 pub async fn has_verified_credential(state: &AppState, req: &actix_web::HttpRequest) -> bool {
     let found = if let Some(token) = super::policy::bearer_token(req) {
         user_for_token(state, token).await
-    } else if let Some(cookie) = req.cookie(super::pages::SESSION_COOKIE) {
+    } else if let Some(cookie) = req.cookie(super::session::SESSION_COOKIE) {
         user_for_session(state, cookie.value().to_owned()).await
     } else {
         return false;

@@ -16,7 +16,7 @@ use crate::auth::{ApiUser, CurrentUser};
 use crate::db;
 use crate::error::{AppError, FieldErrors, Problem};
 use crate::registrations::api::{RegistrationRequest, RegistrationResponse, registration_response};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time;
 use crate::web::ApiJson;
 

@@ -19,7 +19,7 @@ use crate::db;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::registrations::domain::RawRegistration;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time::{self, display_date, display_time};
 use crate::web::{CsrfForm, FormState, PageContext, PageError, html, redirect_see_other};
 

@@ -11,7 +11,7 @@ use crate::auth::ApiUser;
 use crate::auth::policy::{RecordComplaints, WorkComplaints};
 use crate::db;
 use crate::error::{AppError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time;
 use crate::web::ApiJson;
 

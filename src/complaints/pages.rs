@@ -13,7 +13,7 @@ use super::store::{self, Complaint, ComplaintEvent, Filter};
 use crate::auth::PageUser;
 use crate::auth::policy::{RecordComplaints, WorkComplaints};
 use crate::db;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time;
 use crate::web::{CsrfForm, FormState, PageContext, PageError, html, redirect_see_other};
 

@@ -8,7 +8,7 @@ use super::outbox;
 use crate::auth::PageUser;
 use crate::auth::policy::ManageSetup;
 use crate::db;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::{CsrfForm, PageContext, PageError, html, redirect_see_other};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -14,7 +14,7 @@ use super::outbox::{self, OutboxRow};
 use crate::db;
 use crate::error::AppError;
 use crate::registrations::service::{self as registrations, MAIL_KIND, RegistrationMail};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// How many attempts before a message is marked failed.
 pub const MAX_ATTEMPTS: i32 = 12;

@@ -9,7 +9,7 @@ use crate::auth::ApiUser;
 use crate::auth::policy::ReadAnalytics;
 use crate::db;
 use crate::error::{AppError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time;
 use crate::web::ApiJson;
 

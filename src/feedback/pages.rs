@@ -10,7 +10,7 @@ use super::service::{self, RawFeedback};
 use crate::complaints::service::THEMES;
 use crate::db;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time;
 use crate::web::{CsrfForm, FormState, PageContext, PageError, html};
 

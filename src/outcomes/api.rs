@@ -11,7 +11,7 @@ use crate::auth::ApiUser;
 use crate::auth::policy::ReadAnalytics;
 use crate::db;
 use crate::error::{AppError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::{ApiBytes, ApiJson};
 
 /// The largest CSV file accepted (about 100,000 lines).

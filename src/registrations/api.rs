@@ -11,7 +11,7 @@ use crate::badge;
 use crate::db;
 use crate::email::messages::manage_url;
 use crate::error::{AppError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time::{self, in_zone};
 use crate::web::ApiJson;
 

@@ -13,7 +13,7 @@ use super::service::{self, RegistrationView, Source};
 use crate::db;
 use crate::email::messages;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time::{self, display_date, display_time};
 use crate::tours::service::{StopView, TourView};
 use crate::tours::store::Workshop;

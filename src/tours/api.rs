@@ -14,7 +14,7 @@ use crate::auth::ApiUser;
 use crate::auth::policy::ManageSetup;
 use crate::db;
 use crate::error::{AppError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time::in_zone;
 use crate::web::ApiJson;
 

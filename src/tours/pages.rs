@@ -17,7 +17,7 @@ use crate::auth::policy::ManageSetup;
 use crate::db;
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time::{display_date, display_time, to_local_input};
 use crate::web::{CsrfForm, FormState, PageContext, PageError, html, redirect_see_other};
 

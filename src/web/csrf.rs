@@ -21,11 +21,11 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::page::PageError;
-use crate::auth::pages::SESSION_COOKIE;
 use crate::auth::secret;
+use crate::auth::session::SESSION_COOKIE;
 use crate::badge::BadgeKeys;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Name of the CSRF cookie.
 pub const CSRF_COOKIE: &str = "csrf";

@@ -9,7 +9,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError, web};
 
 use crate::error::{AppError, Problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The Content-Security-Policy of every answer. No inline script or style anywhere: scripts
 /// and styles are files under `/static`. The scanner needs the rest: qr-scanner decodes in a

@@ -25,7 +25,7 @@ pub struct PageContext {
 impl PageContext {
     /// The context of a request, looking up its session.
     pub async fn of(req: &HttpRequest) -> Result<Self, AppError> {
-        let user = crate::auth::pages::session_user(req).await?;
+        let user = crate::auth::session::session_user(req).await?;
         Ok(Self::anonymous(req).with_user(user))
     }
 

@@ -13,7 +13,7 @@ use actix_web::{ResponseError, web};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Requests per minute per client address, or no limit.
 pub struct PublicRateLimit(Option<DefaultKeyedRateLimiter<IpAddr>>);

@@ -1,0 +1,68 @@
+//! The application state every handler and job can reach: settings, the database pool, keys,
+//! caches and metrics. It sits below every area (areas import it; it imports no handler), so
+//! that `startup` only wires routes and middleware.
+
+use actix_web::web;
+
+use crate::badge::BadgeKeys;
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::email::worker::OutboxSignal;
+use crate::metrics::Metrics;
+use crate::web::PublicRateLimit;
+
+/// What every handler can reach.
+#[derive(Debug)]
+pub struct AppState {
+    pub settings: Settings,
+    pub pool: DbPool,
+    pub metrics: Metrics,
+    /// Signs and verifies badges and private links.
+    pub badges: BadgeKeys,
+    /// Wakes the e-mail worker when a message is queued.
+    pub outbox_signal: OutboxSignal,
+    pub rate_limit: PublicRateLimit,
+    /// Checkpoints kept in memory for the scan hot path.
+    pub checkpoints: crate::checkin::cache::CheckpointCache,
+    /// Dashboard figures computed in the last few seconds.
+    pub analytics: crate::analytics::cache::AnalyticsCache,
+    /// Bearer tokens recently seen, so that a scanner's every scan does not look its token up.
+    pub tokens: crate::auth::service::TokenCache,
+    /// Recent failed logins per account.
+    pub login_failures: crate::auth::service::LoginThrottle,
+}
+
+impl AppState {
+    /// Connects, migrates and loads the badge keys: everything but the HTTP listener.
+    pub async fn connect(settings: Settings) -> anyhow::Result<Self> {
+        let pool = db::build_pool(&settings.database_url, settings.db_pool_size)?;
+        let data_dir = settings.data_dir.clone();
+        let (migrations, badges) = {
+            let pool = pool.clone();
+            web::block(move || -> anyhow::Result<_> {
+                let mut conn = pool.get()?;
+                let migrations = db::run_migrations(&mut conn)?;
+                let badges = BadgeKeys::load_or_create(&data_dir, &mut conn)?;
+                Ok((migrations, badges))
+            })
+            .await??
+        };
+        if !migrations.is_empty() {
+            tracing::info!(count = migrations.len(), "database migrated");
+        }
+        Ok(Self {
+            analytics: crate::analytics::cache::AnalyticsCache::new(
+                std::time::Duration::from_secs(settings.analytics_cache_seconds),
+            ),
+            rate_limit: PublicRateLimit::new(settings.rate_limit_per_minute),
+            settings,
+            pool,
+            metrics: Metrics::new(),
+            badges,
+            outbox_signal: OutboxSignal::default(),
+            checkpoints: Default::default(),
+            tokens: Default::default(),
+            login_failures: Default::default(),
+        })
+    }
+}
