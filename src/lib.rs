@@ -17,6 +17,7 @@ pub mod db;
 pub mod demo;
 pub mod email;
 pub mod error;
+pub mod events;
 pub mod feedback;
 pub mod health;
 pub mod i18n;

@@ -2,12 +2,15 @@
 //! caches and metrics. It sits below every area (areas import it; it imports no handler), so
 //! that `startup` only wires routes and middleware.
 
+use std::sync::Arc;
+
 use actix_web::web;
 
 use crate::badge::BadgeKeys;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::email::worker::OutboxSignal;
+use crate::events::Dispatcher;
 use crate::metrics::Metrics;
 use crate::web::PublicRateLimit;
 
@@ -16,20 +19,22 @@ use crate::web::PublicRateLimit;
 pub struct AppState {
     pub settings: Settings,
     pub pool: DbPool,
-    pub metrics: Metrics,
+    pub metrics: Arc<Metrics>,
     /// Signs and verifies badges and private links.
-    pub badges: BadgeKeys,
+    pub badges: Arc<BadgeKeys>,
     /// Wakes the e-mail worker when a message is queued.
-    pub outbox_signal: OutboxSignal,
+    pub outbox_signal: Arc<OutboxSignal>,
     pub rate_limit: PublicRateLimit,
     /// Checkpoints kept in memory for the scan hot path.
-    pub checkpoints: crate::checkin::cache::CheckpointCache,
+    pub checkpoints: Arc<crate::checkin::cache::CheckpointCache>,
     /// Dashboard figures computed in the last few seconds.
     pub analytics: crate::analytics::cache::AnalyticsCache,
     /// Bearer tokens recently seen, so that a scanner's every scan does not look its token up.
-    pub tokens: crate::auth::service::TokenCache,
+    pub tokens: Arc<crate::auth::service::TokenCache>,
     /// Recent failed logins per account.
     pub login_failures: crate::auth::service::LoginThrottle,
+    /// Where use cases publish what they did (domain events).
+    pub events: Dispatcher,
 }
 
 impl AppState {
@@ -50,6 +55,18 @@ impl AppState {
         if !migrations.is_empty() {
             tracing::info!(count = migrations.len(), "database migrated");
         }
+        let (metrics, outbox_signal, checkpoints, tokens) = (
+            Arc::new(Metrics::new()),
+            Arc::new(OutboxSignal::default()),
+            Arc::default(),
+            Arc::default(),
+        );
+        let events = Dispatcher::new(
+            outbox_signal.clone(),
+            metrics.clone(),
+            Arc::clone(&checkpoints),
+            Arc::clone(&tokens),
+        );
         Ok(Self {
             analytics: crate::analytics::cache::AnalyticsCache::new(
                 std::time::Duration::from_secs(settings.analytics_cache_seconds),
@@ -57,12 +74,13 @@ impl AppState {
             rate_limit: PublicRateLimit::new(settings.rate_limit_per_minute),
             settings,
             pool,
-            metrics: Metrics::new(),
-            badges,
-            outbox_signal: OutboxSignal::default(),
-            checkpoints: Default::default(),
-            tokens: Default::default(),
+            metrics,
+            badges: Arc::new(badges),
+            outbox_signal,
+            checkpoints,
+            tokens,
             login_failures: Default::default(),
+            events,
         })
     }
 }

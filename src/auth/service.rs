@@ -384,3 +384,21 @@ pub async fn close_session(state: &AppState, session: String) -> Result<(), AppE
     })
     .await
 }
+
+/// The use case "revoke a device" (admin): its token is refused from the next request on, in
+/// this process at once (the token cache is cleared by the event). 404 for an unknown device.
+pub async fn revoke_device(
+    pool: &crate::db::DbPool,
+    events: &crate::events::Dispatcher,
+    id: String,
+) -> Result<(), AppError> {
+    let revoked = db::run(pool, move |conn| {
+        Ok(store::revoke_device(conn, &id, Utc::now().naive_utc())?)
+    })
+    .await?;
+    events.publish([crate::events::DomainEvent::DeviceRevoked]);
+    if revoked == 0 {
+        return Err(AppError::NotFound("device"));
+    }
+    Ok(())
+}

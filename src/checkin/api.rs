@@ -1,8 +1,6 @@
 //! The check-in API for scanners: scans (one or a batch from an offline device), search,
 //! walk-ins, undo, a checkpoint's counters, the data an offline scanner keeps, devices.
 
-use std::time::Instant;
-
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -141,60 +139,18 @@ fn respond(conn: &mut db::DbConnection, outcome: ScanOutcome) -> Result<CheckInR
     })
 }
 
-fn record_metrics(state: &AppState, outcome: &ScanOutcome, started: Instant) {
-    if outcome.replayed {
-        return;
-    }
-    let metrics = &state.metrics;
-    if let Some(rejection) = outcome.time_rejected {
-        metrics
-            .checkin_scan_time_rejected
-            .get_or_create(&crate::metrics::ReasonLabel {
-                reason: rejection.as_str().to_owned(),
-            })
-            .inc();
-    }
-    metrics
-        .checkin_scans
-        .get_or_create(&crate::metrics::ResultLabel {
-            result: outcome.verdict.as_str().to_owned(),
-        })
-        .inc();
-    metrics
-        .checkin_decision
-        .observe(started.elapsed().as_secs_f64());
-    if let Some(late) = outcome.late_by_seconds {
-        metrics.checkin_synced_late.inc();
-        #[expect(
-            clippy::cast_precision_loss,
-            reason = "seconds of lateness fit an f64 exactly"
-        )]
-        metrics.checkin_lateness.observe(late as f64);
-    }
-}
-
 async fn decide_one(
     state: &web::Data<AppState>,
     actor: CurrentUser,
     scan: ScanRequest,
 ) -> Result<CheckInResponse, AppError> {
-    let started = Instant::now();
-    let st = state.clone();
-    let (response, outcome) = db::transaction(&state.pool, move |conn| {
-        let outcome = service::decide(
-            conn,
-            &st.badges,
-            &st.checkpoints,
-            &actor,
-            &scan,
-            time::now(),
-        )?;
-        let response = respond(conn, outcome.clone())?;
-        Ok((response, outcome))
+    let door = service::Door::of(state);
+    service::check_in(&door, &actor, vec![scan], |conn, outcome| {
+        respond(conn, outcome.clone())
     })
-    .await?;
-    record_metrics(state, &outcome, started);
-    Ok(response)
+    .await?
+    .pop()
+    .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("a scan without an answer")))
 }
 
 /// Decide a scan (staff, admin or a scanner device). A decision is always 200; re-sending the
@@ -235,8 +191,6 @@ pub struct BatchResponse {
 
 /// Most scans one batch may carry.
 const MAX_BATCH: usize = 2000;
-/// Scans decided in one transaction of a batch.
-const BATCH_CHUNK: usize = 25;
 
 /// Decide many scans (an offline scanner's sync), in order. Each is merged idempotently: a scan
 /// already known answers as before; the earliest scan of a badge at a checkpoint is the check-in,
@@ -268,32 +222,13 @@ pub async fn check_in_batch(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let started = Instant::now();
-    let st = state.clone();
-    let actor = staff.user;
-    // Decided a few dozen at a time, each group in its own short transaction: a device syncing
-    // a long offline queue never holds the write lock long enough to delay another door's scan.
-    let mut decided = Vec::with_capacity(scans.len());
-    for chunk in scans.chunks(BATCH_CHUNK) {
-        let (st, actor, chunk) = (st.clone(), actor.clone(), chunk.to_vec());
-        let part = db::transaction(&state.pool, move |conn| {
-            let now = time::now();
-            let mut out = Vec::with_capacity(chunk.len());
-            for scan in &chunk {
-                let outcome =
-                    service::decide(conn, &st.badges, &st.checkpoints, &actor, scan, now)?;
-                out.push((respond(conn, outcome.clone())?, outcome));
-            }
-            Ok(out)
-        })
-        .await?;
-        decided.extend(part);
-    }
-    let mut results = Vec::with_capacity(decided.len());
-    for (response, outcome) in decided {
-        record_metrics(&state, &outcome, started);
-        results.push(response);
-    }
+    let results = service::check_in(
+        &service::Door::of(&state),
+        &staff.user,
+        scans,
+        |conn, outcome| respond(conn, outcome.clone()),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(BatchResponse { results }))
 }
 
@@ -386,23 +321,9 @@ pub async fn create_walk_in(
 ) -> Result<HttpResponse, AppError> {
     let stop_id = path.into_inner();
     staff.user.may_scan_at(&stop_id)?;
-    let actor = staff.user;
     let new = crate::registrations::domain::NewRegistration::parse(body.0.into())?;
-    let st = state.clone();
-    let id = db::transaction(&state.pool, move |conn| {
-        let (id, _, _) = service::walk_in(
-            conn,
-            &st.badges,
-            &st.checkpoints,
-            &actor,
-            &stop_id,
-            &new,
-            time::now(),
-        )?;
-        Ok(id)
-    })
-    .await?;
-    state.outbox_signal.notify();
+    let (id, _, _) =
+        service::register_walk_in(&service::Door::of(&state), &staff.user, stop_id, new).await?;
     let view = db::run(&state.pool, move |conn| {
         crate::registrations::service::registration_view(conn, &id)
     })
@@ -722,15 +643,6 @@ pub async fn revoke_device(
     _admin: ApiUser<ManageSetup>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let revoked = db::run(&state.pool, move |conn| {
-        Ok(crate::auth::store::revoke_device(conn, &id, time::now())?)
-    })
-    .await?;
-    // The device must be refused at once, not when the token cache expires.
-    state.tokens.clear();
-    if revoked == 0 {
-        return Err(AppError::NotFound("device"));
-    }
+    crate::auth::service::revoke_device(&state.pool, &state.events, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"status": "revoked"})))
 }

@@ -433,32 +433,20 @@ async fn submit_scan(
         ..RawScan::default()
     };
     let scan = raw.parse_one().map_err(|e| PageError::new(&req, e))?;
-    let actor = staff.user.clone();
-    let st = state.clone();
-    let locale = ctx.tr;
-    let verdict = db::transaction(&state.pool, move |conn| {
-        let outcome = service::decide(
-            conn,
-            &st.badges,
-            &st.checkpoints,
-            &actor,
-            &scan,
-            time::now(),
-        )?;
-        let tz = crate::tours::store::find_stop(conn, &outcome.checkpoint.stop_id)?
-            .and_then(|s| time::parse_timezone(&s.timezone))
-            .unwrap_or(chrono_tz::UTC);
-        Ok(verdict_view(locale, &outcome, tz))
-    })
+    let outcome = service::check_in(
+        &service::Door::of(&state),
+        &staff.user,
+        vec![scan],
+        |_, outcome| Ok(outcome.clone()),
+    )
     .await
-    .map_err(|e| PageError::new(&req, e))?;
-    state
-        .metrics
-        .checkin_scans
-        .get_or_create(&crate::metrics::ResultLabel {
-            result: verdict.result.to_owned(),
-        })
-        .inc();
+    .map_err(|e| PageError::new(&req, e))?
+    .pop()
+    .ok_or_else(|| {
+        let e = AppError::Unexpected(anyhow::anyhow!("a scan without an answer"));
+        PageError::new(&req, e)
+    })?;
+    let verdict = verdict_view(ctx.tr, &outcome, outcome.timezone);
     render_scanner(
         &req,
         &state,
@@ -538,30 +526,15 @@ async fn submit_walk_in(
         consent: Some(form.value("consent") == "yes"),
         ..RawRegistration::default()
     };
-    let actor = staff.user.clone();
-    let st = state.clone();
-    let sid = stop_id.clone();
     let result = match crate::registrations::domain::NewRegistration::parse(raw) {
         Ok(new) => {
-            db::transaction(&state.pool, move |conn| {
-                let (_, entrance, name) = service::walk_in(
-                    conn,
-                    &st.badges,
-                    &st.checkpoints,
-                    &actor,
-                    &sid,
-                    &new,
-                    time::now(),
-                )?;
-                Ok((entrance, name))
-            })
-            .await
+            let door = service::Door::of(&state);
+            service::register_walk_in(&door, &staff.user, stop_id.clone(), new).await
         }
         Err(e) => Err(e),
     };
     match result {
-        Ok((entrance, name)) => {
-            state.outbox_signal.notify();
+        Ok((_, entrance, name)) => {
             let query = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("walked_in", &name)
                 .finish();
@@ -591,12 +564,9 @@ async fn revoke_device(
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let stop_id = form.0.get("stop_id").cloned().unwrap_or_default();
-    db::run(&state.pool, move |conn| {
-        Ok(crate::auth::store::revoke_device(conn, &id, time::now())?)
-    })
-    .await
-    .map_err(|e| PageError::new(&req, e))?;
-    state.tokens.clear();
+    crate::auth::service::revoke_device(&state.pool, &state.events, id)
+        .await
+        .map_err(|e| PageError::new(&req, e))?;
     // Back to the stop page; the id comes from the form, so only an id-shaped one is followed.
     let back = if !stop_id.is_empty() && stop_id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
     {

@@ -2,6 +2,9 @@
 //! check-ins table's primary key decide who is first — one `ok` per badge and checkpoint,
 //! whatever the number of devices, requests or processes.
 
+use std::sync::Arc;
+use std::time::Instant;
+
 use chrono::NaiveDateTime;
 
 use super::cache::{CheckpointCache, KnownCheckpoint};
@@ -9,9 +12,11 @@ use super::domain::{self, ScanRequest, ScanTimeRejection, Verdict};
 use super::store::{self, CheckIn, CheckpointRow, Scan};
 use crate::auth::CurrentUser;
 use crate::badge::{self, BadgeKeys};
-use crate::db::DbConnection;
+use crate::db::{self, DbConnection, DbPool};
 use crate::error::AppError;
+use crate::events::{Dispatcher, DomainEvent, ScanDecided};
 use crate::registrations::store::{self as registrations_store, Registration};
+use crate::state::AppState;
 
 /// The answer to a scan.
 #[derive(Debug, Clone)]
@@ -261,4 +266,108 @@ pub fn walk_in(
         entrance.id,
         format!("{} {}", new.first_name, new.last_name),
     ))
+}
+
+/// What the door's use cases need: the database, the badge keys, the checkpoints in memory and
+/// the dispatcher of what happened. Not the whole application state.
+#[derive(Clone)]
+pub struct Door {
+    pub pool: DbPool,
+    pub keys: Arc<BadgeKeys>,
+    pub checkpoints: Arc<CheckpointCache>,
+    pub events: Dispatcher,
+}
+
+impl Door {
+    /// The door's part of the application state.
+    pub fn of(state: &AppState) -> Self {
+        Self {
+            pool: state.pool.clone(),
+            keys: state.badges.clone(),
+            checkpoints: state.checkpoints.clone(),
+            events: state.events.clone(),
+        }
+    }
+}
+
+/// Scans decided in one transaction: a long offline queue is decided a few dozen at a time,
+/// so that it never holds the write lock long enough to delay another door's scan.
+pub const SCANS_PER_TRANSACTION: usize = 25;
+
+/// The use case "check in": decides `scans` in order (each idempotent by its scan id), reads
+/// `answer` for each in the same transaction (the API's answer with the person's workshops, or
+/// the outcome itself for a page), and publishes each decision for the metrics.
+pub async fn check_in<R, F>(
+    door: &Door,
+    actor: &CurrentUser,
+    scans: Vec<ScanRequest>,
+    answer: F,
+) -> Result<Vec<R>, AppError>
+where
+    R: Send + 'static,
+    F: Fn(&mut DbConnection, &ScanOutcome) -> Result<R, AppError> + Copy + Send + 'static,
+{
+    let mut answers = Vec::with_capacity(scans.len());
+    for chunk in scans.chunks(SCANS_PER_TRANSACTION) {
+        let started = Instant::now();
+        let (keys, checkpoints, actor, chunk) = (
+            door.keys.clone(),
+            door.checkpoints.clone(),
+            actor.clone(),
+            chunk.to_vec(),
+        );
+        let decided = db::transaction(&door.pool, move |conn| {
+            let now = crate::time::now();
+            chunk
+                .iter()
+                .map(|scan| {
+                    let outcome = decide(conn, &keys, &checkpoints, &actor, scan, now)?;
+                    let answered = answer(conn, &outcome)?;
+                    Ok((outcome, answered))
+                })
+                .collect::<Result<Vec<_>, AppError>>()
+        })
+        .await?;
+        let decided_in = started.elapsed();
+        for (outcome, answered) in decided {
+            // A resend answers as before and counts nothing new.
+            if !outcome.replayed {
+                door.events.publish([DomainEvent::Scanned(ScanDecided {
+                    verdict: outcome.verdict,
+                    decided_in,
+                    late_by_seconds: outcome.late_by_seconds,
+                    time_rejected: outcome.time_rejected,
+                })]);
+            }
+            answers.push(answered);
+        }
+    }
+    Ok(answers)
+}
+
+/// The use case "register someone at the door": registered (e-mail queued) and checked in at
+/// the entrance in one transaction. Returns `(registration id, entrance id, full name)`.
+pub async fn register_walk_in(
+    door: &Door,
+    actor: &CurrentUser,
+    stop_id: String,
+    new: crate::registrations::domain::NewRegistration,
+) -> Result<(String, String, String), AppError> {
+    let (keys, checkpoints, actor) = (door.keys.clone(), door.checkpoints.clone(), actor.clone());
+    let walked_in = db::transaction(&door.pool, move |conn| {
+        walk_in(
+            conn,
+            &keys,
+            &checkpoints,
+            &actor,
+            &stop_id,
+            &new,
+            crate::time::now(),
+        )
+    })
+    .await?;
+    door.events.publish([DomainEvent::Registered {
+        status: "confirmed".to_owned(),
+    }]);
+    Ok(walked_in)
 }

@@ -143,8 +143,7 @@ pub async fn create_complaint(
         feedback_id: None,
         notify_reseller: body.notify_reseller,
     };
-    let response = db::transaction(&state.pool, move |conn| {
-        let complaint = service::record(conn, new, &actor, time::now())?;
+    let response = service::record_complaint(&state.pool, new, actor, |conn, complaint| {
         let history = store::history(conn, &complaint.id)?;
         Ok(complaint_response(complaint, history))
     })
@@ -237,11 +236,17 @@ pub async fn update_complaint(
         due_on: body.due_on,
         comment: body.comment,
     };
-    let response = db::transaction(&state.pool, move |conn| {
-        let complaint = service::change(conn, &id, changes, &actor, time::now())?;
-        let history = store::history(conn, &id)?;
-        Ok(complaint_response(complaint, history))
-    })
+    let response = service::work_complaint(
+        &state.pool,
+        &state.events,
+        id,
+        changes,
+        actor,
+        |conn, complaint| {
+            let history = store::history(conn, &complaint.id)?;
+            Ok(complaint_response(complaint, history))
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(response))
 }

@@ -248,16 +248,17 @@ async fn work(
         due_on: Some(form.value("due_on").to_owned()),
         comment: form.optional("comment"),
     };
-    let target = id.clone();
-    let result = db::transaction(&state.pool, move |conn| {
-        service::change(conn, &target, changes, &actor, time::now())
-    })
+    let result = service::work_complaint(
+        &state.pool,
+        &state.events,
+        id.clone(),
+        changes,
+        actor,
+        |_, _| Ok(()),
+    )
     .await;
     match result {
-        Ok(_) => {
-            state.outbox_signal.notify();
-            Ok(redirect_see_other(&format!("/complaints/{id}")))
-        }
+        Ok(()) => Ok(redirect_see_other(&format!("/complaints/{id}"))),
         Err(e) => {
             form.absorb(e, ctx.tr)
                 .map_err(|e| PageError::new(&req, e))?;
@@ -329,10 +330,8 @@ async fn record(
         feedback_id: None,
         notify_reseller: false,
     };
-    let result = db::transaction(&state.pool, move |conn| {
-        service::record(conn, new, &actor, time::now())
-    })
-    .await;
+    let result =
+        service::record_complaint(&state.pool, new, actor, |_, complaint| Ok(complaint)).await;
     match result {
         // Staff go back to the door; marketing to the complaint.
         Ok(c) if may_work => Ok(redirect_see_other(&format!("/complaints/{}", c.id))),

@@ -3,8 +3,9 @@
 use chrono::NaiveDateTime;
 
 use super::store::{self, Complaint, ComplaintEvent};
-use crate::db::DbConnection;
+use crate::db::{self, DbConnection, DbPool};
 use crate::error::{AppError, FieldErrors};
+use crate::events::{Dispatcher, DomainEvent};
 use crate::validation::{multiline_text, optional_text, required_text};
 
 /// The themes of complaints, as on the feedback form.
@@ -206,4 +207,49 @@ pub fn change(
         crate::email::enqueue(conn, RESOLVED_MAIL_KIND, &registration.email, &payload)?;
     }
     store::find(conn, id)?.ok_or(AppError::NotFound("complaint"))
+}
+
+/// The use case "record a complaint" (staff on site, marketing after a call): its transaction,
+/// then `answer` read in it (the API's full answer, or nothing for a page).
+pub async fn record_complaint<R, F>(
+    pool: &DbPool,
+    new: NewComplaint,
+    actor: String,
+    answer: F,
+) -> Result<R, AppError>
+where
+    R: Send + 'static,
+    F: FnOnce(&mut DbConnection, Complaint) -> Result<R, AppError> + Send + 'static,
+{
+    db::transaction(pool, move |conn| {
+        let complaint = record(conn, new, &actor, crate::time::now())?;
+        answer(conn, complaint)
+    })
+    .await
+}
+
+/// The use case "work a complaint" (marketing): the changes in one transaction, then what
+/// follows — the reseller's e-mail, queued when it is resolved, leaves at once.
+pub async fn work_complaint<R, F>(
+    pool: &DbPool,
+    events: &Dispatcher,
+    id: String,
+    changes: ComplaintChanges,
+    actor: String,
+    answer: F,
+) -> Result<R, AppError>
+where
+    R: Send + 'static,
+    F: FnOnce(&mut DbConnection, Complaint) -> Result<R, AppError> + Send + 'static,
+{
+    let (resolved, answered) = db::transaction(pool, move |conn| {
+        let complaint = change(conn, &id, changes, &actor, crate::time::now())?;
+        let resolved = complaint.status == "resolved";
+        Ok((resolved, answer(conn, complaint)?))
+    })
+    .await?;
+    if resolved {
+        events.publish([DomainEvent::MailQueued]);
+    }
+    Ok(answered)
 }

@@ -90,6 +90,8 @@ async fn retry(
     })
     .await
     .map_err(|e| PageError::new(&req, e))?;
-    state.outbox_signal.notify();
+    state
+        .events
+        .publish([crate::events::DomainEvent::MailQueued]);
     Ok(redirect_see_other("/admin/outbox"))
 }

@@ -56,7 +56,9 @@ pub async fn request_feedback(
         service::request(conn, &stop_id, link_days, time::now())
     })
     .await?;
-    state.outbox_signal.notify();
+    state
+        .events
+        .publish([crate::events::DomainEvent::MailQueued]);
     Ok(HttpResponse::Accepted().json(FeedbackRequestsResponse { queued }))
 }
 

@@ -5,14 +5,14 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::domain::{NewRegistration, RawRegistration};
+use super::domain::RawRegistration;
 use super::service::{self, RegistrationView, Source};
 use crate::badge;
 use crate::db;
 use crate::email::messages::manage_url;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
-use crate::time::{self, in_zone};
+use crate::time::in_zone;
 use crate::web::ApiJson;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -161,37 +161,6 @@ impl From<RegistrationRequest> for RawRegistration {
     }
 }
 
-/// Registers `raw` at a stop and answers with the registration (shared with walk-ins).
-pub async fn register(
-    state: &AppState,
-    stop_id: String,
-    raw: RawRegistration,
-    source: Source,
-) -> Result<RegistrationView, AppError> {
-    // Parsed before the transaction: nothing a client sends is checked while a write lock is
-    // held.
-    let new = NewRegistration::parse(raw)?;
-    let id = db::transaction(&state.pool, move |conn| {
-        service::register(conn, &stop_id, &new, source, time::now())
-    })
-    .await?;
-    // Read back after the commit: the stop's seat counter is not kept locked meanwhile.
-    let view = db::run(&state.pool, move |conn| {
-        service::registration_view(conn, &id)
-    })
-    .await?;
-    state
-        .metrics
-        .registrations
-        .get_or_create(&crate::metrics::StatusLabel {
-            status: crate::metrics::registration_status_label(&view.registration.status).to_owned(),
-        })
-        .inc();
-    state.outbox_signal.notify();
-    tracing::info!(registration_id = %view.registration.id, status = %view.registration.status, "registered");
-    Ok(view)
-}
-
 /// Register for a stop and its workshops (public). `confirmed`, or `waitlisted` when the stop
 /// (or a workshop) is full; seats are never overbooked. A confirmation e-mail is queued in the
 /// same transaction.
@@ -212,7 +181,14 @@ pub async fn create_registration(
     path: web::Path<String>,
     body: ApiJson<RegistrationRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let view = register(&state, path.into_inner(), body.0.into(), Source::Online).await?;
+    let view = service::register_attendee(
+        &state.pool,
+        &state.events,
+        path.into_inner(),
+        body.0.into(),
+        Source::Online,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(registration_response(&state, view)?))
 }
 
@@ -236,11 +212,7 @@ pub async fn resend_confirmation(
 ) -> Result<HttpResponse, AppError> {
     let stop_id = path.into_inner();
     let email = body.0.email;
-    db::transaction(&state.pool, move |conn| {
-        service::resend(conn, &stop_id, &email)
-    })
-    .await?;
-    state.outbox_signal.notify();
+    service::resend_confirmation(&state.pool, &state.events, stop_id, email).await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({"status": "queued if registered"})))
 }
 
@@ -293,12 +265,8 @@ pub async fn change_workshops(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let view = db::transaction(&state.pool, move |conn| {
-        service::change_workshops(conn, &id, &workshops, time::now())?;
-        service::registration_view(conn, &id)
-    })
-    .await?;
-    state.outbox_signal.notify();
+    let view =
+        service::change_attendee_workshops(&state.pool, &state.events, id, workshops).await?;
     Ok(HttpResponse::Ok().json(registration_response(&state, view)?))
 }
 
@@ -313,13 +281,7 @@ pub async fn cancel_registration(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = registration_of(&state, &path)?;
-    let view = db::transaction(&state.pool, move |conn| {
-        service::cancel(conn, &id, time::now())?;
-        service::registration_view(conn, &id)
-    })
-    .await?;
-    state.outbox_signal.notify();
-    tracing::info!(registration_id = %view.registration.id, "registration cancelled");
+    let view = service::cancel_registration(&state.pool, &state.events, id).await?;
     Ok(HttpResponse::Ok().json(registration_response(&state, view)?))
 }
 

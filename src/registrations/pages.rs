@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::api::{register, registration_of};
+use super::api::registration_of;
 use super::domain::{COMPANY_SIZES, PARTNER_TYPES, RawRegistration};
 use super::service::{self, RegistrationView, Source};
 use crate::db;
@@ -292,12 +292,9 @@ async fn submit_registration(
     let mut form = FormState::new(form.0);
     if form.value("action") == "resend" {
         let (stop_id, email) = (stop.id.clone(), form.value("email").to_owned());
-        db::transaction(&state.pool, move |conn| {
-            service::resend(conn, &stop_id, &email)
-        })
-        .await
-        .map_err(|e| PageError::new(&req, e))?;
-        state.outbox_signal.notify();
+        service::resend_confirmation(&state.pool, &state.events, stop_id, email)
+            .await
+            .map_err(|e| PageError::new(&req, e))?;
         form.alert = Some(ctx.tr.t("register.resent").to_owned());
         let page_data = RegisterPage {
             ctx,
@@ -322,7 +319,15 @@ async fn submit_registration(
         consent: Some(form.value("consent") == "yes"),
         workshops: chosen_workshops(&form, &stop.slots),
     };
-    match register(&state, stop.id.clone(), raw, Source::Online).await {
+    match service::register_attendee(
+        &state.pool,
+        &state.events,
+        stop.id.clone(),
+        raw,
+        Source::Online,
+    )
+    .await
+    {
         Ok(view) => {
             let token = state.badges.link_token("manage", &view.registration.id);
             Ok(redirect_see_other(&format!("/manage/{token}?welcome=1")))
@@ -519,15 +524,9 @@ async fn submit_workshops(
     let mut form = FormState::new(form.0);
     let chosen = chosen_workshops(&form, &stop.slots);
     let id = view.registration.id.clone();
-    let result = db::transaction(&state.pool, move |conn| {
-        service::change_workshops(conn, &id, &chosen, time::now())
-    })
-    .await;
+    let result = service::change_attendee_workshops(&state.pool, &state.events, id, chosen).await;
     match result {
-        Ok(()) => {
-            state.outbox_signal.notify();
-            Ok(redirect_see_other(&format!("/manage/{token}?saved=1")))
-        }
+        Ok(_) => Ok(redirect_see_other(&format!("/manage/{token}?saved=1"))),
         Err(e) => {
             form.absorb(e, ctx.tr)
                 .map_err(|e| PageError::new(&req, e))?;
@@ -568,12 +567,9 @@ async fn submit_cancel(
         return page(&req, StatusCode::UNPROCESSABLE_ENTITY, &page_data);
     }
     let id = registration_of(&state, &token).map_err(|e| PageError::new(&req, e))?;
-    db::transaction(&state.pool, move |conn| {
-        service::cancel(conn, &id, time::now())
-    })
-    .await
-    .map_err(|e| PageError::new(&req, e))?;
-    state.outbox_signal.notify();
+    service::cancel_registration(&state.pool, &state.events, id)
+        .await
+        .map_err(|e| PageError::new(&req, e))?;
     Ok(redirect_see_other(&format!("/manage/{token}?cancelled=1")))
 }
 

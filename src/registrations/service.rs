@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::domain::{NewRegistration, Slot, check_workshop_choice};
 use super::store::{self, Enrolment, Registration};
-use crate::db::{self, DbConnection};
+use crate::db::{self, DbConnection, DbPool};
 use crate::email;
 use crate::error::AppError;
+use crate::events::{Dispatcher, DomainEvent};
 use crate::i18n::Locale;
 use crate::time;
 use crate::tours::store::{self as tours_store, Stop, Workshop};
@@ -455,5 +456,75 @@ pub fn resend(conn: &mut DbConnection, stop_id: &str, email: &str) -> Result<(),
     {
         queue_mail(conn, &registration, Event::Resent)?;
     }
+    Ok(())
+}
+
+// ---- the use cases: each opens its transaction and publishes what happened ----
+
+/// The use case "register" (the public form and the API): what was typed in, the registration
+/// as it is after the commit out. The input is checked before the transaction, so that nothing
+/// a client sends is looked at while a write lock is held; the answer is read after the commit,
+/// so that the stop's seat counter is not kept locked meanwhile.
+pub async fn register_attendee(
+    pool: &DbPool,
+    events: &Dispatcher,
+    stop_id: String,
+    raw: super::domain::RawRegistration,
+    source: Source,
+) -> Result<RegistrationView, AppError> {
+    let new = NewRegistration::parse(raw)?;
+    let id = db::transaction(pool, move |conn| {
+        register(conn, &stop_id, &new, source, time::now())
+    })
+    .await?;
+    let view = db::run(pool, move |conn| registration_view(conn, &id)).await?;
+    events.publish([DomainEvent::Registered {
+        status: view.registration.status.clone(),
+    }]);
+    tracing::info!(registration_id = %view.registration.id, status = %view.registration.status, "registered");
+    Ok(view)
+}
+
+/// The use case "change my workshops" (the manage page and the API).
+pub async fn change_attendee_workshops(
+    pool: &DbPool,
+    events: &Dispatcher,
+    id: String,
+    chosen: Vec<String>,
+) -> Result<RegistrationView, AppError> {
+    let view = db::transaction(pool, move |conn| {
+        change_workshops(conn, &id, &chosen, time::now())?;
+        registration_view(conn, &id)
+    })
+    .await?;
+    events.publish([DomainEvent::MailQueued]);
+    Ok(view)
+}
+
+/// The use case "cancel my registration" (the manage page and the API).
+pub async fn cancel_registration(
+    pool: &DbPool,
+    events: &Dispatcher,
+    id: String,
+) -> Result<RegistrationView, AppError> {
+    let view = db::transaction(pool, move |conn| {
+        cancel(conn, &id, time::now())?;
+        registration_view(conn, &id)
+    })
+    .await?;
+    events.publish([DomainEvent::MailQueued]);
+    tracing::info!(registration_id = %view.registration.id, "registration cancelled");
+    Ok(view)
+}
+
+/// The use case "send my confirmation again" (the form's duplicate notice and the API).
+pub async fn resend_confirmation(
+    pool: &DbPool,
+    events: &Dispatcher,
+    stop_id: String,
+    email: String,
+) -> Result<(), AppError> {
+    db::transaction(pool, move |conn| resend(conn, &stop_id, &email)).await?;
+    events.publish([DomainEvent::MailQueued]);
     Ok(())
 }

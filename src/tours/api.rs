@@ -489,7 +489,9 @@ pub async fn update_stop(
     })
     .await?;
     // A new time zone or start must reach the scanners (it bounds claimed scan times).
-    state.checkpoints.clear();
+    state
+        .events
+        .publish([crate::events::DomainEvent::SetupChanged]);
     Ok(HttpResponse::Ok().json(StopResponse::from(view)))
 }
 
@@ -571,6 +573,8 @@ pub async fn update_workshop(
         Ok((service::update_workshop(conn, &id, &new)?, tz))
     })
     .await?;
-    state.checkpoints.clear();
+    state
+        .events
+        .publish([crate::events::DomainEvent::SetupChanged]);
     Ok(HttpResponse::Ok().json(workshop_response(view, tz)))
 }

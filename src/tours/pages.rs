@@ -662,7 +662,9 @@ async fn update_stop(
     match result {
         Ok(_) => {
             // A new time zone or room name must reach the scanners.
-            state.checkpoints.clear();
+            state
+                .events
+                .publish([crate::events::DomainEvent::SetupChanged]);
             Ok(redirect_see_other(&format!("/admin/stops/{stop_id}")))
         }
         Err(e) => {
@@ -848,7 +850,9 @@ async fn update_workshop(
     };
     match result {
         Ok(_) => {
-            state.checkpoints.clear();
+            state
+                .events
+                .publish([crate::events::DomainEvent::SetupChanged]);
             Ok(redirect_see_other(&format!("/admin/stops/{stop_id}")))
         }
         Err(e) => {

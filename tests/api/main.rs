@@ -20,3 +20,4 @@ mod security;
 mod security_door;
 mod security_web;
 mod tours;
+mod twins;

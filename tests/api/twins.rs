@@ -1,0 +1,270 @@
+//! Each use case has an API route and a page: both call the same service function, so they
+//! have the same effects — e-mail queued and sent, counters, metrics, caches. One test a twin.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::fixtures::{open_stop, registration_body};
+use crate::helpers::{TestApp, json_with, problem, spawn_app};
+use crate::pages::{csrf_of, logged_in, logged_in_admin, page};
+
+/// The value of one sample of `/metrics` (`name{labels}` as printed), 0 when absent.
+async fn metric(app: &TestApp, sample: &str) -> f64 {
+    let text = app
+        .get("/metrics", None)
+        .await
+        .text()
+        .await
+        .expect("metrics");
+    text.lines()
+        .find_map(|line| {
+            line.strip_prefix(sample)
+                .and_then(|rest| rest.strip_prefix(' '))
+                .and_then(|value| value.trim().parse().ok())
+        })
+        .unwrap_or(0.0)
+}
+
+async fn entrance_of(app: &TestApp, stop_id: &str) -> String {
+    let stop = json_with(
+        app.get(&format!("/api/v1/stops/{stop_id}"), None).await,
+        StatusCode::OK,
+    )
+    .await;
+    stop["checkpoints"][0]["id"]
+        .as_str()
+        .expect("entrance")
+        .to_owned()
+}
+
+async fn register(app: &TestApp, stop_id: &str, name: &str) -> Value {
+    json_with(
+        app.post_json(
+            &format!("/api/v1/stops/{stop_id}/registrations"),
+            &registration_body(name, &[]),
+            None,
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+const SCANS_OK: &str = "roadshow_checkin_scans_total{result=\"ok\"}";
+const DECISIONS: &str = "roadshow_checkin_decision_seconds_count";
+const CONFIRMED: &str = "roadshow_registrations_total{status=\"confirmed\"}";
+
+#[tokio::test]
+async fn a_scan_counts_the_same_from_the_api_and_from_the_scanner_page() {
+    let app = spawn_app().await;
+    let (stop_id, _) = open_stop(&app, 10, &[]).await;
+    let entrance = entrance_of(&app, &stop_id).await;
+    let claire = register(&app, &stop_id, "Claire").await;
+    let paul = register(&app, &stop_id, "Paul").await;
+    let staff = app.token_for("staff").await;
+    let before = (metric(&app, SCANS_OK).await, metric(&app, DECISIONS).await);
+
+    let answer = json_with(
+        app.post_json(
+            "/api/v1/checkins",
+            &json!({"token": claire["badge"]["token"], "checkpoint_id": entrance}),
+            Some(&staff),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(answer["result"], "ok");
+    let after_api = (metric(&app, SCANS_OK).await, metric(&app, DECISIONS).await);
+    assert_eq!(after_api, (before.0 + 1.0, before.1 + 1.0));
+
+    let client = logged_in(&app, "door@roadshow.example", "staff", "en").await;
+    let path = format!("/scan/checkpoints/{entrance}");
+    let (_, doc) = page(&client, &app, &path).await;
+    let response = client
+        .post(app.url(&path))
+        .form(&[
+            ("csrf_token", csrf_of(&doc).as_str()),
+            ("code", paul["badge"]["token"].as_str().expect("token")),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    let after_page = (metric(&app, SCANS_OK).await, metric(&app, DECISIONS).await);
+    assert_eq!(after_page, (after_api.0 + 1.0, after_api.1 + 1.0));
+}
+
+#[tokio::test]
+async fn a_walk_in_counts_and_mails_the_same_from_the_api_and_from_the_page() {
+    let app = spawn_app().await;
+    let (stop_id, _) = open_stop(&app, 10, &[]).await;
+    let staff = app.token_for("staff").await;
+    let before = metric(&app, CONFIRMED).await;
+    json_with(
+        app.post_json(
+            &format!("/api/v1/stops/{stop_id}/walk-ins"),
+            &registration_body("Api", &[]),
+            Some(&staff),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(metric(&app, CONFIRMED).await, before + 1.0);
+
+    let client = logged_in(&app, "door@roadshow.example", "staff", "en").await;
+    let path = format!("/scan/stops/{stop_id}/walk-in");
+    let (_, doc) = page(&client, &app, &path).await;
+    let response = client
+        .post(app.url(&path))
+        .form(&[
+            ("csrf_token", csrf_of(&doc).as_str()),
+            ("first_name", "Page"),
+            ("last_name", "Martin"),
+            ("email", "page@martin-micro.fr"),
+            ("company", "Martin Micro"),
+            ("consent", "yes"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(metric(&app, CONFIRMED).await, before + 2.0);
+    app.mail.wait_for(2).await;
+    assert_eq!(app.mail.to("api@alsace-informatique.fr").len(), 1);
+    assert_eq!(app.mail.to("page@martin-micro.fr").len(), 1);
+}
+
+#[tokio::test]
+async fn revoking_a_device_is_the_same_from_the_api_and_from_the_stop_page() {
+    let app = spawn_app().await;
+    let (stop_id, _) = open_stop(&app, 10, &[]).await;
+    let staff = app.token_for("staff").await;
+    let admin_token = app.token_for("admin").await;
+    let new_device = |name: &'static str| {
+        let body = json!({"stop_id": stop_id, "name": name});
+        let staff = staff.clone();
+        let app = &app;
+        async move {
+            json_with(
+                app.post_json("/api/v1/devices", &body, Some(&staff)).await,
+                StatusCode::CREATED,
+            )
+            .await
+        }
+    };
+    let scanner_data = format!("/api/v1/stops/{stop_id}/scanner-data");
+    let by_api = new_device("Accueil 1").await;
+    let by_page = new_device("Accueil 2").await;
+
+    let revoke = |id: String| {
+        let token = admin_token.clone();
+        let app = &app;
+        async move {
+            app.api
+                .delete(app.url(&format!("/api/v1/devices/{id}")))
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("sent")
+        }
+    };
+    assert_eq!(
+        revoke(by_api["id"].as_str().expect("id").to_owned())
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let admin = logged_in_admin(&app, "en").await;
+    let (_, doc) = page(&admin, &app, &format!("/admin/stops/{stop_id}")).await;
+    let csrf = csrf_of(&doc);
+    let post_revoke = |id: String| {
+        let (admin, csrf, url) = (
+            admin.clone(),
+            csrf.clone(),
+            app.url(&format!("/admin/devices/{id}/revoke")),
+        );
+        let stop_id = stop_id.clone();
+        async move {
+            admin
+                .post(url)
+                .form(&[("csrf_token", csrf.as_str()), ("stop_id", stop_id.as_str())])
+                .send()
+                .await
+                .expect("sent")
+        }
+    };
+    let response = post_revoke(by_page["id"].as_str().expect("id").to_owned()).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // Both refused at once.
+    for device in [&by_api, &by_page] {
+        let token = device["token"].as_str().expect("token");
+        assert_eq!(
+            app.get(&scanner_data, Some(token)).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // An unknown device is a 404 on both sides, not a silent success on one.
+    problem(revoke("no-such-device".into()).await, StatusCode::NOT_FOUND).await;
+    assert_eq!(
+        post_revoke("no-such-device".into()).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn resolving_a_complaint_tells_the_reseller_from_the_api_and_from_the_page() {
+    let app = spawn_app().await;
+    let (stop_id, _) = open_stop(&app, 10, &[]).await;
+    let staff = app.token_for("staff").await;
+    let marketing = app.token_for("marketing").await;
+    let mut complaints = Vec::new();
+    for name in ["Api", "Page"] {
+        let registration = register(&app, &stop_id, name).await;
+        let complaint = json_with(
+            app.post_json(
+                "/api/v1/complaints",
+                &json!({"stop_id": stop_id, "theme": "licensing", "summary": "Licences",
+                        "registration_id": registration["id"], "notify_reseller": true}),
+                Some(&staff),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        complaints.push(complaint["id"].as_str().expect("id").to_owned());
+    }
+    app.mail.wait_for(2).await;
+
+    json_with(
+        app.patch_json(
+            &format!("/api/v1/complaints/{}", complaints[0]),
+            &json!({"status": "resolved", "resolution": "Un formateur certifié"}),
+            Some(&marketing),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let client = logged_in(&app, "marketing@roadshow.example", "marketing", "en").await;
+    let path = format!("/complaints/{}", complaints[1]);
+    let (_, doc) = page(&client, &app, &path).await;
+    let response = client
+        .post(app.url(&path))
+        .form(&[
+            ("csrf_token", csrf_of(&doc).as_str()),
+            ("status", "resolved"),
+            ("owner", "Sophie"),
+            ("resolution", "Un formateur certifié"),
+            ("due_on", ""),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    app.mail.wait_for(4).await;
+    for reseller in ["api@alsace-informatique.fr", "page@alsace-informatique.fr"] {
+        assert_eq!(app.mail.to(reseller).len(), 2, "{reseller}");
+    }
+}
