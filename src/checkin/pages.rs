@@ -21,7 +21,9 @@ use crate::i18n::Locale;
 use crate::registrations::domain::RawRegistration;
 use crate::state::AppState;
 use crate::time::{self, display_date, display_time};
-use crate::web::{CsrfForm, FormState, PageContext, PageError, html, redirect_see_other};
+use crate::web::{
+    CsrfForm, FormState, PageContext, PageError, html, redirect_see_other, round_trip,
+};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/scan", web::get().to(choose_stop))
@@ -514,7 +516,7 @@ async fn submit_walk_in(
 ) -> Result<HttpResponse, PageError> {
     let stop_id = path.into_inner();
     let ctx = context(&req, &staff);
-    let mut form = FormState::new(form.0);
+    let form = FormState::new(form.0);
     let raw = RawRegistration {
         first_name: form.value("first_name").to_owned(),
         last_name: form.value("last_name").to_owned(),
@@ -533,25 +535,19 @@ async fn submit_walk_in(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok((_, entrance, name)) => {
+    round_trip(
+        &req,
+        form,
+        ctx.tr,
+        result,
+        |(_, entrance, name): (String, String, String)| {
             let query = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("walked_in", &name)
                 .finish();
-            Ok(redirect_see_other(&format!(
-                "/scan/checkpoints/{entrance}?{query}"
-            )))
-        }
-        Err(e) => {
-            form.absorb(e, ctx.tr)
-                .map_err(|e| PageError::new(&req, e))?;
-            page(
-                &req,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &WalkInPage { ctx, stop_id, form },
-            )
-        }
-    }
+            format!("/scan/checkpoints/{entrance}?{query}")
+        },
+        |form| WalkInPage { ctx, stop_id, form },
+    )
 }
 
 /// An admin cuts a lost device off; its token is refused from the next request on.

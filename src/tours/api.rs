@@ -338,7 +338,10 @@ pub async fn create_tour(
         default_locale: body.default_locale,
         targets: raw_targets(body.targets.unwrap_or_default()),
     })?;
-    let view = db::transaction(&state.pool, move |conn| service::create_tour(conn, &new)).await?;
+    let view = service::change_setup(&state.pool, &state.events, move |conn| {
+        service::create_tour(conn, &new)
+    })
+    .await?;
     tracing::info!(tour_id = %view.tour.id, "tour created");
     Ok(HttpResponse::Created().json(TourResponse::from(view)))
 }
@@ -373,7 +376,7 @@ pub async fn update_tour(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let body = body.0;
-    let view = db::transaction(&state.pool, move |conn| {
+    let view = service::change_setup(&state.pool, &state.events, move |conn| {
         let current = service::tour_view(conn, &id)?;
         let new = NewTour::try_from(RawTour {
             name: body.name.unwrap_or(current.tour.name),
@@ -428,7 +431,7 @@ pub async fn create_stop(
         capacity: Some(body.capacity),
         registration_closes_at: body.registration_closes_at,
     };
-    let view = db::transaction(&state.pool, move |conn| {
+    let view = service::change_setup(&state.pool, &state.events, move |conn| {
         // 404 for an unknown tour comes before field errors.
         service::tour_view(conn, &tour_id)?;
         let new = NewStop::parse(raw, TimeInput::Rfc3339)?;
@@ -469,7 +472,7 @@ pub async fn update_stop(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let body = body.0;
-    let view = db::transaction(&state.pool, move |conn| {
+    let view = service::change_setup(&state.pool, &state.events, move |conn| {
         let current = service::stop_view(conn, &id)?;
         let s = StopSummaryResponse::from(current.summary);
         let raw = RawStop {
@@ -488,10 +491,6 @@ pub async fn update_stop(
         service::update_stop(conn, &id, &new)
     })
     .await?;
-    // A new time zone or start must reach the scanners (it bounds claimed scan times).
-    state
-        .events
-        .publish([crate::events::DomainEvent::SetupChanged]);
     Ok(HttpResponse::Ok().json(StopResponse::from(view)))
 }
 
@@ -524,7 +523,7 @@ pub async fn create_workshop(
         capacity: Some(body.capacity),
         specialist_label: body.specialist_label,
     };
-    let (view, tz) = db::transaction(&state.pool, move |conn| {
+    let (view, tz) = service::change_setup(&state.pool, &state.events, move |conn| {
         let window = service::stop_window(conn, &stop_id)?;
         let new = NewWorkshop::parse(raw, window, TimeInput::Rfc3339)?;
         Ok((
@@ -552,7 +551,7 @@ pub async fn update_workshop(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let body = body.0;
-    let (view, tz) = db::transaction(&state.pool, move |conn| {
+    let (view, tz) = service::change_setup(&state.pool, &state.events, move |conn| {
         let current = service::find_workshop(conn, &id)?;
         let window = service::stop_window(conn, &current.stop_id)?;
         let tz = window.timezone;
@@ -573,8 +572,5 @@ pub async fn update_workshop(
         Ok((service::update_workshop(conn, &id, &new)?, tz))
     })
     .await?;
-    state
-        .events
-        .publish([crate::events::DomainEvent::SetupChanged]);
     Ok(HttpResponse::Ok().json(workshop_response(view, tz)))
 }

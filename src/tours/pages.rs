@@ -14,12 +14,12 @@ use super::service::{self, StopView, TourView};
 use super::store::Tour;
 use crate::auth::PageUser;
 use crate::auth::policy::ManageSetup;
-use crate::db;
+use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::state::AppState;
 use crate::time::{display_date, display_time, to_local_input};
-use crate::web::{CsrfForm, FormState, PageContext, PageError, html, redirect_see_other};
+use crate::web::{CsrfForm, FormState, PageContext, PageError, html, round_trip};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
@@ -157,19 +157,26 @@ fn tour_from_form(form: &FormState) -> Result<NewTour, AppError> {
 }
 
 /// A slug conflict belongs beside the slug field on the page.
-fn absorb_tour_error(
-    form: &mut FormState,
-    error: AppError,
-    locale: Locale,
-) -> Result<(), AppError> {
+/// A taken slug is the only conflict a tour form meets: shown beside the slug.
+fn slug_taken(error: AppError) -> AppError {
     match error {
-        AppError::Conflict(_) => {
-            let mut errors = crate::error::FieldErrors::new();
-            errors.add("slug", "v.slug_taken");
-            form.absorb(AppError::Invalid(errors), locale)
-        }
-        other => form.absorb(other, locale),
+        AppError::Conflict(_) => AppError::invalid("slug", "v.slug_taken"),
+        other => other,
     }
+}
+
+/// Saves what a set-up form holds: parsed first, then changed through the set-up use case.
+async fn save<N, T>(
+    state: &AppState,
+    parsed: Result<N, AppError>,
+    change: impl FnOnce(&mut DbConnection, N) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError>
+where
+    N: Send + 'static,
+    T: Send + 'static,
+{
+    let new = parsed?;
+    service::change_setup(&state.pool, &state.events, move |conn| change(conn, new)).await
 }
 
 async fn new_tour(
@@ -196,29 +203,23 @@ async fn create_tour(
     form: Form,
 ) -> Result<HttpResponse, PageError> {
     let ctx = context(&req, admin);
-    let mut form = FormState::new(form.0);
-    let result = match tour_from_form(&form) {
-        Ok(new) => db::transaction(&state.pool, move |conn| service::create_tour(conn, &new)).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(view) => Ok(redirect_see_other(&format!(
-            "/admin/tours/{}",
-            view.tour.id
-        ))),
-        Err(e) => {
-            absorb_tour_error(&mut form, e, ctx.tr).map_err(|e| PageError::new(&req, e))?;
-            page(
-                &req,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &TourFormPage {
-                    ctx,
-                    form,
-                    tour_id: None,
-                },
-            )
-        }
-    }
+    let form = FormState::new(form.0);
+    let result = save(&state, tour_from_form(&form), |conn, new| {
+        service::create_tour(conn, &new)
+    })
+    .await;
+    round_trip(
+        &req,
+        form,
+        ctx.tr,
+        result.map_err(slug_taken),
+        |view| format!("/admin/tours/{}", view.tour.id),
+        |form| TourFormPage {
+            ctx,
+            form,
+            tour_id: None,
+        },
+    )
 }
 
 /// A stop as a row of the tour page.
@@ -329,45 +330,33 @@ async fn update_tour(
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let ctx = context(&req, admin);
-    let mut form = FormState::new(form.0);
-    let result = match tour_from_form(&form) {
-        Ok(new) => {
-            let id = id.clone();
-            db::transaction(&state.pool, move |conn| {
-                // Targets other than the one on the form are kept.
-                let current = service::tour_view(conn, &id)?;
-                let mut new = new;
-                for t in current
-                    .targets
-                    .iter()
-                    .filter(|t| t.outcome != "certification_started")
-                {
-                    new.targets.push((t.outcome.clone(), t.value));
-                }
-                service::update_tour(conn, &id, &new)
-            })
-            .await
+    let form = FormState::new(form.0);
+    let tour_id = id.clone();
+    let result = save(&state, tour_from_form(&form), move |conn, mut new| {
+        // Targets other than the one on the form are kept.
+        let current = service::tour_view(conn, &tour_id)?;
+        for t in current
+            .targets
+            .iter()
+            .filter(|t| t.outcome != "certification_started")
+        {
+            new.targets.push((t.outcome.clone(), t.value));
         }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(view) => Ok(redirect_see_other(&format!(
-            "/admin/tours/{}",
-            view.tour.id
-        ))),
-        Err(e) => {
-            absorb_tour_error(&mut form, e, ctx.tr).map_err(|e| PageError::new(&req, e))?;
-            page(
-                &req,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &TourFormPage {
-                    ctx,
-                    form,
-                    tour_id: Some(id),
-                },
-            )
-        }
-    }
+        service::update_tour(conn, &tour_id, &new)
+    })
+    .await;
+    round_trip(
+        &req,
+        form,
+        ctx.tr,
+        result.map_err(slug_taken),
+        |view| format!("/admin/tours/{}", view.tour.id),
+        |form| TourFormPage {
+            ctx,
+            form,
+            tour_id: Some(id),
+        },
+    )
 }
 
 // ---- stops ----
@@ -436,34 +425,26 @@ async fn create_stop(
 ) -> Result<HttpResponse, PageError> {
     let tour = find_tour(&req, &state, path.into_inner()).await?;
     let ctx = context(&req, admin);
-    let mut form = FormState::new(form.0);
-    let result = match stop_from_form(&form) {
-        Ok(new) => {
-            let tour_id = tour.id.clone();
-            db::transaction(&state.pool, move |conn| {
-                service::create_stop(conn, &tour_id, &new)
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => Ok(redirect_see_other(&format!("/admin/tours/{}", tour.id))),
-        Err(e) => {
-            form.absorb(e, ctx.tr)
-                .map_err(|e| PageError::new(&req, e))?;
-            page(
-                &req,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &StopFormPage {
-                    ctx,
-                    form,
-                    tour,
-                    stop_id: None,
-                },
-            )
-        }
-    }
+    let form = FormState::new(form.0);
+    let tour_id = tour.id.clone();
+    let result = save(&state, stop_from_form(&form), move |conn, new| {
+        service::create_stop(conn, &tour_id, &new)
+    })
+    .await;
+    let back = format!("/admin/tours/{}", tour.id);
+    round_trip(
+        &req,
+        form,
+        ctx.tr,
+        result,
+        |_| back,
+        |form| StopFormPage {
+            ctx,
+            form,
+            tour,
+            stop_id: None,
+        },
+    )
 }
 
 /// A workshop as a row of the stop page.
@@ -648,41 +629,26 @@ async fn update_stop(
     let (view, tour) = load_stop(&req, &state, path.into_inner()).await?;
     let stop_id = view.summary.stop.id;
     let ctx = context(&req, admin);
-    let mut form = FormState::new(form.0);
-    let result = match stop_from_form(&form) {
-        Ok(new) => {
-            let id = stop_id.clone();
-            db::transaction(&state.pool, move |conn| {
-                service::update_stop(conn, &id, &new)
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => {
-            // A new time zone or room name must reach the scanners.
-            state
-                .events
-                .publish([crate::events::DomainEvent::SetupChanged]);
-            Ok(redirect_see_other(&format!("/admin/stops/{stop_id}")))
-        }
-        Err(e) => {
-            form.absorb(e, ctx.tr)
-                .map_err(|e| PageError::new(&req, e))?;
-            let stop_id = Some(stop_id);
-            page(
-                &req,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &StopFormPage {
-                    ctx,
-                    form,
-                    tour,
-                    stop_id,
-                },
-            )
-        }
-    }
+    let form = FormState::new(form.0);
+    let id = stop_id.clone();
+    let result = save(&state, stop_from_form(&form), move |conn, new| {
+        service::update_stop(conn, &id, &new)
+    })
+    .await;
+    let back = format!("/admin/stops/{stop_id}");
+    round_trip(
+        &req,
+        form,
+        ctx.tr,
+        result,
+        |_| back,
+        |form| StopFormPage {
+            ctx,
+            form,
+            tour,
+            stop_id: Some(stop_id),
+        },
+    )
 }
 
 // ---- workshops ----
@@ -755,34 +721,30 @@ async fn create_workshop(
 ) -> Result<HttpResponse, PageError> {
     let (view, _) = load_stop(&req, &state, path.into_inner()).await?;
     let ctx = context(&req, admin);
-    let mut form = FormState::new(form.0);
+    let form = FormState::new(form.0);
     let stop_id = view.summary.stop.id.clone();
-    let result = match workshop_from_form(&form, &view) {
-        Ok(new) => {
-            let id = stop_id.clone();
-            db::transaction(&state.pool, move |conn| {
-                service::create_workshop(conn, &id, &new)
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => Ok(redirect_see_other(&format!("/admin/stops/{stop_id}"))),
-        Err(e) => {
-            form.absorb(e, ctx.tr)
-                .map_err(|e| PageError::new(&req, e))?;
-            let stop_city = view.summary.stop.city;
-            let page_data = WorkshopFormPage {
-                ctx,
-                form,
-                stop_id,
-                stop_city,
-                workshop_id: None,
-            };
-            page(&req, StatusCode::UNPROCESSABLE_ENTITY, &page_data)
-        }
-    }
+    let id = stop_id.clone();
+    let result = save(
+        &state,
+        workshop_from_form(&form, &view),
+        move |conn, new| service::create_workshop(conn, &id, &new),
+    )
+    .await;
+    let back = format!("/admin/stops/{stop_id}");
+    round_trip(
+        &req,
+        form,
+        ctx.tr,
+        result,
+        |_| back,
+        |form| WorkshopFormPage {
+            ctx,
+            form,
+            stop_id,
+            stop_city: view.summary.stop.city,
+            workshop_id: None,
+        },
+    )
 }
 
 async fn edit_workshop(
@@ -836,37 +798,28 @@ async fn update_workshop(
     .map_err(|e| PageError::new(&req, e))?;
     let (view, _) = load_stop(&req, &state, workshop.stop_id).await?;
     let ctx = context(&req, admin);
-    let mut form = FormState::new(form.0);
+    let form = FormState::new(form.0);
     let stop_id = view.summary.stop.id.clone();
-    let result = match workshop_from_form(&form, &view) {
-        Ok(new) => {
-            let id = id.clone();
-            db::transaction(&state.pool, move |conn| {
-                service::update_workshop(conn, &id, &new)
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => {
-            state
-                .events
-                .publish([crate::events::DomainEvent::SetupChanged]);
-            Ok(redirect_see_other(&format!("/admin/stops/{stop_id}")))
-        }
-        Err(e) => {
-            form.absorb(e, ctx.tr)
-                .map_err(|e| PageError::new(&req, e))?;
-            let stop_city = view.summary.stop.city;
-            let page_data = WorkshopFormPage {
-                ctx,
-                form,
-                stop_id,
-                stop_city,
-                workshop_id: Some(id),
-            };
-            page(&req, StatusCode::UNPROCESSABLE_ENTITY, &page_data)
-        }
-    }
+    let workshop_id = id.clone();
+    let result = save(
+        &state,
+        workshop_from_form(&form, &view),
+        move |conn, new| service::update_workshop(conn, &workshop_id, &new),
+    )
+    .await;
+    let back = format!("/admin/stops/{stop_id}");
+    round_trip(
+        &req,
+        form,
+        ctx.tr,
+        result,
+        |_| back,
+        |form| WorkshopFormPage {
+            ctx,
+            form,
+            stop_id,
+            stop_city: view.summary.stop.city,
+            workshop_id: Some(id),
+        },
+    )
 }

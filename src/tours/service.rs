@@ -7,8 +7,9 @@ use super::domain::{NewStop, NewTour, NewWorkshop, StopWindow};
 use super::store::{
     self, Checkpoint, Stop, StopChanges, Tour, TourTarget, Workshop, WorkshopChanges,
 };
-use crate::db::{self, DbConnection};
+use crate::db::{self, DbConnection, DbPool};
 use crate::error::AppError;
+use crate::events::{Dispatcher, DomainEvent};
 use crate::time;
 
 /// A tour with its targets and stops (by date).
@@ -320,4 +321,21 @@ pub fn find_workshop(conn: &mut DbConnection, id: &str) -> Result<Workshop, AppE
 /// True when no tour exists yet (the demo loader only fills an empty database).
 pub fn is_empty(conn: &mut DbConnection) -> Result<bool, AppError> {
     Ok(store::count_tours(conn)? == 0)
+}
+
+/// The use case behind every set-up change (a tour, a stop, a workshop, created or changed):
+/// `change` runs in one transaction, then the scanners are told — checkpoints, rooms and time
+/// zones may have changed. API and pages both go through here.
+pub async fn change_setup<T, F>(
+    pool: &DbPool,
+    events: &Dispatcher,
+    change: F,
+) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+{
+    let changed = db::transaction(pool, change).await?;
+    events.publish([DomainEvent::SetupChanged]);
+    Ok(changed)
 }

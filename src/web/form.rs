@@ -3,6 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::{PageError, redirect_see_other};
+
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Locale;
 
@@ -80,5 +85,27 @@ impl FormState {
     pub fn with_errors(mut self, errors: &FieldErrors, locale: Locale) -> Self {
         self.errors = errors.localized(locale);
         self
+    }
+}
+
+/// The end of a page form's round trip (post, then redirect): on success a 303 to the address
+/// `done` makes of the result; on invalid input or a conflict the same form again with every
+/// value and error kept, in the page `again` makes of it (422); anything else, the error page.
+pub fn round_trip<T, P: askama::Template>(
+    req: &HttpRequest,
+    mut form: FormState,
+    locale: Locale,
+    result: Result<T, AppError>,
+    done: impl FnOnce(T) -> String,
+    again: impl FnOnce(FormState) -> P,
+) -> Result<HttpResponse, PageError> {
+    match result {
+        Ok(value) => Ok(redirect_see_other(&done(value))),
+        Err(error) => {
+            form.absorb(error, locale)
+                .map_err(|e| PageError::new(req, e))?;
+            super::html(StatusCode::UNPROCESSABLE_ENTITY, &again(form))
+                .map_err(|e| PageError::new(req, e))
+        }
     }
 }

@@ -12,7 +12,7 @@ mod request_guard;
 
 pub use csrf::{CSRF_COOKIE, CsrfForm, ensure_csrf_cookie};
 pub(crate) use csrf::{csrf_cookie, new_cookie_value as new_csrf_cookie_value};
-pub use form::FormState;
+pub use form::{FormState, round_trip};
 pub use headers::{CONTENT_SECURITY_POLICY, api_problems, security_headers};
 pub use json::{ApiBytes, ApiJson, JSON_LIMIT as JSON_BODY_LIMIT, json_config_error};
 pub use page::{PageContext, PageError, html, redirect_see_other};
