@@ -63,7 +63,7 @@ fn answer(dice: &mut Dice, bitter: bool, n: usize) -> RawFeedback {
         }
     };
     let mut themes = Vec::new();
-    let comment = if bitter && n % 9 == 0 {
+    let comment = if bitter && n.is_multiple_of(9) {
         themes.push("licensing".to_owned());
         QUOTE.to_owned()
     } else if bitter && dice.next(100) < 35 {
