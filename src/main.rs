@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use diesel::Connection;
-use roadshow::bench_data::LargeTour;
 use roadshow::config::Settings;
 use roadshow::db;
+use roadshow::sample_data::bench::LargeTour;
 use roadshow::startup::Application;
 
 #[derive(Parser)]
@@ -135,7 +135,7 @@ fn with_connection(
 }
 
 fn load_demo(conn: &mut db::DbConnection, settings: &Settings, strict: bool) -> anyhow::Result<()> {
-    match conn.transaction(roadshow::demo::load) {
+    match conn.transaction(roadshow::sample_data::demo::load) {
         Ok(summary) => {
             println!(
                 "Demo loaded: tour `{}` with {} stops, {} workshops and {} registrations, \
@@ -153,7 +153,7 @@ fn load_demo(conn: &mut db::DbConnection, settings: &Settings, strict: bool) -> 
 }
 
 fn load_bench_data(conn: &mut db::DbConnection, size: LargeTour) -> anyhow::Result<()> {
-    let s = match roadshow::bench_data::load_large_tour(conn, size) {
+    let s = match roadshow::sample_data::bench::load_large_tour(conn, size) {
         Ok(summary) => summary,
         Err(roadshow::error::AppError::Conflict(message)) => anyhow::bail!("{message}"),
         Err(e) => return Err(anyhow::Error::from(e).context("loading the large tour")),
@@ -194,7 +194,7 @@ fn load_bench_data(conn: &mut db::DbConnection, size: LargeTour) -> anyhow::Resu
 
 fn print_logins(settings: &Settings) {
     println!("Demo logins (e-mail / password):");
-    for (email, _, role, password) in roadshow::demo::DEMO_USERS {
+    for (email, _, role, password) in roadshow::sample_data::demo::DEMO_USERS {
         println!("  {role:<10} {email} / {password}");
     }
     println!(

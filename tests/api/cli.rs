@@ -85,8 +85,9 @@ fn the_demo_loads_into_an_empty_database_and_refuses_a_second_time() {
             roadshow::db::DbConnection::Pg(diesel::Connection::establish(u).expect("conn"))
         }
     };
-    let view = roadshow::tours::service::tour_view(&mut conn, roadshow::demo::DEMO_TOUR_SLUG)
-        .expect("demo tour");
+    let view =
+        roadshow::tours::service::tour_view(&mut conn, roadshow::sample_data::demo::DEMO_TOUR_SLUG)
+            .expect("demo tour");
     assert_eq!(view.targets[0].value, 550);
     let strasbourg = view
         .stops
@@ -174,8 +175,11 @@ fn the_demo_loads_into_an_empty_database_and_refuses_a_second_time() {
         assert!(worked > 0);
     }
     // The upcoming tour is open for registration.
-    let spring = roadshow::tours::service::tour_view(&mut conn, roadshow::demo::DEMO_SPRING_SLUG)
-        .expect("spring tour");
+    let spring = roadshow::tours::service::tour_view(
+        &mut conn,
+        roadshow::sample_data::demo::DEMO_SPRING_SLUG,
+    )
+    .expect("spring tour");
     assert!(spring.stops.iter().all(|s| s.registration_open));
 }
 
