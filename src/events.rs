@@ -10,13 +10,14 @@ use crate::auth::service::TokenCache;
 use crate::checkin::cache::CheckpointCache;
 use crate::checkin::domain::{ScanTimeRejection, Verdict};
 use crate::email::worker::OutboxSignal;
-use crate::metrics::{Metrics, ReasonLabel, ResultLabel, StatusLabel, registration_status_label};
+use crate::metrics::{Metrics, ReasonLabel, ResultLabel, StatusLabel};
+use crate::registrations::domain::RegistrationStatus;
 
 /// Something that happened, as the rest of the application needs to know it.
 #[derive(Debug, Clone)]
 pub enum DomainEvent {
     /// A registration was made (online or at the door), with its status then.
-    Registered { status: String },
+    Registered { status: RegistrationStatus },
     /// One or more e-mails were queued in the outbox.
     MailQueued,
     /// A scan was decided (a resend of a known scan is not published).
@@ -75,7 +76,7 @@ impl Dispatcher {
                 self.metrics
                     .registrations
                     .get_or_create(&StatusLabel {
-                        status: registration_status_label(&status).to_owned(),
+                        status: status.as_str().to_owned(),
                     })
                     .inc();
                 // Every registration queues its confirmation.

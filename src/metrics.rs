@@ -209,16 +209,6 @@ pub fn method_label(method: &actix_web::http::Method) -> &'static str {
     }
 }
 
-/// A registration status label from the closed set the service writes (`other` otherwise).
-pub fn registration_status_label(status: &str) -> &'static str {
-    match status {
-        "confirmed" => "confirmed",
-        "waitlisted" => "waitlisted",
-        "cancelled" => "cancelled",
-        _ => "other",
-    }
-}
-
 /// Counts and times every request by route pattern and status.
 pub async fn record_http(
     req: ServiceRequest,
@@ -261,7 +251,5 @@ mod tests {
             let method = Method::from_bytes(made_up.as_bytes()).expect("a token");
             assert_eq!(method_label(&method), "other", "{made_up}");
         }
-        assert_eq!(registration_status_label("confirmed"), "confirmed");
-        assert_eq!(registration_status_label("<script>"), "other");
     }
 }

@@ -14,6 +14,7 @@ use crate::auth::{ApiUser, CurrentUser};
 use crate::db;
 use crate::error::{AppError, FieldErrors, Problem};
 use crate::registrations::api::{RegistrationRequest, RegistrationResponse, registration_response};
+use crate::registrations::domain::RegistrationStatus;
 use crate::state::AppState;
 use crate::time;
 use crate::web::ApiJson;
@@ -89,7 +90,7 @@ pub struct ScannedRegistration {
     pub first_name: String,
     pub last_name: String,
     pub company: String,
-    pub status: String,
+    pub status: RegistrationStatus,
     pub workshops: Vec<ScannedWorkshop>,
 }
 
@@ -247,7 +248,7 @@ pub struct AttendeeMatch {
     pub last_name: String,
     pub company: String,
     pub email: String,
-    pub status: String,
+    pub status: RegistrationStatus,
     pub badge_token: String,
     /// When they were checked in at the entrance, if they were.
     pub checked_in_at: Option<DateTime<FixedOffset>>,
@@ -449,7 +450,7 @@ pub struct ScannerAttendee {
     pub first_name: String,
     pub last_name: String,
     pub company: String,
-    pub status: String,
+    pub status: RegistrationStatus,
     /// Workshops with a confirmed seat.
     pub workshops: Vec<String>,
 }

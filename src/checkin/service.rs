@@ -15,6 +15,7 @@ use crate::badge::{self, BadgeKeys};
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::AppError;
 use crate::events::{Dispatcher, DomainEvent, ScanDecided};
+use crate::registrations::domain::RegistrationStatus;
 use crate::registrations::store::{self as registrations_store, Registration};
 use crate::state::AppState;
 
@@ -143,9 +144,9 @@ fn judge(
     };
     let verdict = if registration.stop_id != checkpoint.stop_id {
         Verdict::WrongStop
-    } else if registration.status == "cancelled" {
+    } else if registration.status == RegistrationStatus::Cancelled {
         Verdict::Cancelled
-    } else if registration.status == "waitlisted" {
+    } else if registration.status == RegistrationStatus::Waitlisted {
         Verdict::Waitlisted
     } else if let Some(workshop_id) = &checkpoint.workshop_id
         && !store::is_enrolled(conn, &registration.id, workshop_id)?
@@ -246,7 +247,7 @@ pub fn walk_in(
     let id = registrations::register(conn, stop_id, new, registrations::Source::WalkIn, now)?;
     let registration = registrations_store::find_registration(conn, &id)?
         .ok_or(AppError::NotFound("registration"))?;
-    if registration.status != "confirmed" {
+    if registration.status != RegistrationStatus::Confirmed {
         return Err(AppError::Conflict(
             "the stop is full: no seat for a walk-in".into(),
         ));
@@ -367,7 +368,7 @@ pub async fn register_walk_in(
     })
     .await?;
     door.events.publish([DomainEvent::Registered {
-        status: "confirmed".to_owned(),
+        status: RegistrationStatus::Confirmed,
     }]);
     Ok(walked_in)
 }

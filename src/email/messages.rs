@@ -11,6 +11,7 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use crate::badge::{self, BadgeKeys};
 use crate::config::Settings;
 use crate::i18n::Locale;
+use crate::registrations::domain::RegistrationStatus;
 use crate::registrations::service::{Event, RegistrationView};
 use crate::time::{display_date, display_time};
 
@@ -121,7 +122,7 @@ pub fn registration_email(
     let token = keys.sign(&view.stop.id, &r.id)?;
     let message = RegistrationMessage {
         tr,
-        headline: tr.t(headline_key(event, &r.status)).to_owned(),
+        headline: tr.t(headline_key(event, r.status.as_str())).to_owned(),
         first_name: r.first_name.clone(),
         tour_name: view.tour_name.clone(),
         city: view.stop.city.clone(),
@@ -133,7 +134,7 @@ pub fn registration_email(
             display_time(view.stop.starts_at, tz),
             display_time(view.stop.ends_at, tz)
         ),
-        status: tr.t(status_key(&r.status)).to_owned(),
+        status: tr.t(status_key(r.status.as_str())).to_owned(),
         workshops: view
             .workshops
             .iter()
@@ -145,20 +146,20 @@ pub fn registration_email(
                     display_time(w.workshop.ends_at, tz)
                 ),
                 room: w.workshop.room.clone(),
-                status: tr.t(status_key(&w.status)).to_owned(),
+                status: tr.t(status_key(w.status.as_str())).to_owned(),
             })
             .collect(),
         manage_url: manage_url(settings, keys, &r.id),
         badge_url: settings.url(&format!("/api/v1/badges/{token}/qr.png")),
-        show_badge: r.status == "confirmed",
-        cancelled: r.status == "cancelled",
+        show_badge: r.status == RegistrationStatus::Confirmed,
+        cancelled: r.status == RegistrationStatus::Cancelled,
     };
     let subject = format!(
         "{} – {}, {} : {}",
         view.tour_name,
         view.stop.city,
         message.date,
-        tr.t(status_key(&r.status))
+        tr.t(status_key(r.status.as_str()))
     );
     let text = RegistrationText { m: &message }.render()?;
     let html = RegistrationHtml { m: &message }.render()?;
@@ -180,7 +181,7 @@ pub fn registration_email(
         .singlepart(SinglePart::plain(text))
         .multipart(html_part);
     let mut mixed = MultiPart::mixed().multipart(body);
-    if r.status != "cancelled" {
+    if r.status != RegistrationStatus::Cancelled {
         mixed = mixed.singlepart(Attachment::new("rencontre.ics".to_owned()).body(
             calendar(view, &message.manage_url),
             ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")?,

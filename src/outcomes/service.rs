@@ -9,6 +9,7 @@ use super::store::{self, Outcome};
 use crate::db::DbConnection;
 use crate::db::schema::registrations;
 use crate::error::{AppError, FieldErrors};
+use crate::registrations::domain::RegistrationStatus;
 use crate::registrations::store::{Registration, find_registration};
 use crate::time;
 
@@ -292,7 +293,9 @@ fn find_attendee(
         .order(registrations::created_at.desc())
         .select(Registration::as_select())
         .load(conn)?;
-    let live = found.iter().position(|r| r.status != "cancelled");
+    let live = found
+        .iter()
+        .position(|r| r.status != RegistrationStatus::Cancelled);
     Ok(match live {
         Some(i) => Some(found.swap_remove(i)),
         None => found.into_iter().next(),

@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::domain::RawRegistration;
+use super::domain::{RawRegistration, RegistrationStatus};
 use super::service::{self, RegistrationView, Source};
 use crate::badge;
 use crate::db;
@@ -64,7 +64,7 @@ pub struct EnrolmentResponse {
     pub starts_at: DateTime<FixedOffset>,
     pub ends_at: DateTime<FixedOffset>,
     /// `confirmed` or `waitlisted`.
-    pub status: String,
+    pub status: RegistrationStatus,
 }
 
 /// The badge of a registration: its token is exactly what the QR code encodes.
@@ -81,7 +81,7 @@ pub struct RegistrationResponse {
     pub id: String,
     pub stop_id: String,
     /// `confirmed`, `waitlisted` or `cancelled`.
-    pub status: String,
+    pub status: RegistrationStatus,
     pub first_name: String,
     pub last_name: String,
     pub email: String,

@@ -22,6 +22,65 @@ pub const PARTNER_TYPES: &[&str] = &[
     "other",
 ];
 
+/// Where a registration (or one of its workshop enrolments) stands: it holds a seat, waits in
+/// line for one, or was given up. Stored as its word; this is the one place the words are
+/// mapped.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum RegistrationStatus {
+    Confirmed,
+    Waitlisted,
+    Cancelled,
+}
+
+impl RegistrationStatus {
+    /// Every status, in the order they are shown.
+    pub const ALL: [Self; 3] = [Self::Confirmed, Self::Waitlisted, Self::Cancelled];
+
+    /// The stored and serialised word.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Confirmed => "confirmed",
+            Self::Waitlisted => "waitlisted",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// The status a stored word names.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// Confirmed or waitlisted: not given up.
+    pub fn is_live(self) -> bool {
+        self != Self::Cancelled
+    }
+}
+
+impl std::fmt::Display for RegistrationStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Read from the database (`#[diesel(deserialize_as = String)]`): a word that is no status is a
+/// corrupt row, reported as a deserialisation error.
+impl TryFrom<String> for RegistrationStatus {
+    type Error = String;
+
+    fn try_from(raw: String) -> Result<Self, String> {
+        Self::parse(&raw).ok_or_else(|| format!("unknown registration status `{raw}`"))
+    }
+}
+
+impl From<RegistrationStatus> for String {
+    fn from(status: RegistrationStatus) -> Self {
+        status.as_str().to_owned()
+    }
+}
+
 /// What an attendee typed.
 #[derive(Debug, Clone, Default)]
 pub struct RawRegistration {

@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::api::registration_of;
+use super::domain::RegistrationStatus;
 use super::domain::{COMPANY_SIZES, PARTNER_TYPES, RawRegistration};
 use super::service::{self, RegistrationView, Source};
 use crate::db;
@@ -376,7 +377,7 @@ struct ManageInfo {
     last_name: String,
     company: String,
     email: String,
-    status: String,
+    status: RegistrationStatus,
     status_label: String,
     badge_token: String,
     open: bool,
@@ -397,10 +398,10 @@ fn manage_info(
         last_name: r.last_name.clone(),
         company: r.company.clone(),
         email: r.email.clone(),
-        status: r.status.clone(),
+        status: r.status,
         status_label: ctx.tr.t(&format!("status.{}", r.status)).to_owned(),
         badge_token: state.badges.sign(&r.stop_id, &r.id)?,
-        open: r.status != "cancelled" && time::now() < view.stop.ends_at,
+        open: r.status != RegistrationStatus::Cancelled && time::now() < view.stop.ends_at,
         workshops: view
             .workshops
             .iter()
@@ -443,7 +444,7 @@ struct NoticeQuery {
 impl NoticeQuery {
     fn notice(&self, ctx: &PageContext, me: &ManageInfo) -> Option<String> {
         let key = if self.welcome.is_some() {
-            if me.status == "confirmed" {
+            if me.status == RegistrationStatus::Confirmed {
                 "manage.welcome_confirmed"
             } else {
                 "manage.welcome_waitlisted"

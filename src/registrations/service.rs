@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use super::domain::RegistrationStatus;
 use super::domain::{NewRegistration, Slot, check_workshop_choice};
 use super::store::{self, Enrolment, Registration};
 use crate::db::{self, DbConnection, DbPool};
@@ -64,7 +65,7 @@ pub const MAIL_KIND: &str = "registration";
 #[derive(Debug, Clone)]
 pub struct EnrolledWorkshop {
     pub workshop: Workshop,
-    pub status: String,
+    pub status: RegistrationStatus,
 }
 
 /// A registration with its stop, tour and workshops.
@@ -164,7 +165,7 @@ pub fn register(
     let mut registration = Registration {
         id: uuid::Uuid::new_v4().to_string(),
         stop_id: stop_id.to_owned(),
-        status: "waitlisted".to_owned(),
+        status: RegistrationStatus::Waitlisted,
         first_name: new.first_name.clone(),
         last_name: new.last_name.clone(),
         email: new.email.to_string(),
@@ -191,8 +192,14 @@ pub fn register(
     queue_mail(conn, &registration, Event::Registered)?;
     let confirmed = store::take_stop_seat(conn, stop_id)?;
     if confirmed {
-        store::update_status(conn, &registration.id, "waitlisted", "confirmed", now)?;
-        registration.status = "confirmed".to_owned();
+        store::update_status(
+            conn,
+            &registration.id,
+            RegistrationStatus::Waitlisted,
+            RegistrationStatus::Confirmed,
+            now,
+        )?;
+        registration.status = RegistrationStatus::Confirmed;
     }
     for workshop_id in &new.workshops {
         enrol(conn, &registration.id, workshop_id, confirmed, now)?;
@@ -213,11 +220,11 @@ fn enrol(
     workshop_id: &str,
     registration_confirmed: bool,
     now: NaiveDateTime,
-) -> Result<String, AppError> {
+) -> Result<RegistrationStatus, AppError> {
     let status = if registration_confirmed && store::take_workshop_seat(conn, workshop_id)? {
-        "confirmed"
+        RegistrationStatus::Confirmed
     } else {
-        "waitlisted"
+        RegistrationStatus::Waitlisted
     };
     let existing = store::list_enrolments(conn, registration_id)?
         .into_iter()
@@ -225,7 +232,7 @@ fn enrol(
     match existing {
         // Chosen again after being dropped: the row comes back.
         Some(e) => {
-            store::update_enrolment(conn, registration_id, workshop_id, &e.status, status, now)?;
+            store::update_enrolment(conn, registration_id, workshop_id, e.status, status, now)?;
         }
         None => {
             store::insert_enrolment(
@@ -233,14 +240,14 @@ fn enrol(
                 &Enrolment {
                     registration_id: registration_id.to_owned(),
                     workshop_id: workshop_id.to_owned(),
-                    status: status.to_owned(),
+                    status,
                     created_at: now,
                     updated_at: now,
                 },
             )?;
         }
     }
-    Ok(status.to_owned())
+    Ok(status)
 }
 
 /// A registration with everything its pages and e-mails show.
@@ -259,9 +266,8 @@ pub fn registration_view(conn: &mut DbConnection, id: &str) -> Result<Registrati
         .filter_map(|workshop| {
             let status = enrolments
                 .iter()
-                .find(|e| e.workshop_id == workshop.id && e.status != "cancelled")?
-                .status
-                .clone();
+                .find(|e| e.workshop_id == workshop.id && e.status.is_live())?
+                .status;
             Some(EnrolledWorkshop { workshop, status })
         })
         .collect();
@@ -285,7 +291,7 @@ pub fn change_workshops(
 ) -> Result<(), AppError> {
     let registration =
         store::find_registration(conn, id)?.ok_or(AppError::NotFound("registration"))?;
-    if registration.status == "cancelled" {
+    if registration.status == RegistrationStatus::Cancelled {
         return Err(AppError::Conflict("this registration is cancelled".into()));
     }
     let stop =
@@ -299,27 +305,30 @@ pub fn change_workshops(
     check_workshop_choice(unique, &slots(&offered))?;
     let current = store::list_enrolments(conn, id)?;
     let mut freed = Vec::new();
-    for enrolment in current.iter().filter(|e| e.status != "cancelled") {
+    for enrolment in current
+        .iter()
+        .filter(|e| e.status != RegistrationStatus::Cancelled)
+    {
         if !unique.contains(&enrolment.workshop_id) {
             store::update_enrolment(
                 conn,
                 id,
                 &enrolment.workshop_id,
-                &enrolment.status,
-                "cancelled",
+                enrolment.status,
+                RegistrationStatus::Cancelled,
                 now,
             )?;
-            if enrolment.status == "confirmed" {
+            if enrolment.status == RegistrationStatus::Confirmed {
                 store::release_workshop_seat(conn, &enrolment.workshop_id)?;
                 freed.push(enrolment.workshop_id.clone());
             }
         }
     }
-    let confirmed = registration.status == "confirmed";
+    let confirmed = registration.status == RegistrationStatus::Confirmed;
     for workshop_id in unique {
         let live = current
             .iter()
-            .any(|e| &e.workshop_id == workshop_id && e.status != "cancelled");
+            .any(|e| &e.workshop_id == workshop_id && e.status != RegistrationStatus::Cancelled);
         if !live {
             enrol(conn, id, workshop_id, confirmed, now)?;
         }
@@ -335,7 +344,7 @@ pub fn change_workshops(
 pub fn cancel(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<(), AppError> {
     let registration =
         store::find_registration(conn, id)?.ok_or(AppError::NotFound("registration"))?;
-    if registration.status == "cancelled" {
+    if registration.status == RegistrationStatus::Cancelled {
         return Ok(());
     }
     // After the day, a cancellation would rewrite what happened (the check-in would vanish
@@ -345,7 +354,14 @@ pub fn cancel(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<(
     if now >= stop.ends_at {
         return Err(AppError::Conflict("this stop is over".into()));
     }
-    if store::update_status(conn, id, &registration.status, "cancelled", now)? == 0 {
+    if store::update_status(
+        conn,
+        id,
+        registration.status,
+        RegistrationStatus::Cancelled,
+        now,
+    )? == 0
+    {
         return Err(AppError::Conflict(
             "this registration changed meanwhile; try again".into(),
         ));
@@ -356,17 +372,17 @@ pub fn cancel(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<(
     let mut freed = Vec::new();
     for enrolment in store::list_enrolments(conn, id)?
         .into_iter()
-        .filter(|e| e.status != "cancelled")
+        .filter(|e| e.status != RegistrationStatus::Cancelled)
     {
         store::update_enrolment(
             conn,
             id,
             &enrolment.workshop_id,
-            &enrolment.status,
-            "cancelled",
+            enrolment.status,
+            RegistrationStatus::Cancelled,
             now,
         )?;
-        if enrolment.status == "confirmed" {
+        if enrolment.status == RegistrationStatus::Confirmed {
             store::release_workshop_seat(conn, &enrolment.workshop_id)?;
             freed.push(enrolment.workshop_id);
         }
@@ -376,7 +392,7 @@ pub fn cancel(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<(
     for workshop_id in freed {
         fill_workshop_seats(conn, &workshop_id)?;
     }
-    if registration.status == "confirmed" {
+    if registration.status == RegistrationStatus::Confirmed {
         store::release_stop_seat(conn, &registration.stop_id)?;
         fill_stop_seats(conn, &registration.stop_id)?;
     }
@@ -394,7 +410,14 @@ pub fn fill_stop_seats(conn: &mut DbConnection, stop_id: &str) -> Result<(), App
         if !store::take_stop_seat(conn, stop_id)? {
             return Ok(());
         }
-        if store::update_status(conn, &next.id, "waitlisted", "confirmed", now)? == 0 {
+        if store::update_status(
+            conn,
+            &next.id,
+            RegistrationStatus::Waitlisted,
+            RegistrationStatus::Confirmed,
+            now,
+        )? == 0
+        {
             // Someone else moved this person meanwhile: give the seat back and look again.
             store::release_stop_seat(conn, stop_id)?;
             continue;
@@ -402,15 +425,15 @@ pub fn fill_stop_seats(conn: &mut DbConnection, stop_id: &str) -> Result<(), App
         // Their workshop choices now compete for seats too.
         for enrolment in store::list_enrolments(conn, &next.id)?
             .into_iter()
-            .filter(|e| e.status == "waitlisted")
+            .filter(|e| e.status == RegistrationStatus::Waitlisted)
         {
             if store::take_workshop_seat(conn, &enrolment.workshop_id)? {
                 store::update_enrolment(
                     conn,
                     &next.id,
                     &enrolment.workshop_id,
-                    "waitlisted",
-                    "confirmed",
+                    RegistrationStatus::Waitlisted,
+                    RegistrationStatus::Confirmed,
                     now,
                 )?;
             }
@@ -433,8 +456,8 @@ pub fn fill_workshop_seats(conn: &mut DbConnection, workshop_id: &str) -> Result
             conn,
             &next.registration_id,
             workshop_id,
-            "waitlisted",
-            "confirmed",
+            RegistrationStatus::Waitlisted,
+            RegistrationStatus::Confirmed,
             now,
         )? == 0
         {
@@ -479,7 +502,7 @@ pub async fn register_attendee(
     .await?;
     let view = db::run(pool, move |conn| registration_view(conn, &id)).await?;
     events.publish([DomainEvent::Registered {
-        status: view.registration.status.clone(),
+        status: view.registration.status,
     }]);
     tracing::info!(registration_id = %view.registration.id, status = %view.registration.status, "registered");
     Ok(view)

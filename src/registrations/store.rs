@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::domain::RegistrationStatus;
 use crate::db::DbConnection;
 use crate::db::schema::{check_ins, enrolments, registrations, stops, workshops};
 
@@ -11,7 +12,8 @@ use crate::db::schema::{check_ins, enrolments, registrations, stops, workshops};
 pub struct Registration {
     pub id: String,
     pub stop_id: String,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: RegistrationStatus,
     pub first_name: String,
     pub last_name: String,
     pub email: String,
@@ -34,14 +36,15 @@ pub struct Registration {
 pub struct Enrolment {
     pub registration_id: String,
     pub workshop_id: String,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: RegistrationStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
 pub fn insert_registration(conn: &mut DbConnection, row: &Registration) -> QueryResult<usize> {
     diesel::insert_into(registrations::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
 }
 
@@ -62,7 +65,7 @@ pub fn find_live_by_email(
     registrations::table
         .filter(registrations::stop_id.eq(stop_id))
         .filter(registrations::email.eq(email))
-        .filter(registrations::status.ne("cancelled"))
+        .filter(registrations::status.ne(RegistrationStatus::Cancelled.as_str()))
         .select(Registration::as_select())
         .first(conn)
         .optional()
@@ -72,18 +75,18 @@ pub fn find_live_by_email(
 pub fn update_status(
     conn: &mut DbConnection,
     id: &str,
-    from: &str,
-    to: &str,
+    from: RegistrationStatus,
+    to: RegistrationStatus,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let cancelled_at = (to == "cancelled").then_some(now);
+    let cancelled_at = (to == RegistrationStatus::Cancelled).then_some(now);
     diesel::update(
         registrations::table
             .find(id)
-            .filter(registrations::status.eq(from)),
+            .filter(registrations::status.eq(from.as_str())),
     )
     .set((
-        registrations::status.eq(to),
+        registrations::status.eq(to.as_str()),
         registrations::updated_at.eq(now),
         registrations::cancelled_at.eq(cancelled_at),
     ))
@@ -97,7 +100,7 @@ pub fn first_waitlisted(
 ) -> QueryResult<Option<Registration>> {
     registrations::table
         .filter(registrations::stop_id.eq(stop_id))
-        .filter(registrations::status.eq("waitlisted"))
+        .filter(registrations::status.eq(RegistrationStatus::Waitlisted.as_str()))
         .order((registrations::created_at.asc(), registrations::id.asc()))
         .select(Registration::as_select())
         .first(conn)
@@ -159,7 +162,7 @@ pub fn list_enrolments(
 
 pub fn insert_enrolment(conn: &mut DbConnection, row: &Enrolment) -> QueryResult<usize> {
     diesel::insert_into(enrolments::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
 }
 
@@ -168,16 +171,19 @@ pub fn update_enrolment(
     conn: &mut DbConnection,
     registration_id: &str,
     workshop_id: &str,
-    from: &str,
-    to: &str,
+    from: RegistrationStatus,
+    to: RegistrationStatus,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(
         enrolments::table
             .find((registration_id, workshop_id))
-            .filter(enrolments::status.eq(from)),
+            .filter(enrolments::status.eq(from.as_str())),
     )
-    .set((enrolments::status.eq(to), enrolments::updated_at.eq(now)))
+    .set((
+        enrolments::status.eq(to.as_str()),
+        enrolments::updated_at.eq(now),
+    ))
     .execute(conn)
 }
 
@@ -189,8 +195,8 @@ pub fn first_waitlisted_enrolment(
     enrolments::table
         .inner_join(registrations::table)
         .filter(enrolments::workshop_id.eq(workshop_id))
-        .filter(enrolments::status.eq("waitlisted"))
-        .filter(registrations::status.eq("confirmed"))
+        .filter(enrolments::status.eq(RegistrationStatus::Waitlisted.as_str()))
+        .filter(registrations::status.eq(RegistrationStatus::Confirmed.as_str()))
         .order((
             enrolments::updated_at.asc(),
             enrolments::registration_id.asc(),

@@ -14,6 +14,7 @@ use crate::checkin::store::CheckIn;
 use crate::db::DbConnection;
 use crate::db::schema::{stops, workshops};
 use crate::error::AppError;
+use crate::registrations::domain::RegistrationStatus;
 use crate::registrations::domain::{COMPANY_SIZES, PARTNER_TYPES};
 use crate::registrations::store::Enrolment;
 use crate::sample_data::dice::{Dice, index};
@@ -91,7 +92,7 @@ pub(super) struct StopRows<'a> {
 /// A registration as drawn, before its row is written.
 struct Registered {
     id: String,
-    status: &'static str,
+    status: RegistrationStatus,
     walk_in: bool,
     created_at: NaiveDateTime,
     cancelled_at: Option<NaiveDateTime>,
@@ -105,11 +106,11 @@ impl StopRows<'_> {
         let stop = &plan.stop;
         let registration_id = dice.uuid();
         let status = match dice.next(100) {
-            n if n < CONFIRMED_PERCENT => "confirmed",
-            n if n < CONFIRMED_PERCENT + WAITLISTED_PERCENT => "waitlisted",
-            _ => "cancelled",
+            n if n < CONFIRMED_PERCENT => RegistrationStatus::Confirmed,
+            n if n < CONFIRMED_PERCENT + WAITLISTED_PERCENT => RegistrationStatus::Waitlisted,
+            _ => RegistrationStatus::Cancelled,
         };
-        let confirmed = status == "confirmed";
+        let confirmed = status == RegistrationStatus::Confirmed;
         let present = confirmed && dice.chance(rates.entrance);
         // Arrivals crowd 8:00–9:30 local, peaking around 8:45; a few come late.
         let arrival = if dice.next(100) < 6 {
@@ -124,7 +125,7 @@ impl StopRows<'_> {
         } else {
             stop.starts_at - minutes_i64(60 + dice.next(42 * 24 * 60))
         };
-        let cancelled_at = (status == "cancelled").then(|| {
+        let cancelled_at = (status == RegistrationStatus::Cancelled).then(|| {
             let before_start = (stop.starts_at - created_at).num_minutes().max(1);
             created_at + minutes_i64(dice.next(u64::try_from(before_start).unwrap_or(1)))
         });
@@ -175,7 +176,7 @@ impl StopRows<'_> {
         self.batch.registrations.push(RegistrationRow {
             id,
             stop_id: stop.id.clone(),
-            status,
+            status: status.as_str(),
             first_name,
             last_name,
             // The serial makes every address unique; the rest keeps it readable.
@@ -230,7 +231,7 @@ impl StopRows<'_> {
             self.batch.enrolments.push(Enrolment {
                 registration_id: registration_id.to_owned(),
                 workshop_id: self.plan.workshops[w].id.clone(),
-                status: "confirmed".into(),
+                status: RegistrationStatus::Confirmed,
                 created_at,
                 updated_at: created_at,
             });

@@ -15,7 +15,7 @@ use crate::registrations::store::Enrolment;
 
 /// A registration row. `None` is written as NULL rather than DEFAULT, so that SQLite takes a
 /// whole chunk in one statement instead of one statement per row.
-#[derive(Insertable)]
+#[derive(Clone, Insertable)]
 #[diesel(table_name = registrations, treat_none_as_default_value = false)]
 pub(super) struct RegistrationRow {
     pub(super) id: String,
@@ -38,7 +38,7 @@ pub(super) struct RegistrationRow {
 }
 
 /// A scan row (NULL rather than DEFAULT, as for registrations).
-#[derive(Insertable)]
+#[derive(Clone, Insertable)]
 #[diesel(table_name = scans, treat_none_as_default_value = false)]
 pub(super) struct ScanRow {
     pub(super) id: String,
@@ -52,7 +52,7 @@ pub(super) struct ScanRow {
     pub(super) received_at: NaiveDateTime,
 }
 
-#[derive(Insertable)]
+#[derive(Clone, Insertable)]
 #[diesel(table_name = feedback_requests, treat_none_as_default_value = false)]
 pub(super) struct FeedbackRequestRow {
     pub(super) registration_id: String,
@@ -63,7 +63,7 @@ pub(super) struct FeedbackRequestRow {
     pub(super) unsubscribed_at: Option<NaiveDateTime>,
 }
 
-#[derive(Insertable)]
+#[derive(Clone, Insertable)]
 #[diesel(table_name = feedback)]
 pub(super) struct FeedbackRow {
     pub(super) id: String,
@@ -78,7 +78,7 @@ pub(super) struct FeedbackRow {
     pub(super) quote_selected: bool,
 }
 
-#[derive(Insertable)]
+#[derive(Clone, Insertable)]
 #[diesel(table_name = outcomes)]
 pub(super) struct OutcomeRow {
     pub(super) id: String,
@@ -111,8 +111,13 @@ macro_rules! insert_rows {
     ($conn:expr, $table:expr, $rows:expr) => {
         for chunk in $rows.chunks(ROWS_PER_INSERT) {
             match &mut *$conn {
-                DbConnection::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                DbConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+                // Owned rows: a status enum is written through its word (`serialize_as`).
+                DbConnection::Pg(c) => diesel::insert_into($table)
+                    .values(chunk.to_vec())
+                    .execute(c)?,
+                DbConnection::Sqlite(c) => diesel::insert_into($table)
+                    .values(chunk.to_vec())
+                    .execute(c)?,
             };
         }
     };

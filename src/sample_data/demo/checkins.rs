@@ -31,7 +31,7 @@ pub(super) fn check_in_crowd(
     let minutes = |dice: &mut Dice, n: u64| i64::try_from(dice.next(n)).unwrap_or(0);
     for registration in list_for_stop(conn, &stop.id, 100_000)?
         .into_iter()
-        .filter(|r| r.status == "confirmed")
+        .filter(|r| r.status == crate::registrations::domain::RegistrationStatus::Confirmed)
     {
         if dice.next(100) < no_show_percent {
             continue;
