@@ -226,7 +226,8 @@ async fn mail_worker(settings: Settings) -> anyhow::Result<()> {
     let mailer = Mailer::from_settings(&settings)?;
     let state = std::sync::Arc::new(roadshow::state::AppState::connect(settings).await?);
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let handle = tokio::spawn(worker::run(state, mailer, stopped));
+    let kinds = roadshow::startup::mail_kinds();
+    let handle = tokio::spawn(worker::run(state, mailer, kinds, stopped));
     let mut terminate =
         actix_web::rt::signal::unix::signal(actix_web::rt::signal::unix::SignalKind::terminate())?;
     tokio::select! {

@@ -52,7 +52,12 @@ impl Application {
         let state = web::Data::new(AppState::connect(settings).await?);
         let worker = mail_worker.then(|| {
             let (stop, stopped) = tokio::sync::watch::channel(false);
-            let handle = tokio::spawn(worker::run(state.clone().into_inner(), mailer, stopped));
+            let handle = tokio::spawn(worker::run(
+                state.clone().into_inner(),
+                mailer,
+                mail_kinds(),
+                stopped,
+            ));
             (stop, handle)
         });
         let app_state = state.clone();
@@ -118,6 +123,14 @@ impl Application {
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
     }
+}
+
+/// Every message the outbox may hold, by kind.
+pub fn mail_kinds() -> email::MailKinds {
+    email::MailKinds::default()
+        .with::<registrations::messages::RegistrationMail>()
+        .with::<feedback::messages::FeedbackMail>()
+        .with::<complaints::messages::ResolvedMail>()
 }
 
 /// Every area's routes.

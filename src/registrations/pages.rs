@@ -9,9 +9,9 @@ use askama::Template;
 
 use super::api::{register, registration_of};
 use super::domain::{COMPANY_SIZES, PARTNER_TYPES, RawRegistration};
+use super::messages;
 use super::service::{self, RegistrationView, Source};
 use crate::db;
-use crate::email::messages;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::time::{self, display_date, display_time};
