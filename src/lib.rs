@@ -8,6 +8,7 @@
 pub mod analytics;
 pub mod assets;
 pub mod auth;
+pub mod background;
 pub mod badge;
 pub mod bench_data;
 pub mod checkin;
@@ -20,6 +21,7 @@ pub mod error;
 pub mod feedback;
 pub mod health;
 pub mod i18n;
+pub mod jobs;
 pub mod metrics;
 pub mod openapi;
 pub mod outcomes;

@@ -75,25 +75,10 @@ pub async fn run(
 ) {
     tracing::info!(mailer = ?mailer, kinds = ?kinds, "outbox worker started");
     let sender = Sender { mailer, kinds };
-    let every = Duration::from_secs(state.settings.housekeeping_seconds);
-    let mut last_housekeeping: Option<std::time::Instant> = None;
     loop {
         state.outbox_signal.beat();
         if *stop.borrow() {
             break;
-        }
-        if last_housekeeping.is_none_or(|t| t.elapsed() >= every) {
-            last_housekeeping = Some(std::time::Instant::now());
-            // In a task of its own: a panic in a periodic job must not stop the e-mails.
-            let jobs = tokio::spawn({
-                let state = state.clone();
-                async move { housekeeping(&state).await }
-            });
-            match jobs.await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "periodic feedback jobs failed"),
-                Err(e) => tracing::error!(error = %e, "periodic feedback jobs panicked"),
-            }
         }
         let sent = match drain_once(&state, &sender).await {
             Ok(n) => n,
@@ -112,26 +97,6 @@ pub async fn run(
         }
     }
     tracing::info!("outbox worker stopped");
-}
-
-/// The periodic jobs: feedback requests for stops that ended, and the one reminder.
-async fn housekeeping(state: &Arc<AppState>) -> Result<(), AppError> {
-    let (link_days, reminder_hours) = (
-        state.settings.feedback_days,
-        state.settings.feedback_reminder_hours,
-    );
-    let (requested, reminded) = db::transaction(&state.pool, move |conn| {
-        let now = crate::time::now();
-        Ok((
-            crate::feedback::service::request_for_ended_stops(conn, link_days, now)?,
-            crate::feedback::service::send_reminders(conn, reminder_hours, now)?,
-        ))
-    })
-    .await?;
-    if requested + reminded > 0 {
-        tracing::info!(requested, reminded, "feedback e-mails queued");
-    }
-    Ok(())
 }
 
 /// What turns a row into a delivered e-mail: the builders by kind, and the transport.
