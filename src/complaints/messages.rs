@@ -84,3 +84,20 @@ pub fn complaint_resolved_email(
         .subject(header_text(&subject))
         .singlepart(SinglePart::plain(text))?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stored_payload_keeps_its_shape() {
+        let stored = r#"{"complaint_id":"c1"}"#;
+        let mail = ResolvedMail {
+            complaint_id: "c1".into(),
+        };
+        assert_eq!(serde_json::to_string(&mail).expect("json"), stored);
+        let read: ResolvedMail = serde_json::from_str(stored).expect("readable");
+        assert_eq!(read.complaint_id, "c1");
+        assert_eq!(ResolvedMail::KIND, "complaint_resolved");
+    }
+}

@@ -91,3 +91,25 @@ fn build<M: Mail>(payload: &str, state: Arc<AppState>) -> Building {
     let message = serde_json::from_str::<M>(payload);
     Box::pin(async move { message?.build(state).await })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Probe;
+
+    impl Mail for Probe {
+        const KIND: &'static str = "probe";
+
+        async fn build(self, _: Arc<AppState>) -> anyhow::Result<lettre::Message> {
+            anyhow::bail!("never built here")
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "two message types use the kind `probe`")]
+    fn a_kind_cannot_be_registered_twice() {
+        let _ = MailKinds::default().with::<Probe>().with::<Probe>();
+    }
+}

@@ -74,7 +74,10 @@ pub async fn run(
     mut stop: watch::Receiver<bool>,
 ) {
     tracing::info!(mailer = ?mailer, kinds = ?kinds, "outbox worker started");
-    let sender = Sender { mailer, kinds };
+    let sender = Sender {
+        mailer,
+        kinds: Arc::new(kinds),
+    };
     loop {
         state.outbox_signal.beat();
         if *stop.borrow() {
@@ -103,7 +106,7 @@ pub async fn run(
 #[derive(Clone)]
 struct Sender {
     mailer: Mailer,
-    kinds: MailKinds,
+    kinds: Arc<MailKinds>,
 }
 
 /// Claims and handles one batch; returns how many rows it handled.

@@ -102,3 +102,22 @@ pub fn feedback_email(
             FeedbackHtml { m: &message }.render()?,
         ))?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stored_payload_keeps_its_shape_and_rows_without_reminder_are_requests() {
+        let stored = r#"{"registration_id":"r1","reminder":true}"#;
+        let mail = FeedbackMail {
+            registration_id: "r1".into(),
+            reminder: true,
+        };
+        assert_eq!(serde_json::to_string(&mail).expect("json"), stored);
+        let old: FeedbackMail =
+            serde_json::from_str(r#"{"registration_id":"r1"}"#).expect("readable");
+        assert!(!old.reminder);
+        assert_eq!(FeedbackMail::KIND, "feedback");
+    }
+}

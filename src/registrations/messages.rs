@@ -241,3 +241,21 @@ pub fn calendar(view: &RegistrationView, manage_url: &str) -> String {
         .done()
         .to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stored_payload_keeps_its_shape_so_queued_rows_stay_readable() {
+        let mail = RegistrationMail {
+            registration_id: "r1".into(),
+            event: Event::WorkshopPromoted,
+        };
+        let stored = r#"{"registration_id":"r1","event":"workshop_promoted"}"#;
+        assert_eq!(serde_json::to_string(&mail).expect("json"), stored);
+        let read: RegistrationMail = serde_json::from_str(stored).expect("readable");
+        assert_eq!(read.event, Event::WorkshopPromoted);
+        assert_eq!(RegistrationMail::KIND, "registration");
+    }
+}
