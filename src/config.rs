@@ -15,11 +15,11 @@
 //! | `ROADSHOW_DEVICE_TOKEN_DAYS_AFTER_STOP` | `2` | days after its stop ends when a scanner device's token stops working |
 //! | `ROADSHOW_WORKERS` | number of cores | HTTP worker threads |
 //! | `ROADSHOW_LOG_FORMAT` | `text` | `text` or `json` |
-//! | `ROADSHOW_MAIL_WORKER` | `on` | `off`: this process does not send e-mails (run `roadshow mail-worker`) |
+//! | `ROADSHOW_MAIL_WORKER` | `on` | `off`: this process neither sends e-mails nor runs the periodic jobs (run `roadshow mail-worker`) |
 //! | `ROADSHOW_MAIL_RETRY_SECONDS` | `30` | first retry delay of a failed e-mail, doubled each time |
 //! | `ROADSHOW_FEEDBACK_DAYS` | `30` | how long a feedback link works |
 //! | `ROADSHOW_FEEDBACK_REMINDER_HOURS` | `72` | when the one reminder goes to those who have not answered |
-//! | `ROADSHOW_HOUSEKEEPING_SECONDS` | `60` | how often the worker looks for ended stops and due reminders |
+//! | `ROADSHOW_HOUSEKEEPING_SECONDS` | `60` | how often the periodic jobs look for ended stops and due reminders |
 //! | `ROADSHOW_ANALYTICS_CACHE_SECONDS` | `5` | how long computed dashboard figures are reused (`0`: never) |
 //! | `RUST_LOG` | `info` | log filter |
 
@@ -107,7 +107,7 @@ pub struct Settings {
     pub device_token_days_after_stop: i64,
     pub workers: usize,
     pub log_json: bool,
-    /// Whether `serve` runs the outbox worker.
+    /// Whether `serve` runs the outbox worker and the periodic jobs.
     pub mail_worker: bool,
     /// First retry delay of a failed e-mail, in seconds.
     pub mail_retry_seconds: u64,
@@ -115,7 +115,7 @@ pub struct Settings {
     pub feedback_days: i64,
     /// Hours after the request when the one reminder goes out.
     pub feedback_reminder_hours: i64,
-    /// How often the worker's periodic jobs run, in seconds.
+    /// How often the periodic jobs (`crate::jobs`) run, in seconds.
     pub housekeeping_seconds: u64,
     /// How long computed analytics are reused, in seconds (0: computed for every request).
     pub analytics_cache_seconds: u64,

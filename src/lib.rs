@@ -8,6 +8,7 @@
 pub mod analytics;
 pub mod assets;
 pub mod auth;
+pub mod background;
 pub mod badge;
 pub mod checkin;
 pub mod complaints;
@@ -19,6 +20,7 @@ pub mod events;
 pub mod feedback;
 pub mod health;
 pub mod i18n;
+pub mod jobs;
 pub mod metrics;
 pub mod openapi;
 pub mod outcomes;

@@ -222,20 +222,18 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
 
 #[actix_web::main]
 async fn mail_worker(settings: Settings) -> anyhow::Result<()> {
-    use roadshow::email::{mailer::Mailer, worker};
+    use roadshow::email::mailer::Mailer;
     let mailer = Mailer::from_settings(&settings)?;
     let state = std::sync::Arc::new(roadshow::state::AppState::connect(settings).await?);
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let handle = tokio::spawn(worker::run(state, mailer, stopped));
+    let background = roadshow::background::Background::start(state, mailer);
     let mut terminate =
         actix_web::rt::signal::unix::signal(actix_web::rt::signal::unix::SignalKind::terminate())?;
     tokio::select! {
         _ = actix_web::rt::signal::ctrl_c() => {}
         _ = terminate.recv() => {}
     }
-    // Finish the message in hand, then stop.
-    let _ = stop.send(true);
-    handle.await?;
+    // Finish the message and the job runs in hand, then stop.
+    background.stop().await;
     Ok(())
 }
 

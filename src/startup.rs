@@ -7,9 +7,9 @@ use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
+use crate::background::Background;
 use crate::config::Settings;
 use crate::email::mailer::Mailer;
-use crate::email::worker;
 use crate::error::AppError;
 use crate::metrics::record_http;
 pub use crate::state::AppState;
@@ -28,10 +28,8 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
-    worker: Option<(
-        tokio::sync::watch::Sender<bool>,
-        tokio::task::JoinHandle<()>,
-    )>,
+    /// The outbox worker and periodic jobs, when this process runs them.
+    background: Option<Background>,
 }
 
 impl Application {
@@ -50,11 +48,7 @@ impl Application {
         let mail_worker = settings.mail_worker;
         let mailer = Mailer::from_settings(&settings)?;
         let state = web::Data::new(AppState::connect(settings).await?);
-        let worker = mail_worker.then(|| {
-            let (stop, stopped) = tokio::sync::watch::channel(false);
-            let handle = tokio::spawn(worker::run(state.clone().into_inner(), mailer, stopped));
-            (stop, handle)
-        });
+        let background = mail_worker.then(|| Background::start(state.clone().into_inner(), mailer));
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -89,7 +83,7 @@ impl Application {
             port,
             server,
             state,
-            worker,
+            background,
         })
     }
 
@@ -107,9 +101,8 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         // The HTTP side has drained; let the e-mail worker finish the message in hand.
-        if let Some((stop, handle)) = self.worker {
-            let _ = stop.send(true);
-            let _ = handle.await;
+        if let Some(background) = self.background {
+            background.stop().await;
         }
         served
     }

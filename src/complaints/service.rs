@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 
+use super::messages::ResolvedMail;
 use super::store::{self, Complaint, ComplaintEvent};
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::{AppError, FieldErrors};
@@ -37,15 +38,6 @@ pub struct ComplaintChanges {
     pub due_on: Option<String>,
     /// A note added to the history.
     pub comment: Option<String>,
-}
-
-/// The outbox `kind` of the e-mail telling a reseller their complaint is resolved.
-pub const RESOLVED_MAIL_KIND: &str = "complaint_resolved";
-
-/// The outbox payload of that e-mail.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct ResolvedMail {
-    pub complaint_id: String,
 }
 
 fn event(
@@ -204,7 +196,7 @@ pub fn change(
         let payload = ResolvedMail {
             complaint_id: id.to_owned(),
         };
-        crate::email::enqueue(conn, RESOLVED_MAIL_KIND, &registration.email, &payload)?;
+        crate::email::queue(conn, &registration.email, &payload)?;
     }
     store::find(conn, id)?.ok_or(AppError::NotFound("complaint"))
 }

@@ -25,7 +25,8 @@ pub struct OutboxRow {
 }
 
 /// Queues a message of `kind` for `recipient`; call inside the transaction of the change that
-/// causes it, so that both are kept or neither.
+/// causes it, so that both are kept or neither. Areas call the typed [`super::queue`]; this is
+/// the untyped step under it (a kind no [`super::MailKinds`] knows fails when it is sent).
 pub fn enqueue(
     conn: &mut DbConnection,
     kind: &str,

@@ -1,5 +1,6 @@
-//! The outbox worker: claims due messages with a lease, renders and sends them, retries with
-//! exponential backoff, gives up after a number of attempts (visible to admins and in metrics).
+//! The outbox worker: claims due messages with a lease, has each build itself (through the
+//! [`MailKinds`] registered at start-up) and sends it, retries with exponential backoff, gives up
+//! after a number of attempts (visible to admins and in metrics). It knows no area.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -8,12 +9,11 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
 
+use super::mail::MailKinds;
 use super::mailer::Mailer;
-use super::messages;
 use super::outbox::{self, OutboxRow};
 use crate::db;
 use crate::error::AppError;
-use crate::registrations::service::{self as registrations, MAIL_KIND, RegistrationMail};
 use crate::state::AppState;
 
 /// How many attempts before a message is marked failed.
@@ -67,29 +67,23 @@ pub fn backoff(base_seconds: u64, attempts: i32) -> chrono::Duration {
 }
 
 /// Runs until `stop` turns true; the message being sent is finished first.
-pub async fn run(state: Arc<AppState>, mailer: Mailer, mut stop: watch::Receiver<bool>) {
-    tracing::info!(mailer = ?mailer, "outbox worker started");
-    let every = Duration::from_secs(state.settings.housekeeping_seconds);
-    let mut last_housekeeping: Option<std::time::Instant> = None;
+pub async fn run(
+    state: Arc<AppState>,
+    mailer: Mailer,
+    kinds: MailKinds,
+    mut stop: watch::Receiver<bool>,
+) {
+    tracing::info!(mailer = ?mailer, kinds = ?kinds, "outbox worker started");
+    let sender = Sender {
+        mailer,
+        kinds: Arc::new(kinds),
+    };
     loop {
         state.outbox_signal.beat();
         if *stop.borrow() {
             break;
         }
-        if last_housekeeping.is_none_or(|t| t.elapsed() >= every) {
-            last_housekeeping = Some(std::time::Instant::now());
-            // In a task of its own: a panic in a periodic job must not stop the e-mails.
-            let jobs = tokio::spawn({
-                let state = state.clone();
-                async move { housekeeping(&state).await }
-            });
-            match jobs.await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "periodic feedback jobs failed"),
-                Err(e) => tracing::error!(error = %e, "periodic feedback jobs panicked"),
-            }
-        }
-        let sent = match drain_once(&state, &mailer).await {
+        let sent = match drain_once(&state, &sender).await {
             Ok(n) => n,
             Err(e) => {
                 tracing::warn!(error = %e, "outbox: could not read the queue");
@@ -108,28 +102,15 @@ pub async fn run(state: Arc<AppState>, mailer: Mailer, mut stop: watch::Receiver
     tracing::info!("outbox worker stopped");
 }
 
-/// The periodic jobs: feedback requests for stops that ended, and the one reminder.
-async fn housekeeping(state: &Arc<AppState>) -> Result<(), AppError> {
-    let (link_days, reminder_hours) = (
-        state.settings.feedback_days,
-        state.settings.feedback_reminder_hours,
-    );
-    let (requested, reminded) = db::transaction(&state.pool, move |conn| {
-        let now = crate::time::now();
-        Ok((
-            crate::feedback::service::request_for_ended_stops(conn, link_days, now)?,
-            crate::feedback::service::send_reminders(conn, reminder_hours, now)?,
-        ))
-    })
-    .await?;
-    if requested + reminded > 0 {
-        tracing::info!(requested, reminded, "feedback e-mails queued");
-    }
-    Ok(())
+/// What turns a row into a delivered e-mail: the builders by kind, and the transport.
+#[derive(Clone)]
+struct Sender {
+    mailer: Mailer,
+    kinds: Arc<MailKinds>,
 }
 
 /// Claims and handles one batch; returns how many rows it handled.
-pub async fn drain_once(state: &Arc<AppState>, mailer: &Mailer) -> Result<usize, AppError> {
+async fn drain_once(state: &Arc<AppState>, sender: &Sender) -> Result<usize, AppError> {
     let rows = db::run(&state.pool, |conn| {
         Ok(outbox::claim_due(
             conn,
@@ -141,7 +122,7 @@ pub async fn drain_once(state: &Arc<AppState>, mailer: &Mailer) -> Result<usize,
     .await?;
     let count = rows.len();
     for row in rows {
-        deliver(state, mailer, row).await?;
+        deliver(state, sender, row).await?;
         state.outbox_signal.beat();
     }
     Ok(count)
@@ -150,11 +131,11 @@ pub async fn drain_once(state: &Arc<AppState>, mailer: &Mailer) -> Result<usize,
 /// Builds and sends one message in a task of its own, so that whatever one message holds —
 /// a value that cannot be rendered, an address that does not parse, even a panic — fails that
 /// message alone: it is retried, then marked failed with its error, and the next ones go out.
-async fn attempt(state: &Arc<AppState>, mailer: &Mailer, row: &OutboxRow) -> Result<(), String> {
-    let (state, mailer, row) = (state.clone(), mailer.clone(), row.clone());
+async fn attempt(state: &Arc<AppState>, sender: &Sender, row: &OutboxRow) -> Result<(), String> {
+    let (state, sender, row) = (state.clone(), sender.clone(), row.clone());
     isolated(async move {
-        match render(&state, &row).await {
-            Ok(message) => mailer.send(message).await,
+        match sender.kinds.build(&row.kind, &row.payload, state).await {
+            Ok(message) => sender.mailer.send(message).await,
             Err(e) => Err(format!("could not build the message: {e}")),
         }
     })
@@ -173,9 +154,9 @@ where
     }
 }
 
-async fn deliver(state: &Arc<AppState>, mailer: &Mailer, row: OutboxRow) -> Result<(), AppError> {
+async fn deliver(state: &Arc<AppState>, sender: &Sender, row: OutboxRow) -> Result<(), AppError> {
     let id = row.id.clone();
-    let result = attempt(state, mailer, &row).await;
+    let result = attempt(state, sender, &row).await;
     let now = crate::time::now();
     match result {
         Ok(()) => {
@@ -203,57 +184,6 @@ async fn deliver(state: &Arc<AppState>, mailer: &Mailer, row: OutboxRow) -> Resu
         }
     }
     Ok(())
-}
-
-async fn render(state: &Arc<AppState>, row: &OutboxRow) -> anyhow::Result<lettre::Message> {
-    match row.kind.as_str() {
-        MAIL_KIND => {
-            let mail: RegistrationMail = serde_json::from_str(&row.payload)?;
-            let id = mail.registration_id.clone();
-            let view = db::run(&state.pool, move |conn| {
-                registrations::registration_view(conn, &id)
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            messages::registration_email(&state.settings, &state.badges, &view, mail.event)
-        }
-        crate::feedback::service::MAIL_KIND => {
-            let mail: crate::feedback::service::FeedbackMail = serde_json::from_str(&row.payload)?;
-            let reminder = mail.reminder;
-            let id = mail.registration_id;
-            let view = db::run(&state.pool, move |conn| {
-                registrations::registration_view(conn, &id)
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            messages::feedback_email(&state.settings, &state.badges, &view, reminder)
-        }
-        crate::complaints::service::RESOLVED_MAIL_KIND => {
-            let mail: crate::complaints::service::ResolvedMail =
-                serde_json::from_str(&row.payload)?;
-            let (view, complaint) = db::run(&state.pool, move |conn| {
-                let complaint = crate::complaints::store::find(conn, &mail.complaint_id)?
-                    .ok_or(AppError::NotFound("complaint"))?;
-                let registration_id = complaint
-                    .registration_id
-                    .clone()
-                    .ok_or(AppError::NotFound("registration"))?;
-                Ok((
-                    registrations::registration_view(conn, &registration_id)?,
-                    complaint,
-                ))
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            messages::complaint_resolved_email(
-                &state.settings,
-                &view,
-                &complaint.summary,
-                &complaint.resolution,
-            )
-        }
-        other => Err(anyhow::anyhow!("unknown message kind `{other}`")),
-    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! recommendation score, complaint themes), each theme ticked opening a complaint.
 
 pub mod api;
+pub mod jobs;
+pub mod messages;
 pub mod pages;
 pub mod service;
 pub mod summary;

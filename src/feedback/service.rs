@@ -2,25 +2,13 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
 
+use super::messages::FeedbackMail;
 use crate::complaints::service::{NewComplaint, THEMES, record};
 use crate::db::DbConnection;
 use crate::db::schema::{check_ins, checkpoints, feedback, feedback_requests, registrations};
 use crate::error::{AppError, FieldErrors};
 use crate::validation::{bounded_list, multiline_text};
-
-/// The outbox `kind` of feedback e-mails.
-pub const MAIL_KIND: &str = "feedback";
-
-/// The outbox payload of a feedback e-mail.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FeedbackMail {
-    pub registration_id: String,
-    /// The one reminder, rather than the first request.
-    #[serde(default)]
-    pub reminder: bool,
-}
 
 /// Queues one feedback e-mail per attendee checked in at the stop's entrance who has none yet;
 /// returns how many were queued.
@@ -53,9 +41,8 @@ pub fn request(
                 feedback_requests::expires_at.eq(now + Duration::days(link_days)),
             ))
             .execute(conn)?;
-        crate::email::enqueue(
+        crate::email::queue(
             conn,
-            MAIL_KIND,
             &email,
             &FeedbackMail {
                 registration_id,
@@ -276,9 +263,8 @@ pub fn send_reminders(
         .set(feedback_requests::reminded_at.eq(now))
         .execute(conn)?;
         if claimed == 1 {
-            crate::email::enqueue(
+            crate::email::queue(
                 conn,
-                MAIL_KIND,
                 &email,
                 &FeedbackMail {
                     registration_id,

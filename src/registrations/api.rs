@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::domain::{RawRegistration, RegistrationStatus};
+use super::messages::manage_url;
 use super::service::{self, RegistrationView, Source};
 use crate::badge;
 use crate::db;
-use crate::email::messages::manage_url;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 use crate::time::in_zone;

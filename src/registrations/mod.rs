@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod domain;
+pub mod messages;
 pub mod pages;
 pub mod service;
 pub mod store;

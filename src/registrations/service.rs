@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::domain::RegistrationStatus;
 use super::domain::{NewRegistration, Slot, check_workshop_choice};
+use super::messages::RegistrationMail;
 use super::store::{self, Enrolment, Registration};
 use crate::db::{self, DbConnection, DbPool};
 use crate::email;
@@ -50,17 +51,6 @@ pub enum Event {
     Resent,
 }
 
-/// The outbox payload of a registration e-mail: the message is rendered at sending time from
-/// the registration as it is then.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RegistrationMail {
-    pub registration_id: String,
-    pub event: Event,
-}
-
-/// The outbox `kind` of registration e-mails.
-pub const MAIL_KIND: &str = "registration";
-
 /// A workshop of a registration, with the enrolment's status.
 #[derive(Debug, Clone)]
 pub struct EnrolledWorkshop {
@@ -98,7 +88,7 @@ fn queue_mail(
         registration_id: registration.id.clone(),
         event,
     };
-    email::enqueue(conn, MAIL_KIND, &registration.email, &payload)?;
+    email::queue(conn, &registration.email, &payload)?;
     Ok(())
 }
 
