@@ -63,6 +63,21 @@ pub struct ChartSpec<'a> {
     pub y_max: Option<f64>,
 }
 
+impl<'a> ChartSpec<'a> {
+    /// A chart of counts whose value axis fits the data.
+    pub fn counts(id: &'a str, title: &'a str, (width, height): (u32, u32), locale: Locale) -> Self {
+        Self {
+            id,
+            title,
+            width,
+            height,
+            format: ValueFormat::Count,
+            locale,
+            y_max: None,
+        }
+    }
+}
+
 /// Grouped vertical bars: one group per category, one bar per series, values on the bars.
 pub fn bars(spec: &ChartSpec, categories: &[String], series: &[Series]) -> String {
     render(spec, |root| {

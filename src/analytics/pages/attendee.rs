@@ -7,16 +7,15 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::pages::outcome_label;
+use super::outcome_label;
+use crate::analytics::service::{self, Attendee};
 use crate::auth::PageUser;
 use crate::auth::policy::ReadAnalytics;
-use crate::db::schema::{check_ins, checkpoints, complaints, feedback};
-use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::i18n::Locale;
+use crate::registrations::store::Registration;
 use crate::state::AppState;
 use crate::time::{display_day, display_time, parse_timezone};
 use crate::web::{CsrfForm, FormState, PageContext, PageError, html, redirect_see_other};
@@ -24,7 +23,7 @@ use crate::web::{CsrfForm, FormState, PageContext, PageError, html, redirect_see
 /// At most this many attendees are listed; a search narrows the rest.
 const LIST_LIMIT: i64 = 300;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/analytics/stops/{stop_id}/attendees",
         web::get().to(list_page),
@@ -81,20 +80,13 @@ async fn list_page(
         .chars()
         .take(100)
         .collect();
-    let search = q.clone();
-    let (stop, found, arrivals) = db::run(&state.pool, move |conn| {
-        let stop =
-            crate::tours::store::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
-        let found =
-            crate::checkin::store::search_registrations(conn, &stop.id, &search, LIST_LIMIT + 1)?;
-        let arrivals: std::collections::HashMap<String, chrono::NaiveDateTime> =
-            crate::checkin::store::entrance_times(conn, &stop.id)?
-                .into_iter()
-                .collect();
-        Ok((stop, found, arrivals))
-    })
-    .await
-    .map_err(|e| PageError::new(&req, e))?;
+    let service::AttendeeList {
+        stop,
+        found,
+        arrivals,
+    } = service::search_attendees(&state.pool, stop_id, q.clone(), LIST_LIMIT + 1)
+        .await
+        .map_err(|e| PageError::new(&req, e))?;
     let tz = parse_timezone(&stop.timezone).unwrap_or(chrono_tz::Tz::UTC);
     let capped = found.len() as i64 > LIST_LIMIT;
     let rows = found
@@ -144,60 +136,6 @@ struct AttendeePage {
     saved: bool,
 }
 
-/// Everything the attendee page shows.
-struct Attendee {
-    registration: crate::registrations::store::Registration,
-    stop: crate::tours::store::Stop,
-    scans: Vec<(String, chrono::NaiveDateTime)>,
-    answer: Option<(i32, i32, i32, i32, String)>,
-    complaints: Vec<(String, String, String)>,
-    outcomes: Vec<crate::outcomes::store::Outcome>,
-    targets: Vec<String>,
-}
-
-fn load(conn: &mut DbConnection, id: &str) -> Result<Attendee, AppError> {
-    let registration = crate::registrations::store::find_registration(conn, id)?
-        .ok_or(AppError::NotFound("registration"))?;
-    let stop = crate::tours::store::find_stop(conn, &registration.stop_id)?
-        .ok_or(AppError::NotFound("stop"))?;
-    let scans = check_ins::table
-        .inner_join(checkpoints::table)
-        .filter(check_ins::registration_id.eq(id))
-        .order(check_ins::scanned_at.asc())
-        .select((checkpoints::name, check_ins::scanned_at))
-        .load(conn)?;
-    let answer = feedback::table
-        .filter(feedback::registration_id.eq(id))
-        .select((
-            feedback::overall,
-            feedback::trainers,
-            feedback::content,
-            feedback::nps,
-            feedback::comment,
-        ))
-        .first(conn)
-        .optional()?;
-    let complaints = complaints::table
-        .filter(complaints::registration_id.eq(id))
-        .order(complaints::created_at.asc())
-        .select((complaints::id, complaints::summary, complaints::status))
-        .load(conn)?;
-    let outcomes = crate::outcomes::store::list_for_registration(conn, id)?;
-    let targets = super::figures::targets(conn, &stop.tour_id)?
-        .into_iter()
-        .map(|(kind, _)| kind)
-        .collect();
-    Ok(Attendee {
-        registration,
-        stop,
-        scans,
-        answer,
-        complaints,
-        outcomes,
-        targets,
-    })
-}
-
 /// Outcome kinds offered in the form: the tour's targets first, then the usual ones.
 fn kind_choices(targets: &[String], tr: Locale) -> Vec<(String, String)> {
     let mut kinds: Vec<String> = targets.to_vec();
@@ -215,10 +153,8 @@ fn kind_choices(targets: &[String], tr: Locale) -> Vec<(String, String)> {
         .collect()
 }
 
-fn attendee_view(ctx: PageContext, a: Attendee, form: FormState, saved: bool) -> AttendeePage {
-    let tr = ctx.tr;
-    let tz = parse_timezone(&a.stop.timezone).unwrap_or(chrono_tz::Tz::UTC);
-    let r = &a.registration;
+/// The attendee's registration details: `(label, value)`, a dash for what was not given.
+fn details(r: &Registration, tr: Locale) -> Vec<(String, String)> {
     let or_dash = |s: &str| {
         if s.is_empty() {
             "—".to_owned()
@@ -226,68 +162,71 @@ fn attendee_view(ctx: PageContext, a: Attendee, form: FormState, saved: bool) ->
             s.to_owned()
         }
     };
-    let details = vec![
-        (tr.t("register.email").to_owned(), r.email.clone()),
-        (tr.t("register.company").to_owned(), r.company.clone()),
-        (tr.t("register.job_title").to_owned(), or_dash(&r.job_title)),
+    let partner_type = if r.partner_type.is_empty() {
+        "—".to_owned()
+    } else {
+        tr.t(&format!("partner_type.{}", r.partner_type)).to_owned()
+    };
+    [
+        ("register.email", r.email.clone()),
+        ("register.company", r.company.clone()),
+        ("register.job_title", or_dash(&r.job_title)),
+        ("register.company_size", or_dash(&r.company_size)),
+        ("register.partner_type", partner_type),
+        ("register.partner_id", or_dash(&r.partner_id)),
         (
-            tr.t("register.company_size").to_owned(),
-            or_dash(&r.company_size),
-        ),
-        (
-            tr.t("register.partner_type").to_owned(),
-            if r.partner_type.is_empty() {
-                "—".to_owned()
-            } else {
-                tr.t(&format!("partner_type.{}", r.partner_type)).to_owned()
-            },
-        ),
-        (
-            tr.t("register.partner_id").to_owned(),
-            or_dash(&r.partner_id),
-        ),
-        (
-            tr.t("analytics.status").to_owned(),
+            "analytics.status",
             tr.t(&format!("analytics.status.{}", r.status)).to_owned(),
         ),
-    ];
+    ]
+    .into_iter()
+    .map(|(label, value)| (tr.t(label).to_owned(), value))
+    .collect()
+}
+
+/// The attendee's feedback on one line: the ratings, then the comment if any.
+fn feedback_line(a: &crate::analytics::store::Answer, tr: Locale) -> String {
+    format!(
+        "{} {}/5 · {} {}/5 · {} {}/5 · {} {}/10{}",
+        tr.t("analytics.avg_overall"),
+        a.overall,
+        tr.t("analytics.avg_trainers"),
+        a.trainers,
+        tr.t("analytics.avg_content"),
+        a.content,
+        tr.t("analytics.nps"),
+        a.nps,
+        if a.comment.is_empty() {
+            String::new()
+        } else {
+            format!(" — « {} »", a.comment)
+        }
+    )
+}
+
+fn attendee_view(ctx: PageContext, a: Attendee, form: FormState, saved: bool) -> AttendeePage {
+    let tr = ctx.tr;
+    let tz = parse_timezone(&a.stop.timezone).unwrap_or(chrono_tz::Tz::UTC);
+    let r = &a.registration;
     AttendeePage {
         id: r.id.clone(),
         stop_id: a.stop.id.clone(),
         city: a.stop.city.clone(),
         day: display_day(crate::time::in_zone(a.stop.starts_at, tz).date_naive(), tr),
         name: format!("{} {}", r.first_name, r.last_name),
-        details,
+        details: details(r, tr),
         scans: a
             .scans
             .iter()
-            .map(|(name, at)| (display_time(*at, tz), name.clone()))
+            .map(|s| (display_time(s.scanned_at, tz), s.checkpoint.clone()))
             .collect(),
-        feedback: a.answer.as_ref().map(|(o, t, c, n, comment)| {
-            format!(
-                "{} {o}/5 · {} {t}/5 · {} {c}/5 · {} {n}/10{}",
-                tr.t("analytics.avg_overall"),
-                tr.t("analytics.avg_trainers"),
-                tr.t("analytics.avg_content"),
-                tr.t("analytics.nps"),
-                if comment.is_empty() {
-                    String::new()
-                } else {
-                    format!(" — « {comment} »")
-                }
-            )
-        }),
+        feedback: a.answer.as_ref().map(|answer| feedback_line(answer, tr)),
         complaints: a
             .complaints
             .iter()
-            .map(|(id, summary, status)| {
-                (
-                    id.clone(),
-                    format!(
-                        "{summary} ({})",
-                        tr.t(&format!("complaint.status.{status}"))
-                    ),
-                )
+            .map(|c| {
+                let status = tr.t(&format!("complaint.status.{}", c.status)).to_owned();
+                (c.id.clone(), format!("{} ({status})", c.summary))
             })
             .collect(),
         outcomes: a
@@ -321,7 +260,7 @@ async fn attendee_page(
 ) -> Result<HttpResponse, PageError> {
     let ctx = PageContext::anonymous(&req).with_user(Some(user.user));
     let id = path.into_inner();
-    let attendee = db::run(&state.pool, move |conn| load(conn, &id))
+    let attendee = service::attendee(&state.pool, id)
         .await
         .map_err(|e| PageError::new(&req, e))?;
     let form = FormState::from_pairs([("occurred_on", crate::time::now().date().to_string())]);
@@ -340,15 +279,11 @@ async fn record_outcome(
     let actor = user.user.email.clone();
     let ctx = PageContext::anonymous(&req).with_user(Some(user.user));
     let mut form = FormState::new(form.0);
-    let (registration_id, kind, date) = (
-        id.clone(),
+    let (kind, date) = (
         form.value("kind").to_owned(),
         form.value("occurred_on").to_owned(),
     );
-    let result = db::transaction(&state.pool, move |conn| {
-        crate::outcomes::service::record(conn, &registration_id, &kind, &date, &actor)
-    })
-    .await;
+    let result = service::record_outcome(&state.pool, id.clone(), kind, date, actor).await;
     match result {
         Ok(_) => Ok(redirect_see_other(&format!(
             "/analytics/registrations/{id}?saved=1#outcomes"
@@ -360,7 +295,7 @@ async fn record_outcome(
             };
             form.absorb(error, ctx.tr)
                 .map_err(|e| PageError::new(&req, e))?;
-            let attendee = db::run(&state.pool, move |conn| load(conn, &id))
+            let attendee = service::attendee(&state.pool, id)
                 .await
                 .map_err(|e| PageError::new(&req, e))?;
             let page = attendee_view(ctx, attendee, form, false);
