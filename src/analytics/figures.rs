@@ -50,7 +50,6 @@ impl AttendeeFilter {
             Err(AppError::Invalid(errors))
         }
     }
-
 }
 
 /// A ratio, or `None` when its denominator is zero (an empty stop has no rate, not a 0 % one).
@@ -223,10 +222,7 @@ pub fn quarter_hours(times: &[NaiveDateTime], tz: Tz) -> Vec<(DateTime<FixedOffs
     for t in times {
         *buckets.entry(floor_quarter(in_zone(*t, tz))).or_default() += 1;
     }
-    let (Some(first), Some(last)) = (
-        buckets.keys().next().copied(),
-        buckets.keys().next_back().copied(),
-    ) else {
+    let Some((first, last)) = key_span(&buckets) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -236,6 +232,11 @@ pub fn quarter_hours(times: &[NaiveDateTime], tz: Tz) -> Vec<(DateTime<FixedOffs
         at += Duration::minutes(15);
     }
     out
+}
+
+/// The first and last keys of a map, `None` when it is empty.
+fn key_span<K: Copy + Ord, V>(map: &BTreeMap<K, V>) -> Option<(K, K)> {
+    Some((*map.keys().next()?, *map.keys().next_back()?))
 }
 
 /// The UTC instant at which the local quarter hour holding `local` began.
@@ -259,10 +260,7 @@ pub fn per_day(times: &[NaiveDateTime], tz: Tz) -> Vec<(NaiveDate, i64)> {
     for t in times {
         *days.entry(in_zone(*t, tz).date_naive()).or_default() += 1;
     }
-    let (Some(first), Some(last)) = (
-        days.keys().next().copied(),
-        days.keys().next_back().copied(),
-    ) else {
+    let Some((first, last)) = key_span(&days) else {
         return Vec::new();
     };
     // Registration dates are the server's, but the chart stays bounded whatever the rows say:

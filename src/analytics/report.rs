@@ -274,7 +274,12 @@ impl TargetProgress {
 
 impl TourAnalytics {
     /// The overview of `tour` from its stops' rows and their `total`.
-    pub fn new(tour: Tour, stops: Vec<StopRow>, total: &Counts, targets: Vec<TargetProgress>) -> Self {
+    pub fn new(
+        tour: Tour,
+        stops: Vec<StopRow>,
+        total: &Counts,
+        targets: Vec<TargetProgress>,
+    ) -> Self {
         Self {
             tour_id: tour.id,
             name: tour.name,

@@ -14,8 +14,7 @@ use chrono::NaiveDateTime;
 use super::cache::{self, Snapshots};
 use super::figures::{self, AttendeeFilter, Counts, WorkshopFigures, zone_of};
 use super::report::{
-    ArrivalBucket, DayCount, Figures, Quote, StopAnalytics, StopRow, TargetProgress,
-    TourAnalytics,
+    ArrivalBucket, DayCount, Figures, Quote, StopAnalytics, StopRow, TargetProgress, TourAnalytics,
 };
 use super::store::{self, ExportedAnswer, ExportedComplaint, ExportedRegistration};
 use crate::db::{self, DbConnection, DbPool};
@@ -26,49 +25,41 @@ use crate::tours::store::{self as tours, Stop, Tour};
 
 // ---- the figures ----
 
-/// The value of `key` from `snapshots`, or computed by `work` and kept a few seconds.
-async fn cached<T, F>(
+/// What `compute` makes of `id` seen through `filter`: kept in `snapshots` a few seconds (see
+/// `cache`), so that many readers of one dashboard cost one computation.
+async fn cached<T: Send + Sync + 'static>(
     pool: &DbPool,
     snapshots: &Snapshots<T>,
-    key: String,
-    work: F,
-) -> Result<Arc<T>, AppError>
-where
-    T: Send + Sync + 'static,
-    F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
-{
+    (id, filter): (String, AttendeeFilter),
+    compute: fn(&mut DbConnection, &str, &AttendeeFilter) -> Result<T, AppError>,
+) -> Result<Arc<T>, AppError> {
+    let key = cache::key(&id, &filter);
     if let Some(fresh) = snapshots.fresh(&key) {
         return Ok(fresh);
     }
-    let computed = Arc::new(db::run(pool, work).await?);
+    let computed = Arc::new(db::run(pool, move |conn| compute(conn, &id, &filter)).await?);
     snapshots.keep(key, Arc::clone(&computed));
     Ok(computed)
 }
 
-/// The analytics of a stop, reused for a few seconds (see `cache`).
+/// The analytics of a stop, reused for a few seconds.
 pub async fn cached_stop(
     state: &AppState,
     stop_id: String,
     filter: AttendeeFilter,
 ) -> Result<Arc<StopAnalytics>, AppError> {
-    let key = cache::key(&stop_id, &filter);
-    cached(&state.pool, &state.analytics.stops, key, move |conn| {
-        stop_analytics(conn, &stop_id, &filter)
-    })
-    .await
+    let stops = &state.analytics.stops;
+    cached(&state.pool, stops, (stop_id, filter), stop_analytics).await
 }
 
-/// The analytics of a tour, reused for a few seconds (see `cache`).
+/// The analytics of a tour, reused for a few seconds.
 pub async fn cached_tour(
     state: &AppState,
     tour_id: String,
     filter: AttendeeFilter,
 ) -> Result<Arc<TourAnalytics>, AppError> {
-    let key = cache::key(&tour_id, &filter);
-    cached(&state.pool, &state.analytics.tours, key, move |conn| {
-        tour_analytics(conn, &tour_id, &filter)
-    })
-    .await
+    let tours = &state.analytics.tours;
+    cached(&state.pool, tours, (tour_id, filter), tour_analytics).await
 }
 
 /// The analytics of one stop.
@@ -158,7 +149,9 @@ pub fn counts_by_stop(
         }
     };
     for t in store::count_registrations(conn, stop_ids, filter)? {
-        each(&t.stop_id, &mut |c| c.add_registrations(&t.status, &t.source, t.n));
+        each(&t.stop_id, &mut |c| {
+            c.add_registrations(&t.status, &t.source, t.n)
+        });
     }
     // Check-ins are those of confirmed registrations: a cancellation removes its check-ins.
     let roles = store::list_checkpoint_roles(conn, stop_ids)?;
@@ -255,11 +248,10 @@ fn arrivals(
 ) -> Result<Vec<(chrono::DateTime<chrono::FixedOffset>, i64)>, AppError> {
     let entrances = store::list_entrances(conn, &stop.id)?;
     let (from, to) = figures::arrival_window(stop.starts_at, stop.ends_at);
-    let times: Vec<NaiveDateTime> =
-        store::list_check_in_times(conn, &stop.id, &entrances, filter)?
-            .into_iter()
-            .map(|t| t.clamp(from, to))
-            .collect();
+    let times: Vec<NaiveDateTime> = store::list_check_in_times(conn, &stop.id, &entrances, filter)?
+        .into_iter()
+        .map(|t| t.clamp(from, to))
+        .collect();
     Ok(figures::quarter_hours(&times, zone_of(stop)))
 }
 
@@ -372,8 +364,8 @@ pub async fn attendee(pool: &DbPool, id: String) -> Result<Attendee, AppError> {
     db::run(pool, move |conn| {
         let registration = crate::registrations::store::find_registration(conn, &id)?
             .ok_or(AppError::NotFound("registration"))?;
-        let stop = tours::find_stop(conn, &registration.stop_id)?
-            .ok_or(AppError::NotFound("stop"))?;
+        let stop =
+            tours::find_stop(conn, &registration.stop_id)?.ok_or(AppError::NotFound("stop"))?;
         Ok(Attendee {
             scans: store::list_scans_of(conn, &id)?,
             answer: store::find_answer(conn, &id)?,
@@ -475,17 +467,26 @@ pub fn attendee_page(
         .collect())
 }
 
-/// A tour's name and its attendees' answers.
+/// A tour and the rows `list` reads of it, 404 when the tour is unknown.
+async fn tour_with<T: Send + 'static>(
+    pool: &DbPool,
+    tour_id: String,
+    list: fn(&mut DbConnection, &str) -> diesel::QueryResult<Vec<T>>,
+) -> Result<(Tour, Vec<T>), AppError> {
+    db::run(pool, move |conn| {
+        let tour = tours::find_tour(conn, &tour_id)?.ok_or(AppError::NotFound("tour"))?;
+        let rows = list(conn, &tour.id)?;
+        Ok((tour, rows))
+    })
+    .await
+}
+
+/// A tour and its attendees' answers.
 pub async fn tour_answers(
     pool: &DbPool,
     tour_id: String,
 ) -> Result<(Tour, Vec<ExportedAnswer>), AppError> {
-    db::run(pool, move |conn| {
-        let tour = tours::find_tour(conn, &tour_id)?.ok_or(AppError::NotFound("tour"))?;
-        let answers = store::list_tour_answers(conn, &tour.id)?;
-        Ok((tour, answers))
-    })
-    .await
+    tour_with(pool, tour_id, store::list_tour_answers).await
 }
 
 /// A tour and its complaints.
@@ -493,10 +494,5 @@ pub async fn tour_complaints(
     pool: &DbPool,
     tour_id: String,
 ) -> Result<(Tour, Vec<ExportedComplaint>), AppError> {
-    db::run(pool, move |conn| {
-        let tour = tours::find_tour(conn, &tour_id)?.ok_or(AppError::NotFound("tour"))?;
-        let complaints = store::list_tour_complaints(conn, &tour.id)?;
-        Ok((tour, complaints))
-    })
-    .await
+    tour_with(pool, tour_id, store::list_tour_complaints).await
 }

@@ -17,7 +17,6 @@ pub(super) enum Format {
     Xlsx,
 }
 
-
 /// A cell with its type, so that the spreadsheet can sort and sum it.
 #[derive(Debug, Clone)]
 pub enum Cell {

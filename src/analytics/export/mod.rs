@@ -270,6 +270,32 @@ async fn overview(
 
 // ---- a tour's feedback and complaints ----
 
+const FEEDBACK_TITLES_FR: &[&str] = &[
+    "Étape",
+    "Date",
+    "Société",
+    "Note globale",
+    "Formateurs",
+    "Contenu",
+    "Recommandation",
+    "Commentaire",
+    "Répondu le",
+    "Citation",
+];
+
+const FEEDBACK_TITLES_EN: &[&str] = &[
+    "Stop",
+    "Date",
+    "Company",
+    "Overall",
+    "Trainers",
+    "Content",
+    "Recommendation",
+    "Comment",
+    "Answered at",
+    "Quote",
+];
+
 fn answer_cells(a: ExportedAnswer) -> Vec<Cell> {
     let tz = parse_timezone(&a.timezone).unwrap_or(chrono_tz::Tz::UTC);
     vec![
@@ -295,37 +321,37 @@ async fn feedback_answers(
     let format = path.format()?;
     let tr = Locale::from_request(&req);
     let (tour, answers) = service::tour_answers(&state.pool, path.id.clone()).await?;
-    let header = titles(
-        tr,
-        &[
-            "Étape",
-            "Date",
-            "Société",
-            "Note globale",
-            "Formateurs",
-            "Contenu",
-            "Recommandation",
-            "Commentaire",
-            "Répondu le",
-            "Citation",
-        ],
-        &[
-            "Stop",
-            "Date",
-            "Company",
-            "Overall",
-            "Trainers",
-            "Content",
-            "Recommendation",
-            "Comment",
-            "Answered at",
-            "Quote",
-        ],
-    );
+    let header = titles(tr, FEEDBACK_TITLES_FR, FEEDBACK_TITLES_EN);
     let rows = answers.into_iter().map(answer_cells).collect();
     let stem = format!("feedback-{}", slug::slugify(&tour.name));
     export_rows(&state.pool, header, rows, format, stem, tr).await
 }
+
+const COMPLAINT_TITLES_FR: &[&str] = &[
+    "Étape",
+    "Thème",
+    "Statut",
+    "Résumé",
+    "Détail",
+    "Société",
+    "Responsable",
+    "Résolution",
+    "Échéance",
+    "Reçue le",
+];
+
+const COMPLAINT_TITLES_EN: &[&str] = &[
+    "Stop",
+    "Theme",
+    "Status",
+    "Summary",
+    "Detail",
+    "Company",
+    "Owner",
+    "Resolution",
+    "Due on",
+    "Received at",
+];
 
 fn complaint_cells(c: ExportedComplaint, tr: Locale) -> Vec<Cell> {
     vec![
@@ -351,33 +377,7 @@ async fn complaint_list(
     let format = path.format()?;
     let tr = Locale::from_request(&req);
     let (tour, complaints) = service::tour_complaints(&state.pool, path.id.clone()).await?;
-    let header = titles(
-        tr,
-        &[
-            "Étape",
-            "Thème",
-            "Statut",
-            "Résumé",
-            "Détail",
-            "Société",
-            "Responsable",
-            "Résolution",
-            "Échéance",
-            "Reçue le",
-        ],
-        &[
-            "Stop",
-            "Theme",
-            "Status",
-            "Summary",
-            "Detail",
-            "Company",
-            "Owner",
-            "Resolution",
-            "Due on",
-            "Received at",
-        ],
-    );
+    let header = titles(tr, COMPLAINT_TITLES_FR, COMPLAINT_TITLES_EN);
     let rows = complaints
         .into_iter()
         .map(|c| complaint_cells(c, tr))

@@ -9,8 +9,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::outcome_label;
-use crate::analytics::service::{self, Attendee};
+use super::{outcome_label, rendered};
+use crate::analytics::service::{self, Attendee, AttendeeList};
 use crate::auth::PageUser;
 use crate::auth::policy::ReadAnalytics;
 use crate::error::AppError;
@@ -70,8 +70,6 @@ async fn list_page(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let ctx = PageContext::anonymous(&req).with_user(Some(user.user));
-    let tr = ctx.tr;
-    let stop_id = path.into_inner();
     let q: String = query
         .q
         .clone()
@@ -80,13 +78,23 @@ async fn list_page(
         .chars()
         .take(100)
         .collect();
-    let service::AttendeeList {
+    rendered(&req, async {
+        let found =
+            service::search_attendees(&state.pool, path.into_inner(), q.clone(), LIST_LIMIT + 1)
+                .await?;
+        html(StatusCode::OK, &list_view(ctx, found, q))
+    })
+    .await
+}
+
+/// The attendees found, the first `LIST_LIMIT` of them.
+fn list_view(ctx: PageContext, list: AttendeeList, q: String) -> ListPage {
+    let tr = ctx.tr;
+    let AttendeeList {
         stop,
         found,
         arrivals,
-    } = service::search_attendees(&state.pool, stop_id, q.clone(), LIST_LIMIT + 1)
-        .await
-        .map_err(|e| PageError::new(&req, e))?;
+    } = list;
     let tz = parse_timezone(&stop.timezone).unwrap_or(chrono_tz::Tz::UTC);
     let capped = found.len() as i64 > LIST_LIMIT;
     let rows = found
@@ -103,15 +111,14 @@ async fn list_page(
             company: r.company,
         })
         .collect();
-    let page = ListPage {
+    ListPage {
         ctx,
         stop_id: stop.id,
         city: stop.city,
         q,
         rows,
         capped,
-    };
-    html(StatusCode::OK, &page).map_err(|e| PageError::new(&req, e))
+    }
 }
 
 /// One line of what happened to an attendee: `(when, what)`.
@@ -259,13 +266,14 @@ async fn attendee_page(
     query: web::Query<AttendeeQuery>,
 ) -> Result<HttpResponse, PageError> {
     let ctx = PageContext::anonymous(&req).with_user(Some(user.user));
-    let id = path.into_inner();
-    let attendee = service::attendee(&state.pool, id)
-        .await
-        .map_err(|e| PageError::new(&req, e))?;
-    let form = FormState::from_pairs([("occurred_on", crate::time::now().date().to_string())]);
-    let page = attendee_view(ctx, attendee, form, query.saved.is_some());
-    html(StatusCode::OK, &page).map_err(|e| PageError::new(&req, e))
+    rendered(&req, async {
+        let attendee = service::attendee(&state.pool, path.into_inner()).await?;
+        let today = crate::time::now().date().to_string();
+        let form = FormState::from_pairs([("occurred_on", today)]);
+        let page = attendee_view(ctx, attendee, form, query.saved.is_some());
+        html(StatusCode::OK, &page)
+    })
+    .await
 }
 
 async fn record_outcome(
@@ -283,23 +291,20 @@ async fn record_outcome(
         form.value("kind").to_owned(),
         form.value("occurred_on").to_owned(),
     );
-    let result = service::record_outcome(&state.pool, id.clone(), kind, date, actor).await;
-    match result {
-        Ok(_) => Ok(redirect_see_other(&format!(
-            "/analytics/registrations/{id}?saved=1#outcomes"
-        ))),
-        Err(error) => {
-            let status = match &error {
-                AppError::Conflict(_) => StatusCode::CONFLICT,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            form.absorb(error, ctx.tr)
-                .map_err(|e| PageError::new(&req, e))?;
-            let attendee = service::attendee(&state.pool, id)
-                .await
-                .map_err(|e| PageError::new(&req, e))?;
-            let page = attendee_view(ctx, attendee, form, false);
-            html(status, &page).map_err(|e| PageError::new(&req, e))
-        }
-    }
+    rendered(&req, async {
+        let Err(error) = service::record_outcome(&state.pool, id.clone(), kind, date, actor).await
+        else {
+            return Ok(redirect_see_other(&format!(
+                "/analytics/registrations/{id}?saved=1#outcomes"
+            )));
+        };
+        let status = match &error {
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        form.absorb(error, ctx.tr)?;
+        let attendee = service::attendee(&state.pool, id).await?;
+        html(status, &attendee_view(ctx, attendee, form, false))
+    })
+    .await
 }

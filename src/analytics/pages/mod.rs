@@ -158,6 +158,14 @@ fn table_rows<'a, T: 'a>(
         .collect()
 }
 
+/// Serves a page: its errors become the error page.
+async fn rendered(
+    req: &HttpRequest,
+    work: impl Future<Output = Result<HttpResponse, AppError>>,
+) -> Result<HttpResponse, PageError> {
+    work.await.map_err(|e| PageError::new(req, e))
+}
+
 #[derive(Template)]
 #[template(path = "analytics/index.html")]
 struct ToursIndexPage {
@@ -171,10 +179,11 @@ async fn tours_page(
     user: PageUser<ReadAnalytics>,
 ) -> Result<HttpResponse, PageError> {
     let ctx = PageContext::anonymous(&req).with_user(Some(user.user));
-    let tours = service::list_tours(&state.pool)
-        .await
-        .map_err(|e| PageError::new(&req, e))?;
-    html(StatusCode::OK, &ToursIndexPage { ctx, tours }).map_err(|e| PageError::new(&req, e))
+    rendered(&req, async {
+        let tours = service::list_tours(&state.pool).await?;
+        html(StatusCode::OK, &ToursIndexPage { ctx, tours })
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -192,11 +201,12 @@ async fn pick_quote(
     form: CsrfForm<QuoteForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.0;
-    service::pick_quote(&state, path.into_inner(), form.pick == "yes")
-        .await
-        .map_err(|e| PageError::new(&req, e))?;
-    Ok(redirect_see_other(&format!(
-        "/analytics/stops/{}#quotes",
-        form.stop_id
-    )))
+    rendered(&req, async {
+        service::pick_quote(&state, path.into_inner(), form.pick == "yes").await?;
+        Ok(redirect_see_other(&format!(
+            "/analytics/stops/{}#quotes",
+            form.stop_id
+        )))
+    })
+    .await
 }

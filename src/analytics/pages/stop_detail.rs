@@ -9,7 +9,7 @@ use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::{DashboardQuery, Options, filter_options, table_rows};
+use super::{DashboardQuery, Options, filter_options, rendered, table_rows};
 use crate::analytics::charts::{self, ChartSpec, Series};
 use crate::analytics::figures::{AttendeeFilter, THEMES};
 use crate::analytics::format;
@@ -99,12 +99,12 @@ pub(super) async fn stop_page(
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, PageError> {
     let ctx = PageContext::anonymous(&req).with_user(Some(user.user));
-    let filter = query.filter().map_err(|e| PageError::new(&req, e))?;
-    let data = service::stop_dashboard(&state, path.into_inner(), filter.clone(), true)
-        .await
-        .map_err(|e| PageError::new(&req, e))?;
-    let page = stop_page_view(ctx, &data, &filter);
-    html(StatusCode::OK, &page).map_err(|e| PageError::new(&req, e))
+    rendered(&req, async {
+        let filter = query.filter()?;
+        let data = service::stop_dashboard(&state, path.into_inner(), filter.clone(), true).await?;
+        html(StatusCode::OK, &stop_page_view(ctx, &data, &filter))
+    })
+    .await
 }
 
 /// The part of the stop page that changes during the day, for `static/live.js` to swap in.
@@ -116,17 +116,18 @@ pub(super) async fn live_fragment(
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, PageError> {
     let ctx = PageContext::anonymous(&req).with_user(Some(user.user));
-    let filter = query.filter().map_err(|e| PageError::new(&req, e))?;
-    let data = service::stop_dashboard(&state, path.into_inner(), filter.clone(), false)
-        .await
-        .map_err(|e| PageError::new(&req, e))?;
-    let live = live_part(&data, &filter, ctx.tr);
-    let mut response = html(StatusCode::OK, &LiveFragment { ctx, live })
-        .map_err(|e| PageError::new(&req, e))?;
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    rendered(&req, async {
+        let filter = query.filter()?;
+        let data =
+            service::stop_dashboard(&state, path.into_inner(), filter.clone(), false).await?;
+        let live = live_part(&data, &filter, ctx.tr);
+        let mut response = html(StatusCode::OK, &LiveFragment { ctx, live })?;
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        Ok(response)
+    })
+    .await
 }
 
 fn stop_page_view(ctx: PageContext, data: &StopDashboard, filter: &AttendeeFilter) -> StopPage {
@@ -198,15 +199,24 @@ fn count_fact(label: &str, v: i64, a: i64, tr: Locale) -> Fact {
 }
 
 fn rate_fact(label: &str, v: Option<f64>, a: Option<f64>, tr: Locale) -> Fact {
-    let points = if v.is_some() && a.is_some() { " pts" } else { "" };
-    let difference =
-        format::difference(v.map(|v| v * 100.0), a.map(|a| a * 100.0), 0, tr) + points;
+    let points = if v.is_some() && a.is_some() {
+        " pts"
+    } else {
+        ""
+    };
+    let difference = format::difference(v.map(|v| v * 100.0), a.map(|a| a * 100.0), 0, tr) + points;
     fact(label, (v, a), |r| format::percent(r, tr), difference, tr)
 }
 
 fn decimal_fact(label: &str, v: Option<f64>, a: Option<f64>, places: usize, tr: Locale) -> Fact {
     let difference = format::difference(v, a, places, tr);
-    fact(label, (v, a), |d| format::decimal(d, places, tr), difference, tr)
+    fact(
+        label,
+        (v, a),
+        |d| format::decimal(d, places, tr),
+        difference,
+        tr,
+    )
 }
 
 /// The stop's attendance against the tour's average per stop.
@@ -253,7 +263,13 @@ fn feedback_facts(stop: &Figures, avg: &Figures, tr: Locale) -> Vec<Fact> {
             tr,
         ),
         decimal_fact("analytics.avg_overall", f.avg_overall, a.avg_overall, 1, tr),
-        decimal_fact("analytics.avg_trainers", f.avg_trainers, a.avg_trainers, 1, tr),
+        decimal_fact(
+            "analytics.avg_trainers",
+            f.avg_trainers,
+            a.avg_trainers,
+            1,
+            tr,
+        ),
         decimal_fact("analytics.avg_content", f.avg_content, a.avg_content, 1, tr),
         decimal_fact("analytics.nps", f.nps, a.nps, 0, tr),
     ]
@@ -269,7 +285,11 @@ fn live_part(data: &StopDashboard, filter: &AttendeeFilter, tr: Locale) -> LiveP
         facts: attendance_facts(&stop.figures, &data.tour.average_per_stop, tr),
         arrivals_svg,
         arrival_rows,
-        workshops: stop.workshops.iter().map(|w| workshop_view(w, tr)).collect(),
+        workshops: stop
+            .workshops
+            .iter()
+            .map(|w| workshop_view(w, tr))
+            .collect(),
         workshops_svg: workshops_chart(&stop.workshops, tr),
         updated_at: display_time(now(), tz),
     }

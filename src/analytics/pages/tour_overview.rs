@@ -9,7 +9,7 @@ use askama::Template;
 
 use super::{
     DashboardQuery, Options, figure_format, figure_value, filter_options, format_figure, options,
-    outcome_label, table_rows,
+    outcome_label, rendered, table_rows,
 };
 use crate::analytics::charts::{self, ChartSpec, Series, ValueFormat};
 use crate::analytics::figures::AttendeeFilter;
@@ -140,12 +140,15 @@ pub(super) async fn tour_page(
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, PageError> {
     let ctx = PageContext::anonymous(&req).with_user(Some(user.user));
-    let filter = query.filter().map_err(|e| PageError::new(&req, e))?;
-    let tour = service::cached_tour(&state, path.into_inner(), filter.clone())
-        .await
-        .map_err(|e| PageError::new(&req, e))?;
-    let page = tour_page_view(ctx, (*tour).clone(), &filter, &query);
-    html(StatusCode::OK, &page).map_err(|e| PageError::new(&req, e))
+    rendered(&req, async {
+        let filter = query.filter()?;
+        let tour = service::cached_tour(&state, path.into_inner(), filter.clone()).await?;
+        html(
+            StatusCode::OK,
+            &tour_page_view(ctx, (*tour).clone(), &filter, &query),
+        )
+    })
+    .await
 }
 
 fn tour_page_view(
@@ -159,7 +162,11 @@ fn tour_page_view(
     let sort_key = query.sort.clone().unwrap_or_default();
     let descending = query.dir.as_deref() == Some("desc");
     sort_stops(&mut tour.stops, &sort_key, descending);
-    let current = if sort_key.is_empty() { "date" } else { &sort_key };
+    let current = if sort_key.is_empty() {
+        "date"
+    } else {
+        &sort_key
+    };
     let headers = headers(&filter_query, current, descending, tr);
     let cities: Vec<String> = tour.stops.iter().map(|s| s.city.clone()).collect();
     let rows = tour
