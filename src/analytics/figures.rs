@@ -203,7 +203,7 @@ const ARRIVALS_MARGIN_HOURS: i64 = 12;
 const ARRIVALS_MAX_DAYS: i64 = 3;
 
 /// The instants an arrival chart of a stop may show: its day with a margin either side, at
-/// most [`ARRIVALS_MAX_DAYS`] long. Check-ins are bounded when scanned, but rows written
+/// most `ARRIVALS_MAX_DAYS` long. Check-ins are bounded when scanned, but rows written
 /// before that (or by hand) must not turn one chart into hundreds of thousands of buckets.
 pub fn arrival_window(
     starts_at: NaiveDateTime,
