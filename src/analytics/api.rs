@@ -4,7 +4,9 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::report::{self, StopAnalytics, TourAnalytics};
+use super::figures::AttendeeFilter;
+use super::report::{StopAnalytics, TourAnalytics};
+use super::service;
 use crate::auth::ApiUser;
 use crate::auth::policy::ReadAnalytics;
 use crate::error::{AppError, Problem};
@@ -30,6 +32,12 @@ pub struct AttendeeQuery {
     pub partner_type: Option<String>,
 }
 
+impl AttendeeQuery {
+    fn filter(&self) -> Result<AttendeeFilter, AppError> {
+        AttendeeFilter::parse(self.company_size.as_deref(), self.partner_type.as_deref())
+    }
+}
+
 /// A stop's figures: registrations, check-ins, no-shows, workshops, arrivals per quarter hour
 /// (local time), feedback and complaints. Rates are null when their denominator is zero.
 #[utoipa::path(
@@ -50,9 +58,7 @@ pub async fn stop_analytics(
     path: web::Path<String>,
     query: web::Query<AttendeeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let filter =
-        report::parse_filter(query.company_size.as_deref(), query.partner_type.as_deref())?;
-    let body = report::cached_stop(&state, path.into_inner(), filter).await?;
+    let body = service::cached_stop(&state, path.into_inner(), query.filter()?).await?;
     Ok(HttpResponse::Ok().json(&*body))
 }
 
@@ -76,8 +82,6 @@ pub async fn tour_analytics(
     path: web::Path<String>,
     query: web::Query<AttendeeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let filter =
-        report::parse_filter(query.company_size.as_deref(), query.partner_type.as_deref())?;
-    let body = report::cached_tour(&state, path.into_inner(), filter).await?;
+    let body = service::cached_tour(&state, path.into_inner(), query.filter()?).await?;
     Ok(HttpResponse::Ok().json(&*body))
 }

@@ -63,18 +63,31 @@ pub struct ChartSpec<'a> {
     pub y_max: Option<f64>,
 }
 
+impl<'a> ChartSpec<'a> {
+    /// A chart of counts whose value axis fits the data.
+    pub fn counts(
+        id: &'a str,
+        title: &'a str,
+        (width, height): (u32, u32),
+        locale: Locale,
+    ) -> Self {
+        Self {
+            id,
+            title,
+            width,
+            height,
+            format: ValueFormat::Count,
+            locale,
+            y_max: None,
+        }
+    }
+}
+
 /// Grouped vertical bars: one group per category, one bar per series, values on the bars.
 pub fn bars(spec: &ChartSpec, categories: &[String], series: &[Series]) -> String {
     render(spec, |root| {
         let n = categories.len().max(1);
-        let top = axis_top(spec, series);
-        let mut chart = ChartBuilder::on(root)
-            .margin(12)
-            .margin_top(if series.len() > 1 { 36 } else { 12 })
-            .x_label_area_size(label_area(spec, categories))
-            .y_label_area_size(56)
-            .build_cartesian_2d(0f64..n as f64, 0f64..top)?;
-        mesh(&mut chart, spec)?;
+        let mut chart = category_axes(root, spec, categories, series)?;
         let groups = series.len().max(1) as f64;
         let bar_width = 0.8 / groups;
         for (s, one) in series.iter().enumerate() {
@@ -107,15 +120,7 @@ pub fn bars(spec: &ChartSpec, categories: &[String], series: &[Series]) -> Strin
 /// with a different marker per series.
 pub fn lines(spec: &ChartSpec, categories: &[String], series: &[Series]) -> String {
     render(spec, |root| {
-        let n = categories.len().max(1);
-        let top = axis_top(spec, series);
-        let mut chart = ChartBuilder::on(root)
-            .margin(12)
-            .margin_top(if series.len() > 1 { 36 } else { 12 })
-            .x_label_area_size(label_area(spec, categories))
-            .y_label_area_size(56)
-            .build_cartesian_2d(0f64..n as f64, 0f64..top)?;
-        mesh(&mut chart, spec)?;
+        let mut chart = category_axes(root, spec, categories, series)?;
         for (s, one) in series.iter().enumerate() {
             let colour = SERIES_COLOURS[s % SERIES_COLOURS.len()];
             let points: Vec<(f64, f64)> = one
@@ -189,6 +194,25 @@ type Chart<'a, 'b> = ChartContext<
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 type DrawResult = Result<(), Box<dyn std::error::Error + 'static>>;
+
+/// The axes of a chart over categories: room under them for their names, above for the legend.
+fn category_axes<'a, 'b>(
+    root: &'a Root<'b>,
+    spec: &ChartSpec,
+    categories: &[String],
+    series: &[Series],
+) -> Result<Chart<'a, 'b>, Box<dyn std::error::Error + 'static>> {
+    let n = categories.len().max(1);
+    let top = axis_top(spec, series);
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .margin_top(if series.len() > 1 { 36 } else { 12 })
+        .x_label_area_size(label_area(spec, categories))
+        .y_label_area_size(56)
+        .build_cartesian_2d(0f64..n as f64, 0f64..top)?;
+    mesh(&mut chart, spec)?;
+    Ok(chart)
+}
 
 /// Draws into an SVG string and makes it accessible (`role="img"`, a `<title>`).
 fn render(spec: &ChartSpec, draw: impl FnOnce(&Root) -> DrawResult) -> String {

@@ -1,26 +1,15 @@
-//! The figures of API.md "Analytics", computed with grouped queries over a tour's stops.
-//!
-//! Every count is one `GROUP BY stop_id` query over all the stops asked for (a tour's twenty
-//! stops cost the same number of queries as one), answered from the indexes of the
-//! `2026-11-26-000008_analytics` migration. Only the stop detail loads rows (arrival times and
-//! registration dates of one stop) to bucket them in the stop's local time.
+//! The figures of API.md "Analytics" as values: who is counted, a stop's counts and the rates
+//! drawn from them, and the bucketing of arrivals and registrations in a stop's local time.
+//! The queries are in `store`, their assembly in `service`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, Timelike};
 use chrono_tz::Tz;
-use diesel::IntoSql;
-use diesel::dsl::{count_star, sum};
-use diesel::prelude::*;
-use diesel::sql_types::Bool;
 
-use crate::db::DbConnection;
-use crate::db::schema::{
-    check_ins, checkpoints, complaints, enrolments, feedback, outcomes, registrations,
-    tour_targets, workshops,
-};
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 use crate::feedback::summary::net_promoter;
+use crate::registrations::domain::{COMPANY_SIZES, PARTNER_TYPES};
 use crate::time::in_zone;
 use crate::tours::store::{Stop, Workshop};
 
@@ -38,40 +27,29 @@ impl AttendeeFilter {
     pub fn is_everyone(&self) -> bool {
         self.company_size.is_none() && self.partner_type.is_none()
     }
-}
 
-/// Narrows a query that joins `registrations` to the filter's attendees. The condition is
-/// always there (`company_size = ? OR <no filter>`), so that one query shape serves every filter.
-macro_rules! for_attendees {
-    ($query:expr, $filter:expr) => {{
-        let filter: &AttendeeFilter = $filter;
-        $query
-            .filter(
-                registrations::company_size
-                    .eq(filter.company_size.clone().unwrap_or_default())
-                    .or(filter.company_size.is_none().into_sql::<Bool>()),
-            )
-            .filter(
-                registrations::partner_type
-                    .eq(filter.partner_type.clone().unwrap_or_default())
-                    .or(filter.partner_type.is_none().into_sql::<Bool>()),
-            )
-    }};
-}
-
-/// Runs a query over `$table` as it is when everyone is counted — the shape the indexes of the
-/// analytics migration answer without reading a table row — or joined with `registrations` and
-/// narrowed to the filter's attendees. `$where` are the `.filter(…)` calls, `$rest` the group
-/// by, select and load shared by both.
-macro_rules! counted {
-    ($filter:expr, $table:expr, [$($where:tt)*], $($rest:tt)*) => {{
-        let filter: &AttendeeFilter = $filter;
-        if filter.is_everyone() {
-            $table $($where)* $($rest)*
+    /// Checks the dashboard filters typed in a query string (empty means "everyone").
+    pub fn parse(company_size: Option<&str>, partner_type: Option<&str>) -> Result<Self, AppError> {
+        let mut errors = FieldErrors::new();
+        let pick = |raw: Option<&str>, allowed: &[&str], field: &str, errors: &mut FieldErrors| {
+            let value = raw.map(str::trim).filter(|v| !v.is_empty())?;
+            if allowed.contains(&value) {
+                Some(value.to_owned())
+            } else {
+                errors.add(field, format!("must be one of {}", allowed.join(", ")));
+                None
+            }
+        };
+        let filter = Self {
+            company_size: pick(company_size, COMPANY_SIZES, "company_size", &mut errors),
+            partner_type: pick(partner_type, PARTNER_TYPES, "partner_type", &mut errors),
+        };
+        if errors.is_empty() {
+            Ok(filter)
         } else {
-            for_attendees!($table.inner_join(registrations::table) $($where)*, filter) $($rest)*
+            Err(AppError::Invalid(errors))
         }
-    }};
+    }
 }
 
 /// A ratio, or `None` when its denominator is zero (an empty stop has no rate, not a 0 % one).
@@ -149,6 +127,29 @@ impl Counts {
             .collect()
     }
 
+    /// Adds `n` registrations of a status made through `source`.
+    pub fn add_registrations(&mut self, status: &str, source: &str, n: i64) {
+        self.registered += n;
+        match status {
+            "confirmed" => self.confirmed += n,
+            "waitlisted" => self.waitlisted += n,
+            "cancelled" => self.cancelled += n,
+            _ => {}
+        }
+        if source == "walk_in" && status != "cancelled" {
+            self.walk_ins += n;
+        }
+    }
+
+    /// Sets how many answers gave recommendation `score` (scores outside 0–10 are ignored).
+    pub fn set_score(&mut self, score: i32, n: i64) {
+        if let Ok(i) = usize::try_from(score)
+            && i <= 10
+        {
+            self.nps_scores[i] = n;
+        }
+    }
+
     /// Adds another stop's counts (for the tour's totals).
     pub fn add(&mut self, other: &Counts) {
         self.registered += other.registered;
@@ -178,200 +179,6 @@ impl Counts {
     }
 }
 
-/// The counts of each of `stops`, keyed by stop id (stops without any row get zeros).
-pub fn counts_by_stop(
-    conn: &mut DbConnection,
-    stop_ids: &[String],
-    filter: &AttendeeFilter,
-) -> Result<HashMap<String, Counts>, AppError> {
-    let mut out: HashMap<String, Counts> = stop_ids
-        .iter()
-        .map(|id| (id.clone(), Counts::default()))
-        .collect();
-
-    let by_status: Vec<(String, String, String, i64)> = for_attendees!(
-        registrations::table.filter(registrations::stop_id.eq_any(stop_ids)),
-        &filter
-    )
-    .group_by((
-        registrations::stop_id,
-        registrations::status,
-        registrations::source,
-    ))
-    .select((
-        registrations::stop_id,
-        registrations::status,
-        registrations::source,
-        count_star(),
-    ))
-    .load(conn)?;
-    for (stop_id, status, source, n) in by_status {
-        if let Some(c) = out.get_mut(&stop_id) {
-            c.registered += n;
-            match status.as_str() {
-                "confirmed" => c.confirmed += n,
-                "waitlisted" => c.waitlisted += n,
-                "cancelled" => c.cancelled += n,
-                _ => {}
-            }
-            if source == "walk_in" && status != "cancelled" {
-                c.walk_ins += n;
-            }
-        }
-    }
-
-    // The stops' checkpoints by role, so that check-ins are counted from their own index.
-    // (Check-ins are those of confirmed registrations: a cancellation removes its check-ins.)
-    let roles: Vec<(String, String, Option<bool>)> = checkpoints::table
-        .left_join(workshops::table)
-        .filter(checkpoints::stop_id.eq_any(stop_ids))
-        .select((
-            checkpoints::id,
-            checkpoints::kind,
-            workshops::specialist_label.nullable(),
-        ))
-        .load(conn)?;
-    let ids_where = |wanted: &dyn Fn(&str, Option<bool>) -> bool| -> Vec<String> {
-        roles
-            .iter()
-            .filter(|(_, kind, label)| wanted(kind, *label))
-            .map(|(id, _, _)| id.clone())
-            .collect()
-    };
-    let entrances = ids_where(&|kind, _| kind == "entrance");
-    let rooms = ids_where(&|kind, _| kind == "workshop");
-    let label_rooms = ids_where(&|_, label| label == Some(true));
-
-    let entrance: Vec<(String, i64)> = counted!(
-        filter,
-        check_ins::table,
-        [.filter(check_ins::stop_id.eq_any(stop_ids)).filter(check_ins::checkpoint_id.eq_any(&entrances))],
-        .group_by(check_ins::stop_id)
-        .select((check_ins::stop_id, count_star()))
-        .load(conn)?
-    );
-    for (stop_id, n) in entrance {
-        if let Some(c) = out.get_mut(&stop_id) {
-            c.checked_in = n;
-        }
-    }
-    // Someone at two workshops (or at both sessions of the label one) is one workshop-goer.
-    for (rooms, attended_label) in [(&rooms, false), (&label_rooms, true)] {
-        let goers: Vec<(String, i64)> = counted!(
-            filter,
-            check_ins::table,
-            [.filter(check_ins::stop_id.eq_any(stop_ids)).filter(check_ins::checkpoint_id.eq_any(rooms))],
-            .group_by(check_ins::stop_id)
-            .select((
-                check_ins::stop_id,
-                diesel::dsl::count(check_ins::registration_id).aggregate_distinct(),
-            ))
-            .load(conn)?
-        );
-        for (stop_id, n) in goers {
-            if let Some(c) = out.get_mut(&stop_id) {
-                if attended_label {
-                    c.attended_label = n;
-                } else {
-                    c.attended_workshop = n;
-                }
-            }
-        }
-    }
-
-    // (stop, answers, sums of overall, trainers and content ratings)
-    type RatingSums = (String, i64, Option<i64>, Option<i64>, Option<i64>);
-    let ratings: Vec<RatingSums> = counted!(
-        filter,
-        feedback::table,
-        [.filter(feedback::stop_id.eq_any(stop_ids))],
-        .group_by(feedback::stop_id)
-        .select((
-            feedback::stop_id,
-            count_star(),
-            sum(feedback::overall),
-            sum(feedback::trainers),
-            sum(feedback::content),
-        ))
-        .load(conn)?
-    );
-    for (stop_id, n, overall, trainers, content) in ratings {
-        if let Some(c) = out.get_mut(&stop_id) {
-            c.responses = n;
-            c.ratings_sum = [
-                overall.unwrap_or(0),
-                trainers.unwrap_or(0),
-                content.unwrap_or(0),
-            ];
-        }
-    }
-    let scores: Vec<(String, i32, i64)> = counted!(
-        filter,
-        feedback::table,
-        [.filter(feedback::stop_id.eq_any(stop_ids))],
-        .group_by((feedback::stop_id, feedback::nps))
-        .select((feedback::stop_id, feedback::nps, count_star()))
-        .load(conn)?
-    );
-    for (stop_id, score, n) in scores {
-        if let (Some(c), Ok(i)) = (out.get_mut(&stop_id), usize::try_from(score))
-            && i <= 10
-        {
-            c.nps_scores[i] = n;
-        }
-    }
-
-    // Complaints recorded without an attendee (a phone call about a company) only count when
-    // everyone is counted: they have no company size or kind of partner to filter on.
-    let complaint_counts: Vec<(String, String, String, i64)> = if filter.is_everyone() {
-        complaints::table
-            .filter(complaints::stop_id.eq_any(stop_ids))
-            .group_by((complaints::stop_id, complaints::theme, complaints::status))
-            .select((
-                complaints::stop_id,
-                complaints::theme,
-                complaints::status,
-                count_star(),
-            ))
-            .load(conn)?
-    } else {
-        for_attendees!(
-            complaints::table
-                .inner_join(registrations::table)
-                .filter(complaints::stop_id.eq_any(stop_ids)),
-            &filter
-        )
-        .group_by((complaints::stop_id, complaints::theme, complaints::status))
-        .select((
-            complaints::stop_id,
-            complaints::theme,
-            complaints::status,
-            count_star(),
-        ))
-        .load(conn)?
-    };
-    for (stop_id, theme, status, n) in complaint_counts {
-        if let Some(c) = out.get_mut(&stop_id) {
-            c.complaints.entry(theme).or_default().insert(status, n);
-        }
-    }
-
-    let outcome_counts: Vec<(String, String, i64)> = counted!(
-        filter,
-        outcomes::table,
-        [.filter(outcomes::stop_id.eq_any(stop_ids))],
-        .group_by((outcomes::stop_id, outcomes::kind))
-        .select((outcomes::stop_id, outcomes::kind, count_star()))
-        .load(conn)?
-    );
-    for (stop_id, kind, n) in outcome_counts {
-        if let Some(c) = out.get_mut(&stop_id) {
-            c.outcomes.insert(kind, n);
-        }
-    }
-    Ok(out)
-}
-
 /// A workshop's seats and attendance.
 #[derive(Debug, Clone)]
 pub struct WorkshopFigures {
@@ -389,65 +196,6 @@ impl WorkshopFigures {
     }
 }
 
-/// The workshops of a stop with their enrolments and attendance, in programme order.
-pub fn workshops_of(
-    conn: &mut DbConnection,
-    stop_id: &str,
-    filter: &AttendeeFilter,
-) -> Result<Vec<WorkshopFigures>, AppError> {
-    let list = crate::tours::store::list_workshops(conn, stop_id)?;
-    let ids: Vec<String> = list.iter().map(|w| w.id.clone()).collect();
-    // A cancellation cancels its enrolments, so the status alone tells who holds a seat.
-    let enrolled: Vec<(String, String, i64)> = counted!(
-        filter,
-        enrolments::table,
-        [.filter(enrolments::workshop_id.eq_any(&ids)).filter(enrolments::status.ne("cancelled"))],
-        .group_by((enrolments::workshop_id, enrolments::status))
-        .select((enrolments::workshop_id, enrolments::status, count_star()))
-        .load(conn)?
-    );
-    let rooms: Vec<(String, Option<String>)> = checkpoints::table
-        .filter(checkpoints::workshop_id.eq_any(&ids))
-        .select((checkpoints::id, checkpoints::workshop_id))
-        .load(conn)?;
-    let room_ids: Vec<String> = rooms.iter().map(|r| r.0.clone()).collect();
-    let per_room: Vec<(String, i64)> = counted!(
-        filter,
-        check_ins::table,
-        [.filter(check_ins::stop_id.eq(stop_id)).filter(check_ins::checkpoint_id.eq_any(&room_ids))],
-        .group_by(check_ins::checkpoint_id)
-        .select((check_ins::checkpoint_id, count_star()))
-        .load(conn)?
-    );
-    let attended: Vec<(Option<String>, i64)> = per_room
-        .into_iter()
-        .map(|(room, n)| {
-            let workshop = rooms.iter().find(|r| r.0 == room).and_then(|r| r.1.clone());
-            (workshop, n)
-        })
-        .collect();
-    Ok(list
-        .into_iter()
-        .map(|workshop| {
-            let count = |status: &str| {
-                enrolled
-                    .iter()
-                    .find(|(w, s, _)| *w == workshop.id && s == status)
-                    .map_or(0, |r| r.2)
-            };
-            WorkshopFigures {
-                confirmed: count("confirmed"),
-                waitlisted: count("waitlisted"),
-                attended: attended
-                    .iter()
-                    .find(|(w, _)| w.as_deref() == Some(workshop.id.as_str()))
-                    .map_or(0, |r| r.1),
-                workshop,
-            }
-        })
-        .collect())
-}
-
 /// Hours before a stop starts and after it ends that its arrival chart covers.
 const ARRIVALS_MARGIN_HOURS: i64 = 12;
 
@@ -455,7 +203,7 @@ const ARRIVALS_MARGIN_HOURS: i64 = 12;
 const ARRIVALS_MAX_DAYS: i64 = 3;
 
 /// The instants an arrival chart of a stop may show: its day with a margin either side, at
-/// most [`ARRIVALS_MAX_DAYS`] long. Check-ins are bounded when scanned, but rows written
+/// most `ARRIVALS_MAX_DAYS` long. Check-ins are bounded when scanned, but rows written
 /// before that (or by hand) must not turn one chart into hundreds of thousands of buckets.
 pub fn arrival_window(
     starts_at: NaiveDateTime,
@@ -468,44 +216,13 @@ pub fn arrival_window(
     (from, to)
 }
 
-/// `(start of the 15-minute bucket in the stop's local time, first entrance scans in it)`,
-/// from the first bucket with an arrival to the last, empty buckets included. Arrivals outside
-/// `window` (see [`arrival_window`]) count in its first or last bucket, so that the total
-/// still matches the check-ins.
-pub fn arrivals(
-    conn: &mut DbConnection,
-    stop_id: &str,
-    tz: Tz,
-    window: (NaiveDateTime, NaiveDateTime),
-    filter: &AttendeeFilter,
-) -> Result<Vec<(DateTime<FixedOffset>, i64)>, AppError> {
-    let entrance: Vec<String> = checkpoints::table
-        .filter(checkpoints::stop_id.eq(stop_id))
-        .filter(checkpoints::kind.eq("entrance"))
-        .select(checkpoints::id)
-        .load(conn)?;
-    let times: Vec<NaiveDateTime> = counted!(
-        filter,
-        check_ins::table,
-        [.filter(check_ins::stop_id.eq(stop_id)).filter(check_ins::checkpoint_id.eq_any(&entrance))],
-        .select(check_ins::scanned_at)
-        .load(conn)?
-    );
-    let (from, to) = window;
-    let times: Vec<NaiveDateTime> = times.into_iter().map(|t| t.clamp(from, to)).collect();
-    Ok(quarter_hours(&times, tz))
-}
-
 /// Buckets instants into quarter hours of the local wall clock of `tz`.
 pub fn quarter_hours(times: &[NaiveDateTime], tz: Tz) -> Vec<(DateTime<FixedOffset>, i64)> {
     let mut buckets: BTreeMap<NaiveDateTime, i64> = BTreeMap::new();
     for t in times {
         *buckets.entry(floor_quarter(in_zone(*t, tz))).or_default() += 1;
     }
-    let (Some(first), Some(last)) = (
-        buckets.keys().next().copied(),
-        buckets.keys().next_back().copied(),
-    ) else {
+    let Some((first, last)) = key_span(&buckets) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -515,6 +232,11 @@ pub fn quarter_hours(times: &[NaiveDateTime], tz: Tz) -> Vec<(DateTime<FixedOffs
         at += Duration::minutes(15);
     }
     out
+}
+
+/// The first and last keys of a map, `None` when it is empty.
+fn key_span<K: Copy + Ord, V>(map: &BTreeMap<K, V>) -> Option<(K, K)> {
+    Some((*map.keys().next()?, *map.keys().next_back()?))
 }
 
 /// The UTC instant at which the local quarter hour holding `local` began.
@@ -531,28 +253,15 @@ fn floor_quarter(local: DateTime<FixedOffset>) -> NaiveDateTime {
 /// The most days a registrations chart shows.
 const REGISTRATION_DAYS_MAX: i64 = 366;
 
-/// `(local day, registrations made that day)` from the first day to the last, gaps included.
-pub fn registrations_per_day(
-    conn: &mut DbConnection,
-    stop_id: &str,
-    tz: Tz,
-    filter: &AttendeeFilter,
-) -> Result<Vec<(NaiveDate, i64)>, AppError> {
-    let times: Vec<NaiveDateTime> = for_attendees!(
-        registrations::table.filter(registrations::stop_id.eq(stop_id)),
-        filter
-    )
-    .select(registrations::created_at)
-    .load(conn)?;
+/// `(local day, instants on that day)` from the first day to the last, gaps included; days
+/// more than `REGISTRATION_DAYS_MAX` before the last count in the first day shown.
+pub fn per_day(times: &[NaiveDateTime], tz: Tz) -> Vec<(NaiveDate, i64)> {
     let mut days: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-    for t in &times {
+    for t in times {
         *days.entry(in_zone(*t, tz).date_naive()).or_default() += 1;
     }
-    let (Some(first), Some(last)) = (
-        days.keys().next().copied(),
-        days.keys().next_back().copied(),
-    ) else {
-        return Ok(Vec::new());
+    let Some((first, last)) = key_span(&days) else {
+        return Vec::new();
     };
     // Registration dates are the server's, but the chart stays bounded whatever the rows say:
     // earlier days count in the first day shown.
@@ -563,20 +272,11 @@ pub fn registrations_per_day(
         *days.entry(earliest).or_default() += folded;
     }
     let first = first.max(earliest);
-    Ok(first
+    first
         .iter_days()
         .take_while(|d| *d <= last)
         .map(|d| (d, days.get(&d).copied().unwrap_or(0)))
-        .collect())
-}
-
-/// The tour's targets: `(outcome kind, value)`.
-pub fn targets(conn: &mut DbConnection, tour_id: &str) -> Result<Vec<(String, i32)>, AppError> {
-    Ok(tour_targets::table
-        .filter(tour_targets::tour_id.eq(tour_id))
-        .order(tour_targets::outcome.asc())
-        .select((tour_targets::outcome, tour_targets::value))
-        .load(conn)?)
+        .collect()
 }
 
 /// The stop's time zone (UTC when the stored name is unknown, which validation prevents).

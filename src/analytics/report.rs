@@ -1,45 +1,15 @@
 //! The analytics of a stop and of a tour as the API serves them and the dashboards show them.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::cache;
-use super::figures::{self, AttendeeFilter, Counts, WorkshopFigures, ratio, zone_of};
-use crate::db::DbConnection;
-use crate::error::{AppError, FieldErrors};
-use crate::registrations::domain::{COMPANY_SIZES, PARTNER_TYPES};
+use super::figures::{Counts, WorkshopFigures, ratio, zone_of};
 use crate::time::in_zone;
-use crate::tours::store::{self as tours, Stop};
-
-/// Checks the dashboard filters typed in a query string (empty means "everyone").
-pub fn parse_filter(
-    company_size: Option<&str>,
-    partner_type: Option<&str>,
-) -> Result<AttendeeFilter, AppError> {
-    let mut errors = FieldErrors::new();
-    let pick = |raw: Option<&str>, allowed: &[&str], field: &str, errors: &mut FieldErrors| {
-        let value = raw.map(str::trim).filter(|v| !v.is_empty())?;
-        if allowed.contains(&value) {
-            Some(value.to_owned())
-        } else {
-            errors.add(field, format!("must be one of {}", allowed.join(", ")));
-            None
-        }
-    };
-    let filter = AttendeeFilter {
-        company_size: pick(company_size, COMPANY_SIZES, "company_size", &mut errors),
-        partner_type: pick(partner_type, PARTNER_TYPES, "partner_type", &mut errors),
-    };
-    if errors.is_empty() {
-        Ok(filter)
-    } else {
-        Err(AppError::Invalid(errors))
-    }
-}
+use crate::tours::store::{Stop, Tour};
 
 /// Feedback figures. Averages and the score are null without answers.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -86,6 +56,28 @@ pub struct Figures {
     pub complaints_by_status: BTreeMap<String, i64>,
     /// outcome kind → attendees with that outcome.
     pub outcomes: BTreeMap<String, i64>,
+}
+
+impl Figures {
+    /// Complaints still to be dealt with (open or acknowledged).
+    pub fn open_complaints(&self) -> i64 {
+        ["open", "acknowledged"]
+            .iter()
+            .map(|s| self.complaints_by_status.get(*s).copied().unwrap_or(0))
+            .sum()
+    }
+
+    pub fn resolved_complaints(&self) -> i64 {
+        self.complaints_by_status
+            .get("resolved")
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Outcomes of every kind.
+    pub fn outcomes_total(&self) -> i64 {
+        self.outcomes.values().sum()
+    }
 }
 
 impl From<&Counts> for Figures {
@@ -230,163 +222,80 @@ pub struct TourAnalytics {
     pub targets: Vec<TargetProgress>,
 }
 
-/// The analytics of a stop, reused for a few seconds (see `cache`).
-pub async fn cached_stop(
-    state: &crate::state::AppState,
-    stop_id: String,
-    filter: AttendeeFilter,
-) -> Result<Arc<StopAnalytics>, AppError> {
-    let key = cache::key(&stop_id, &filter);
-    if let Some(fresh) = state.analytics.stops.fresh(&key) {
-        return Ok(fresh);
-    }
-    let computed = Arc::new(
-        crate::db::run(&state.pool, move |conn| {
-            stop_analytics(conn, &stop_id, &filter)
-        })
-        .await?,
-    );
-    state.analytics.stops.keep(key, Arc::clone(&computed));
-    Ok(computed)
-}
+/// Kept for the callers of `report::tour_analytics` (the CLI's tests): computed in `service`.
+pub use super::service::tour_analytics;
 
-/// The analytics of a tour, reused for a few seconds (see `cache`).
-pub async fn cached_tour(
-    state: &crate::state::AppState,
-    tour_id: String,
-    filter: AttendeeFilter,
-) -> Result<Arc<TourAnalytics>, AppError> {
-    let key = cache::key(&tour_id, &filter);
-    if let Some(fresh) = state.analytics.tours.fresh(&key) {
-        return Ok(fresh);
-    }
-    let computed = Arc::new(
-        crate::db::run(&state.pool, move |conn| {
-            tour_analytics(conn, &tour_id, &filter)
-        })
-        .await?,
-    );
-    state.analytics.tours.keep(key, Arc::clone(&computed));
-    Ok(computed)
-}
-
-/// The analytics of one stop.
-pub fn stop_analytics(
-    conn: &mut DbConnection,
-    stop_id: &str,
-    filter: &AttendeeFilter,
-) -> Result<StopAnalytics, AppError> {
-    let stop = tours::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
-    let tz = zone_of(&stop);
-    let counts = figures::counts_by_stop(conn, std::slice::from_ref(&stop.id), filter)?
-        .remove(&stop.id)
-        .unwrap_or_default();
-    let workshops = figures::workshops_of(conn, &stop.id, filter)?
-        .into_iter()
-        .map(|w| workshop_row(w, counts.checked_in, tz))
-        .collect();
-    let window = figures::arrival_window(stop.starts_at, stop.ends_at);
-    let arrivals = figures::arrivals(conn, &stop.id, tz, window, filter)?
-        .into_iter()
-        .map(|(at, count)| ArrivalBucket { at, count })
-        .collect();
-    let registrations_per_day = figures::registrations_per_day(conn, &stop.id, tz, filter)?
-        .into_iter()
-        .map(|(date, count)| DayCount { date, count })
-        .collect();
-    let quotes = crate::feedback::summary::for_stop(conn, &stop.id)?
-        .quotes
-        .into_iter()
-        .map(|(feedback_id, text)| Quote { feedback_id, text })
-        .collect();
-    Ok(StopAnalytics {
-        stop_id: stop.id.clone(),
-        tour_id: stop.tour_id.clone(),
-        city: stop.city.clone(),
-        venue: stop.venue.clone(),
-        timezone: stop.timezone.clone(),
-        starts_at: in_zone(stop.starts_at, tz),
-        ends_at: in_zone(stop.ends_at, tz),
-        figures: Figures::from(&counts),
-        workshops,
-        arrivals,
-        registrations_per_day,
-        quotes,
-    })
-}
-
-fn workshop_row(w: WorkshopFigures, checked_in: i64, tz: chrono_tz::Tz) -> WorkshopRow {
-    WorkshopRow {
-        fill_rate: w.fill_rate(),
-        share_of_attendees: ratio(w.attended, checked_in),
-        workshop_id: w.workshop.id,
-        title: w.workshop.title,
-        room: w.workshop.room,
-        trainer: w.workshop.trainer,
-        starts_at: in_zone(w.workshop.starts_at, tz),
-        capacity: w.workshop.capacity,
-        specialist_label: w.workshop.specialist_label,
-        confirmed: w.confirmed,
-        waitlisted: w.waitlisted,
-        attended: w.attended,
+impl WorkshopFigures {
+    /// The workshop as a row of its stop's figures, `checked_in` being the stop's.
+    pub fn row(self, checked_in: i64, tz: Tz) -> WorkshopRow {
+        WorkshopRow {
+            fill_rate: self.fill_rate(),
+            share_of_attendees: ratio(self.attended, checked_in),
+            workshop_id: self.workshop.id,
+            title: self.workshop.title,
+            room: self.workshop.room,
+            trainer: self.workshop.trainer,
+            starts_at: in_zone(self.workshop.starts_at, tz),
+            capacity: self.workshop.capacity,
+            specialist_label: self.workshop.specialist_label,
+            confirmed: self.confirmed,
+            waitlisted: self.waitlisted,
+            attended: self.attended,
+        }
     }
 }
 
-/// The analytics of a tour: a row per stop, totals, the funnel and the targets.
-pub fn tour_analytics(
-    conn: &mut DbConnection,
-    tour_id: &str,
-    filter: &AttendeeFilter,
-) -> Result<TourAnalytics, AppError> {
-    let tour = tours::find_tour(conn, tour_id)?.ok_or(AppError::NotFound("tour"))?;
-    let stops: Vec<Stop> = tours::list_stops(conn, &tour.id)?;
-    let ids: Vec<String> = stops.iter().map(|s| s.id.clone()).collect();
-    let mut counts = figures::counts_by_stop(conn, &ids, filter)?;
-    let mut total = Counts::default();
-    let rows: Vec<StopRow> = stops
-        .iter()
-        .map(|stop| {
-            let c = counts.remove(&stop.id).unwrap_or_default();
-            total.add(&c);
-            let tz = zone_of(stop);
-            let starts_at = in_zone(stop.starts_at, tz);
-            StopRow {
-                stop_id: stop.id.clone(),
-                city: stop.city.clone(),
-                date: starts_at.date_naive(),
-                starts_at,
-                figures: Figures::from(&c),
-            }
-        })
-        .collect();
-    let targets = figures::targets(conn, &tour.id)?
-        .into_iter()
-        .map(|(outcome, value)| {
-            let reached = total.outcomes.get(&outcome).copied().unwrap_or(0);
-            TargetProgress {
-                progress: ratio(reached, i64::from(value)).unwrap_or(0.0),
-                outcome,
-                value,
-                reached,
-            }
-        })
-        .collect();
-    Ok(TourAnalytics {
-        tour_id: tour.id,
-        name: tour.name,
-        average_per_stop: average_per_stop(&total, rows.len()),
-        funnel: Funnel {
-            registered: total.registered,
-            checked_in: total.checked_in,
-            attended_workshop: total.attended_workshop,
-            outcomes: total.outcomes.clone(),
-        },
-        totals: Figures::from(&total),
-        stops: rows,
-        targets,
-    })
+impl StopRow {
+    /// A stop's row of the tour overview.
+    pub fn new(stop: &Stop, counts: &Counts) -> Self {
+        let starts_at = in_zone(stop.starts_at, zone_of(stop));
+        Self {
+            stop_id: stop.id.clone(),
+            city: stop.city.clone(),
+            date: starts_at.date_naive(),
+            starts_at,
+            figures: Figures::from(counts),
+        }
+    }
 }
 
+impl TargetProgress {
+    /// How far the tour's `total` got towards `value` outcomes of a kind.
+    pub fn new(outcome: String, value: i32, total: &Counts) -> Self {
+        let reached = total.outcomes.get(&outcome).copied().unwrap_or(0);
+        Self {
+            progress: ratio(reached, i64::from(value)).unwrap_or(0.0),
+            outcome,
+            value,
+            reached,
+        }
+    }
+}
+
+impl TourAnalytics {
+    /// The overview of `tour` from its stops' rows and their `total`.
+    pub fn new(
+        tour: Tour,
+        stops: Vec<StopRow>,
+        total: &Counts,
+        targets: Vec<TargetProgress>,
+    ) -> Self {
+        Self {
+            tour_id: tour.id,
+            name: tour.name,
+            average_per_stop: average_per_stop(total, stops.len()),
+            funnel: Funnel {
+                registered: total.registered,
+                checked_in: total.checked_in,
+                attended_workshop: total.attended_workshop,
+                outcomes: total.outcomes.clone(),
+            },
+            totals: Figures::from(total),
+            stops,
+            targets,
+        }
+    }
+}
 /// Counts divided by the number of stops (rounded to units), rates left as the totals' rates.
 fn average_per_stop(total: &Counts, stops: usize) -> Figures {
     let mut figures = Figures::from(total);

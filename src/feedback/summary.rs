@@ -142,7 +142,8 @@ pub struct TourFeedbackSummary {
 
 /// The summary of a tour: the same figures as a stop's, with each theme's stops.
 pub fn for_tour(conn: &mut DbConnection, tour_id: &str) -> Result<TourFeedbackSummary, AppError> {
-    use crate::analytics::figures::{AttendeeFilter, Counts, THEMES, counts_by_stop};
+    use crate::analytics::figures::{AttendeeFilter, Counts, THEMES};
+    use crate::analytics::service::counts_by_stop;
     let tour = crate::tours::store::find_tour(conn, tour_id)?.ok_or(AppError::NotFound("tour"))?;
     let ids: Vec<String> = crate::tours::store::list_stops(conn, &tour.id)?
         .into_iter()
