@@ -145,20 +145,9 @@ impl Settings {
             Some(raw) => parse_http_url("ROADSHOW_BASE_URL", &raw)?,
             None => parse_http_url("ROADSHOW_LISTEN", &format!("http://{listen}"))?,
         };
-        let smtp_url = match get("SMTP_URL") {
-            Some(raw) => {
-                let url =
-                    Url::parse(&raw).map_err(|e| ConfigError::new("SMTP_URL", e.to_string()))?;
-                if !matches!(url.scheme(), "smtp" | "smtps") || url.host_str().is_none() {
-                    return Err(ConfigError::new(
-                        "SMTP_URL",
-                        "expected smtp://host:port or smtps://host:port",
-                    ));
-                }
-                Some(url)
-            }
-            None => None,
-        };
+        let smtp_url = get("SMTP_URL")
+            .map(|raw| parse_smtp_url(&raw))
+            .transpose()?;
         Ok(Self {
             database_url,
             listen,
@@ -185,32 +174,14 @@ impl Settings {
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )?
             .max(1),
-            mail_worker: match get("ROADSHOW_MAIL_WORKER").as_deref() {
-                None | Some("on") => true,
-                Some("off") => false,
-                Some(other) => {
-                    return Err(ConfigError::new(
-                        "ROADSHOW_MAIL_WORKER",
-                        format!("`{other}` is neither on nor off"),
-                    ));
-                }
-            },
+            mail_worker: parse_switch(&get, "ROADSHOW_MAIL_WORKER", ["on", "off"])?,
             mail_retry_seconds: parse_number(&get, "ROADSHOW_MAIL_RETRY_SECONDS", 30)?.max(1),
             feedback_days: parse_number(&get, "ROADSHOW_FEEDBACK_DAYS", 30)?.max(1),
             feedback_reminder_hours: parse_number(&get, "ROADSHOW_FEEDBACK_REMINDER_HOURS", 72)?
                 .max(0),
             housekeeping_seconds: parse_number(&get, "ROADSHOW_HOUSEKEEPING_SECONDS", 60)?.max(1),
             analytics_cache_seconds: parse_number(&get, "ROADSHOW_ANALYTICS_CACHE_SECONDS", 5)?,
-            log_json: match get("ROADSHOW_LOG_FORMAT").as_deref() {
-                None | Some("text") => false,
-                Some("json") => true,
-                Some(other) => {
-                    return Err(ConfigError::new(
-                        "ROADSHOW_LOG_FORMAT",
-                        format!("`{other}` is neither text nor json"),
-                    ));
-                }
-            },
+            log_json: !parse_switch(&get, "ROADSHOW_LOG_FORMAT", ["text", "json"])?,
         })
     }
 
@@ -234,6 +205,35 @@ fn parse_http_url(variable: &'static str, raw: &str) -> Result<Url, ConfigError>
         ));
     }
     Ok(url)
+}
+
+/// `SMTP_URL`: `smtp://host:port` or `smtps://host:port`.
+fn parse_smtp_url(raw: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw).map_err(|e| ConfigError::new("SMTP_URL", e.to_string()))?;
+    if !matches!(url.scheme(), "smtp" | "smtps") || url.host_str().is_none() {
+        return Err(ConfigError::new(
+            "SMTP_URL",
+            "expected smtp://host:port or smtps://host:port",
+        ));
+    }
+    Ok(url)
+}
+
+/// A setting with two words: true for the first (also the default), false for the second.
+fn parse_switch(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    [first, second]: [&str; 2],
+) -> Result<bool, ConfigError> {
+    match get(name).as_deref() {
+        None => Ok(true),
+        Some(word) if word == first => Ok(true),
+        Some(word) if word == second => Ok(false),
+        Some(other) => Err(ConfigError::new(
+            name,
+            format!("`{other}` is neither {first} nor {second}"),
+        )),
+    }
 }
 
 fn parse_number<T: std::str::FromStr>(

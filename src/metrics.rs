@@ -76,108 +76,99 @@ impl Default for Metrics {
 impl Metrics {
     /// Registers all metrics.
     pub fn new() -> Self {
-        let mut registry = Registry::with_prefix("roadshow");
-        let http_requests = Family::<HttpLabels, Counter>::default();
-        registry.register(
+        let mut metrics = Self {
+            registry: Registry::with_prefix("roadshow"),
+            http_requests: Family::<HttpLabels, Counter>::default(),
+            http_duration: Family::<HttpLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                latency_histogram,
+            ),
+            db_pool_connections: Gauge::default(),
+            db_pool_idle: Gauge::default(),
+            outbox_sent: Counter::default(),
+            outbox_failed_attempts: Counter::default(),
+            outbox_pending: Gauge::default(),
+            outbox_failed: Gauge::default(),
+            registrations: Family::<StatusLabel, Counter>::default(),
+            checkin_scans: Family::<ResultLabel, Counter>::default(),
+            checkin_decision: latency_histogram(),
+            checkin_synced_late: Counter::default(),
+            // 30 s … 4 h
+            checkin_lateness: Histogram::new(exponential_buckets(30.0, 2.0, 10)),
+            checkin_scan_time_rejected: Family::<ReasonLabel, Counter>::default(),
+        };
+        metrics.register_all();
+        metrics
+    }
+
+    /// Names and explains every metric in the registry that `/metrics` encodes.
+    fn register_all(&mut self) {
+        let r = &mut self.registry;
+        r.register(
             "http_requests",
             "HTTP requests answered",
-            http_requests.clone(),
+            self.http_requests.clone(),
         );
-        let http_duration =
-            Family::<HttpLabels, Histogram, fn() -> Histogram>::new_with_constructor(
-                latency_histogram,
-            );
-        registry.register(
+        r.register(
             "http_request_duration_seconds",
             "Time to answer an HTTP request",
-            http_duration.clone(),
+            self.http_duration.clone(),
         );
-        let db_pool_connections = Gauge::default();
-        registry.register(
+        r.register(
             "db_pool_connections",
             "Open database connections",
-            db_pool_connections.clone(),
+            self.db_pool_connections.clone(),
         );
-        let db_pool_idle = Gauge::default();
-        registry.register(
+        r.register(
             "db_pool_idle",
             "Idle database connections",
-            db_pool_idle.clone(),
+            self.db_pool_idle.clone(),
         );
-        let outbox_sent = Counter::default();
-        registry.register("outbox_sent", "E-mails delivered", outbox_sent.clone());
-        let outbox_failed_attempts = Counter::default();
-        registry.register(
+        r.register("outbox_sent", "E-mails delivered", self.outbox_sent.clone());
+        r.register(
             "outbox_failed_attempts",
             "E-mail attempts that failed (retried or given up)",
-            outbox_failed_attempts.clone(),
+            self.outbox_failed_attempts.clone(),
         );
-        let outbox_pending = Gauge::default();
-        registry.register(
+        r.register(
             "outbox_pending",
             "E-mails waiting to be sent",
-            outbox_pending.clone(),
+            self.outbox_pending.clone(),
         );
-        let outbox_failed = Gauge::default();
-        registry.register(
+        r.register(
             "outbox_failed",
             "E-mails given up after every retry",
-            outbox_failed.clone(),
+            self.outbox_failed.clone(),
         );
-        let registrations = Family::<StatusLabel, Counter>::default();
-        registry.register(
+        r.register(
             "registrations",
             "Registrations made, by resulting status",
-            registrations.clone(),
+            self.registrations.clone(),
         );
-        let checkin_scans = Family::<ResultLabel, Counter>::default();
-        registry.register(
+        r.register(
             "checkin_scans",
             "Badge scans decided, by verdict",
-            checkin_scans.clone(),
+            self.checkin_scans.clone(),
         );
-        let checkin_decision = latency_histogram();
-        registry.register(
+        r.register(
             "checkin_decision_seconds",
             "Time to decide a scan, database included",
-            checkin_decision.clone(),
+            self.checkin_decision.clone(),
         );
-        let checkin_synced_late = Counter::default();
-        registry.register(
+        r.register(
             "checkin_synced_late",
             "Scans made offline and synced more than 30 s later",
-            checkin_synced_late.clone(),
+            self.checkin_synced_late.clone(),
         );
-        // 30 s … 4 h
-        let checkin_lateness = Histogram::new(exponential_buckets(30.0, 2.0, 10));
-        registry.register(
+        r.register(
             "checkin_sync_lateness_seconds",
             "How late offline scans arrive",
-            checkin_lateness.clone(),
+            self.checkin_lateness.clone(),
         );
-        let checkin_scan_time_rejected = Family::<ReasonLabel, Counter>::default();
-        registry.register(
+        r.register(
             "checkin_scan_time_rejected",
             "Scans whose claimed time was implausible and replaced by the arrival time, by reason",
-            checkin_scan_time_rejected.clone(),
+            self.checkin_scan_time_rejected.clone(),
         );
-        Self {
-            checkin_scan_time_rejected,
-            checkin_scans,
-            checkin_decision,
-            checkin_synced_late,
-            checkin_lateness,
-            registry,
-            http_requests,
-            http_duration,
-            db_pool_connections,
-            db_pool_idle,
-            outbox_sent,
-            outbox_failed_attempts,
-            outbox_pending,
-            outbox_failed,
-            registrations,
-        }
     }
 
     /// The Prometheus text exposition.

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod cache;
+pub mod devices;
 pub mod domain;
 pub mod pages;
 pub mod service;
@@ -12,5 +13,6 @@ pub mod store;
 /// Registers the check-in API and the scanner pages.
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     api::routes(cfg);
+    devices::routes(cfg);
     pages::routes(cfg);
 }

@@ -9,7 +9,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::api::{CheckpointStatus, checkpoint_status_of, create_device_for};
+use super::api::{CheckpointStatus, checkpoint_status_of};
+use super::devices::create_device_for;
 use super::domain::{RawScan, Verdict};
 use super::service::{self, ScanOutcome};
 use super::store;

@@ -41,6 +41,18 @@ pub struct ScanOutcome {
 /// Offline scans older than this when they arrive count as synced late.
 const LATE_AFTER_SECONDS: i64 = 30;
 
+/// Records a check-in, unless one exists: then this scan is the duplicate, whatever its device
+/// showed offline, so that a badge gets exactly one `ok` per checkpoint; if it was seen earlier
+/// (an offline scan synced late), the check-in keeps the earlier time, which is returned.
+fn admit(conn: &mut DbConnection, check_in: &CheckIn) -> Result<Option<NaiveDateTime>, AppError> {
+    if store::insert_check_in(conn, check_in)? == 1 {
+        return Ok(None);
+    }
+    store::move_check_in_earlier(conn, check_in)?;
+    let first = store::find_check_in(conn, &check_in.checkpoint_id, &check_in.registration_id)?;
+    Ok(Some(first.map_or(check_in.scanned_at, |c| c.scanned_at)))
+}
+
 /// Decides and records one scan, in the caller's transaction.
 pub fn decide(
     conn: &mut DbConnection,
@@ -68,26 +80,19 @@ pub fn decide(
     let (verdict, registration) = judge(conn, keys, &checkpoint, &scan.token)?;
     let mut verdict = verdict;
     let mut first_scanned_at = None;
-    if verdict == Verdict::Ok {
-        let registration_id = registration
-            .as_ref()
-            .map(|r| r.id.clone())
-            .unwrap_or_default();
+    if verdict == Verdict::Ok
+        && let Some(registration) = &registration
+    {
         let check_in = CheckIn {
             checkpoint_id: checkpoint.id.clone(),
-            registration_id: registration_id.clone(),
+            registration_id: registration.id.clone(),
             stop_id: checkpoint.stop_id.clone(),
             scan_id: scan.scan_id.clone(),
             scanned_at,
         };
-        if store::insert_check_in(conn, &check_in)? == 0 {
-            // Someone arrived first: this scan is the duplicate, whatever its device showed
-            // offline, so that a badge gets exactly one `ok` per checkpoint. If it was seen
-            // earlier (an offline scan synced late), the check-in keeps the earlier time.
+        if let Some(first) = admit(conn, &check_in)? {
             verdict = Verdict::AlreadyCheckedIn;
-            store::move_check_in_earlier(conn, &check_in)?;
-            first_scanned_at =
-                store::find_check_in(conn, &checkpoint.id, &registration_id)?.map(|c| c.scanned_at);
+            first_scanned_at = Some(first);
         }
     }
     let row = Scan {

@@ -117,6 +117,22 @@ pub fn record(
     Ok(complaint)
 }
 
+/// A history line per field that changed, `(field, old, new)`.
+fn write_history(
+    conn: &mut DbConnection,
+    id: &str,
+    actor: &str,
+    fields: &[(&str, &String, &String)],
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    for (i, (field, old, new)) in fields.iter().filter(|(_, old, new)| old != new).enumerate() {
+        // One change, several lines: a microsecond apart, so that the history reads in order.
+        let at = now + chrono::Duration::microseconds(i64::try_from(i).unwrap_or(0));
+        store::insert_event(conn, &event(id, actor, field, old, new, at))?;
+    }
+    Ok(())
+}
+
 /// Applies marketing's changes; each changed field becomes a history line. `resolved` needs a
 /// resolution note (given now or already there).
 pub fn change(
@@ -175,15 +191,7 @@ pub fn change(
         ("resolution", &current.resolution, &resolution),
         ("comment", &no_comment, &comment),
     ];
-    for (i, (field, old, new)) in changed
-        .into_iter()
-        .filter(|(_, old, new)| old != new)
-        .enumerate()
-    {
-        // One change, several lines: a microsecond apart, so that the history reads in order.
-        let at = now + chrono::Duration::microseconds(i64::try_from(i).unwrap_or(0));
-        store::insert_event(conn, &event(id, actor, field, old, new, at))?;
-    }
+    write_history(conn, id, actor, &changed, now)?;
     store::update(conn, id, &status, &owner, &resolution, due_on, now)?;
     // The reseller asked to hear the outcome: tell them once, when it is resolved.
     if status == "resolved"

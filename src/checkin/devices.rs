@@ -1,0 +1,140 @@
+//! Scanner devices: a phone or laptop registered for one stop gets a token with the scanner
+//! scope there; admins list and revoke them.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::policy::{ManageSetup, ScanBadges};
+use crate::auth::{ApiUser, CurrentUser};
+use crate::db;
+use crate::error::{AppError, FieldErrors, Problem};
+use crate::state::AppState;
+use crate::web::ApiJson;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/api/v1/stops/{stop_id}/devices",
+        web::get().to(list_devices),
+    )
+    .route("/api/v1/devices", web::post().to(create_device))
+    .route(
+        "/api/v1/devices/{device_id}",
+        web::delete().to(revoke_device),
+    );
+}
+
+/// A scanner device to register.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateDeviceRequest {
+    pub stop_id: String,
+    /// A name staff recognise ("Accueil 1", "Sophie's phone").
+    pub name: String,
+}
+
+/// A new device and its token (shown once; scanner scope at its stop, expires after the stop).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceResponse {
+    pub id: String,
+    pub stop_id: String,
+    pub name: String,
+    pub token: String,
+}
+
+/// Register this phone or laptop as a scanner for a stop (staff, signed in with their own
+/// token): returns a device token with the scanner scope at that stop only, until an admin
+/// revokes it or `ROADSHOW_DEVICE_TOKEN_DAYS_AFTER_STOP` days after the stop ends.
+#[utoipa::path(
+    post, path = "/api/v1/devices", tag = "check-in", request_body = CreateDeviceRequest, security(("bearer" = [])),
+    responses((status = 201, body = DeviceResponse), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn create_device(
+    state: web::Data<AppState>,
+    staff: ApiUser<ScanBadges>,
+    body: ApiJson<CreateDeviceRequest>,
+) -> Result<HttpResponse, AppError> {
+    if staff.user.device.is_some() {
+        // A device cannot mint more devices: a person signs in for that.
+        return Err(AppError::Forbidden);
+    }
+    let body = body.0;
+    let response = create_device_for(&state, staff.user, body.stop_id, body.name).await?;
+    Ok(HttpResponse::Created().json(response))
+}
+
+/// Registers a device (shared with the scanner set-up page).
+pub async fn create_device_for(
+    state: &AppState,
+    user: CurrentUser,
+    stop_id: String,
+    name: String,
+) -> Result<DeviceResponse, AppError> {
+    let mut errors = FieldErrors::new();
+    let name = crate::validation::required_text(&mut errors, "name", &name, 80);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    db::transaction(&state.pool, move |conn| {
+        crate::tours::store::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
+        let (id, token) = crate::auth::service::register_device(conn, &user, &stop_id, &name)?;
+        tracing::info!(device_id = %id, stop_id = %stop_id, "scanner device registered");
+        Ok(DeviceResponse {
+            id,
+            stop_id,
+            name,
+            token,
+        })
+    })
+    .await
+}
+
+/// A scanner device, for admins.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceSummary {
+    pub id: String,
+    pub name: String,
+    pub user_name: String,
+    pub revoked: bool,
+}
+
+/// The scanner devices of a stop (admin).
+#[utoipa::path(
+    get, path = "/api/v1/stops/{stop_id}/devices", tag = "check-in", security(("bearer" = [])),
+    responses((status = 200, body = [DeviceSummary]))
+)]
+pub async fn list_devices(
+    state: web::Data<AppState>,
+    _admin: ApiUser<ManageSetup>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let stop_id = path.into_inner();
+    let devices = db::run(&state.pool, move |conn| {
+        Ok(crate::auth::store::list_devices(conn, &stop_id)?)
+    })
+    .await?;
+    let devices: Vec<DeviceSummary> = devices
+        .into_iter()
+        .map(|d| DeviceSummary {
+            id: d.id,
+            name: d.name,
+            user_name: d.user_name,
+            revoked: d.revoked_at.is_some(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(devices))
+}
+
+/// Cut a device off (admin): its token answers 401 from now on.
+#[utoipa::path(
+    delete, path = "/api/v1/devices/{device_id}", tag = "check-in", security(("bearer" = [])),
+    responses((status = 200), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn revoke_device(
+    state: web::Data<AppState>,
+    _admin: ApiUser<ManageSetup>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    crate::auth::service::revoke_device(&state.pool, &state.events, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"status": "revoked"})))
+}

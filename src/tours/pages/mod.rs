@@ -1,0 +1,124 @@
+//! Admin pages to set a tour up: tours, stops, workshops. Forms post, then redirect (303);
+//! invalid input comes back with every value kept and each error beside its field.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::domain::{
+    NewStop, NewTour, NewWorkshop, RawStop, RawTarget, RawTour, RawWorkshop, TimeInput,
+};
+use super::service::{self, StopView, TourView};
+use super::store::Tour;
+use crate::auth::PageUser;
+use crate::auth::policy::ManageSetup;
+use crate::db::{self, DbConnection};
+use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::state::AppState;
+use crate::time::{display_date, display_time, to_local_input};
+use crate::web::{CsrfForm, FormState, PageContext, PageError, html, round_trip};
+
+mod stops;
+mod tours;
+mod workshops;
+
+use stops::*;
+use tours::*;
+use workshops::*;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home))
+        .route("/admin", web::get().to(admin_home))
+        .route("/admin/tours/new", web::get().to(new_tour))
+        .route("/admin/tours", web::post().to(create_tour))
+        .route("/admin/tours/{tour_id}", web::get().to(show_tour))
+        .route("/admin/tours/{tour_id}/edit", web::get().to(edit_tour))
+        .route("/admin/tours/{tour_id}", web::post().to(update_tour))
+        .route("/admin/tours/{tour_id}/stops/new", web::get().to(new_stop))
+        .route("/admin/tours/{tour_id}/stops", web::post().to(create_stop))
+        .route("/admin/stops/{stop_id}", web::get().to(show_stop))
+        .route("/admin/stops/{stop_id}/edit", web::get().to(edit_stop))
+        .route("/admin/stops/{stop_id}", web::post().to(update_stop))
+        .route(
+            "/admin/stops/{stop_id}/workshops/new",
+            web::get().to(new_workshop),
+        )
+        .route(
+            "/admin/stops/{stop_id}/workshops",
+            web::post().to(create_workshop),
+        )
+        .route(
+            "/admin/workshops/{workshop_id}/edit",
+            web::get().to(edit_workshop),
+        )
+        .route(
+            "/admin/workshops/{workshop_id}",
+            web::post().to(update_workshop),
+        );
+}
+
+type Form = CsrfForm<BTreeMap<String, String>>;
+
+/// Page context of a signed-in admin.
+pub(super) fn context(req: &HttpRequest, admin: PageUser<ManageSetup>) -> PageContext {
+    PageContext::anonymous(req).with_user(Some(admin.user))
+}
+
+pub(super) fn page(
+    req: &HttpRequest,
+    status: StatusCode,
+    template: &impl Template,
+) -> Result<HttpResponse, PageError> {
+    html(status, template).map_err(|e| PageError::new(req, e))
+}
+
+// ---- public home ----
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    ctx: PageContext,
+    tours: Vec<Tour>,
+}
+
+async fn home(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ctx: PageContext,
+) -> Result<HttpResponse, PageError> {
+    let tours = db::run(&state.pool, service::list_tours)
+        .await
+        .map_err(|e| PageError::new(&req, e))?;
+    page(&req, StatusCode::OK, &HomePage { ctx, tours })
+}
+
+/// Saves what a set-up form holds: parsed first, then changed through the set-up use case.
+pub(super) async fn save<N, T>(
+    state: &AppState,
+    parsed: Result<N, AppError>,
+    change: impl FnOnce(&mut DbConnection, N) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError>
+where
+    N: Send + 'static,
+    T: Send + 'static,
+{
+    let new = parsed?;
+    service::change_setup(&state.pool, &state.events, move |conn| change(conn, new)).await
+}
+
+pub(super) async fn load_stop(
+    req: &HttpRequest,
+    state: &AppState,
+    id: String,
+) -> Result<(StopView, Tour), PageError> {
+    db::run(&state.pool, move |conn| {
+        let view = service::stop_view(conn, &id)?;
+        let tour = service::tour_view(conn, &view.summary.stop.tour_id)?.tour;
+        Ok((view, tour))
+    })
+    .await
+    .map_err(|e| PageError::new(req, e))
+}

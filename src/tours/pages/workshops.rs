@@ -1,0 +1,176 @@
+//! The admin pages of a workshop: its form.
+
+use super::*;
+#[derive(Template)]
+#[template(path = "admin/workshop_form.html")]
+pub(super) struct WorkshopFormPage {
+    ctx: PageContext,
+    form: FormState,
+    stop_id: String,
+    stop_city: String,
+    /// `None` for a new workshop.
+    workshop_id: Option<String>,
+}
+
+pub(super) fn workshop_from_form(
+    form: &FormState,
+    view: &StopView,
+) -> Result<NewWorkshop, AppError> {
+    let s = &view.summary;
+    NewWorkshop::parse(
+        RawWorkshop {
+            title: form.value("title").to_owned(),
+            room: form.optional("room"),
+            trainer: form.optional("trainer"),
+            starts_at: form.value("starts_at").to_owned(),
+            ends_at: form.value("ends_at").to_owned(),
+            capacity: form.number("capacity"),
+            specialist_label: form.value("specialist_label") == "on",
+        },
+        crate::tours::domain::StopWindow {
+            timezone: s.timezone,
+            starts_at: s.stop.starts_at,
+            ends_at: s.stop.ends_at,
+        },
+        TimeInput::Local,
+    )
+}
+
+pub(super) async fn new_workshop(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: PageUser<ManageSetup>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let (view, _) = load_stop(&req, &state, path.into_inner()).await?;
+    let s = view.summary.stop;
+    let tz = view.summary.timezone;
+    let form = FormState::from_pairs([
+        ("starts_at", to_local_input(s.starts_at, tz)),
+        (
+            "ends_at",
+            to_local_input(s.starts_at + chrono::Duration::hours(1), tz),
+        ),
+    ]);
+    let ctx = context(&req, admin);
+    let page_data = WorkshopFormPage {
+        ctx,
+        form,
+        stop_id: s.id,
+        stop_city: s.city,
+        workshop_id: None,
+    };
+    page(&req, StatusCode::OK, &page_data)
+}
+
+pub(super) async fn create_workshop(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: PageUser<ManageSetup>,
+    path: web::Path<String>,
+    form: Form,
+) -> Result<HttpResponse, PageError> {
+    let (view, _) = load_stop(&req, &state, path.into_inner()).await?;
+    let ctx = context(&req, admin);
+    let form = FormState::new(form.0);
+    let stop_id = view.summary.stop.id.clone();
+    let id = stop_id.clone();
+    let result = save(
+        &state,
+        workshop_from_form(&form, &view),
+        move |conn, new| service::create_workshop(conn, &id, &new),
+    )
+    .await;
+    let back = format!("/admin/stops/{stop_id}");
+    round_trip(
+        &req,
+        form,
+        ctx.tr,
+        result,
+        |_| back,
+        |form| WorkshopFormPage {
+            ctx,
+            form,
+            stop_id,
+            stop_city: view.summary.stop.city,
+            workshop_id: None,
+        },
+    )
+}
+
+pub(super) async fn edit_workshop(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: PageUser<ManageSetup>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let id = path.into_inner();
+    let workshop = db::run(&state.pool, move |conn| service::find_workshop(conn, &id))
+        .await
+        .map_err(|e| PageError::new(&req, e))?;
+    let (view, _) = load_stop(&req, &state, workshop.stop_id.clone()).await?;
+    let tz = view.summary.timezone;
+    let form = FormState::from_pairs([
+        ("title", workshop.title),
+        ("room", workshop.room),
+        ("trainer", workshop.trainer),
+        ("starts_at", to_local_input(workshop.starts_at, tz)),
+        ("ends_at", to_local_input(workshop.ends_at, tz)),
+        ("capacity", workshop.capacity.to_string()),
+        (
+            "specialist_label",
+            if workshop.specialist_label { "on" } else { "" }.to_owned(),
+        ),
+    ]);
+    let ctx = context(&req, admin);
+    let page_data = WorkshopFormPage {
+        ctx,
+        form,
+        stop_id: view.summary.stop.id,
+        stop_city: view.summary.stop.city,
+        workshop_id: Some(workshop.id),
+    };
+    page(&req, StatusCode::OK, &page_data)
+}
+
+pub(super) async fn update_workshop(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: PageUser<ManageSetup>,
+    path: web::Path<String>,
+    form: Form,
+) -> Result<HttpResponse, PageError> {
+    let id = path.into_inner();
+    let lookup = id.clone();
+    let workshop = db::run(&state.pool, move |conn| {
+        service::find_workshop(conn, &lookup)
+    })
+    .await
+    .map_err(|e| PageError::new(&req, e))?;
+    let (view, _) = load_stop(&req, &state, workshop.stop_id).await?;
+    let ctx = context(&req, admin);
+    let form = FormState::new(form.0);
+    let stop_id = view.summary.stop.id.clone();
+    let workshop_id = id.clone();
+    let result = save(
+        &state,
+        workshop_from_form(&form, &view),
+        move |conn, new| service::update_workshop(conn, &workshop_id, &new),
+    )
+    .await;
+    let back = format!("/admin/stops/{stop_id}");
+    round_trip(
+        &req,
+        form,
+        ctx.tr,
+        result,
+        |_| back,
+        |form| WorkshopFormPage {
+            ctx,
+            form,
+            stop_id,
+            stop_city: view.summary.stop.city,
+            workshop_id: Some(id),
+        },
+    )
+}
