@@ -6,10 +6,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::service::TokenCache;
+use crate::auth::cache::TokenCache;
 use crate::checkin::cache::CheckpointCache;
 use crate::checkin::domain::{ScanTimeRejection, Verdict};
-use crate::email::worker::OutboxSignal;
+use crate::email::signal::OutboxSignal;
 use crate::metrics::{Metrics, ReasonLabel, ResultLabel, StatusLabel};
 use crate::registrations::domain::RegistrationStatus;
 

@@ -27,7 +27,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     .await;
     let worker = match state.outbox_signal.silent_for() {
         None => "not running here",
-        Some(silence) if silence > crate::email::worker::STALLED_AFTER => "stalled",
+        Some(silence) if silence > crate::email::signal::STALLED_AFTER => "stalled",
         Some(_) => "ok",
     };
     match ping {

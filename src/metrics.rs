@@ -14,8 +14,6 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::state::AppState;
-
 /// Labels of the HTTP metrics: a small fixed set (the route pattern, never the raw path).
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct HttpLabels {
@@ -206,10 +204,11 @@ pub async fn record_http(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let state = req.app_data::<web::Data<AppState>>().cloned();
+    // The metrics are their own app data, so that this module needs nothing of the state.
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let method = method_label(req.method()).to_owned();
     let response = next.call(req).await?;
-    if let Some(state) = state {
+    if let Some(metrics) = metrics {
         let labels = HttpLabels {
             method,
             // The pattern of a route we declared (`/stops/{id}`), never the path a client sent.
@@ -219,9 +218,8 @@ pub async fn record_http(
                 .unwrap_or_else(|| UNMATCHED.to_owned()),
             status: response.status().as_u16(),
         };
-        state.metrics.http_requests.get_or_create(&labels).inc();
-        state
-            .metrics
+        metrics.http_requests.get_or_create(&labels).inc();
+        metrics
             .http_duration
             .get_or_create(&labels)
             .observe(started.elapsed().as_secs_f64());

@@ -53,6 +53,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
+                .app_data(web::Data::from(app_state.metrics.clone()))
                 .app_data(web::JsonConfig::default().error_handler(json_config_error))
                 .app_data(web::PayloadConfig::new(crate::web::JSON_BODY_LIMIT))
                 .app_data(web::FormConfig::default().limit(64 * 1024))

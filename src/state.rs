@@ -9,10 +9,10 @@ use actix_web::web;
 use crate::badge::BadgeKeys;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
-use crate::email::worker::OutboxSignal;
+use crate::email::signal::OutboxSignal;
 use crate::events::Dispatcher;
 use crate::metrics::Metrics;
-use crate::web::PublicRateLimit;
+use crate::web::client_limit::PublicRateLimit;
 
 /// What every handler can reach.
 #[derive(Debug)]
@@ -30,9 +30,9 @@ pub struct AppState {
     /// Dashboard figures computed in the last few seconds.
     pub analytics: crate::analytics::cache::AnalyticsCache,
     /// Bearer tokens recently seen, so that a scanner's every scan does not look its token up.
-    pub tokens: Arc<crate::auth::service::TokenCache>,
+    pub tokens: Arc<crate::auth::cache::TokenCache>,
     /// Recent failed logins per account.
-    pub login_failures: crate::auth::service::LoginThrottle,
+    pub login_failures: crate::auth::cache::LoginThrottle,
     /// Where use cases publish what they did (domain events).
     pub events: Dispatcher,
 }

@@ -8,13 +8,12 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, Timelike
 use chrono_tz::Tz;
 
 use crate::error::{AppError, FieldErrors};
-use crate::feedback::summary::net_promoter;
 use crate::registrations::domain::{COMPANY_SIZES, PARTNER_TYPES};
 use crate::time::in_zone;
 use crate::tours::store::{Stop, Workshop};
 
 /// The complaint themes, in the order the pages show them.
-pub const THEMES: &[&str] = crate::complaints::service::THEMES;
+pub const THEMES: &[&str] = crate::complaints::domain::THEMES;
 
 /// Who is counted: every attendee, or those of one company size and/or one kind of partner.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -282,6 +281,17 @@ pub fn per_day(times: &[NaiveDateTime], tz: Tz) -> Vec<(NaiveDate, i64)> {
 /// The stop's time zone (UTC when the stored name is unknown, which validation prevents).
 pub fn zone_of(stop: &Stop) -> Tz {
     crate::time::parse_timezone(&stop.timezone).unwrap_or(Tz::UTC)
+}
+
+/// Promoters minus detractors, in percent.
+pub fn net_promoter(scores: &[i32]) -> Option<f64> {
+    if scores.is_empty() {
+        return None;
+    }
+    let n = scores.len() as f64;
+    let promoters = scores.iter().filter(|s| **s >= 9).count() as f64;
+    let detractors = scores.iter().filter(|s| **s <= 6).count() as f64;
+    Some(((promoters - detractors) * 100.0 / n * 10.0).round() / 10.0)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cache;
 pub mod charts;
+pub mod counts;
 pub mod export;
 pub mod figures;
 pub mod format;

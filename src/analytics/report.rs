@@ -82,7 +82,7 @@ impl Figures {
 
 impl From<&Counts> for Figures {
     fn from(c: &Counts) -> Self {
-        let complaints_by_status = crate::complaints::service::STATUSES
+        let complaints_by_status = crate::complaints::domain::STATUSES
             .iter()
             .map(|s| ((*s).to_owned(), c.complaints_with_status(&[s])))
             .collect();
@@ -221,9 +221,6 @@ pub struct TourAnalytics {
     pub funnel: Funnel,
     pub targets: Vec<TargetProgress>,
 }
-
-/// Kept for the callers of `report::tour_analytics` (the CLI's tests): computed in `service`.
-pub use super::service::tour_analytics;
 
 impl WorkshopFigures {
     /// The workshop as a row of its stop's figures, `checked_in` being the stop's.

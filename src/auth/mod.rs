@@ -6,6 +6,8 @@
 //! - Handlers ask for a permission in their signature (`_: ApiUser<ManageSetup>`), never check roles.
 
 pub mod api;
+pub mod cache;
+pub mod extract;
 pub mod pages;
 pub mod password;
 pub mod policy;
@@ -14,7 +16,8 @@ pub mod service;
 pub mod session;
 pub mod store;
 
-pub use policy::{ApiUser, CurrentUser, PageUser, Permission, Role};
+pub use extract::{ApiUser, PageUser};
+pub use policy::{CurrentUser, Permission, Role};
 
 /// Registers the login/logout pages and the token endpoint.
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {

@@ -1,16 +1,7 @@
 //! Roles, permissions and the extractors that enforce them: the single place that decides who
 //! may do what.
 
-use std::future::Future;
-use std::marker::PhantomData;
-use std::pin::Pin;
-
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use serde::{Deserialize, Serialize};
-
-use crate::error::AppError;
-use crate::state::AppState;
-use crate::web::PageError;
 
 /// A staff account's role. `admin` can do everything; `marketing` and `staff` are separate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -134,83 +125,6 @@ requirements!(
     RecordComplaints,
     WorkComplaints
 );
-
-/// An API caller authenticated by bearer token and allowed `P`; otherwise 401 or 403.
-#[derive(Debug)]
-pub struct ApiUser<P: Requirement> {
-    pub user: CurrentUser,
-    _permission: PhantomData<P>,
-}
-
-impl<P: Requirement + 'static> FromRequest for ApiUser<P> {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let bearer = bearer_token(req);
-        Box::pin(async move {
-            let state =
-                state.ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no app state")))?;
-            let token = bearer.ok_or_else(|| {
-                AppError::Unauthorized(
-                    "a bearer token is required (Authorization: Bearer …)".into(),
-                )
-            })?;
-            let user = super::service::user_for_token(&state, token)
-                .await?
-                .ok_or_else(|| {
-                    AppError::Unauthorized("the token is invalid or has expired".into())
-                })?;
-            if !user.allows(P::PERMISSION) {
-                return Err(AppError::Forbidden);
-            }
-            Ok(Self {
-                user,
-                _permission: PhantomData,
-            })
-        })
-    }
-}
-
-/// The token of an `Authorization: Bearer …` header, if any (not yet checked).
-pub fn bearer_token(req: &HttpRequest) -> Option<String> {
-    let header = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
-    let value = header.to_str().ok()?.trim();
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
-}
-
-/// A page visitor signed in with a cookie session and allowed `P`; otherwise the login page or
-/// a "forbidden" page.
-#[derive(Debug)]
-pub struct PageUser<P: Requirement> {
-    pub user: CurrentUser,
-    _permission: PhantomData<P>,
-}
-
-impl<P: Requirement + 'static> FromRequest for PageUser<P> {
-    type Error = PageError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, PageError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let user = super::session::session_user(&req)
-                .await
-                .map_err(|e| PageError::new(&req, e))?
-                .ok_or_else(|| PageError::login_required(&req))?;
-            if !user.allows(P::PERMISSION) {
-                return Err(PageError::new(&req, AppError::Forbidden));
-            }
-            Ok(Self {
-                user,
-                _permission: PhantomData,
-            })
-        })
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,9 @@
 
 use chrono::{Duration, NaiveDateTime, Utc};
 
+pub use super::cache::{
+    FAILED_LOGIN_WINDOW, LoginThrottle, MAX_FAILED_LOGINS, TOKEN_CACHE_TTL, TokenCache,
+};
 use super::policy::{CurrentUser, Role};
 use super::{password, secret, store};
 use crate::db::{self, DbConnection};
@@ -83,69 +86,6 @@ fn to_current(user: store::User) -> Result<CurrentUser, AppError> {
     })
 }
 
-/// Failed logins allowed per account within [`FAILED_LOGIN_WINDOW`]; then every attempt on
-/// that account is refused with 429 until the oldest failure is out of the window.
-pub const MAX_FAILED_LOGINS: usize = 10;
-/// The window of [`MAX_FAILED_LOGINS`].
-pub const FAILED_LOGIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
-
-/// Recent failed logins by the e-mail typed (known or not, so that a lock says nothing about
-/// whether an account exists). The per-address limit caps how fast anyone can guess from one
-/// address; this caps guessing one account's password from many addresses.
-#[derive(Debug, Default)]
-pub struct LoginThrottle {
-    failures: std::sync::Mutex<
-        std::collections::HashMap<String, std::collections::VecDeque<std::time::Instant>>,
-    >,
-}
-
-impl LoginThrottle {
-    /// True when `email` has used up its failed attempts.
-    pub fn locked(&self, email: &str, now: std::time::Instant) -> bool {
-        let Ok(mut failures) = self.failures.lock() else {
-            return false;
-        };
-        match failures.get_mut(email) {
-            Some(times) => {
-                while times
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= FAILED_LOGIN_WINDOW)
-                {
-                    times.pop_front();
-                }
-                times.len() >= MAX_FAILED_LOGINS
-            }
-            None => false,
-        }
-    }
-
-    /// Records a failed attempt for `email`.
-    pub fn failed(&self, email: &str, now: std::time::Instant) {
-        if let Ok(mut failures) = self.failures.lock() {
-            // Bounded: past this many accounts, those without a recent failure are forgotten.
-            if failures.len() >= 100_000 {
-                failures.retain(|_, times| {
-                    times
-                        .back()
-                        .is_some_and(|t| now.duration_since(*t) < FAILED_LOGIN_WINDOW)
-                });
-            }
-            let times = failures.entry(email.to_owned()).or_default();
-            times.push_back(now);
-            if times.len() > MAX_FAILED_LOGINS {
-                times.pop_front();
-            }
-        }
-    }
-
-    /// A good password clears the account's failures.
-    pub fn succeeded(&self, email: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            failures.remove(email);
-        }
-    }
-}
-
 /// Checks an e-mail and password. Unknown e-mail and wrong password give the same `None`,
 /// after the same amount of hashing work. An account with too many recent failures is
 /// refused (429) before any hashing, whatever the password.
@@ -214,54 +154,6 @@ pub async fn issue_token(
 
 /// Prefix of scanner device tokens (user tokens start with `rs_`).
 pub const DEVICE_TOKEN_PREFIX: &str = "rsd_";
-
-/// How long a token once checked is trusted without asking the database again. Revoking a
-/// device clears this process's cache at once; other processes notice within this delay.
-const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// Bearer tokens recently seen (by their hash): a scanner sends its token with every scan.
-#[derive(Debug, Default)]
-pub struct TokenCache {
-    seen: std::sync::Mutex<std::collections::HashMap<String, (CurrentUser, std::time::Instant)>>,
-}
-
-impl TokenCache {
-    fn get(&self, token_hash: &str) -> Option<CurrentUser> {
-        let seen = self.seen.lock().ok()?;
-        let (user, until) = seen.get(token_hash)?;
-        (std::time::Instant::now() < *until).then(|| user.clone())
-    }
-
-    fn put(&self, token_hash: String, user: CurrentUser, until: std::time::Instant) {
-        if let Ok(mut seen) = self.seen.lock() {
-            // Bounded: a flood of distinct tokens only empties it.
-            if seen.len() > 10_000 {
-                seen.clear();
-            }
-            seen.insert(token_hash, (user, until));
-        }
-    }
-
-    /// Forgets every token (a device was revoked).
-    pub fn clear(&self) {
-        if let Ok(mut seen) = self.seen.lock() {
-            seen.clear();
-        }
-    }
-}
-
-/// True when the request carries a credential that is live: a bearer token or a page session.
-/// A header or cookie that merely looks like one is not enough (the rate limit asks this).
-pub async fn has_verified_credential(state: &AppState, req: &actix_web::HttpRequest) -> bool {
-    let found = if let Some(token) = super::policy::bearer_token(req) {
-        user_for_token(state, token).await
-    } else if let Some(cookie) = req.cookie(super::session::SESSION_COOKIE) {
-        user_for_session(state, cookie.value().to_owned()).await
-    } else {
-        return false;
-    };
-    matches!(found, Ok(Some(_)))
-}
 
 /// The user (or scanner device) behind a bearer token, if it is live.
 pub async fn user_for_token(

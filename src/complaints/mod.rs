@@ -2,6 +2,7 @@
 //! worked by marketing (owner, status, resolution), every change kept in their history.
 
 pub mod api;
+pub mod domain;
 pub mod messages;
 pub mod pages;
 pub mod service;

@@ -2,17 +2,13 @@
 
 use chrono::NaiveDateTime;
 
+pub use super::domain::{STATUSES, THEMES};
 use super::messages::ResolvedMail;
 use super::store::{self, Complaint, ComplaintEvent};
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::{AppError, FieldErrors};
 use crate::events::{Dispatcher, DomainEvent};
 use crate::validation::{multiline_text, optional_text, required_text};
-
-/// The themes of complaints, as on the feedback form.
-pub const THEMES: &[&str] = &["trainers", "licensing", "leads", "logistics", "other"];
-/// The statuses of a complaint.
-pub const STATUSES: &[&str] = &["open", "acknowledged", "resolved", "wont_fix"];
 
 /// A complaint to record.
 #[derive(Debug, Clone, Default)]

@@ -9,6 +9,7 @@ pub mod mailer;
 pub mod messages;
 pub mod outbox;
 pub mod pages;
+pub mod signal;
 pub mod worker;
 
 pub use mail::{Mail, MailKinds, queue};

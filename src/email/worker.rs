@@ -4,10 +4,9 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 use super::mail::MailKinds;
 use super::mailer::Mailer;
@@ -22,41 +21,6 @@ pub const MAX_ATTEMPTS: i32 = 12;
 const LEASE_SECONDS: i64 = 120;
 /// How often the queue is looked at when nobody says there is something new.
 const POLL: Duration = Duration::from_secs(2);
-
-/// How long a running worker may go without a sign of life before `/readyz` says so. It beats
-/// at least every `POLL` when idle and after every message; one SMTP exchange is bounded by
-/// the transport's own timeout (a minute), so five minutes of silence means it is stuck.
-pub const STALLED_AFTER: Duration = Duration::from_secs(300);
-
-/// Wakes the worker when a message is queued, so that e-mails leave at once; and records when
-/// the worker last made progress, so that a stuck worker shows on `/readyz`.
-#[derive(Debug, Default)]
-pub struct OutboxSignal {
-    wake: Notify,
-    /// Unix seconds of the worker's last sign of life; 0 until it starts.
-    last_beat: AtomicI64,
-}
-
-impl OutboxSignal {
-    /// Something was queued.
-    pub fn notify(&self) {
-        self.wake.notify_one();
-    }
-
-    fn beat(&self) {
-        self.last_beat
-            .store(chrono::Utc::now().timestamp(), Ordering::Relaxed);
-    }
-
-    /// How long ago the worker last made progress; `None` when no worker runs here.
-    pub fn silent_for(&self) -> Option<Duration> {
-        let last = self.last_beat.load(Ordering::Relaxed);
-        (last > 0).then(|| {
-            let age = chrono::Utc::now().timestamp().saturating_sub(last);
-            Duration::from_secs(u64::try_from(age).unwrap_or(0))
-        })
-    }
-}
 
 /// The delay before attempt `attempts + 1`: `base × 2^(attempts-1)`, at most one hour.
 pub fn backoff(base_seconds: u64, attempts: i32) -> chrono::Duration {
@@ -94,7 +58,7 @@ pub async fn run(
             continue;
         }
         tokio::select! {
-            _ = state.outbox_signal.wake.notified() => {}
+            _ = state.outbox_signal.queued() => {}
             _ = tokio::time::sleep(POLL) => {}
             _ = stop.changed() => {}
         }

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::analytics::figures::net_promoter;
 use crate::db::DbConnection;
 use crate::db::schema::{check_ins, checkpoints, complaints, feedback};
 use crate::error::AppError;
@@ -35,17 +36,6 @@ pub struct StopFeedbackSummary {
 
 fn average(values: &[i32]) -> Option<f64> {
     (!values.is_empty()).then(|| f64::from(values.iter().sum::<i32>()) / values.len() as f64)
-}
-
-/// Promoters minus detractors, in percent.
-pub fn net_promoter(scores: &[i32]) -> Option<f64> {
-    if scores.is_empty() {
-        return None;
-    }
-    let n = scores.len() as f64;
-    let promoters = scores.iter().filter(|s| **s >= 9).count() as f64;
-    let detractors = scores.iter().filter(|s| **s <= 6).count() as f64;
-    Some(((promoters - detractors) * 100.0 / n * 10.0).round() / 10.0)
 }
 
 /// The summary of one stop.
@@ -142,8 +132,8 @@ pub struct TourFeedbackSummary {
 
 /// The summary of a tour: the same figures as a stop's, with each theme's stops.
 pub fn for_tour(conn: &mut DbConnection, tour_id: &str) -> Result<TourFeedbackSummary, AppError> {
+    use crate::analytics::counts::counts_by_stop;
     use crate::analytics::figures::{AttendeeFilter, Counts, THEMES};
-    use crate::analytics::service::counts_by_stop;
     let tour = crate::tours::store::find_tour(conn, tour_id)?.ok_or(AppError::NotFound("tour"))?;
     let ids: Vec<String> = crate::tours::store::list_stops(conn, &tour.id)?
         .into_iter()

@@ -14,8 +14,8 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use serde::{Deserialize, Serialize};
 
 use super::domain::RegistrationStatus;
-use super::service::{self, Event, RegistrationView};
 use super::store::Registration;
+use super::view::{RegistrationView, registration_view};
 use crate::badge::{self, BadgeKeys};
 use crate::config::Settings;
 use crate::db;
@@ -24,6 +24,18 @@ use crate::email::messages::{header_text, mailbox, sender};
 use crate::i18n::Locale;
 use crate::state::AppState;
 use crate::time::{display_date, display_time};
+
+/// What an e-mail about a registration reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    Registered,
+    Promoted,
+    WorkshopPromoted,
+    Updated,
+    Cancelled,
+    Resent,
+}
 
 /// The outbox payload of a registration e-mail: the message is rendered at sending time from
 /// the registration as it is then.
@@ -48,7 +60,7 @@ pub async fn load_view(
     registration_id: String,
 ) -> anyhow::Result<RegistrationView> {
     db::run(&state.pool, move |conn| {
-        service::registration_view(conn, &registration_id)
+        registration_view(conn, &registration_id)
     })
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))

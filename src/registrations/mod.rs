@@ -7,6 +7,7 @@ pub mod messages;
 pub mod pages;
 pub mod service;
 pub mod store;
+pub mod view;
 
 /// Registers the public registration API and pages.
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {

@@ -3,13 +3,13 @@
 //! queued in the same transaction as the change it reports.
 
 use chrono::NaiveDateTime;
-use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 
 use super::domain::RegistrationStatus;
 use super::domain::{NewRegistration, Slot, check_workshop_choice};
+pub use super::messages::Event;
 use super::messages::RegistrationMail;
 use super::store::{self, Enrolment, Registration};
+pub use super::view::{EnrolledWorkshop, RegistrationView, registration_view};
 use crate::db::{self, DbConnection, DbPool};
 use crate::email;
 use crate::error::AppError;
@@ -36,43 +36,6 @@ impl Source {
             Self::WalkIn => "walk_in",
             Self::Demo => "demo",
         }
-    }
-}
-
-/// What an e-mail about a registration reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Event {
-    Registered,
-    Promoted,
-    WorkshopPromoted,
-    Updated,
-    Cancelled,
-    Resent,
-}
-
-/// A workshop of a registration, with the enrolment's status.
-#[derive(Debug, Clone)]
-pub struct EnrolledWorkshop {
-    pub workshop: Workshop,
-    pub status: RegistrationStatus,
-}
-
-/// A registration with its stop, tour and workshops.
-#[derive(Debug, Clone)]
-pub struct RegistrationView {
-    pub registration: Registration,
-    pub stop: Stop,
-    pub timezone: Tz,
-    pub tour_name: String,
-    pub tour_slug: String,
-    pub workshops: Vec<EnrolledWorkshop>,
-}
-
-impl RegistrationView {
-    /// The attendee's language.
-    pub fn locale(&self) -> Locale {
-        Locale::parse(&self.registration.locale).unwrap_or_default()
     }
 }
 
@@ -238,38 +201,6 @@ fn enrol(
         }
     }
     Ok(status)
-}
-
-/// A registration with everything its pages and e-mails show.
-pub fn registration_view(conn: &mut DbConnection, id: &str) -> Result<RegistrationView, AppError> {
-    let registration =
-        store::find_registration(conn, id)?.ok_or(AppError::NotFound("registration"))?;
-    let stop =
-        tours_store::find_stop(conn, &registration.stop_id)?.ok_or(AppError::NotFound("stop"))?;
-    let tour = tours_store::find_tour(conn, &stop.tour_id)?.ok_or(AppError::NotFound("tour"))?;
-    let timezone = time::parse_timezone(&stop.timezone).ok_or_else(|| {
-        AppError::Unexpected(anyhow::anyhow!("stop {} has an unknown time zone", stop.id))
-    })?;
-    let enrolments = store::list_enrolments(conn, id)?;
-    let mut workshops: Vec<EnrolledWorkshop> = tours_store::list_workshops(conn, &stop.id)?
-        .into_iter()
-        .filter_map(|workshop| {
-            let status = enrolments
-                .iter()
-                .find(|e| e.workshop_id == workshop.id && e.status.is_live())?
-                .status;
-            Some(EnrolledWorkshop { workshop, status })
-        })
-        .collect();
-    workshops.sort_by_key(|w| w.workshop.starts_at);
-    Ok(RegistrationView {
-        registration,
-        stop,
-        timezone,
-        tour_name: tour.name,
-        tour_slug: tour.slug,
-        workshops,
-    })
 }
 
 /// Replaces the workshops of a live registration. Dropped seats go to the next in line.

@@ -20,7 +20,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::page::PageError;
+use super::page::{CsrfToken, PageError};
 use crate::auth::secret;
 use crate::auth::session::SESSION_COOKIE;
 use crate::badge::BadgeKeys;
@@ -29,10 +29,6 @@ use crate::state::AppState;
 
 /// Name of the CSRF cookie.
 pub const CSRF_COOKIE: &str = "csrf";
-
-/// The token of this request, placed in the extensions by [`ensure_csrf_cookie`].
-#[derive(Debug, Clone)]
-pub(crate) struct CsrfToken(pub String);
 
 /// A new signed cookie value: `nonce.mac`.
 pub(crate) fn new_cookie_value(keys: &BadgeKeys) -> String {

@@ -7,10 +7,14 @@ use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, dev::Payload};
 use askama::Template;
 
-use super::csrf::CsrfToken;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::i18n::Locale;
+
+/// The CSRF token of this request's forms, placed in the extensions by the CSRF middleware
+/// (`csrf::ensure_csrf_cookie`) and read by the page context.
+#[derive(Debug, Clone)]
+pub(crate) struct CsrfToken(pub String);
 
 /// The layout's data: language, the signed-in user if any, the CSRF token for forms, and the
 /// current path (for the language switch).

@@ -291,7 +291,7 @@ fn the_benchmark_tour_is_generated_consistent_with_the_analytics() {
             roadshow::db::DbConnection::Pg(diesel::Connection::establish(u).expect("conn"))
         }
     };
-    let tour = roadshow::analytics::report::tour_analytics(
+    let tour = roadshow::analytics::service::tour_analytics(
         &mut conn,
         &tour_id,
         &roadshow::analytics::figures::AttendeeFilter::default(),
