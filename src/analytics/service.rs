@@ -319,21 +319,6 @@ pub async fn attendee(pool: &DbPool, id: String) -> Result<Attendee, AppError> {
     .await
 }
 
-/// Records a follow-up of an attendee (see `outcomes::service::record`).
-pub async fn record_outcome(
-    pool: &DbPool,
-    registration_id: String,
-    kind: String,
-    occurred_on: String,
-    actor: String,
-) -> Result<(), AppError> {
-    db::transaction(pool, move |conn| {
-        crate::outcomes::service::record(conn, &registration_id, &kind, &occurred_on, &actor)
-    })
-    .await
-    .map(|_| ())
-}
-
 // ---- exports ----
 
 /// A stop, 404 when unknown.

@@ -335,12 +335,7 @@ pub async fn undo_scan(
     staff: ApiUser<ScanBadges>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let scan_id = path.into_inner();
-    let actor = staff.user;
-    db::transaction(&state.pool, move |conn| {
-        service::undo(conn, &actor, &scan_id, time::now())
-    })
-    .await?;
+    service::undo_check_in(&service::Door::of(&state), &staff.user, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"status": "undone"})))
 }
 

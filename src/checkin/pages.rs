@@ -469,14 +469,10 @@ async fn undo(
     path: web::Path<String>,
     form: Form,
 ) -> Result<HttpResponse, PageError> {
-    let scan_id = path.into_inner();
-    let actor = staff.user;
     let back = form.0.get("checkpoint_id").cloned().unwrap_or_default();
-    db::transaction(&state.pool, move |conn| {
-        service::undo(conn, &actor, &scan_id, time::now())
-    })
-    .await
-    .map_err(|e| PageError::new(&req, e))?;
+    service::undo_check_in(&service::Door::of(&state), &staff.user, path.into_inner())
+        .await
+        .map_err(|e| PageError::new(&req, e))?;
     Ok(redirect_see_other(&format!("/scan/checkpoints/{back}")))
 }
 

@@ -377,3 +377,17 @@ pub async fn register_walk_in(
     }]);
     Ok(walked_in)
 }
+
+/// The use case "undo a mistaken check-in" (the scanner page and the API): the scan stays
+/// recorded, the check-in goes.
+pub async fn undo_check_in(
+    door: &Door,
+    actor: &CurrentUser,
+    scan_id: String,
+) -> Result<(), AppError> {
+    let actor = actor.clone();
+    db::transaction(&door.pool, move |conn| {
+        undo(conn, &actor, &scan_id, crate::time::now())
+    })
+    .await
+}

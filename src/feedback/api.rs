@@ -10,7 +10,6 @@ use crate::auth::policy::ReadAnalytics;
 use crate::db;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
-use crate::time;
 use crate::web::ApiJson;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -52,13 +51,7 @@ pub async fn request_feedback(
 ) -> Result<HttpResponse, AppError> {
     let stop_id = path.into_inner();
     let link_days = state.settings.feedback_days;
-    let queued = db::transaction(&state.pool, move |conn| {
-        service::request(conn, &stop_id, link_days, time::now())
-    })
-    .await?;
-    state
-        .events
-        .publish([crate::events::DomainEvent::MailQueued]);
+    let queued = service::ask_for_feedback(&state.pool, &state.events, stop_id, link_days).await?;
     Ok(HttpResponse::Accepted().json(FeedbackRequestsResponse { queued }))
 }
 
@@ -115,11 +108,7 @@ pub async fn submit_feedback(
         comment: body.comment,
         notify_me: body.notify_me,
     };
-    let answer = service::FeedbackAnswer::parse(raw)?;
-    let (id, complaints) = db::transaction(&state.pool, move |conn| {
-        service::submit(conn, &registration_id, answer, time::now())
-    })
-    .await?;
+    let (id, complaints) = service::answer_feedback(&state.pool, registration_id, raw).await?;
     Ok(HttpResponse::Created().json(FeedbackResponse { id, complaints }))
 }
 

@@ -110,15 +110,7 @@ async fn submit_feedback_form(
         .badges
         .open_link_token("feedback", &token)
         .unwrap_or_default();
-    let result = match service::FeedbackAnswer::parse(raw) {
-        Ok(answer) => {
-            db::transaction(&state.pool, move |conn| {
-                service::submit(conn, &id, answer, time::now())
-            })
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = service::answer_feedback(&state.pool, id, raw).await;
     let (status, page_state) = match result {
         Ok(_) => (StatusCode::CREATED, "thanks"),
         Err(AppError::Conflict(_)) => (StatusCode::CONFLICT, "already"),

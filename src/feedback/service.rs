@@ -5,9 +5,10 @@ use diesel::prelude::*;
 
 use super::messages::FeedbackMail;
 use crate::complaints::service::{NewComplaint, THEMES, record};
-use crate::db::DbConnection;
 use crate::db::schema::{check_ins, checkpoints, feedback, feedback_requests, registrations};
+use crate::db::{self, DbConnection, DbPool};
 use crate::error::{AppError, FieldErrors};
+use crate::events::{Dispatcher, DomainEvent};
 use crate::validation::{bounded_list, multiline_text};
 
 /// Queues one feedback e-mail per attendee checked in at the stop's entrance who has none yet;
@@ -290,4 +291,34 @@ pub fn unsubscribe(
         return Err(AppError::NotFound("feedback request"));
     }
     Ok(())
+}
+
+/// The use case "ask for feedback now" (marketing, API): one e-mail per attendee checked in
+/// who has none yet; returns how many were queued, which leave at once.
+pub async fn ask_for_feedback(
+    pool: &DbPool,
+    events: &Dispatcher,
+    stop_id: String,
+    link_days: i64,
+) -> Result<usize, AppError> {
+    let queued = db::transaction(pool, move |conn| {
+        request(conn, &stop_id, link_days, crate::time::now())
+    })
+    .await?;
+    events.publish([DomainEvent::MailQueued]);
+    Ok(queued)
+}
+
+/// The use case "answer the feedback form" (the form and the API): the answer checked before
+/// the transaction, then recorded with a complaint per theme ticked.
+pub async fn answer_feedback(
+    pool: &DbPool,
+    registration_id: String,
+    raw: RawFeedback,
+) -> Result<(String, Vec<String>), AppError> {
+    let answer = FeedbackAnswer::parse(raw)?;
+    db::transaction(pool, move |conn| {
+        submit(conn, &registration_id, answer, crate::time::now())
+    })
+    .await
 }

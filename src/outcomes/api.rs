@@ -88,15 +88,13 @@ pub async fn record_outcome(
 ) -> Result<HttpResponse, AppError> {
     let body = body.0;
     let actor = marketing.user.email;
-    let outcome = db::transaction(&state.pool, move |conn| {
-        service::record(
-            conn,
-            &body.registration_id,
-            &body.kind,
-            &body.occurred_on,
-            &actor,
-        )
-    })
+    let outcome = service::record_outcome(
+        &state.pool,
+        body.registration_id,
+        body.kind,
+        body.occurred_on,
+        actor,
+    )
     .await?;
     Ok(HttpResponse::Created().json(OutcomeResponse::from(outcome)))
 }
@@ -141,22 +139,7 @@ pub async fn import_outcomes(
         ))
     })?;
     let actor = marketing.user.email;
-    let (lines, mut report) = service::parse_csv(&text);
-    let mut seen = std::collections::HashSet::new();
-    for chunk in lines.chunks(service::IMPORT_CHUNK) {
-        let (chunk, actor) = (chunk.to_vec(), actor.clone());
-        let part = db::transaction(&state.pool, move |conn| {
-            let mut part = service::ImportReport::default();
-            service::import_lines(conn, &chunk, &actor, &mut seen, &mut part)?;
-            Ok((part, seen))
-        })
-        .await?;
-        report.imported += part.0.imported;
-        report.errors.extend(part.0.errors);
-        seen = part.1;
-    }
-    // Lines come back in the file's order whichever phase reported them.
-    report.errors.sort_by_key(|e| e.line);
+    let report = service::import_outcomes(&state.pool, text, actor).await?;
     tracing::info!(
         imported = report.imported,
         rejected = report.errors.len(),
@@ -207,11 +190,6 @@ pub async fn delete_outcome(
     _marketing: ApiUser<ReadAnalytics>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    db::transaction(&state.pool, move |conn| match store::delete(conn, &id)? {
-        0 => Err(AppError::NotFound("outcome")),
-        _ => Ok(()),
-    })
-    .await?;
+    service::delete_outcome(&state.pool, path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

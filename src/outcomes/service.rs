@@ -6,8 +6,8 @@ use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 
 use super::store::{self, Outcome};
-use crate::db::DbConnection;
 use crate::db::schema::registrations;
+use crate::db::{self, DbConnection, DbPool};
 use crate::error::{AppError, FieldErrors};
 use crate::registrations::domain::RegistrationStatus;
 use crate::registrations::store::{Registration, find_registration};
@@ -300,4 +300,55 @@ fn find_attendee(
         Some(i) => Some(found.swap_remove(i)),
         None => found.into_iter().next(),
     })
+}
+
+// ---- the use cases ----
+
+/// The use case "record an outcome" (the API and the attendee's page in the dashboards).
+pub async fn record_outcome(
+    pool: &DbPool,
+    registration_id: String,
+    kind: String,
+    occurred_on: String,
+    actor: String,
+) -> Result<Outcome, AppError> {
+    db::transaction(pool, move |conn| {
+        record(conn, &registration_id, &kind, &occurred_on, &actor)
+    })
+    .await
+}
+
+/// The use case "import outcomes from a file": read whole before any transaction, then written
+/// [`IMPORT_CHUNK`] lines per transaction, so that a large file never holds the write lock long.
+pub async fn import_outcomes(
+    pool: &DbPool,
+    text: String,
+    actor: String,
+) -> Result<ImportReport, AppError> {
+    let (lines, mut report) = parse_csv(&text);
+    let mut seen = HashSet::new();
+    for chunk in lines.chunks(IMPORT_CHUNK) {
+        let (chunk, actor) = (chunk.to_vec(), actor.clone());
+        let (part, carried) = db::transaction(pool, move |conn| {
+            let mut part = ImportReport::default();
+            import_lines(conn, &chunk, &actor, &mut seen, &mut part)?;
+            Ok((part, seen))
+        })
+        .await?;
+        report.imported += part.imported;
+        report.errors.extend(part.errors);
+        seen = carried;
+    }
+    // Lines come back in the file's order whichever phase reported them.
+    report.errors.sort_by_key(|e| e.line);
+    Ok(report)
+}
+
+/// The use case "delete an outcome" recorded by mistake; 404 when there is none.
+pub async fn delete_outcome(pool: &DbPool, id: String) -> Result<(), AppError> {
+    db::transaction(pool, move |conn| match store::delete(conn, &id)? {
+        0 => Err(AppError::NotFound("outcome")),
+        _ => Ok(()),
+    })
+    .await
 }

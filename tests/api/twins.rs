@@ -268,3 +268,68 @@ async fn resolving_a_complaint_tells_the_reseller_from_the_api_and_from_the_page
         assert_eq!(app.mail.to(reseller).len(), 2, "{reseller}");
     }
 }
+
+#[tokio::test]
+async fn an_outcome_is_the_same_recorded_from_the_api_or_from_the_attendee_page() {
+    let app = spawn_app().await;
+    let (stop_id, _) = open_stop(&app, 10, &[]).await;
+    let claire = register(&app, &stop_id, "Claire").await;
+    let id = claire["id"].as_str().expect("id").to_owned();
+    let marketing = app.token_for("marketing").await;
+    json_with(
+        app.post_json(
+            "/api/v1/outcomes",
+            &json!({"registration_id": id, "kind": "certification_started",
+                    "occurred_on": "2026-10-20"}),
+            Some(&marketing),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    let client = logged_in(&app, "analyst@roadshow.example", "marketing", "en").await;
+    let path = format!("/analytics/registrations/{id}");
+    let (_, doc) = page(&client, &app, &path).await;
+    let response = client
+        .post(app.url(&format!("{path}/outcomes")))
+        .form(&[
+            ("csrf_token", csrf_of(&doc).as_str()),
+            ("kind", "demo_requested"),
+            ("occurred_on", "2026-10-21"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // A second of a kind is refused the same way on both sides.
+    let again = client
+        .post(app.url(&format!("{path}/outcomes")))
+        .form(&[
+            ("csrf_token", csrf_of(&doc).as_str()),
+            ("kind", "certification_started"),
+            ("occurred_on", "2026-10-22"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+
+    let outcomes = json_with(
+        app.get(
+            &format!("/api/v1/registrations/{id}/outcomes"),
+            Some(&marketing),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let kinds: Vec<&str> = outcomes
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|o| o["kind"].as_str())
+        .collect();
+    assert_eq!(kinds.len(), 2, "{outcomes}");
+    assert!(kinds.contains(&"certification_started") && kinds.contains(&"demo_requested"));
+}

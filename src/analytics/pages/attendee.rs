@@ -292,7 +292,9 @@ async fn record_outcome(
         form.value("occurred_on").to_owned(),
     );
     rendered(&req, async {
-        let Err(error) = service::record_outcome(&state.pool, id.clone(), kind, date, actor).await
+        let Err(error) =
+            crate::outcomes::service::record_outcome(&state.pool, id.clone(), kind, date, actor)
+                .await
         else {
             return Ok(redirect_see_other(&format!(
                 "/analytics/registrations/{id}?saved=1#outcomes"
