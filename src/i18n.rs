@@ -48,12 +48,16 @@ impl Locale {
         }
     }
 
+    /// The language a request asks for with `?lang=` (the language switch), if any.
+    pub fn chosen_in(req: &HttpRequest) -> Option<Self> {
+        url::form_urlencoded::parse(req.query_string().as_bytes())
+            .find(|(k, _)| k == "lang")
+            .and_then(|(_, v)| Self::parse(&v))
+    }
+
     /// The language of a request: `?lang=`, then the cookie, then `Accept-Language`, then French.
     pub fn from_request(req: &HttpRequest) -> Self {
-        let from_query = url::form_urlencoded::parse(req.query_string().as_bytes())
-            .find(|(k, _)| k == "lang")
-            .and_then(|(_, v)| Self::parse(&v));
-        from_query
+        Self::chosen_in(req)
             .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Self::parse(c.value())))
             .or_else(|| {
                 let header = req

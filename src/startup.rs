@@ -16,7 +16,7 @@ pub use crate::state::AppState;
 use crate::telemetry::RequestSpan;
 use crate::web::{
     PageError, api_problems, ensure_csrf_cookie, json_config_error, limit_public_writes,
-    refuse_nul_in_url, security_headers,
+    refuse_nul_in_url, remember_language, security_headers,
 };
 use crate::{
     analytics, assets, auth, checkin, complaints, email, feedback, health, openapi, outcomes,
@@ -66,6 +66,7 @@ impl Application {
                         .error_handler(|err, _| AppError::BadRequest(err.to_string()).into()),
                 )
                 .wrap(from_fn(ensure_csrf_cookie))
+                .wrap(from_fn(remember_language))
                 .wrap(from_fn(limit_public_writes))
                 .wrap(from_fn(refuse_nul_in_url))
                 .wrap(from_fn(api_problems))

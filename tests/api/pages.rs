@@ -260,3 +260,32 @@ async fn staff_cannot_open_admin_pages() {
     let (status, _) = page(&client, &app, "/admin").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_language_switch_sticks_to_the_next_pages() {
+    let app = spawn_app().await;
+    let client = browser("fr-FR,fr;q=0.9");
+    let (_, doc) = page(&client, &app, "/login").await;
+    assert_eq!(select(&doc, "html")[0].value().attr("lang"), Some("fr"));
+    // The switch in the header, then pages without `?lang=`: still English.
+    let switch = select(&doc, "a[hreflang=en]")[0]
+        .value()
+        .attr("href")
+        .expect("the language switch")
+        .to_owned();
+    let (_, doc) = page(&client, &app, &switch).await;
+    assert_eq!(select(&doc, "html")[0].value().attr("lang"), Some("en"));
+    for path in ["/login", "/"] {
+        let (_, doc) = page(&client, &app, path).await;
+        assert_eq!(
+            select(&doc, "html")[0].value().attr("lang"),
+            Some("en"),
+            "{path}"
+        );
+    }
+    // And back.
+    let (_, doc) = page(&client, &app, "/login?lang=fr").await;
+    assert_eq!(select(&doc, "html")[0].value().attr("lang"), Some("fr"));
+    let (_, doc) = page(&client, &app, "/").await;
+    assert_eq!(select(&doc, "html")[0].value().attr("lang"), Some("fr"));
+}
