@@ -26,7 +26,7 @@ pub fn percent(ratio: Option<f64>, locale: Locale) -> String {
     match ratio {
         None => "—".to_owned(),
         Some(r) => {
-            let p = format!("{:.0}", r * 100.0);
+            let p = rounded(r * 100.0, 0).replace('-', "−");
             match locale {
                 Locale::Fr => format!("{p}\u{a0}%"),
                 Locale::En => format!("{p}%"),
@@ -39,12 +39,21 @@ pub fn decimal(value: Option<f64>, places: usize, locale: Locale) -> String {
     match value {
         None => "—".to_owned(),
         Some(v) => {
-            let text = format!("{v:.places$}").replace('-', "−");
+            let text = rounded(v, places).replace('-', "−");
             match locale {
                 Locale::Fr => text.replace('.', ","),
                 Locale::En => text,
             }
         }
+    }
+}
+
+/// `v` with `places` decimals, without the minus of a value that rounds to zero ("-0.0").
+fn rounded(v: f64, places: usize) -> String {
+    let text = format!("{v:.places$}");
+    match text.strip_prefix('-') {
+        Some(digits) if digits.chars().all(|c| c == '0' || c == '.') => digits.to_owned(),
+        _ => text,
     }
 }
 
@@ -58,8 +67,11 @@ pub fn difference(
     match (value, reference) {
         (Some(v), Some(r)) => {
             let d = v - r;
-            let sign = if d >= 0.0 { "+" } else { "" };
-            format!("{sign}{}", decimal(Some(d), places, locale))
+            let shown = decimal(Some(d), places, locale);
+            // No sign on a difference that rounds to nothing: "0,0", never "+0,0" or "−0,0".
+            let is_zero = !shown.chars().any(|c| c.is_ascii_digit() && c != '0');
+            let sign = if d > 0.0 && !is_zero { "+" } else { "" };
+            format!("{sign}{shown}")
         }
         _ => String::new(),
     }
@@ -82,5 +94,10 @@ mod tests {
         assert_eq!(decimal(Some(-12.0), 0, Locale::En), "−12");
         assert_eq!(difference(Some(2.0), Some(3.5), 1, Locale::Fr), "−1,5");
         assert_eq!(difference(Some(4.0), Some(3.5), 1, Locale::En), "+0.5");
+        // Nothing that rounds to zero carries a sign.
+        assert_eq!(decimal(Some(-0.04), 1, Locale::Fr), "0,0");
+        assert_eq!(percent(Some(-0.001), Locale::En), "0%");
+        assert_eq!(difference(Some(3.48), Some(3.5), 1, Locale::Fr), "0,0");
+        assert_eq!(difference(Some(3.52), Some(3.5), 1, Locale::Fr), "0,0");
     }
 }
