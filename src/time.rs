@@ -9,6 +9,69 @@ pub fn parse_timezone(raw: &str) -> Option<Tz> {
     raw.trim().parse::<Tz>().ok()
 }
 
+/// A stop's time zone, parsed once when the row is read (`#[diesel(deserialize_as = String,
+/// serialize_as = String)]`) and stored as its IANA name. Validation at write time
+/// (`NewStop::parse`) refuses unknown names, so none can exist after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StopZone(Tz);
+
+impl StopZone {
+    /// The zone.
+    pub const fn tz(self) -> Tz {
+        self.0
+    }
+
+    /// The IANA name, as stored and serialised (`Europe/Paris`).
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+}
+
+impl From<Tz> for StopZone {
+    fn from(tz: Tz) -> Self {
+        Self(tz)
+    }
+}
+
+impl std::ops::Deref for StopZone {
+    type Target = Tz;
+
+    fn deref(&self) -> &Tz {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for StopZone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Read from the database: a name that is no zone is a corrupt row, reported as a
+/// deserialisation error.
+impl TryFrom<String> for StopZone {
+    type Error = String;
+
+    fn try_from(raw: String) -> Result<Self, String> {
+        parse_timezone(&raw)
+            .map(Self)
+            .ok_or_else(|| format!("unknown time zone `{raw}`"))
+    }
+}
+
+/// Serialised as its IANA name (`"Europe/Paris"`).
+impl serde::Serialize for StopZone {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl From<StopZone> for String {
+    fn from(zone: StopZone) -> Self {
+        zone.name().to_owned()
+    }
+}
+
 /// Why a typed time could not be used; each is a catalogue key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeError {
@@ -123,5 +186,24 @@ mod tests {
         );
         assert!(parse_timezone("Mars/Olympus").is_none());
         assert_eq!(to_local_input(summer, paris), "2026-10-13T09:00");
+    }
+
+    #[test]
+    fn a_stop_zone_is_read_from_its_name_and_written_back_as_it() {
+        let paris = StopZone::try_from("Europe/Paris".to_owned()).expect("known zone");
+        assert_eq!(paris.tz(), chrono_tz::Europe::Paris);
+        assert_eq!(*paris, chrono_tz::Europe::Paris);
+        assert_eq!(paris.name(), "Europe/Paris");
+        assert_eq!(paris.to_string(), "Europe/Paris");
+        assert_eq!(String::from(paris), "Europe/Paris");
+        assert_eq!(
+            StopZone::try_from(String::from(paris)).expect("round trip"),
+            paris
+        );
+        assert_eq!(
+            StopZone::try_from("Mars/Olympus".to_owned()),
+            Err("unknown time zone `Mars/Olympus`".to_owned())
+        );
+        assert!(StopZone::try_from(String::new()).is_err());
     }
 }

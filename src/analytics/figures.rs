@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use crate::error::{AppError, FieldErrors};
 use crate::registrations::domain::{COMPANY_SIZES, PARTNER_TYPES};
 use crate::time::in_zone;
-use crate::tours::store::{Stop, Workshop};
+use crate::tours::store::Workshop;
 
 /// The complaint themes, in the order the pages show them.
 pub const THEMES: &[&str] = crate::complaints::domain::THEMES;
@@ -276,11 +276,6 @@ pub fn per_day(times: &[NaiveDateTime], tz: Tz) -> Vec<(NaiveDate, i64)> {
         .take_while(|d| *d <= last)
         .map(|d| (d, days.get(&d).copied().unwrap_or(0)))
         .collect()
-}
-
-/// The stop's time zone (UTC when the stored name is unknown, which validation prevents).
-pub fn zone_of(stop: &Stop) -> Tz {
-    crate::time::parse_timezone(&stop.timezone).unwrap_or(Tz::UTC)
 }
 
 /// Promoters minus detractors, in percent.

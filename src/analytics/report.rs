@@ -7,8 +7,8 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::figures::{Counts, WorkshopFigures, ratio, zone_of};
-use crate::time::in_zone;
+use super::figures::{Counts, WorkshopFigures, ratio};
+use crate::time::{StopZone, in_zone};
 use crate::tours::store::{Stop, Tour};
 
 /// Feedback figures. Averages and the score are null without answers.
@@ -161,7 +161,9 @@ pub struct StopAnalytics {
     pub tour_id: String,
     pub city: String,
     pub venue: String,
-    pub timezone: String,
+    /// The IANA name (`Europe/Paris`).
+    #[schema(value_type = String, example = "Europe/Paris")]
+    pub timezone: StopZone,
     pub starts_at: DateTime<FixedOffset>,
     pub ends_at: DateTime<FixedOffset>,
     #[serde(flatten)]
@@ -245,7 +247,7 @@ impl WorkshopFigures {
 impl StopRow {
     /// A stop's row of the tour overview.
     pub fn new(stop: &Stop, counts: &Counts) -> Self {
-        let starts_at = in_zone(stop.starts_at, zone_of(stop));
+        let starts_at = in_zone(stop.starts_at, stop.timezone.tz());
         Self {
             stop_id: stop.id.clone(),
             city: stop.city.clone(),

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 
 use super::cache::{self, Snapshots};
-use super::figures::{self, AttendeeFilter, Counts, WorkshopFigures, zone_of};
+use super::figures::{self, AttendeeFilter, Counts, WorkshopFigures};
 use super::report::{
     ArrivalBucket, DayCount, Figures, Quote, StopAnalytics, StopRow, TargetProgress, TourAnalytics,
 };
@@ -69,7 +69,7 @@ pub fn stop_analytics(
     filter: &AttendeeFilter,
 ) -> Result<StopAnalytics, AppError> {
     let stop = tours::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
-    let tz = zone_of(&stop);
+    let tz = stop.timezone.tz();
     let counts = counts_by_stop(conn, std::slice::from_ref(&stop.id), filter)?
         .remove(&stop.id)
         .unwrap_or_default();
@@ -96,7 +96,7 @@ pub fn stop_analytics(
         tour_id: stop.tour_id.clone(),
         city: stop.city.clone(),
         venue: stop.venue.clone(),
-        timezone: stop.timezone.clone(),
+        timezone: stop.timezone,
         starts_at: in_zone(stop.starts_at, tz),
         ends_at: in_zone(stop.ends_at, tz),
         figures: Figures::from(&counts),
@@ -189,7 +189,7 @@ fn arrivals(
         .into_iter()
         .map(|t| t.clamp(from, to))
         .collect();
-    Ok(figures::quarter_hours(&times, zone_of(stop)))
+    Ok(figures::quarter_hours(&times, stop.timezone.tz()))
 }
 
 // ---- the dashboards ----

@@ -102,9 +102,7 @@ pub struct CheckInResponse {
 }
 
 fn respond(conn: &mut db::DbConnection, outcome: ScanOutcome) -> Result<CheckInResponse, AppError> {
-    let tz = crate::tours::store::find_stop(conn, &outcome.checkpoint.stop_id)?
-        .and_then(|s| time::parse_timezone(&s.timezone))
-        .unwrap_or(chrono_tz::UTC);
+    let tz = outcome.timezone;
     let registration = match outcome.registration {
         Some(r) => Some(ScannedRegistration {
             workshops: store::workshops_of(conn, &r.id)?
@@ -272,7 +270,7 @@ pub async fn search_attendees(
     let found = db::run(&state.pool, move |conn| {
         let stop =
             crate::tours::store::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
-        let tz = time::parse_timezone(&stop.timezone).unwrap_or(chrono_tz::UTC);
+        let tz = stop.timezone.tz();
         if q.chars().count() < 2 {
             return Ok(Vec::new());
         }
@@ -389,8 +387,9 @@ pub fn checkpoint_status_of(
     let checkpoint = store::find_checkpoint(conn, id)?.ok_or(AppError::NotFound("checkpoint"))?;
     actor.may_scan_at(&checkpoint.stop_id)?;
     let tz = crate::tours::store::find_stop(conn, &checkpoint.stop_id)?
-        .and_then(|s| time::parse_timezone(&s.timezone))
-        .unwrap_or(chrono_tz::UTC);
+        .ok_or(AppError::NotFound("stop"))?
+        .timezone
+        .tz();
     let (checked_in, expected) = service::counts(conn, &checkpoint)?;
     let recent = store::recent_scans(conn, id, 10)?
         .into_iter()

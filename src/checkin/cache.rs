@@ -39,7 +39,7 @@ impl CheckpointCache {
         let row = store::find_checkpoint(conn, id)?.ok_or(AppError::NotFound("checkpoint"))?;
         let stop = crate::tours::store::find_stop(conn, &row.stop_id)?
             .ok_or(AppError::NotFound("stop"))?;
-        let timezone = crate::time::parse_timezone(&stop.timezone).unwrap_or(chrono_tz::UTC);
+        let timezone = stop.timezone.tz();
         let found = KnownCheckpoint {
             row,
             timezone,

@@ -346,7 +346,7 @@ async fn render_scanner(
             .ok_or(AppError::NotFound("checkpoint"))?;
         let stop = crate::tours::store::find_stop(conn, &checkpoint.stop_id)?
             .ok_or(AppError::NotFound("stop"))?;
-        let tz = time::parse_timezone(&stop.timezone).unwrap_or(chrono_tz::UTC);
+        let tz = stop.timezone.tz();
         let mut found = Vec::new();
         if query.chars().count() >= 2 {
             let times: std::collections::HashSet<String> = store::entrance_times(conn, &stop.id)?

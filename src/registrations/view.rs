@@ -8,7 +8,6 @@ use super::store::{self, Registration};
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::time;
 use crate::tours::store::{self as tours_store, Stop, Workshop};
 
 /// A workshop of a registration, with the enrolment's status.
@@ -43,9 +42,7 @@ pub fn registration_view(conn: &mut DbConnection, id: &str) -> Result<Registrati
     let stop =
         tours_store::find_stop(conn, &registration.stop_id)?.ok_or(AppError::NotFound("stop"))?;
     let tour = tours_store::find_tour(conn, &stop.tour_id)?.ok_or(AppError::NotFound("tour"))?;
-    let timezone = time::parse_timezone(&stop.timezone).ok_or_else(|| {
-        AppError::Unexpected(anyhow::anyhow!("stop {} has an unknown time zone", stop.id))
-    })?;
+    let timezone = stop.timezone.tz();
     let enrolments = store::list_enrolments(conn, id)?;
     let mut workshops: Vec<EnrolledWorkshop> = tours_store::list_workshops(conn, &stop.id)?
         .into_iter()

@@ -233,7 +233,7 @@ impl From<StopSummary> for StopSummaryResponse {
             city: s.stop.city,
             venue: s.stop.venue,
             address: s.stop.address,
-            timezone: s.stop.timezone,
+            timezone: s.stop.timezone.into(),
             starts_at: in_zone(s.stop.starts_at, tz),
             ends_at: in_zone(s.stop.ends_at, tz),
             capacity: s.stop.capacity,

@@ -48,14 +48,8 @@ fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-fn timezone_of(stop: &Stop) -> Result<Tz, AppError> {
-    time::parse_timezone(&stop.timezone).ok_or_else(|| {
-        AppError::Unexpected(anyhow::anyhow!("stop {} has an unknown time zone", stop.id))
-    })
-}
-
 fn summarize(stop: Stop) -> Result<StopSummary, AppError> {
-    let timezone = timezone_of(&stop)?;
+    let timezone = stop.timezone.tz();
     let closes = stop
         .registration_closes_at
         .unwrap_or(stop.ends_at)
@@ -155,7 +149,7 @@ pub fn create_stop(
         city: new.city.clone(),
         venue: new.venue.clone(),
         address: new.address.clone(),
-        timezone: new.timezone.name().to_owned(),
+        timezone: new.timezone.into(),
         starts_at: new.starts_at,
         ends_at: new.ends_at,
         capacity: new.capacity,
@@ -193,7 +187,7 @@ pub fn update_stop(conn: &mut DbConnection, id: &str, new: &NewStop) -> Result<S
         city: new.city.clone(),
         venue: new.venue.clone(),
         address: new.address.clone(),
-        timezone: new.timezone.name().to_owned(),
+        timezone: new.timezone.into(),
         starts_at: new.starts_at,
         ends_at: new.ends_at,
         capacity: new.capacity,
@@ -232,7 +226,7 @@ pub fn stop_view(conn: &mut DbConnection, id: &str) -> Result<StopView, AppError
 pub fn stop_window(conn: &mut DbConnection, stop_id: &str) -> Result<StopWindow, AppError> {
     let stop = store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
     Ok(StopWindow {
-        timezone: timezone_of(&stop)?,
+        timezone: stop.timezone.tz(),
         starts_at: stop.starts_at,
         ends_at: stop.ends_at,
     })

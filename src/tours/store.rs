@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{checkpoints, stops, tour_targets, tours, workshops};
+use crate::time::StopZone;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = tours)]
@@ -33,7 +34,9 @@ pub struct Stop {
     pub city: String,
     pub venue: String,
     pub address: String,
-    pub timezone: String,
+    /// Parsed when read: an unknown name is a deserialisation error.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub timezone: StopZone,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
     pub capacity: i32,
@@ -51,7 +54,8 @@ pub struct StopChanges {
     pub city: String,
     pub venue: String,
     pub address: String,
-    pub timezone: String,
+    #[diesel(serialize_as = String)]
+    pub timezone: StopZone,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
     pub capacity: i32,
@@ -154,7 +158,9 @@ pub fn list_targets(conn: &mut DbConnection, tour_id: &str) -> QueryResult<Vec<T
 }
 
 pub fn insert_stop(conn: &mut DbConnection, stop: &Stop) -> QueryResult<usize> {
-    diesel::insert_into(stops::table).values(stop).execute(conn)
+    diesel::insert_into(stops::table)
+        .values(stop.clone())
+        .execute(conn)
 }
 
 /// Changes a stop unless the new capacity is below the seats already taken (0 rows then).
@@ -164,7 +170,7 @@ pub fn update_stop(conn: &mut DbConnection, id: &str, changes: &StopChanges) -> 
             .find(id)
             .filter(stops::seats_taken.le(changes.capacity)),
     )
-    .set(changes)
+    .set(changes.clone())
     .execute(conn)
 }
 

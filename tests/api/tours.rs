@@ -371,3 +371,24 @@ async fn unknown_ids_get_404_and_a_taken_slug_409() {
         .await;
     problem(duplicate, StatusCode::CONFLICT).await;
 }
+
+#[tokio::test]
+async fn a_stop_is_read_with_its_zone_and_an_unknown_stored_zone_is_an_error_not_utc() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    let token = app.token_for("admin").await;
+    let tour = create_tour(&app, &token, "Zones").await;
+    let stop = create_stop(&app, &token, tour["id"].as_str().expect("id"), "Metz").await;
+    let stop_id = stop["id"].as_str().expect("id");
+    let mut conn = app.connection();
+    let read = roadshow::tours::store::find_stop(&mut conn, stop_id)
+        .expect("read")
+        .expect("stop");
+    assert_eq!(read.timezone.tz(), chrono_tz::Europe::Paris);
+
+    // Only a hand-edited row can hold an unknown name: reading it fails instead of guessing UTC.
+    diesel::sql_query("UPDATE stops SET timezone = 'Mars/Olympus'")
+        .execute(&mut conn)
+        .expect("corrupt the zone");
+    assert!(roadshow::tours::store::find_stop(&mut conn, stop_id).is_err());
+}

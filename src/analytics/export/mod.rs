@@ -14,7 +14,6 @@ use actix_web::{Either, HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-use super::figures::zone_of;
 use super::pages::DashboardQuery;
 use super::report::Figures;
 use super::service::{self, ExportedAttendee};
@@ -25,7 +24,7 @@ use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::state::AppState;
-use crate::time::{in_zone, parse_timezone};
+use crate::time::in_zone;
 pub use file::{Cell, csv_text};
 use file::{Format, RowSource, export, export_rows};
 
@@ -77,8 +76,7 @@ fn titles(tr: Locale, fr: &[&str], en: &[&str]) -> Vec<String> {
 }
 
 /// A UTC instant as the stop's wall-clock time.
-fn local_time(at: NaiveDateTime, timezone: &str) -> Cell {
-    let tz = parse_timezone(timezone).unwrap_or(chrono_tz::Tz::UTC);
+fn local_time(at: NaiveDateTime, tz: chrono_tz::Tz) -> Cell {
     Cell::Time(Some(in_zone(at, tz).naive_local()))
 }
 
@@ -183,7 +181,7 @@ async fn attendees(
         stop.starts_at.date()
     );
     let source = AttendeeRows {
-        tz: zone_of(&stop),
+        tz: stop.timezone.tz(),
         stop_id: stop.id,
         after: None,
     };
@@ -297,7 +295,7 @@ const FEEDBACK_TITLES_EN: &[&str] = &[
 ];
 
 fn answer_cells(a: ExportedAnswer) -> Vec<Cell> {
-    let tz = parse_timezone(&a.timezone).unwrap_or(chrono_tz::Tz::UTC);
+    let tz = a.timezone.tz();
     vec![
         Cell::Text(a.city),
         Cell::Date(in_zone(a.starts_at, tz).date_naive()),
@@ -307,7 +305,7 @@ fn answer_cells(a: ExportedAnswer) -> Vec<Cell> {
         Cell::Count(i64::from(a.content)),
         Cell::Count(i64::from(a.nps)),
         Cell::Text(a.comment),
-        local_time(a.submitted_at, &a.timezone),
+        local_time(a.submitted_at, tz),
         Cell::Text(if a.quote_selected { "1" } else { "" }.to_owned()),
     ]
 }
@@ -364,7 +362,7 @@ fn complaint_cells(c: ExportedComplaint, tr: Locale) -> Vec<Cell> {
         Cell::Text(c.owner),
         Cell::Text(c.resolution),
         c.due_on.map_or(Cell::Text(String::new()), Cell::Date),
-        local_time(c.created_at, &c.timezone),
+        local_time(c.created_at, c.timezone.tz()),
     ]
 }
 

@@ -17,7 +17,7 @@ use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::registrations::store::Registration;
 use crate::state::AppState;
-use crate::time::{display_day, display_time, parse_timezone};
+use crate::time::{display_day, display_time};
 use crate::web::{CsrfForm, FormState, PageContext, PageError, html, redirect_see_other};
 
 /// At most this many attendees are listed; a search narrows the rest.
@@ -95,7 +95,7 @@ fn list_view(ctx: PageContext, list: AttendeeList, q: String) -> ListPage {
         found,
         arrivals,
     } = list;
-    let tz = parse_timezone(&stop.timezone).unwrap_or(chrono_tz::Tz::UTC);
+    let tz = stop.timezone.tz();
     let capped = found.len() as i64 > LIST_LIMIT;
     let rows = found
         .into_iter()
@@ -213,7 +213,7 @@ fn feedback_line(a: &crate::analytics::store::Answer, tr: Locale) -> String {
 
 fn attendee_view(ctx: PageContext, a: Attendee, form: FormState, saved: bool) -> AttendeePage {
     let tr = ctx.tr;
-    let tz = parse_timezone(&a.stop.timezone).unwrap_or(chrono_tz::Tz::UTC);
+    let tz = a.stop.timezone.tz();
     let r = &a.registration;
     AttendeePage {
         id: r.id.clone(),

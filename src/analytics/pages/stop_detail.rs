@@ -19,7 +19,7 @@ use crate::auth::PageUser;
 use crate::auth::policy::ReadAnalytics;
 use crate::i18n::Locale;
 use crate::state::AppState;
-use crate::time::{display_day, display_time, in_zone, now, parse_timezone};
+use crate::time::{display_day, display_time, in_zone, now};
 use crate::web::{PageContext, PageError, html};
 
 /// A headline figure of a stop, with the tour's average beside it.
@@ -133,7 +133,7 @@ pub(super) async fn live_fragment(
 fn stop_page_view(ctx: PageContext, data: &StopDashboard, filter: &AttendeeFilter) -> StopPage {
     let tr = ctx.tr;
     let stop = &data.stop;
-    let tz = parse_timezone(&stop.timezone).unwrap_or(chrono_tz::Tz::UTC);
+    let tz = stop.timezone.tz();
     let day = stop.starts_at.date_naive();
     let (registrations_svg, registration_rows) = registrations_chart(stop, tr);
     let (themes_svg, theme_rows) = themes_chart(stop, &data.tour.average_per_stop, tr);
@@ -278,7 +278,7 @@ fn feedback_facts(stop: &Figures, avg: &Figures, tr: Locale) -> Vec<Fact> {
 fn live_part(data: &StopDashboard, filter: &AttendeeFilter, tr: Locale) -> LivePart {
     let stop = &data.stop;
     let (arrivals_svg, arrival_rows) = arrivals_chart(stop, tr);
-    let tz = parse_timezone(&stop.timezone).unwrap_or(chrono_tz::Tz::UTC);
+    let tz = stop.timezone.tz();
     LivePart {
         stop_id: stop.stop_id.clone(),
         filter_query: DashboardQuery::filter_query(filter),

@@ -9,6 +9,7 @@ use crate::db::schema::{
     workshops,
 };
 use crate::db::{self, DbConnection};
+use crate::time::StopZone;
 
 /// A registration as the attendee export lists it.
 #[derive(Debug, Queryable)]
@@ -41,7 +42,8 @@ pub struct ExportedScan {
 pub struct ExportedAnswer {
     pub city: String,
     pub starts_at: NaiveDateTime,
-    pub timezone: String,
+    #[diesel(deserialize_as = String)]
+    pub timezone: StopZone,
     pub company: String,
     pub overall: i32,
     pub trainers: i32,
@@ -65,7 +67,8 @@ pub struct ExportedComplaint {
     pub resolution: String,
     pub due_on: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
-    pub timezone: String,
+    #[diesel(deserialize_as = String)]
+    pub timezone: StopZone,
 }
 
 /// A page of a stop's registrations in `(created_at, id)` order, after `after` when given

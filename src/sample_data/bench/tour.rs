@@ -190,7 +190,7 @@ pub(super) fn write_tour(
             city: city.into(),
             venue: venue.into(),
             address: String::new(),
-            timezone: zone.into(),
+            timezone: tz.into(),
             starts_at: local_midnight + minutes_i64(9 * 60),
             ends_at: local_midnight + minutes_i64(17 * 60 + 30),
             // Set to the confirmed count once the attendees are written.

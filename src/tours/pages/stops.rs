@@ -196,7 +196,7 @@ pub(super) async fn show_stop(
             display_time(s.starts_at, tz),
             display_time(s.ends_at, tz)
         ),
-        timezone: s.timezone.clone(),
+        timezone: s.timezone.to_string(),
         capacity: s.capacity,
         seats_left: view.summary.seats_left,
         registration_open: view.summary.registration_open,
@@ -225,7 +225,7 @@ pub(super) async fn edit_stop(
         ("city", s.city),
         ("venue", s.venue),
         ("address", s.address),
-        ("timezone", s.timezone),
+        ("timezone", s.timezone.into()),
         ("starts_at", to_local_input(s.starts_at, tz)),
         ("ends_at", to_local_input(s.ends_at, tz)),
         ("capacity", s.capacity.to_string()),
