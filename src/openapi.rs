@@ -94,3 +94,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn complaint_statuses_and_themes_are_enums_of_their_words() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).expect("json");
+        let schemas = &doc["components"]["schemas"];
+        let words = |name: &str| -> Vec<String> {
+            schemas[name]["enum"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{name} is an enum: {}", schemas[name]))
+                .iter()
+                .filter_map(|w| w.as_str().map(str::to_owned))
+                .collect()
+        };
+        let statuses = complaints::domain::ComplaintStatus::ALL.map(|s| s.to_string());
+        let themes = complaints::domain::ComplaintTheme::ALL.map(|t| t.to_string());
+        assert_eq!(words("ComplaintStatus"), statuses);
+        assert_eq!(words("ComplaintTheme"), themes);
+        let reference =
+            |schema: &str, field: &str| schemas[schema]["properties"][field].to_string();
+        assert!(reference("ComplaintResponse", "status").contains("ComplaintStatus"));
+        assert!(reference("CreateComplaintRequest", "theme").contains("ComplaintTheme"));
+        assert!(reference("UpdateComplaintRequest", "status").contains("ComplaintStatus"));
+    }
+}

@@ -61,8 +61,8 @@ pub fn counts_by_stop(
     }
     for t in store::count_complaints(conn, stop_ids, filter)? {
         each(&t.stop_id, &mut |c| {
-            let by_status = c.complaints.entry(t.theme.clone()).or_default();
-            by_status.insert(t.status.clone(), t.n);
+            let by_status = c.complaints.entry(t.theme.to_string()).or_default();
+            by_status.insert(t.status.to_string(), t.n);
         });
     }
     for t in store::count_outcomes(conn, stop_ids, filter)? {

@@ -7,13 +7,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, Timelike};
 use chrono_tz::Tz;
 
+use crate::complaints::domain::{ComplaintStatus, ComplaintTheme};
 use crate::error::{AppError, FieldErrors};
 use crate::registrations::domain::{COMPANY_SIZES, PARTNER_TYPES};
 use crate::time::in_zone;
 use crate::tours::store::Workshop;
-
-/// The complaint themes, in the order the pages show them.
-pub const THEMES: &[&str] = crate::complaints::domain::THEMES;
 
 /// Who is counted: every attendee, or those of one company size and/or one kind of partner.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -108,20 +106,23 @@ impl Counts {
             .collect();
         net_promoter(&scores)
     }
-    pub fn complaints_with_status(&self, statuses: &[&str]) -> i64 {
+    pub fn complaints_with_status(&self, statuses: &[ComplaintStatus]) -> i64 {
         self.complaints
             .values()
             .flat_map(|by_status| by_status.iter())
-            .filter(|(status, _)| statuses.contains(&status.as_str()))
+            .filter(|(status, _)| statuses.iter().any(|s| s.as_str() == status.as_str()))
             .map(|(_, n)| n)
             .sum()
     }
     pub fn complaints_by_theme(&self) -> BTreeMap<String, i64> {
-        THEMES
+        ComplaintTheme::ALL
             .iter()
             .map(|theme| {
-                let n = self.complaints.get(*theme).map_or(0, |s| s.values().sum());
-                ((*theme).to_owned(), n)
+                let n = self
+                    .complaints
+                    .get(theme.as_str())
+                    .map_or(0, |s| s.values().sum());
+                (theme.to_string(), n)
             })
             .collect()
     }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::figures::{Counts, WorkshopFigures, ratio};
+use crate::complaints::domain::ComplaintStatus;
 use crate::time::{StopZone, in_zone};
 use crate::tours::store::{Stop, Tour};
 
@@ -61,15 +62,20 @@ pub struct Figures {
 impl Figures {
     /// Complaints still to be dealt with (open or acknowledged).
     pub fn open_complaints(&self) -> i64 {
-        ["open", "acknowledged"]
+        ComplaintStatus::PENDING
             .iter()
-            .map(|s| self.complaints_by_status.get(*s).copied().unwrap_or(0))
+            .map(|s| {
+                self.complaints_by_status
+                    .get(s.as_str())
+                    .copied()
+                    .unwrap_or(0)
+            })
             .sum()
     }
 
     pub fn resolved_complaints(&self) -> i64 {
         self.complaints_by_status
-            .get("resolved")
+            .get(ComplaintStatus::Resolved.as_str())
             .copied()
             .unwrap_or(0)
     }
@@ -82,9 +88,9 @@ impl Figures {
 
 impl From<&Counts> for Figures {
     fn from(c: &Counts) -> Self {
-        let complaints_by_status = crate::complaints::domain::STATUSES
+        let complaints_by_status = ComplaintStatus::ALL
             .iter()
-            .map(|s| ((*s).to_owned(), c.complaints_with_status(&[s])))
+            .map(|s| (s.to_string(), c.complaints_with_status(&[*s])))
             .collect();
         Self {
             registered: c.registered,

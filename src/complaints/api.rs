@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::domain::{ComplaintStatus, ComplaintTheme};
 use super::service::{self, ComplaintChanges, NewComplaint};
 use super::store::{self, Complaint, ComplaintEvent};
 use crate::auth::ApiUser;
@@ -26,8 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateComplaintRequest {
     pub stop_id: String,
-    /// `trainers`, `licensing`, `leads`, `logistics` or `other`.
-    pub theme: String,
+    pub theme: ComplaintTheme,
     pub summary: String,
     pub detail: Option<String>,
     pub company: Option<String>,
@@ -40,8 +40,7 @@ pub struct CreateComplaintRequest {
 /// Changes to a complaint; `resolved` needs a `resolution`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateComplaintRequest {
-    /// `open`, `acknowledged`, `resolved` or `wont_fix`.
-    pub status: Option<String>,
+    pub status: Option<ComplaintStatus>,
     pub owner: Option<String>,
     pub resolution: Option<String>,
     /// The date a promise falls due, `YYYY-MM-DD`; empty clears it.
@@ -66,13 +65,13 @@ pub struct HistoryEntry {
 pub struct ComplaintResponse {
     pub id: String,
     pub stop_id: String,
-    pub theme: String,
+    pub theme: ComplaintTheme,
     pub summary: String,
     pub detail: String,
     pub company: String,
     pub registration_id: Option<String>,
     pub feedback_id: Option<String>,
-    pub status: String,
+    pub status: ComplaintStatus,
     pub owner: String,
     pub resolution: String,
     pub created_by: String,
@@ -87,8 +86,7 @@ pub struct ComplaintResponse {
 
 /// Builds the answer for a complaint and its history.
 pub fn complaint_response(c: Complaint, history: Vec<ComplaintEvent>) -> ComplaintResponse {
-    let overdue = c.due_on.is_some_and(|d| d < time::now().date())
-        && matches!(c.status.as_str(), "open" | "acknowledged");
+    let overdue = c.due_on.is_some_and(|d| d < time::now().date()) && c.status.is_pending();
     ComplaintResponse {
         overdue,
         id: c.id,
@@ -135,7 +133,7 @@ pub async fn create_complaint(
     let actor = user.user.name.clone();
     let new = NewComplaint {
         stop_id: body.stop_id,
-        theme: body.theme,
+        theme: Ok(body.theme),
         summary: body.summary,
         detail: body.detail,
         company: body.company,
@@ -155,7 +153,9 @@ pub async fn create_complaint(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ComplaintFilter {
     pub stop_id: Option<String>,
+    #[param(value_type = Option<ComplaintTheme>)]
     pub theme: Option<String>,
+    #[param(value_type = Option<ComplaintStatus>)]
     pub status: Option<String>,
     pub owner: Option<String>,
     /// `true`: only promises past their due date, still open or acknowledged.
@@ -230,7 +230,7 @@ pub async fn update_complaint(
     let body = body.0;
     let actor = marketing.user.name.clone();
     let changes = ComplaintChanges {
-        status: body.status,
+        status: body.status.map(Ok),
         owner: body.owner,
         resolution: body.resolution,
         due_on: body.due_on,

@@ -8,7 +8,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::service::{self, ComplaintChanges, NewComplaint, STATUSES, THEMES};
+use super::domain::{ComplaintStatus, ComplaintTheme};
+use super::service::{self, ComplaintChanges, NewComplaint};
 use super::store::{self, Complaint, ComplaintEvent, Filter};
 use crate::auth::PageUser;
 use crate::auth::policy::{RecordComplaints, WorkComplaints};
@@ -40,8 +41,7 @@ struct Row {
 }
 
 fn is_overdue(c: &Complaint) -> bool {
-    c.due_on.is_some_and(|d| d < time::now().date())
-        && matches!(c.status.as_str(), "open" | "acknowledged")
+    c.due_on.is_some_and(|d| d < time::now().date()) && c.status.is_pending()
 }
 
 #[derive(Template)]
@@ -51,8 +51,8 @@ struct ListPage {
     rows: Vec<Row>,
     stops: Vec<(String, String)>,
     filter: FormState,
-    themes: &'static [&'static str],
-    statuses: &'static [&'static str],
+    themes: [ComplaintTheme; 5],
+    statuses: [ComplaintStatus; 4],
 }
 
 #[derive(Deserialize)]
@@ -150,8 +150,8 @@ async fn list_page(
         rows,
         stops,
         filter: form,
-        themes: THEMES,
-        statuses: STATUSES,
+        themes: ComplaintTheme::ALL,
+        statuses: ComplaintStatus::ALL,
     };
     html(StatusCode::OK, &page).map_err(|e| PageError::new(&req, e))
 }
@@ -167,7 +167,7 @@ struct DetailPage {
     overdue: bool,
     history: Vec<ComplaintEvent>,
     form: FormState,
-    statuses: &'static [&'static str],
+    statuses: [ComplaintStatus; 4],
 }
 
 async fn load_detail(
@@ -206,7 +206,7 @@ fn detail(
         city,
         history,
         form,
-        statuses: STATUSES,
+        statuses: ComplaintStatus::ALL,
     }
 }
 
@@ -219,7 +219,7 @@ async fn detail_page(
     let ctx = PageContext::anonymous(&req).with_user(Some(user.user));
     let (c, city, history) = load_detail(&req, &state, path.into_inner()).await?;
     let form = FormState::from_pairs([
-        ("status", c.status.clone()),
+        ("status", c.status.to_string()),
         ("owner", c.owner.clone()),
         (
             "due_on",
@@ -242,7 +242,7 @@ async fn work(
     let ctx = PageContext::anonymous(&req).with_user(Some(user.user));
     let mut form = FormState::new(form.0);
     let changes = ComplaintChanges {
-        status: form.optional("status"),
+        status: form.optional("status").map(ComplaintStatus::try_from),
         owner: Some(form.value("owner").to_owned()),
         resolution: Some(form.value("resolution").to_owned()),
         due_on: Some(form.value("due_on").to_owned()),
@@ -278,7 +278,7 @@ struct NewPage {
     ctx: PageContext,
     stops: Vec<(String, String)>,
     form: FormState,
-    themes: &'static [&'static str],
+    themes: [ComplaintTheme; 5],
 }
 
 #[derive(Deserialize)]
@@ -303,7 +303,7 @@ async fn new_page(
             ctx,
             stops,
             form,
-            themes: THEMES,
+            themes: ComplaintTheme::ALL,
         },
     )
     .map_err(|e| PageError::new(&req, e))
@@ -322,7 +322,7 @@ async fn record(
     let mut form = FormState::new(form.0);
     let new = NewComplaint {
         stop_id: form.value("stop_id").to_owned(),
-        theme: form.value("theme").to_owned(),
+        theme: ComplaintTheme::try_from(form.value("theme").to_owned()),
         summary: form.value("summary").to_owned(),
         detail: form.optional("detail"),
         company: form.optional("company"),
@@ -348,7 +348,7 @@ async fn record(
                     ctx,
                     stops,
                     form,
-                    themes: THEMES,
+                    themes: ComplaintTheme::ALL,
                 },
             )
             .map_err(|e| PageError::new(&req, e))

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 
-pub use super::domain::{STATUSES, THEMES};
+use super::domain::{ComplaintStatus, ComplaintTheme};
 use super::messages::ResolvedMail;
 use super::store::{self, Complaint, ComplaintEvent};
 use crate::db::{self, DbConnection, DbPool};
@@ -11,10 +11,12 @@ use crate::events::{Dispatcher, DomainEvent};
 use crate::validation::{multiline_text, optional_text, required_text};
 
 /// A complaint to record.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewComplaint {
     pub stop_id: String,
-    pub theme: String,
+    /// The theme, or what is said of a word that is none (a form's), reported with the other
+    /// fields' problems.
+    pub theme: Result<ComplaintTheme, String>,
     pub summary: String,
     pub detail: Option<String>,
     pub company: Option<String>,
@@ -27,7 +29,8 @@ pub struct NewComplaint {
 /// What marketing changes.
 #[derive(Debug, Clone, Default)]
 pub struct ComplaintChanges {
-    pub status: Option<String>,
+    /// The new status, or what is said of a word that is none (reported with the others).
+    pub status: Option<Result<ComplaintStatus, String>>,
     pub owner: Option<String>,
     pub resolution: Option<String>,
     /// `YYYY-MM-DD`, or empty to clear.
@@ -63,18 +66,16 @@ pub fn record(
     now: NaiveDateTime,
 ) -> Result<Complaint, AppError> {
     let mut errors = FieldErrors::new();
-    if !THEMES.contains(&new.theme.as_str()) {
-        errors.add(
-            "theme",
-            "must be one of trainers, licensing, leads, logistics, other",
-        );
-    }
+    let theme = new
+        .theme
+        .map_err(|message| errors.add("theme", message))
+        .ok();
     let summary = required_text(&mut errors, "summary", &new.summary, 300);
     let detail = multiline_text(&mut errors, "detail", new.detail.as_deref(), 5000);
     let company = optional_text(&mut errors, "company", new.company.as_deref(), 200);
-    if !errors.is_empty() {
+    let Some(theme) = theme.filter(|_| errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
-    }
+    };
     crate::tours::store::find_stop(conn, &new.stop_id)?.ok_or(AppError::NotFound("stop"))?;
     if let Some(registration_id) = &new.registration_id {
         let registration =
@@ -90,13 +91,13 @@ pub fn record(
     let complaint = Complaint {
         id: uuid::Uuid::new_v4().to_string(),
         stop_id: new.stop_id,
-        theme: new.theme,
+        theme,
         summary,
         detail,
         company,
         registration_id: new.registration_id,
         feedback_id: new.feedback_id,
-        status: "open".into(),
+        status: ComplaintStatus::Open,
         owner: String::new(),
         resolution: String::new(),
         created_by: actor.to_owned(),
@@ -105,10 +106,11 @@ pub fn record(
         due_on: None,
         notify_reseller: new.notify_reseller,
     };
-    store::insert(conn, &complaint)?;
+    store::insert(conn, complaint.clone())?;
+    let created = ComplaintStatus::Open.as_str();
     store::insert_event(
         conn,
-        &event(&complaint.id, actor, "created", "", "open", now),
+        &event(&complaint.id, actor, "created", "", created, now),
     )?;
     Ok(complaint)
 }
@@ -140,16 +142,13 @@ pub fn change(
 ) -> Result<Complaint, AppError> {
     let current = store::find(conn, id)?.ok_or(AppError::NotFound("complaint"))?;
     let mut errors = FieldErrors::new();
-    let status = match changes.status.as_deref().map(str::trim) {
-        Some(s) if STATUSES.contains(&s) => s.to_owned(),
-        Some(_) => {
-            errors.add(
-                "status",
-                "must be one of open, acknowledged, resolved, wont_fix",
-            );
-            current.status.clone()
+    let status = match changes.status {
+        Some(Ok(status)) => status,
+        Some(Err(message)) => {
+            errors.add("status", message);
+            current.status
         }
-        None => current.status.clone(),
+        None => current.status,
     };
     let owner = match changes.owner.as_deref() {
         Some(o) => optional_text(&mut errors, "owner", Some(o), 200),
@@ -159,7 +158,7 @@ pub fn change(
         Some(r) => multiline_text(&mut errors, "resolution", Some(r), 5000),
         None => current.resolution.clone(),
     };
-    if status == "resolved" && resolution.is_empty() {
+    if status.is_resolved() && resolution.is_empty() {
         errors.add("resolution", "is required to resolve a complaint");
     }
     let due_on = match changes.due_on.as_deref().map(str::trim) {
@@ -180,18 +179,19 @@ pub fn change(
     let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let (old_due, new_due) = (day(current.due_on), day(due_on));
     let no_comment = String::new();
+    let (old_status, new_status) = (current.status.to_string(), status.to_string());
     let changed = [
-        ("status", &current.status, &status),
+        ("status", &old_status, &new_status),
         ("owner", &current.owner, &owner),
         ("due_on", &old_due, &new_due),
         ("resolution", &current.resolution, &resolution),
         ("comment", &no_comment, &comment),
     ];
     write_history(conn, id, actor, &changed, now)?;
-    store::update(conn, id, &status, &owner, &resolution, due_on, now)?;
+    store::update(conn, id, status, &owner, &resolution, due_on, now)?;
     // The reseller asked to hear the outcome: tell them once, when it is resolved.
-    if status == "resolved"
-        && current.status != "resolved"
+    if status.is_resolved()
+        && !current.status.is_resolved()
         && current.notify_reseller
         && let Some(registration_id) = &current.registration_id
         && let Some(registration) =
@@ -240,7 +240,7 @@ where
 {
     let (resolved, answered) = db::transaction(pool, move |conn| {
         let complaint = change(conn, &id, changes, &actor, crate::time::now())?;
-        let resolved = complaint.status == "resolved";
+        let resolved = complaint.status.is_resolved();
         Ok((resolved, answer(conn, complaint)?))
     })
     .await?;

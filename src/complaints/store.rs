@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::domain::{ComplaintStatus, ComplaintTheme};
 use crate::db::DbConnection;
 use crate::db::schema::{complaint_events, complaints};
 
@@ -11,13 +12,15 @@ use crate::db::schema::{complaint_events, complaints};
 pub struct Complaint {
     pub id: String,
     pub stop_id: String,
-    pub theme: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub theme: ComplaintTheme,
     pub summary: String,
     pub detail: String,
     pub company: String,
     pub registration_id: Option<String>,
     pub feedback_id: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: ComplaintStatus,
     pub owner: String,
     pub resolution: String,
     pub created_by: String,
@@ -41,7 +44,8 @@ pub struct ComplaintEvent {
     pub new_value: String,
 }
 
-pub fn insert(conn: &mut DbConnection, complaint: &Complaint) -> QueryResult<usize> {
+/// Takes the row: with `serialize_as`, diesel inserts owned rows only.
+pub fn insert(conn: &mut DbConnection, complaint: Complaint) -> QueryResult<usize> {
     diesel::insert_into(complaints::table)
         .values(complaint)
         .execute(conn)
@@ -65,7 +69,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Complaint>>
 pub fn update(
     conn: &mut DbConnection,
     id: &str,
-    status: &str,
+    status: ComplaintStatus,
     owner: &str,
     resolution: &str,
     due_on: Option<chrono::NaiveDate>,
@@ -73,7 +77,7 @@ pub fn update(
 ) -> QueryResult<usize> {
     diesel::update(complaints::table.find(id))
         .set((
-            complaints::status.eq(status),
+            complaints::status.eq(status.as_str()),
             complaints::owner.eq(owner),
             complaints::resolution.eq(resolution),
             complaints::due_on.eq(due_on),
@@ -94,7 +98,9 @@ pub fn history(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<ComplaintEv
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub stop_id: Option<String>,
+    /// A theme's word as typed in a query string: a word that is none matches nothing.
     pub theme: Option<String>,
+    /// A status's word, likewise.
     pub status: Option<String>,
     pub owner: Option<String>,
     /// Only promises past their due date and not closed, as of this day.
@@ -113,9 +119,9 @@ pub fn list(conn: &mut DbConnection, filter: &Filter) -> QueryResult<Vec<Complai
         query = query.filter(complaints::owner.eq(owner.clone()));
     }
     if let Some(day) = filter.overdue_on {
-        query = query
-            .filter(complaints::due_on.lt(day))
-            .filter(complaints::status.eq_any(["open", "acknowledged"]));
+        query = query.filter(complaints::due_on.lt(day)).filter(
+            complaints::status.eq_any(ComplaintStatus::PENDING.map(ComplaintStatus::as_str)),
+        );
     }
     if let Some(stop_id) = stop_id {
         query = query.filter(complaints::stop_id.eq(stop_id.to_owned()));

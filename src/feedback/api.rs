@@ -66,8 +66,10 @@ pub struct FeedbackRequest {
     pub content: Option<i64>,
     /// 0–10: would you recommend these events?
     pub nps: Option<i64>,
-    /// Among `trainers`, `licensing`, `leads`, `logistics`, `other`; each opens a complaint.
+    /// Complaint themes, each opening a complaint. Words, checked with the rest of the answer
+    /// so that an unknown one is reported under `themes`.
     #[serde(default)]
+    #[schema(value_type = Vec<crate::complaints::domain::ComplaintTheme>)]
     pub themes: Vec<String>,
     pub comment: Option<String>,
     /// Tell the attendee by e-mail when the complaints opened are resolved.

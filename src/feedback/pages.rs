@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::service::{self, RawFeedback};
-use crate::complaints::service::THEMES;
+use crate::complaints::domain::ComplaintTheme;
 use crate::db;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -32,7 +32,7 @@ struct FeedbackPage {
     first_name: String,
     city: String,
     form: FormState,
-    themes: &'static [&'static str],
+    themes: [ComplaintTheme; 5],
     /// `form`, `thanks` or `already`.
     state: &'static str,
 }
@@ -68,7 +68,7 @@ async fn feedback_form(
         first_name,
         city,
         form: FormState::default(),
-        themes: THEMES,
+        themes: ComplaintTheme::ALL,
         state: "form",
     };
     html(StatusCode::OK, &page_data).map_err(|e| PageError::new(&req, e))
@@ -126,7 +126,7 @@ async fn submit_feedback_form(
         first_name,
         city,
         form,
-        themes: THEMES,
+        themes: ComplaintTheme::ALL,
         state: page_state,
     };
     html(status, &page_data).map_err(|e| PageError::new(&req, e))

@@ -4,7 +4,8 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::messages::FeedbackMail;
-use crate::complaints::service::{NewComplaint, THEMES, record};
+use crate::complaints::domain::ComplaintTheme;
+use crate::complaints::service::{NewComplaint, record};
 use crate::db::schema::{check_ins, checkpoints, feedback, feedback_requests, registrations};
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::{AppError, FieldErrors};
@@ -89,7 +90,7 @@ pub struct FeedbackAnswer {
     trainers: i32,
     content: i32,
     nps: i32,
-    themes: Vec<String>,
+    themes: Vec<ComplaintTheme>,
     comment: String,
     notify_me: bool,
 }
@@ -102,17 +103,18 @@ impl FeedbackAnswer {
         let trainers = rating(&mut errors, "trainers", raw.trainers, 5, 1);
         let content = rating(&mut errors, "content", raw.content, 5, 1);
         let nps = rating(&mut errors, "nps", raw.nps, 10, 0);
-        let mut themes: Vec<String> = Vec::new();
+        let mut themes: Vec<ComplaintTheme> = Vec::new();
         // A few repeats are harmless; thousands only cost work.
-        if bounded_list(&mut errors, "themes", &raw.themes, 4 * THEMES.len()) {
-            for theme in raw.themes {
-                if !THEMES.contains(&theme.as_str()) {
-                    errors.add(
+        let most = 4 * ComplaintTheme::ALL.len();
+        if bounded_list(&mut errors, "themes", &raw.themes, most) {
+            for word in raw.themes {
+                match ComplaintTheme::parse(&word) {
+                    None => errors.add(
                         "themes",
-                        "must be among trainers, licensing, leads, logistics, other",
-                    );
-                } else if !themes.contains(&theme) {
-                    themes.push(theme);
+                        format!("must be among {}", ComplaintTheme::words()),
+                    ),
+                    Some(theme) if !themes.contains(&theme) => themes.push(theme),
+                    Some(_) => {}
                 }
             }
         }
@@ -190,7 +192,7 @@ pub fn submit(
             conn,
             NewComplaint {
                 stop_id: registration.stop_id.clone(),
-                theme,
+                theme: Ok(theme),
                 summary,
                 detail: Some(comment.clone()),
                 company: Some(registration.company.clone()),

@@ -133,7 +133,8 @@ pub struct TourFeedbackSummary {
 /// The summary of a tour: the same figures as a stop's, with each theme's stops.
 pub fn for_tour(conn: &mut DbConnection, tour_id: &str) -> Result<TourFeedbackSummary, AppError> {
     use crate::analytics::counts::counts_by_stop;
-    use crate::analytics::figures::{AttendeeFilter, Counts, THEMES};
+    use crate::analytics::figures::{AttendeeFilter, Counts};
+    use crate::complaints::domain::ComplaintTheme;
     let tour = crate::tours::store::find_tour(conn, tour_id)?.ok_or(AppError::NotFound("tour"))?;
     let ids: Vec<String> = crate::tours::store::list_stops(conn, &tour.id)?
         .into_iter()
@@ -141,9 +142,9 @@ pub fn for_tour(conn: &mut DbConnection, tour_id: &str) -> Result<TourFeedbackSu
         .collect();
     let per_stop = counts_by_stop(conn, &ids, &AttendeeFilter::default())?;
     let mut total = Counts::default();
-    let mut by_stop: BTreeMap<String, BTreeMap<String, i64>> = THEMES
+    let mut by_stop: BTreeMap<String, BTreeMap<String, i64>> = ComplaintTheme::ALL
         .iter()
-        .map(|t| ((*t).to_owned(), BTreeMap::new()))
+        .map(|t| (t.to_string(), BTreeMap::new()))
         .collect();
     for (stop_id, counts) in &per_stop {
         total.add(counts);
@@ -155,8 +156,8 @@ pub fn for_tour(conn: &mut DbConnection, tour_id: &str) -> Result<TourFeedbackSu
         }
     }
     let mut complaints = total.complaints.clone();
-    for theme in THEMES {
-        complaints.entry((*theme).to_owned()).or_default();
+    for theme in ComplaintTheme::ALL {
+        complaints.entry(theme.to_string()).or_default();
     }
     Ok(TourFeedbackSummary {
         tour_id: tour.id,

@@ -333,3 +333,76 @@ async fn an_outcome_is_the_same_recorded_from_the_api_or_from_the_attendee_page(
     assert_eq!(kinds.len(), 2, "{outcomes}");
     assert!(kinds.contains(&"certification_started") && kinds.contains(&"demo_requested"));
 }
+
+#[tokio::test]
+async fn recording_a_complaint_is_the_same_from_the_api_and_from_the_page() {
+    let app = spawn_app().await;
+    let (stop_id, _) = open_stop(&app, 10, &[]).await;
+    let staff = app.token_for("staff").await;
+    let marketing = app.token_for("marketing").await;
+    let summary = "Pas de leads pour les nouveaux certifiés";
+    let (company, detail) = ("Vosges Réseaux", "Trois demandes sans réponse.");
+    json_with(
+        app.post_json(
+            "/api/v1/complaints",
+            &json!({"stop_id": stop_id, "theme": "leads", "summary": summary,
+                    "company": company, "detail": detail}),
+            Some(&staff),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let client = logged_in(&app, "staff@roadshow.example", "staff", "en").await;
+    let (_, doc) = page(&client, &app, &format!("/complaints/new?stop_id={stop_id}")).await;
+    let response = client
+        .post(app.url("/complaints"))
+        .form(&[
+            ("csrf_token", csrf_of(&doc).as_str()),
+            ("stop_id", stop_id.as_str()),
+            ("theme", "leads"),
+            ("summary", summary),
+            ("company", company),
+            ("detail", detail),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let list = json_with(
+        app.get(
+            &format!("/api/v1/complaints?stop_id={stop_id}"),
+            Some(&marketing),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let recorded = list.as_array().expect("list");
+    assert_eq!(recorded.len(), 2, "{list}");
+    // The same complaint but for what each recording makes anew: its id and times.
+    let effect = |c: &Value| {
+        let mut c = c.clone();
+        let fields = c.as_object_mut().expect("object");
+        for made_anew in ["id", "created_at", "updated_at"] {
+            fields.remove(made_anew);
+        }
+        for line in fields["history"].as_array_mut().expect("history") {
+            line.as_object_mut().expect("line").remove("at");
+        }
+        c
+    };
+    assert_eq!(effect(&recorded[0]), effect(&recorded[1]));
+    let complaint = &recorded[0];
+    assert_eq!(complaint["theme"], "leads");
+    assert_eq!(complaint["status"], "open");
+    assert_eq!(complaint["summary"], summary);
+    assert_eq!(complaint["company"], company);
+    assert_eq!(complaint["detail"], detail);
+    assert_eq!(
+        complaint["history"],
+        json!([{"at": complaint["history"][0]["at"], "actor": "Test User",
+                "field": "created", "old_value": "", "new_value": "open"}])
+    );
+}

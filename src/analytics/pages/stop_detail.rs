@@ -11,12 +11,13 @@ use askama::Template;
 
 use super::{DashboardQuery, Options, filter_options, rendered, table_rows};
 use crate::analytics::charts::{self, ChartSpec, Series};
-use crate::analytics::figures::{AttendeeFilter, THEMES};
+use crate::analytics::figures::AttendeeFilter;
 use crate::analytics::format;
 use crate::analytics::report::{Figures, StopAnalytics, WorkshopRow};
 use crate::analytics::service::{self, StopDashboard};
 use crate::auth::PageUser;
 use crate::auth::policy::ReadAnalytics;
+use crate::complaints::domain::ComplaintTheme;
 use crate::i18n::Locale;
 use crate::state::AppState;
 use crate::time::{display_day, display_time, in_zone, now};
@@ -416,14 +417,16 @@ fn themes_chart(
     average: &Figures,
     tr: Locale,
 ) -> (String, Vec<(String, String)>) {
-    let theme_count = |counts: &BTreeMap<String, i64>, t: &str| counts.get(t).copied().unwrap_or(0);
-    let labels: Vec<String> = THEMES
+    let theme_count = |counts: &BTreeMap<String, i64>, t: &ComplaintTheme| {
+        counts.get(t.as_str()).copied().unwrap_or(0)
+    };
+    let labels: Vec<String> = ComplaintTheme::ALL
         .iter()
         .map(|t| tr.t(&format!("theme_short.{t}")).to_owned())
         .collect();
     let series = |name: String, counts: &BTreeMap<String, i64>| Series {
         name,
-        values: THEMES
+        values: ComplaintTheme::ALL
             .iter()
             .map(|t| theme_count(counts, t) as f64)
             .collect(),
@@ -444,7 +447,7 @@ fn themes_chart(
             ),
         ],
     );
-    let rows = table_rows(&labels, THEMES, |t| {
+    let rows = table_rows(&labels, &ComplaintTheme::ALL, |t| {
         format::count(theme_count(&stop.figures.complaints, t), tr)
     });
     (svg, rows)

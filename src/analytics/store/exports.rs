@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::complaints::domain::{ComplaintStatus, ComplaintTheme};
 use crate::db::schema::{
     check_ins, checkpoints, complaints, enrolments, feedback, outcomes, registrations, stops,
     workshops,
@@ -58,8 +59,10 @@ pub struct ExportedAnswer {
 #[derive(Debug, Queryable)]
 pub struct ExportedComplaint {
     pub city: String,
-    pub theme: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub theme: ComplaintTheme,
+    #[diesel(deserialize_as = String)]
+    pub status: ComplaintStatus,
     pub summary: String,
     pub detail: String,
     pub company: String,

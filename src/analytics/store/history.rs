@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::complaints::domain::ComplaintStatus;
 use crate::db::DbConnection;
 use crate::db::schema::{check_ins, checkpoints, complaints, feedback};
 
@@ -28,7 +29,8 @@ pub struct Answer {
 pub struct ComplaintLine {
     pub id: String,
     pub summary: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: ComplaintStatus,
 }
 
 /// An attendee's check-ins, earliest first.

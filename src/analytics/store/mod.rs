@@ -16,6 +16,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::figures::AttendeeFilter;
+use crate::complaints::domain::{ComplaintStatus, ComplaintTheme};
 use crate::db::DbConnection;
 use crate::db::schema::{
     check_ins, checkpoints, complaints, enrolments, feedback, outcomes, registrations,
@@ -102,8 +103,10 @@ pub struct ScoreTally {
 #[derive(Debug, Queryable)]
 pub struct ComplaintTally {
     pub stop_id: String,
-    pub theme: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub theme: ComplaintTheme,
+    #[diesel(deserialize_as = String)]
+    pub status: ComplaintStatus,
     pub n: i64,
 }
 

@@ -6,6 +6,7 @@ use super::attendees::StopRows;
 use super::rows::{FeedbackRequestRow, FeedbackRow};
 use super::tour::Mood;
 use super::units::{days, minutes_i64, small, small_i64};
+use crate::complaints::domain::{ComplaintStatus, ComplaintTheme};
 use crate::complaints::store::{Complaint, ComplaintEvent};
 use crate::sample_data::dice::Dice;
 use crate::sample_data::names::{COMMENTS as SHARED_COMMENTS, OWNERS};
@@ -20,12 +21,32 @@ const COMMENTS: &[&str] = &[
     "Formateurs compétents, démonstrations claires.",
 ];
 /// `(theme, summary, weight)` of complaints raised from feedback.
-const COMPLAINT_THEMES: &[(&str, &str, u64)] = &[
-    ("trainers", "Formateur peu à l'aise avec son sujet", 25),
-    ("licensing", "Programmes de licences trop changeants", 30),
-    ("leads", "Pas de leads pour les partenaires certifiés", 20),
-    ("logistics", "Salle trop petite, atelier complet", 15),
-    ("other", "Remarque sur l'organisation de la journée", 10),
+const COMPLAINT_THEMES: &[(ComplaintTheme, &str, u64)] = &[
+    (
+        ComplaintTheme::Trainers,
+        "Formateur peu à l'aise avec son sujet",
+        25,
+    ),
+    (
+        ComplaintTheme::Licensing,
+        "Programmes de licences trop changeants",
+        30,
+    ),
+    (
+        ComplaintTheme::Leads,
+        "Pas de leads pour les partenaires certifiés",
+        20,
+    ),
+    (
+        ComplaintTheme::Logistics,
+        "Salle trop petite, atelier complet",
+        15,
+    ),
+    (
+        ComplaintTheme::Other,
+        "Remarque sur l'organisation de la journée",
+        10,
+    ),
 ];
 
 /// A feedback answer that raises a complaint.
@@ -141,20 +162,17 @@ impl StopRows<'_> {
         let (theme, summary) = pick_theme(dice);
         let id = dice.uuid();
         let (status, resolution) = match dice.next(100) {
-            0..=34 => ("open", ""),
-            35..=64 => ("acknowledged", ""),
+            0..=34 => (ComplaintStatus::Open, ""),
+            35..=64 => (ComplaintStatus::Acknowledged, ""),
             65..=89 => (
-                "resolved",
+                ComplaintStatus::Resolved,
                 "Réponse envoyée au partenaire avec la fiche récapitulative.",
             ),
-            _ => ("wont_fix", "Hors du périmètre de la tournée."),
+            _ => (ComplaintStatus::WontFix, "Hors du périmètre de la tournée."),
         };
-        let owner = if status == "open" {
-            ""
-        } else {
-            dice.pick(OWNERS)
-        };
-        let updated_at = if status == "open" {
+        let opened = status == ComplaintStatus::Open;
+        let owner = if opened { "" } else { dice.pick(OWNERS) };
+        let updated_at = if opened {
             submitted_at
         } else {
             submitted_at + chrono::Duration::hours(2 + small_i64(dice.next(240)))
@@ -166,49 +184,53 @@ impl StopRows<'_> {
             actor: "feedback form".into(),
             field: "created".into(),
             old_value: String::new(),
-            new_value: "open".into(),
+            new_value: ComplaintStatus::Open.to_string(),
         });
-        if status != "open" {
+        if !opened {
             self.batch.complaint_events.push(ComplaintEvent {
                 id: dice.uuid(),
                 complaint_id: id.clone(),
                 at: updated_at,
                 actor: owner.into(),
                 field: "status".into(),
-                old_value: "open".into(),
-                new_value: status.into(),
+                old_value: ComplaintStatus::Open.to_string(),
+                new_value: status.to_string(),
             });
         }
         self.batch.complaints.push(Complaint {
             id,
             stop_id: stop.id.clone(),
-            theme: theme.into(),
+            theme,
             summary: summary.into(),
             detail: answer.comment.into(),
             company: answer.company.into(),
             registration_id: Some(answer.registration_id.to_owned()),
             feedback_id: Some(answer.feedback_id.clone()),
-            status: status.into(),
+            status,
             owner: owner.into(),
             resolution: resolution.into(),
             created_by: "feedback form".into(),
             created_at: submitted_at,
             updated_at,
-            due_on: (status == "acknowledged").then(|| submitted_at.date() + days(21)),
+            due_on: (status == ComplaintStatus::Acknowledged)
+                .then(|| submitted_at.date() + days(21)),
             notify_reseller: dice.next(100) < 30,
         });
         self.counts.complaints += 1;
     }
 }
 
-fn pick_theme(dice: &mut Dice) -> (&'static str, &'static str) {
+fn pick_theme(dice: &mut Dice) -> (ComplaintTheme, &'static str) {
     let total: u64 = COMPLAINT_THEMES.iter().map(|t| t.2).sum();
     let mut roll = dice.next(total);
     for (theme, summary, weight) in COMPLAINT_THEMES {
         if roll < *weight {
-            return (theme, summary);
+            return (*theme, summary);
         }
         roll -= weight;
     }
-    ("other", "Remarque sur l'organisation de la journée")
+    (
+        ComplaintTheme::Other,
+        "Remarque sur l'organisation de la journée",
+    )
 }

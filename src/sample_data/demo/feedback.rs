@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use crate::complaints::domain::{ComplaintStatus, ComplaintTheme};
 use crate::complaints::service::{ComplaintChanges, change};
 use crate::db::DbConnection;
 use crate::db::schema::{check_ins, checkpoints, feedback_requests};
@@ -64,14 +65,14 @@ fn answer(dice: &mut Dice, bitter: bool, n: usize) -> RawFeedback {
     };
     let mut themes = Vec::new();
     let comment = if bitter && n.is_multiple_of(9) {
-        themes.push("licensing".to_owned());
+        themes.push(ComplaintTheme::Licensing.to_string());
         QUOTE.to_owned()
     } else if bitter && dice.next(100) < 35 {
-        themes.push("trainers".to_owned());
+        themes.push(ComplaintTheme::Trainers.to_string());
         "Les formateurs ne maîtrisaient pas leur sujet.".to_owned()
     } else {
         if dice.next(100) < 6 {
-            themes.push("leads".to_owned());
+            themes.push(ComplaintTheme::Leads.to_string());
         }
         // One in three leaves no comment (a roll of 4 or 5).
         let roll = usize::try_from(dice.next(6)).unwrap_or(0);
@@ -99,14 +100,14 @@ fn follow_up(conn: &mut DbConnection, stop: &Stop, complaints: &[String]) -> Res
     for (i, id) in complaints.iter().enumerate() {
         let changes = match i % 6 {
             0 | 1 => ComplaintChanges {
-                status: Some("acknowledged".into()),
+                status: Some(Ok(ComplaintStatus::Acknowledged)),
                 owner: Some("Bertrand Launay".into()),
                 due_on: Some("2026-12-15".into()),
                 comment: Some("Promis à l'étape : on revient vers vous.".into()),
                 ..ComplaintChanges::default()
             },
             2 => ComplaintChanges {
-                status: Some("resolved".into()),
+                status: Some(Ok(ComplaintStatus::Resolved)),
                 owner: Some("Michel Cordani".into()),
                 resolution: Some(
                     "Fiche récapitulative des programmes de licences envoyée aux partenaires."
