@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 
 use crate::complaints::domain::{ComplaintStatus, ComplaintTheme};
 use crate::error::{AppError, FieldErrors};
-use crate::registrations::domain::{COMPANY_SIZES, PARTNER_TYPES};
+use crate::registrations::domain::{COMPANY_SIZES, PARTNER_TYPES, RegistrationStatus};
 use crate::time::in_zone;
 use crate::tours::store::Workshop;
 
@@ -127,16 +127,19 @@ impl Counts {
             .collect()
     }
 
-    /// Adds `n` registrations of a status made through `source`.
+    /// Adds `n` registrations of a status (its stored word) made through `source`.
     pub fn add_registrations(&mut self, status: &str, source: &str, n: i64) {
         self.registered += n;
+        let status = RegistrationStatus::parse(status);
         match status {
-            "confirmed" => self.confirmed += n,
-            "waitlisted" => self.waitlisted += n,
-            "cancelled" => self.cancelled += n,
-            _ => {}
+            Some(RegistrationStatus::Confirmed) => self.confirmed += n,
+            Some(RegistrationStatus::Waitlisted) => self.waitlisted += n,
+            Some(RegistrationStatus::Cancelled) => self.cancelled += n,
+            None => {}
         }
-        if source == "walk_in" && status != "cancelled" {
+        if source == crate::registrations::service::Source::WalkIn.as_str()
+            && status.is_some_and(RegistrationStatus::is_live)
+        {
             self.walk_ins += n;
         }
     }

@@ -19,6 +19,7 @@ use super::report::{
 use super::store::{self, ExportedAnswer, ExportedComplaint, ExportedRegistration};
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::AppError;
+use crate::registrations::domain::RegistrationStatus;
 use crate::state::AppState;
 use crate::time::in_zone;
 use crate::tours::store::{self as tours, Stop, Tour};
@@ -163,8 +164,8 @@ fn workshops_of(
                     .map_or(0, |e| e.n)
             };
             WorkshopFigures {
-                confirmed: count("confirmed"),
-                waitlisted: count("waitlisted"),
+                confirmed: count(RegistrationStatus::Confirmed.as_str()),
+                waitlisted: count(RegistrationStatus::Waitlisted.as_str()),
                 attended: per_room
                     .iter()
                     .find(|t| workshop_of(&t.checkpoint_id) == Some(workshop.id.as_str()))

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{check_ins, checkpoints, enrolments, registrations, scan_undos, scans};
+use crate::registrations::domain::RegistrationStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = scans)]
@@ -137,7 +138,7 @@ pub fn is_enrolled(
 ) -> QueryResult<bool> {
     let found: Option<String> = enrolments::table
         .find((registration_id, workshop_id))
-        .filter(enrolments::status.eq("confirmed"))
+        .filter(enrolments::status.eq(RegistrationStatus::Confirmed.as_str()))
         .select(enrolments::registration_id)
         .first(conn)
         .optional()?;
@@ -207,7 +208,7 @@ pub fn confirmed_enrolments_of_stop(
     enrolments::table
         .inner_join(registrations::table)
         .filter(registrations::stop_id.eq(stop_id))
-        .filter(enrolments::status.eq("confirmed"))
+        .filter(enrolments::status.eq(RegistrationStatus::Confirmed.as_str()))
         .select((enrolments::registration_id, enrolments::workshop_id))
         .load(conn)
 }
@@ -217,8 +218,8 @@ pub fn count_confirmed_enrolments(conn: &mut DbConnection, workshop_id: &str) ->
     enrolments::table
         .inner_join(registrations::table)
         .filter(enrolments::workshop_id.eq(workshop_id))
-        .filter(enrolments::status.eq("confirmed"))
-        .filter(registrations::status.eq("confirmed"))
+        .filter(enrolments::status.eq(RegistrationStatus::Confirmed.as_str()))
+        .filter(registrations::status.eq(RegistrationStatus::Confirmed.as_str()))
         .count()
         .get_result(conn)
 }
@@ -227,7 +228,7 @@ pub fn count_confirmed_enrolments(conn: &mut DbConnection, workshop_id: &str) ->
 pub fn count_confirmed(conn: &mut DbConnection, stop_id: &str) -> QueryResult<i64> {
     registrations::table
         .filter(registrations::stop_id.eq(stop_id))
-        .filter(registrations::status.eq("confirmed"))
+        .filter(registrations::status.eq(RegistrationStatus::Confirmed.as_str()))
         .count()
         .get_result(conn)
 }
@@ -278,7 +279,7 @@ pub fn workshops_of(
     enrolments::table
         .inner_join(workshops::table)
         .filter(enrolments::registration_id.eq(registration_id))
-        .filter(enrolments::status.ne("cancelled"))
+        .filter(enrolments::status.ne(RegistrationStatus::Cancelled.as_str()))
         .order(workshops::starts_at.asc())
         .select((workshops::id, workshops::title, enrolments::status))
         .load(conn)

@@ -10,6 +10,7 @@ use crate::db::schema::{check_ins, checkpoints, feedback, feedback_requests, reg
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::{AppError, FieldErrors};
 use crate::events::{Dispatcher, DomainEvent};
+use crate::registrations::domain::RegistrationStatus;
 use crate::validation::{bounded_list, multiline_text};
 
 /// Queues one feedback e-mail per attendee checked in at the stop's entrance who has none yet;
@@ -30,7 +31,7 @@ pub fn request(
         .inner_join(registrations::table)
         .filter(check_ins::stop_id.eq(stop_id))
         .filter(checkpoints::kind.eq("entrance"))
-        .filter(registrations::status.eq("confirmed"))
+        .filter(registrations::status.eq(RegistrationStatus::Confirmed.as_str()))
         .select((registrations::id, registrations::email))
         .load(conn)?;
     let mut queued = 0;

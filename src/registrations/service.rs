@@ -30,7 +30,8 @@ pub enum Source {
 }
 
 impl Source {
-    fn as_str(self) -> &'static str {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Online => "online",
             Self::WalkIn => "walk_in",

@@ -10,6 +10,7 @@ use crate::db::schema::{
     workshops,
 };
 use crate::db::{self, DbConnection};
+use crate::registrations::domain::RegistrationStatus;
 use crate::time::StopZone;
 
 /// A registration as the attendee export lists it.
@@ -149,7 +150,7 @@ pub fn list_enrolments_of(
 ) -> QueryResult<Vec<(String, String)>> {
     enrolments::table
         .filter(enrolments::registration_id.eq_any(registration_ids))
-        .filter(enrolments::status.ne("cancelled"))
+        .filter(enrolments::status.ne(RegistrationStatus::Cancelled.as_str()))
         .select((enrolments::registration_id, enrolments::workshop_id))
         .load(conn)
 }

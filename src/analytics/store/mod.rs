@@ -22,6 +22,7 @@ use crate::db::schema::{
     check_ins, checkpoints, complaints, enrolments, feedback, outcomes, registrations,
     tour_targets, workshops,
 };
+use crate::registrations::domain::RegistrationStatus;
 
 /// Narrows a query that joins `registrations` to the filter's attendees. The condition is
 /// always there (`company_size = ? OR <no filter>`), so that one query shape serves every filter.
@@ -313,7 +314,7 @@ pub fn count_enrolments(
     counted!(
         filter,
         enrolments::table,
-        [.filter(enrolments::workshop_id.eq_any(workshop_ids)).filter(enrolments::status.ne("cancelled"))],
+        [.filter(enrolments::workshop_id.eq_any(workshop_ids)).filter(enrolments::status.ne(RegistrationStatus::Cancelled.as_str()))],
         .group_by((enrolments::workshop_id, enrolments::status))
         .select((enrolments::workshop_id, enrolments::status, count_star()))
         .load(conn)

@@ -1,6 +1,7 @@
 //! The admin pages of a stop: its form, its page with workshops, checkpoints and devices.
 
 use super::*;
+use crate::registrations::domain::RegistrationStatus;
 #[derive(Template)]
 #[template(path = "admin/stop_form.html")]
 pub(super) struct StopFormPage {
@@ -148,13 +149,17 @@ pub(super) async fn show_stop(
     })
     .await
     .map_err(|e| PageError::new(&req, e))?;
-    let count = |status: &str| {
+    let count = |status: RegistrationStatus| {
         by_status
             .iter()
-            .find(|(s, _)| s == status)
+            .find(|(s, _)| s == status.as_str())
             .map_or(0, |(_, n)| *n)
     };
-    let counts = (count("confirmed"), count("waitlisted"), count("cancelled"));
+    let counts = (
+        count(RegistrationStatus::Confirmed),
+        count(RegistrationStatus::Waitlisted),
+        count(RegistrationStatus::Cancelled),
+    );
     let ctx = context(&req, admin);
     let tz = view.summary.timezone;
     let s = &view.summary.stop;
