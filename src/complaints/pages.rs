@@ -165,23 +165,29 @@ struct DetailPage {
     city: String,
     theme: String,
     overdue: bool,
-    history: Vec<ComplaintEvent>,
+    /// Each line with its time on the stop's clock, like every other time of the stop.
+    history: Vec<(String, ComplaintEvent)>,
     form: FormState,
     statuses: [ComplaintStatus; 4],
 }
 
-async fn load_detail(
-    req: &HttpRequest,
-    state: &AppState,
-    id: String,
-) -> Result<(Complaint, String, Vec<ComplaintEvent>), PageError> {
+/// A complaint, its stop's city and its history with local times.
+type Detail = (Complaint, String, Vec<(String, ComplaintEvent)>);
+
+async fn load_detail(req: &HttpRequest, state: &AppState, id: String) -> Result<Detail, PageError> {
     db::run(&state.pool, move |conn| {
         let c = store::find(conn, &id)?.ok_or(crate::error::AppError::NotFound("complaint"))?;
-        let city = crate::tours::store::find_stop(conn, &c.stop_id)?
-            .map(|s| s.city)
-            .unwrap_or_default();
-        let history = store::history(conn, &id)?;
-        Ok((c, city, history))
+        let stop = crate::tours::store::find_stop(conn, &c.stop_id)?
+            .ok_or(crate::error::AppError::NotFound("stop"))?;
+        let tz = stop.timezone.tz();
+        let history = store::history(conn, &id)?
+            .into_iter()
+            .map(|e| {
+                let at = crate::time::in_zone(e.at, tz).format("%Y-%m-%d %H:%M");
+                (at.to_string(), e)
+            })
+            .collect();
+        Ok((c, stop.city, history))
     })
     .await
     .map_err(|e| PageError::new(req, e))
@@ -191,7 +197,7 @@ fn detail(
     ctx: PageContext,
     c: Complaint,
     city: String,
-    history: Vec<ComplaintEvent>,
+    history: Vec<(String, ComplaintEvent)>,
     form: FormState,
 ) -> DetailPage {
     DetailPage {

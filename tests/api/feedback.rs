@@ -794,3 +794,36 @@ async fn a_stop_feedback_summary_counts_and_quotes_what_resellers_said() {
     let staff = app.token_for("staff").await;
     problem(app.get(&path, Some(&staff)).await, StatusCode::FORBIDDEN).await;
 }
+
+#[tokio::test]
+async fn a_complaint_s_history_is_shown_on_the_stop_s_clock() {
+    let app = spawn_app().await;
+    let (stop_id, _) = open_stop(&app, 10, &[]).await;
+    let staff = app.token_for("staff").await;
+    let complaint = json_with(
+        app.post_json(
+            "/api/v1/complaints",
+            &json!({"stop_id": stop_id, "theme": "trainers", "summary": "Formateur absent"}),
+            Some(&staff),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let at: chrono::DateTime<chrono::Utc> = complaint["history"][0]["at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("an instant");
+    // The stop is in Paris: the page shows its clock, not UTC.
+    let expected = at
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    let client = crate::pages::logged_in(&app, "analyst@roadshow.example", "marketing", "fr").await;
+    let id = complaint["id"].as_str().expect("id");
+    let (_, doc) = crate::pages::page(&client, &app, &format!("/complaints/{id}")).await;
+    let shown: String = crate::pages::select(&doc, "#history .t")[0]
+        .text()
+        .collect();
+    assert_eq!(shown, expected);
+}
