@@ -138,6 +138,13 @@ async fn the_registration_form_shows_errors_beside_fields_then_registers_and_sho
         StatusCode::UNPROCESSABLE_ENTITY,
         "cancelling needs the tick"
     );
+    // The answer says so at the top, linking to the box, and comes back at the cancel section.
+    let refused = Html::parse_document(&response.text().await.expect("body"));
+    let alert = select(&refused, ".alert a[href='#f-confirm']");
+    assert_eq!(alert.len(), 1, "an alert at the top that leads to the box");
+    let action = select(&refused, "form[action$='/cancel#cancel']");
+    assert_eq!(action.len(), 1, "the form answers at its own section");
+    assert_eq!(select(&refused, "h2#cancel").len(), 1);
     let response = client
         .post(app.url(&format!("/manage/{token}/cancel")))
         .form(&[("csrf_token", csrf_of(&doc).as_str()), ("confirm", "yes")])
