@@ -18,6 +18,8 @@ pub struct FormState {
     errors: BTreeMap<String, String>,
     /// A message about the whole form (a conflict, say).
     pub alert: Option<String>,
+    /// A message that is not an error (already registered, e-mail sent again).
+    pub notice: Option<String>,
 }
 
 impl FormState {

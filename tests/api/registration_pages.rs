@@ -193,9 +193,14 @@ async fn registering_twice_offers_to_send_the_confirmation_again() {
         .expect("sent");
     assert_eq!(second.status(), StatusCode::CONFLICT);
     let doc = Html::parse_document(&second.text().await.expect("body"));
-    let alert: String = select(&doc, ".alert")[0].text().collect();
-    assert!(alert.contains("already registered"), "{alert}");
-    assert_eq!(select(&doc, "input[name=action][value=resend]").len(), 1);
+    // Not an error of the visitor's: a notice, with the way out inside it.
+    assert!(select(&doc, ".alert").is_empty(), "no error box");
+    let notice: String = select(&doc, "#notice")[0].text().collect();
+    assert!(notice.contains("already registered"), "{notice}");
+    assert_eq!(
+        select(&doc, "#notice input[name=action][value=resend]").len(),
+        1
+    );
     let resend = client
         .post(app.url(&format!("/stops/{stop_id}/register")))
         .form(&[
@@ -207,6 +212,15 @@ async fn registering_twice_offers_to_send_the_confirmation_again() {
         .await
         .expect("sent");
     assert_eq!(resend.status(), StatusCode::OK);
+    let doc = Html::parse_document(&resend.text().await.expect("body"));
+    assert!(select(&doc, ".alert").is_empty(), "success is no error");
+    let notice: String = select(&doc, "#notice[role=status]")[0].text().collect();
+    assert!(!notice.contains("already registered"), "{notice}");
+    assert_eq!(
+        select(&doc, "input[name=email]")[0].value().attr("value"),
+        Some("paul@example.fr"),
+        "the address stays in the form"
+    );
     app.mail.wait_for(2).await;
 }
 

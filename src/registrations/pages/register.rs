@@ -86,7 +86,7 @@ pub(super) async fn submit_registration(
         service::resend_confirmation(&state.pool, &state.events, stop_id, email)
             .await
             .map_err(|e| PageError::new(&req, e))?;
-        form.alert = Some(ctx.tr.t("register.resent").to_owned());
+        form.notice = Some(ctx.tr.t("register.resent").to_owned());
         return page(
             &req,
             StatusCode::OK,
@@ -109,14 +109,13 @@ pub(super) async fn submit_registration(
         }
         Err(AppError::Conflict(message)) => {
             let already_registered = message.starts_with("this e-mail is already registered");
-            form.alert = Some(
-                if already_registered {
-                    ctx.tr.t("register.already")
-                } else {
-                    ctx.tr.t("register.closed")
-                }
-                .to_owned(),
-            );
+            // Already registered is no mistake of the visitor's: a notice with the way out,
+            // not an error box.
+            if already_registered {
+                form.notice = Some(ctx.tr.t("register.already").to_owned());
+            } else {
+                form.alert = Some(ctx.tr.t("register.closed").to_owned());
+            }
             let again = RegisterPage::again(ctx, stop, form, already_registered);
             page(&req, StatusCode::CONFLICT, &again)
         }
