@@ -521,6 +521,33 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("public.trainer", "Formateur :", "Trainer:"),
     ("mail.workshops", "Vos ateliers", "Your workshops"),
     (
+        "mail.subject.confirmed",
+        "inscription confirmée",
+        "registration confirmed",
+    ),
+    ("mail.subject.waitlisted", "liste d'attente", "waiting list"),
+    (
+        "mail.subject.resent",
+        "votre confirmation",
+        "your confirmation",
+    ),
+    (
+        "mail.subject.promoted",
+        "une place pour vous",
+        "a seat for you",
+    ),
+    (
+        "mail.subject.workshop_promoted",
+        "une place en atelier pour vous",
+        "a workshop seat for you",
+    ),
+    ("mail.subject.updated", "vos ateliers", "your workshops"),
+    (
+        "mail.subject.cancelled",
+        "inscription annulée",
+        "registration cancelled",
+    ),
+    (
         "mail.event.confirmed",
         "Votre inscription est confirmée.",
         "Your registration is confirmed.",

@@ -72,11 +72,10 @@ pub fn complaint_resolved_email(
         resolution,
     }
     .render()?;
-    let subject = format!(
-        "{} – {} : {}",
-        view.tour_name,
-        view.stop.city,
-        tr.t("complaint.resolved_subject")
+    let subject = crate::email::messages::subject(
+        tr,
+        &format!("{} – {}", view.tour_name, view.stop.city),
+        tr.t("complaint.resolved_subject"),
     );
     Ok(Message::builder()
         .from(sender(settings)?)

@@ -5,6 +5,7 @@
 use lettre::message::Mailbox;
 
 use crate::config::Settings;
+use crate::i18n::Locale;
 
 /// A header value from stored text: every control character (line breaks above all, which
 /// would end the header) becomes a space. Fields are checked when typed; this also covers rows
@@ -36,4 +37,13 @@ pub fn mailbox(name: &str, address: &str) -> anyhow::Result<Mailbox> {
 /// The sender of every message (`ROADSHOW_MAIL_FROM`).
 pub fn sender(settings: &Settings) -> anyhow::Result<Mailbox> {
     Ok(settings.mail_from.parse()?)
+}
+
+/// A subject line: where, then what, with the colon each language writes ("Lyon : inscription
+/// confirmée", "Lyon: registration confirmed").
+pub fn subject(locale: Locale, place: &str, what: &str) -> String {
+    match locale {
+        Locale::Fr => format!("{place}\u{a0}: {what}"),
+        Locale::En => format!("{place}: {what}"),
+    }
 }

@@ -83,15 +83,14 @@ pub fn feedback_email(
         )),
         reminder,
     };
-    let subject = format!(
-        "{} – {} : {}",
-        view.tour_name,
-        view.stop.city,
+    let subject = crate::email::messages::subject(
+        tr,
+        &format!("{} – {}", view.tour_name, view.stop.city),
         tr.t(if reminder {
             "feedback.subject_reminder"
         } else {
             "feedback.subject"
-        })
+        }),
     );
     Ok(Message::builder()
         .from(sender(settings)?)

@@ -110,6 +110,20 @@ pub struct RegistrationMessage {
     pub cancelled: bool,
 }
 
+fn subject_key(event: Event, status: RegistrationStatus) -> &'static str {
+    match (event, status) {
+        (_, RegistrationStatus::Cancelled) => "mail.subject.cancelled",
+        (Event::Registered | Event::Resent, RegistrationStatus::Waitlisted) => {
+            "mail.subject.waitlisted"
+        }
+        (Event::Registered, _) => "mail.subject.confirmed",
+        (Event::Resent, _) => "mail.subject.resent",
+        (Event::Promoted, _) => "mail.subject.promoted",
+        (Event::WorkshopPromoted, _) => "mail.subject.workshop_promoted",
+        (Event::Updated | Event::Cancelled, _) => "mail.subject.updated",
+    }
+}
+
 fn headline_key(event: Event, status: RegistrationStatus) -> &'static str {
     match (event, status) {
         (_, RegistrationStatus::Cancelled) => "mail.event.cancelled",
@@ -150,12 +164,11 @@ pub fn registration_email(
     let r = &view.registration;
     let token = keys.sign(&view.stop.id, &r.id)?;
     let message = registration_message(settings, keys, view, event, &token);
-    let subject = format!(
-        "{} – {}, {} : {}",
-        view.tour_name,
-        view.stop.city,
-        message.date,
-        message.tr.t(status_key(r.status))
+    // Each e-mail says what it is about: a promotion is not a second "confirmed".
+    let subject = crate::email::messages::subject(
+        message.tr,
+        &format!("{} – {}, {}", view.tour_name, view.stop.city, message.date),
+        message.tr.t(subject_key(event, r.status)),
     );
     let text = RegistrationText { m: &message }.render()?;
     let html = RegistrationHtml { m: &message }.render()?;

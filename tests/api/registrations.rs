@@ -629,3 +629,41 @@ async fn anonymous_writes_are_rate_limited_per_client() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn each_e_mail_s_subject_says_what_happened_in_the_attendee_s_language() {
+    let app = spawn_app().await;
+    let (stop_id, _) = open_stop(&app, 1, &[]).await;
+    let claire = register(&app, &stop_id, &registration_body("Claire", &[])).await;
+    let mut paul = registration_body("Paul", &[]);
+    paul["locale"] = json!("en");
+    register(&app, &stop_id, &paul).await;
+    app.mail.wait_for(2).await;
+    // Claire gives her seat up: Paul is promoted.
+    json_with(
+        app.api
+            .delete(app.url(&format!(
+                "/api/v1/manage/{}",
+                crate::fixtures::manage_token(&claire)
+            )))
+            .send()
+            .await
+            .expect("sent"),
+        StatusCode::OK,
+    )
+    .await;
+    app.mail.wait_for(4).await;
+    let subjects =
+        |to: &str| -> Vec<String> { app.mail.to(to).iter().map(|m| subject(&m.raw)).collect() };
+    let claire = subjects("claire@alsace-informatique.fr");
+    let paul = subjects("paul@alsace-informatique.fr");
+    let ends = |s: &[String], i: usize, end: &str| s[i].ends_with(end);
+    assert!(ends(&claire, 0, " : inscription confirmée"), "{claire:?}");
+    assert!(ends(&claire, 1, " : inscription annulée"), "{claire:?}");
+    // English, with an English colon.
+    assert!(
+        ends(&paul, 0, ": waiting list") && !paul[0].contains(" :"),
+        "{paul:?}"
+    );
+    assert!(ends(&paul, 1, ": a seat for you"), "{paul:?}");
+}
