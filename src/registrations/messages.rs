@@ -187,12 +187,12 @@ pub fn registration_email(
         .singlepart(SinglePart::plain(text))
         .multipart(html_part);
     let mut mixed = MultiPart::mixed().multipart(body);
-    if r.status != RegistrationStatus::Cancelled {
-        mixed = mixed.singlepart(Attachment::new("rencontre.ics".to_owned()).body(
-            calendar(view, &message.manage_url),
-            ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")?,
-        ));
-    }
+    // A cancellation carries the calendar's cancellation, so that the day leaves the
+    // attendee's calendar too.
+    mixed = mixed.singlepart(Attachment::new("rencontre.ics".to_owned()).body(
+        calendar(view, &message.manage_url),
+        ContentType::parse(calendar_type(view))?,
+    ));
     Ok(Message::builder()
         .from(sender(settings)?)
         .to(attendee(r)?)
@@ -255,19 +255,35 @@ pub fn calendar(view: &RegistrationView, manage_url: &str) -> String {
     } else {
         format!("{}, {}", view.stop.venue, view.stop.address)
     };
-    let event = icalendar::Event::new()
+    let cancelled = view.registration.status == RegistrationStatus::Cancelled;
+    let mut event = icalendar::Event::new();
+    event
         .uid(&format!("{}@roadshow", view.registration.id))
         .summary(&format!("{} – {}", view.tour_name, view.stop.city))
         .location(&location)
         .description(manage_url)
         .starts(Utc.from_utc_datetime(&view.stop.starts_at))
-        .ends(Utc.from_utc_datetime(&view.stop.ends_at))
-        .done();
-    Calendar::new()
-        .name(&view.tour_name)
-        .push(event)
-        .done()
-        .to_string()
+        .ends(Utc.from_utc_datetime(&view.stop.ends_at));
+    let mut calendar = Calendar::new();
+    calendar.name(&view.tour_name);
+    if cancelled {
+        // The same UID, cancelled with a later sequence: a calendar that imported the day
+        // removes it (RFC 5546).
+        event.status(icalendar::EventStatus::Cancelled).sequence(1);
+        calendar.append_property(("METHOD", "CANCEL"));
+    } else {
+        calendar.append_property(("METHOD", "PUBLISH"));
+    }
+    calendar.push(event.done()).done().to_string()
+}
+
+/// The calendar part's content type, whose `method` matches the calendar's.
+fn calendar_type(view: &RegistrationView) -> &'static str {
+    if view.registration.status == RegistrationStatus::Cancelled {
+        "text/calendar; charset=utf-8; method=CANCEL"
+    } else {
+        "text/calendar; charset=utf-8; method=PUBLISH"
+    }
 }
 
 #[cfg(test)]

@@ -667,3 +667,42 @@ async fn each_e_mail_s_subject_says_what_happened_in_the_attendee_s_language() {
     );
     assert!(ends(&paul, 1, ": a seat for you"), "{paul:?}");
 }
+
+#[tokio::test]
+async fn a_cancellation_takes_the_day_out_of_the_attendee_s_calendar() {
+    let app = spawn_app().await;
+    let (stop_id, _) = open_stop(&app, 10, &[]).await;
+    let claire = register(&app, &stop_id, &registration_body("Claire", &[])).await;
+    app.mail.wait_for(1).await;
+    json_with(
+        app.api
+            .delete(app.url(&format!(
+                "/api/v1/manage/{}",
+                crate::fixtures::manage_token(&claire)
+            )))
+            .send()
+            .await
+            .expect("sent"),
+        StatusCode::OK,
+    )
+    .await;
+    let messages = app.mail.wait_for(2).await;
+    let calendar = |raw: &[u8]| {
+        parts(raw)
+            .into_iter()
+            .find(|(t, _, _)| t == "text/calendar")
+            .map(|(_, _, b)| String::from_utf8_lossy(&b).into_owned())
+            .expect("a calendar part")
+    };
+    let (added, removed) = (calendar(&messages[0].raw), calendar(&messages[1].raw));
+    let uid = |ics: &str| {
+        ics.lines()
+            .find(|l| l.starts_with("UID:"))
+            .map(str::to_owned)
+            .expect("a UID")
+    };
+    assert!(added.contains("METHOD:PUBLISH"), "{added}");
+    assert!(removed.contains("METHOD:CANCEL"), "{removed}");
+    assert!(removed.contains("STATUS:CANCELLED"), "{removed}");
+    assert_eq!(uid(&added), uid(&removed), "the same event, cancelled");
+}
