@@ -380,6 +380,26 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("public.register", "S'inscrire", "Register"),
     (
+        "public.join_waitlist",
+        "M'inscrire sur la liste d'attente",
+        "Join the waiting list",
+    ),
+    (
+        "manage.place_in_line",
+        "Votre place dans la file d'attente :",
+        "Your place in the waiting line:",
+    ),
+    (
+        "manage.waiting_hint",
+        "Nous vous écrirons dès qu'une place se libère pour vous.",
+        "We will write as soon as a seat frees up for you.",
+    ),
+    (
+        "manage.cancel_text_waitlisted",
+        "Vous quitterez la liste d'attente ; les personnes derrière vous avanceront.",
+        "You will leave the waiting list; those behind you move up.",
+    ),
+    (
         "public.programme",
         "Programme de la journée",
         "Programme of the day",
@@ -461,8 +481,8 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     (
         "manage.welcome_waitlisted",
-        "L'étape est complète : vous êtes sur la liste d'attente. Nous vous écrirons dès qu'une place se libère.",
-        "The stop is full: you are on the waiting list. We will write as soon as a seat frees up.",
+        "L'étape est complète : votre demande est enregistrée sur la liste d'attente.",
+        "The stop is full: your request is on the waiting list.",
     ),
     ("manage.print_badge", "Imprimer le badge", "Print the badge"),
     (

@@ -107,6 +107,24 @@ pub fn first_waitlisted(
         .optional()
 }
 
+/// Where a waitlisted registration stands in its stop's line (1 = next to get a seat): the
+/// same order as `first_waitlisted`.
+pub fn place_in_line(conn: &mut DbConnection, registration: &Registration) -> QueryResult<i64> {
+    let ahead: i64 = registrations::table
+        .filter(registrations::stop_id.eq(&registration.stop_id))
+        .filter(registrations::status.eq(RegistrationStatus::Waitlisted.as_str()))
+        .filter(
+            registrations::created_at
+                .lt(registration.created_at)
+                .or(registrations::created_at
+                    .eq(registration.created_at)
+                    .and(registrations::id.lt(&registration.id))),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(ahead + 1)
+}
+
 /// Takes a stop seat if one is free: true when taken. Atomic on both backends, whatever the
 /// number of requests or processes: the condition is checked by the database on the row.
 pub fn take_stop_seat(conn: &mut DbConnection, stop_id: &str) -> QueryResult<bool> {

@@ -322,3 +322,39 @@ async fn admins_see_undelivered_e_mails_with_their_errors_and_can_retry() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     sink.wait_for(1).await;
 }
+
+#[tokio::test]
+async fn a_full_stop_offers_its_waiting_list_and_says_where_one_stands_in_it() {
+    let app = spawn_app().await;
+    let (stop_id, _) = open_stop(&app, 1, &[]).await;
+    let path = format!("/api/v1/stops/{stop_id}/registrations");
+    let mut waiting = Vec::new();
+    for name in ["Claire", "Paul", "Lea"] {
+        let body = crate::fixtures::registration_body(name, &[]);
+        let r =
+            crate::helpers::json_with(app.post_json(&path, &body, None).await, StatusCode::CREATED)
+                .await;
+        waiting.push(r);
+    }
+    let client = browser("en");
+    let (_, doc) = page(&client, &app, &format!("/stops/{stop_id}")).await;
+    let button: String = select(&doc, "a.button")[0].text().collect();
+    assert_eq!(button, "Join the waiting list");
+    let (_, doc) = page(&client, &app, &format!("/stops/{stop_id}/register")).await;
+    let submit: String = select(&doc, "button.primary")[0].text().collect();
+    assert_eq!(submit, "Join the waiting list");
+
+    // Léa is second in line; what she would give up is her place in it, not a seat.
+    let token = crate::fixtures::manage_token(&waiting[2]);
+    let (_, doc) = page(&client, &app, &format!("/manage/{token}?welcome=1")).await;
+    let line: String = select(&doc, "#line strong")[0].text().collect();
+    assert_eq!(line, "2");
+    let body = doc.root_element().text().collect::<String>();
+    assert!(body.contains("You will leave the waiting list"), "{body}");
+    assert!(!body.contains("Your seat will go"), "{body}");
+    assert_eq!(
+        body.matches("We will write as soon as").count(),
+        1,
+        "the waiting sentence is said once: {body}"
+    );
+}

@@ -13,6 +13,8 @@ pub(super) struct ManageInfo {
     badge_token: String,
     open: bool,
     workshops: Vec<(String, String, String)>,
+    /// For someone waiting: their place in the line (1 = next).
+    place_in_line: Option<i64>,
 }
 
 pub(super) fn manage_info(
@@ -33,6 +35,7 @@ pub(super) fn manage_info(
         status_label: ctx.tr.t(&format!("status.{}", r.status)).to_owned(),
         badge_token: state.badges.sign(&r.stop_id, &r.id)?,
         open: r.status != RegistrationStatus::Cancelled && time::now() < view.stop.ends_at,
+        place_in_line: None,
         workshops: view
             .workshops
             .iter()
@@ -98,13 +101,18 @@ pub(super) async fn load_manage(
     ctx: &PageContext,
 ) -> Result<(RegistrationView, StopInfo, ManageInfo), PageError> {
     let id = registration_of(state, token).map_err(|e| PageError::new(req, e))?;
-    let view = db::run(&state.pool, move |conn| {
-        service::registration_view(conn, &id)
+    let (view, place_in_line) = db::run(&state.pool, move |conn| {
+        let view = service::registration_view(conn, &id)?;
+        let place = (view.registration.status == RegistrationStatus::Waitlisted)
+            .then(|| crate::registrations::store::place_in_line(conn, &view.registration))
+            .transpose()?;
+        Ok((view, place))
     })
     .await
     .map_err(|e| PageError::new(req, e))?;
     let stop = load_stop(req, state, view.stop.id.clone(), ctx).await?;
-    let me = manage_info(state, token, &view, ctx).map_err(|e| PageError::new(req, e))?;
+    let mut me = manage_info(state, token, &view, ctx).map_err(|e| PageError::new(req, e))?;
+    me.place_in_line = place_in_line;
     Ok((view, stop, me))
 }
 
