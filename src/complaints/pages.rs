@@ -264,7 +264,10 @@ async fn work(
     )
     .await;
     match result {
-        Ok(()) => Ok(redirect_see_other(&format!("/complaints/{id}"))),
+        Ok(()) => Ok(redirect_see_other(&format!(
+            "/complaints/{id}?{}",
+            crate::web::UPDATED
+        ))),
         Err(e) => {
             form.absorb(e, ctx.tr)
                 .map_err(|e| PageError::new(&req, e))?;

@@ -19,7 +19,7 @@ pub use form::{FormState, round_trip};
 pub use headers::{CONTENT_SECURITY_POLICY, api_problems, security_headers};
 pub use json::{ApiBytes, ApiJson, JSON_LIMIT as JSON_BODY_LIMIT, json_config_error};
 pub use language::remember_language;
-pub use page::{PageContext, PageError, html, redirect_see_other};
+pub use page::{PageContext, PageError, UPDATED, html, redirect_see_other};
 pub use rate_limit::limit_public_writes;
 pub use redirect::local_path;
 pub use request_guard::refuse_nul_in_url;

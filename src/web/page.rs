@@ -24,7 +24,12 @@ pub struct PageContext {
     pub user: Option<CurrentUser>,
     pub csrf: String,
     pub path: String,
+    /// The page follows a successful save (`?updated=1` on the redirect): the layout says so.
+    pub updated: bool,
 }
+
+/// The query a form's redirect adds so that the next page confirms the save.
+pub const UPDATED: &str = "updated=1";
 
 impl PageContext {
     /// The context of a request, looking up its session.
@@ -46,6 +51,7 @@ impl PageContext {
             user: None,
             csrf,
             path: req.path().to_owned(),
+            updated: req.query_string().split('&').any(|pair| pair == UPDATED),
         }
     }
 

@@ -165,10 +165,17 @@ async fn an_admin_creates_a_tour_and_a_stop_through_the_forms() {
         .await
         .expect("sent");
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let tour_path = response.headers()["location"]
+    let location = response.headers()["location"]
         .to_str()
         .expect("ascii")
         .to_owned();
+    // The tour's page, told to confirm the save.
+    let (tour_path, query) = location.split_once('?').expect("a query");
+    assert_eq!(query, "updated=1");
+    let (_, doc) = page(&client, &app, &location).await;
+    let saved: String = select(&doc, "#updated[role=status]")[0].text().collect();
+    assert_eq!(saved, "Saved.");
+    let tour_path = tour_path.to_owned();
 
     // The stop form with errors: each error beside its field, typed values kept.
     let (_, doc) = page(&client, &app, &format!("{tour_path}/stops/new")).await;

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::registrations::domain::RegistrationStatus;
+use crate::web::UPDATED;
 #[derive(Template)]
 #[template(path = "admin/stop_form.html")]
 pub(super) struct StopFormPage {
@@ -76,7 +77,7 @@ pub(super) async fn create_stop(
         service::create_stop(conn, &tour_id, &new)
     })
     .await;
-    let back = format!("/admin/tours/{}", tour.id);
+    let back = format!("/admin/tours/{}?{UPDATED}", tour.id);
     round_trip(
         &req,
         form,
@@ -270,7 +271,7 @@ pub(super) async fn update_stop(
         service::update_stop(conn, &id, &new)
     })
     .await;
-    let back = format!("/admin/stops/{stop_id}");
+    let back = format!("/admin/stops/{stop_id}?{UPDATED}");
     round_trip(
         &req,
         form,

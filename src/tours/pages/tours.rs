@@ -1,6 +1,7 @@
 //! The admin pages of a tour: its form, its page with the stops.
 
 use super::*;
+use crate::web::UPDATED;
 #[derive(Template)]
 #[template(path = "admin/index.html")]
 pub(super) struct AdminHome {
@@ -111,7 +112,7 @@ pub(super) async fn create_tour(
         form,
         ctx.tr,
         result.map_err(slug_taken),
-        |view| format!("/admin/tours/{}", view.tour.id),
+        |view| format!("/admin/tours/{}?{UPDATED}", view.tour.id),
         |form| TourFormPage {
             ctx,
             form,
@@ -248,7 +249,7 @@ pub(super) async fn update_tour(
         form,
         ctx.tr,
         result.map_err(slug_taken),
-        |view| format!("/admin/tours/{}", view.tour.id),
+        |view| format!("/admin/tours/{}?{UPDATED}", view.tour.id),
         |form| TourFormPage {
             ctx,
             form,

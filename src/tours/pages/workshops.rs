@@ -1,6 +1,7 @@
 //! The admin pages of a workshop: its form.
 
 use super::*;
+use crate::web::UPDATED;
 #[derive(Template)]
 #[template(path = "admin/workshop_form.html")]
 pub(super) struct WorkshopFormPage {
@@ -81,7 +82,7 @@ pub(super) async fn create_workshop(
         move |conn, new| service::create_workshop(conn, &id, &new),
     )
     .await;
-    let back = format!("/admin/stops/{stop_id}");
+    let back = format!("/admin/stops/{stop_id}?{UPDATED}");
     round_trip(
         &req,
         form,
@@ -158,7 +159,7 @@ pub(super) async fn update_workshop(
         move |conn, new| service::update_workshop(conn, &workshop_id, &new),
     )
     .await;
-    let back = format!("/admin/stops/{stop_id}");
+    let back = format!("/admin/stops/{stop_id}?{UPDATED}");
     round_trip(
         &req,
         form,
