@@ -4,6 +4,13 @@
 use chrono::{DateTime, FixedOffset, LocalResult, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+/// Every IANA zone name, sorted: what a stop's zone may be.
+pub fn zone_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+    names.sort_unstable();
+    names
+}
+
 /// Parses an IANA time-zone name (`Europe/Paris`).
 pub fn parse_timezone(raw: &str) -> Option<Tz> {
     raw.trim().parse::<Tz>().ok()

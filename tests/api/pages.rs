@@ -179,6 +179,12 @@ async fn an_admin_creates_a_tour_and_a_stop_through_the_forms() {
 
     // The stop form with errors: each error beside its field, typed values kept.
     let (_, doc) = page(&client, &app, &format!("{tour_path}/stops/new")).await;
+    // The zone is chosen among the IANA names, not typed.
+    let zone: String = select(&doc, "select#f-timezone option[selected]")[0]
+        .text()
+        .collect();
+    assert_eq!(zone, "Europe/Paris");
+    assert!(select(&doc, "select#f-timezone option").len() > 300);
     let csrf = csrf_of(&doc);
     let stops_path = format!("{tour_path}/stops");
     let response = client

@@ -11,6 +11,8 @@ pub(super) struct StopFormPage {
     tour: Tour,
     /// `None` for a new stop.
     stop_id: Option<String>,
+    /// Every IANA zone, to choose from rather than to type.
+    timezones: Vec<&'static str>,
 }
 
 pub(super) fn stop_from_form(form: &FormState) -> Result<NewStop, AppError> {
@@ -54,6 +56,7 @@ pub(super) async fn new_stop(
         &req,
         StatusCode::OK,
         &StopFormPage {
+            timezones: crate::time::zone_names(),
             ctx,
             form,
             tour,
@@ -85,6 +88,7 @@ pub(super) async fn create_stop(
         result,
         |_| back,
         |form| StopFormPage {
+            timezones: crate::time::zone_names(),
             ctx,
             form,
             tour,
@@ -247,6 +251,7 @@ pub(super) async fn edit_stop(
         &req,
         StatusCode::OK,
         &StopFormPage {
+            timezones: crate::time::zone_names(),
             ctx,
             form,
             tour,
@@ -279,6 +284,7 @@ pub(super) async fn update_stop(
         result,
         |_| back,
         |form| StopFormPage {
+            timezones: crate::time::zone_names(),
             ctx,
             form,
             tour,
