@@ -29,6 +29,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/live.js"),
     ),
     (
+        "print.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/print.js"),
+    ),
+    (
         "scanner.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/scanner.js"),

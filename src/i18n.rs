@@ -379,6 +379,7 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "Registration closed",
     ),
     ("public.register", "S'inscrire", "Register"),
+    ("badge.print", "Imprimer le badge", "Print the badge"),
     (
         "public.join_waitlist",
         "M'inscrire sur la liste d'attente",

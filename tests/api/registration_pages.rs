@@ -124,6 +124,16 @@ async fn the_registration_form_shows_errors_beside_fields_then_registers_and_sho
     assert_eq!(status, StatusCode::OK);
     let name: String = select(&badge, ".name")[0].text().collect();
     assert_eq!(name, "ClaireDupont");
+    // A print button, run by a script of our own (no inline script under the CSP).
+    assert_eq!(select(&badge, "button[data-print]").len(), 1);
+    assert_eq!(select(&badge, "script[src='/static/print.js']").len(), 1);
+    let script = client
+        .get(app.url("/static/print.js"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(script.status(), StatusCode::OK);
+    assert!(script.text().await.expect("js").contains("window.print()"));
 
     // Cancel from the page: the badge disappears.
     let (_, doc) = page(&client, &app, &format!("/manage/{token}")).await;
