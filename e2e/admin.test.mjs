@@ -82,7 +82,7 @@ test('admin logs in, creates a stop through the form and sees it listed', { time
     await field(page, 'City').fill(city);
     await field(page, 'Venue').fill(venue);
     await field(page, 'Address').fill('1 avenue de la Foire aux Vins, 68000 Colmar');
-    await field(page, 'Time zone').fill('Europe/Paris');
+    await field(page, 'Time zone').selectOption('Europe/Paris');
     await field(page, 'Starts at').fill(localDateTime(day, 9, 0));
     await field(page, 'Ends at').fill(localDateTime(day, 17, 30));
     await field(page, 'Capacity').fill('120');
