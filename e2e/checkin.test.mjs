@@ -262,6 +262,8 @@ test('keyboard wedge: green, then orange for the same badge, red for garbage; al
   const nojs = await openScanner({ javaScriptEnabled: false });
   try {
     await nojs.page.goto(`${BASE}/scan/checkpoints/${entranceId}`);
+    // `autofocus` applies once the browser has laid the page out, a moment after `load`.
+    await nojs.page.waitForFunction(() => document.activeElement?.id === 'code', null, { timeout: 5_000 });
     assert.equal(await nojs.page.evaluate(() => document.activeElement.id), 'code');
     await wedge(nojs.page, q.token);
     await verdict(nojs.page, 'ok').filter({ hasText: `Bienvenue ${nameOf(q)}` }).waitFor({ timeout: 5_000 });
