@@ -37,6 +37,44 @@ pub(super) fn workshop_from_form(
     )
 }
 
+/// A posted workshop form, new or existing, and what to answer.
+struct WorkshopForm<'a> {
+    req: &'a HttpRequest,
+    ctx: PageContext,
+    view: StopView,
+    /// `None` for a new workshop.
+    workshop_id: Option<String>,
+}
+
+impl WorkshopForm<'_> {
+    /// Saves through `change`, then back to the stop; or the form again with its errors.
+    async fn save<T: Send + 'static>(
+        self,
+        state: &AppState,
+        form: Form,
+        change: impl FnOnce(&mut DbConnection, NewWorkshop) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<HttpResponse, PageError> {
+        let form = FormState::new(form.0);
+        let result = save(state, workshop_from_form(&form, &self.view), change).await;
+        let stop = self.view.summary.stop;
+        let back = format!("/admin/stops/{}?{UPDATED}", stop.id);
+        round_trip(
+            self.req,
+            form,
+            self.ctx.tr,
+            result,
+            |_| back,
+            |form| WorkshopFormPage {
+                ctx: self.ctx,
+                form,
+                stop_id: stop.id,
+                stop_city: stop.city,
+                workshop_id: self.workshop_id,
+            },
+        )
+    }
+}
+
 pub(super) async fn new_workshop(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -72,31 +110,18 @@ pub(super) async fn create_workshop(
     form: Form,
 ) -> Result<HttpResponse, PageError> {
     let (view, _) = load_stop(&req, &state, path.into_inner()).await?;
-    let ctx = context(&req, admin);
-    let form = FormState::new(form.0);
     let stop_id = view.summary.stop.id.clone();
-    let id = stop_id.clone();
-    let result = save(
-        &state,
-        workshop_from_form(&form, &view),
-        move |conn, new| service::create_workshop(conn, &id, &new),
-    )
-    .await;
-    let back = format!("/admin/stops/{stop_id}?{UPDATED}");
-    round_trip(
-        &req,
-        form,
-        ctx.tr,
-        result,
-        |_| back,
-        |form| WorkshopFormPage {
-            ctx,
-            form,
-            stop_id,
-            stop_city: view.summary.stop.city,
-            workshop_id: None,
-        },
-    )
+    let answer = WorkshopForm {
+        req: &req,
+        ctx: context(&req, admin),
+        view,
+        workshop_id: None,
+    };
+    answer
+        .save(&state, form, move |conn, new| {
+            service::create_workshop(conn, &stop_id, &new)
+        })
+        .await
 }
 
 pub(super) async fn edit_workshop(
@@ -149,29 +174,15 @@ pub(super) async fn update_workshop(
     .await
     .map_err(|e| PageError::new(&req, e))?;
     let (view, _) = load_stop(&req, &state, workshop.stop_id).await?;
-    let ctx = context(&req, admin);
-    let form = FormState::new(form.0);
-    let stop_id = view.summary.stop.id.clone();
-    let workshop_id = id.clone();
-    let result = save(
-        &state,
-        workshop_from_form(&form, &view),
-        move |conn, new| service::update_workshop(conn, &workshop_id, &new),
-    )
-    .await;
-    let back = format!("/admin/stops/{stop_id}?{UPDATED}");
-    round_trip(
-        &req,
-        form,
-        ctx.tr,
-        result,
-        |_| back,
-        |form| WorkshopFormPage {
-            ctx,
-            form,
-            stop_id,
-            stop_city: view.summary.stop.city,
-            workshop_id: Some(id),
-        },
-    )
+    let answer = WorkshopForm {
+        req: &req,
+        ctx: context(&req, admin),
+        view,
+        workshop_id: Some(id.clone()),
+    };
+    answer
+        .save(&state, form, move |conn, new| {
+            service::update_workshop(conn, &id, &new)
+        })
+        .await
 }
