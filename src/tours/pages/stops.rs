@@ -15,6 +15,18 @@ pub(super) struct StopFormPage {
     timezones: Vec<&'static str>,
 }
 
+impl StopFormPage {
+    fn new(ctx: PageContext, form: FormState, tour: Tour, stop_id: Option<String>) -> Self {
+        Self {
+            ctx,
+            form,
+            tour,
+            stop_id,
+            timezones: crate::time::zone_names(),
+        }
+    }
+}
+
 pub(super) fn stop_from_form(form: &FormState) -> Result<NewStop, AppError> {
     NewStop::parse(
         RawStop {
@@ -55,13 +67,7 @@ pub(super) async fn new_stop(
     page(
         &req,
         StatusCode::OK,
-        &StopFormPage {
-            timezones: crate::time::zone_names(),
-            ctx,
-            form,
-            tour,
-            stop_id: None,
-        },
+        &StopFormPage::new(ctx, form, tour, None),
     )
 }
 
@@ -87,13 +93,7 @@ pub(super) async fn create_stop(
         ctx.tr,
         result,
         |_| back,
-        |form| StopFormPage {
-            timezones: crate::time::zone_names(),
-            ctx,
-            form,
-            tour,
-            stop_id: None,
-        },
+        |form| StopFormPage::new(ctx, form, tour, None),
     )
 }
 
@@ -250,13 +250,7 @@ pub(super) async fn edit_stop(
     page(
         &req,
         StatusCode::OK,
-        &StopFormPage {
-            timezones: crate::time::zone_names(),
-            ctx,
-            form,
-            tour,
-            stop_id: Some(s.id),
-        },
+        &StopFormPage::new(ctx, form, tour, Some(s.id)),
     )
 }
 
@@ -283,12 +277,6 @@ pub(super) async fn update_stop(
         ctx.tr,
         result,
         |_| back,
-        |form| StopFormPage {
-            timezones: crate::time::zone_names(),
-            ctx,
-            form,
-            tour,
-            stop_id: Some(stop_id),
-        },
+        |form| StopFormPage::new(ctx, form, tour, Some(stop_id)),
     )
 }
