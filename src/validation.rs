@@ -9,7 +9,7 @@ use crate::error::FieldErrors;
 /// holds no control character at all: no line feed, carriage return, tab or NUL, no C1
 /// control, no Unicode line or paragraph separator. Such characters end up in e-mail headers,
 /// CSV cells and PostgreSQL (which refuses NUL), and nobody types them on purpose.
-fn breaks_a_line(c: char) -> bool {
+pub fn breaks_a_line(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 

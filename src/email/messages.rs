@@ -14,10 +14,10 @@ pub fn header_text(raw: &str) -> String {
     let cleaned: String = raw
         .chars()
         .map(|c| {
-            if crate::validation::is_single_line(c.encode_utf8(&mut [0; 4])) {
-                c
-            } else {
+            if crate::validation::breaks_a_line(c) {
                 ' '
+            } else {
+                c
             }
         })
         .collect();
