@@ -541,6 +541,7 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("mail.status", "Statut :", "Status:"),
     ("public.trainer", "Formateur :", "Trainer:"),
     ("mail.workshops", "Vos ateliers", "Your workshops"),
+    ("mail.workshops_label", "Vos ateliers :", "Your workshops:"),
     (
         "mail.subject.confirmed",
         "inscription confirmée",

@@ -139,8 +139,8 @@ async fn registering_confirms_and_sends_one_email_with_text_html_badge_and_calen
 #[tokio::test]
 async fn english_registrations_get_english_mail() {
     let app = spawn_app().await;
-    let (stop_id, _) = open_stop(&app, 50, &[]).await;
-    let mut body = registration_body("Paul", &[]);
+    let (stop_id, w) = open_stop(&app, 50, &[("Le label", 10, 11, 12)]).await;
+    let mut body = registration_body("Paul", &[&w[0]]);
     body["locale"] = json!("en");
     register(&app, &stop_id, &body).await;
     let messages = app.mail.wait_for(1).await;
@@ -149,6 +149,9 @@ async fn english_registrations_get_english_mail() {
         body.contains("Hello Paul") && body.contains("Your registration is confirmed"),
         "{body}"
     );
+    // English punctuation: no space before a colon.
+    assert!(body.contains("Your workshops:"), "{body}");
+    assert!(!body.contains(" :"), "{body}");
 }
 
 #[tokio::test]
