@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::auth::policy::{ManageSetup, ScanBadges};
 use crate::auth::{ApiUser, CurrentUser};
 use crate::db;
-use crate::error::{AppError, FieldErrors, Problem};
+use crate::error::{AppError, Problem};
 use crate::state::AppState;
 use crate::web::ApiJson;
 
@@ -63,30 +63,21 @@ pub async fn create_device(
     Ok(HttpResponse::Created().json(response))
 }
 
-/// Registers a device (shared with the scanner set-up page).
+/// Registers a device through the use case and answers with its token (shared with the
+/// scanner set-up page, which answers the same JSON to its script).
 pub async fn create_device_for(
     state: &AppState,
     user: CurrentUser,
     stop_id: String,
     name: String,
 ) -> Result<DeviceResponse, AppError> {
-    let mut errors = FieldErrors::new();
-    let name = crate::validation::required_text(&mut errors, "name", &name, 80);
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
-    db::transaction(&state.pool, move |conn| {
-        crate::tours::store::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
-        let (id, token) = crate::auth::service::register_device(conn, &user, &stop_id, &name)?;
-        tracing::info!(device_id = %id, stop_id = %stop_id, "scanner device registered");
-        Ok(DeviceResponse {
-            id,
-            stop_id,
-            name,
-            token,
-        })
+    let device = super::service::register_scanner(&state.pool, user, stop_id, name).await?;
+    Ok(DeviceResponse {
+        id: device.id,
+        stop_id: device.stop_id,
+        name: device.name,
+        token: device.token,
     })
-    .await
 }
 
 /// A scanner device, for admins.

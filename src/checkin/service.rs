@@ -392,3 +392,39 @@ pub async fn undo_check_in(
     })
     .await
 }
+
+/// A scanner device just registered, with its token (shown once).
+#[derive(Debug)]
+pub struct RegisteredDevice {
+    pub id: String,
+    pub stop_id: String,
+    pub name: String,
+    pub token: String,
+}
+
+/// The use case "register this phone as a scanner": a named device bound to one stop, whose
+/// token has the scanner scope there only.
+pub async fn register_scanner(
+    pool: &DbPool,
+    user: CurrentUser,
+    stop_id: String,
+    name: String,
+) -> Result<RegisteredDevice, AppError> {
+    let mut errors = crate::error::FieldErrors::new();
+    let name = crate::validation::required_text(&mut errors, "name", &name, 80);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    db::transaction(pool, move |conn| {
+        crate::tours::store::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
+        let (id, token) = crate::auth::service::register_device(conn, &user, &stop_id, &name)?;
+        tracing::info!(device_id = %id, stop_id = %stop_id, "scanner device registered");
+        Ok(RegisteredDevice {
+            id,
+            stop_id,
+            name,
+            token,
+        })
+    })
+    .await
+}
