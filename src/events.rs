@@ -9,27 +9,76 @@ use std::time::Duration;
 use crate::auth::cache::TokenCache;
 use crate::checkin::cache::CheckpointCache;
 use crate::checkin::domain::{ScanTimeRejection, Verdict};
+use crate::complaints::domain::ComplaintStatus;
 use crate::email::signal::OutboxSignal;
-use crate::metrics::{Metrics, ReasonLabel, ResultLabel, StatusLabel};
+use crate::metrics::{Metrics, ReasonLabel, ResultLabel, StatusLabel, ToLabel};
 use crate::registrations::domain::RegistrationStatus;
 
-/// Something that happened, as the rest of the application needs to know it.
-#[derive(Debug, Clone)]
+/// Something that happened, as the rest of the application needs to know it. Events name
+/// what the people involved did, not what follows: the dispatcher decides that.
+#[derive(Debug, Clone, PartialEq)]
 pub enum DomainEvent {
     /// A registration was made (online or at the door), with its status then.
-    Registered { status: RegistrationStatus },
-    /// One or more e-mails were queued in the outbox.
-    MailQueued,
+    Registered {
+        registration_id: String,
+        status: RegistrationStatus,
+    },
+    /// An attendee changed their workshops.
+    WorkshopsChanged { registration_id: String },
+    /// A registration was cancelled (its seats were given to whoever waited).
+    Cancelled { registration_id: String },
+    /// Someone waiting got a seat: at the stop (`workshop_id` None) or in a workshop.
+    Promoted {
+        registration_id: String,
+        workshop_id: Option<String>,
+    },
+    /// The confirmation was asked for again (who is not said: the address may not exist).
+    ConfirmationResent,
     /// A scan was decided (a resend of a known scan is not published).
     Scanned(ScanDecided),
+    /// Feedback requests were queued for a stop's attendees.
+    FeedbackRequested { stop_id: String, queued: usize },
+    /// An attendee answered the feedback form.
+    FeedbackSubmitted { registration_id: String },
+    /// A complaint was recorded (by staff, marketing or from a feedback answer).
+    ComplaintRecorded { complaint_id: String },
+    /// A complaint was worked: its status, owner or resolution changed.
+    ComplaintChanged {
+        complaint_id: String,
+        status: ComplaintStatus,
+    },
+    /// An administrator asked for a failed e-mail to be tried again.
+    MailRetried,
     /// A scanner device was revoked: its token must be refused at once.
     DeviceRevoked,
     /// Stops, workshops or checkpoints changed.
     SetupChanged,
 }
 
+impl DomainEvent {
+    /// Whether the use case queued an e-mail with this event, which should leave at once.
+    fn queues_mail(&self) -> bool {
+        match self {
+            Self::Registered { .. }
+            | Self::WorkshopsChanged { .. }
+            | Self::Cancelled { .. }
+            | Self::Promoted { .. }
+            | Self::ConfirmationResent
+            | Self::MailRetried => true,
+            Self::FeedbackRequested { queued, .. } => *queued > 0,
+            // The reseller hears of a complaint when it is resolved.
+            Self::ComplaintChanged { status, .. } => status.is_resolved(),
+            Self::Scanned(_)
+            | Self::FeedbackSubmitted { .. }
+            | Self::ComplaintRecorded { .. }
+            | Self::DeviceRevoked
+            | Self::SetupChanged => false,
+        }
+    }
+}
+
 /// What the metrics need of a decided scan.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScanDecided {
     pub verdict: Verdict,
     pub decided_in: Duration,
@@ -71,21 +120,42 @@ impl Dispatcher {
     }
 
     fn handle(&self, event: DomainEvent) {
+        if event.queues_mail() {
+            self.outbox.notify();
+        }
         match event {
-            DomainEvent::Registered { status } => {
+            DomainEvent::Registered { status, .. } => {
                 self.metrics
                     .registrations
                     .get_or_create(&StatusLabel {
                         status: status.as_str().to_owned(),
                     })
                     .inc();
-                // Every registration queues its confirmation.
-                self.outbox.notify();
             }
-            DomainEvent::MailQueued => self.outbox.notify(),
+            DomainEvent::Cancelled { .. } => {
+                self.metrics.cancellations.inc();
+            }
+            DomainEvent::Promoted { workshop_id, .. } => {
+                let to = if workshop_id.is_some() {
+                    "workshop"
+                } else {
+                    "stop"
+                };
+                self.metrics
+                    .promotions
+                    .get_or_create(&ToLabel { to: to.to_owned() })
+                    .inc();
+            }
             DomainEvent::Scanned(scan) => self.count_scan(&scan),
             DomainEvent::DeviceRevoked => self.tokens.clear(),
             DomainEvent::SetupChanged => self.checkpoints.clear(),
+            DomainEvent::WorkshopsChanged { .. }
+            | DomainEvent::ConfirmationResent
+            | DomainEvent::FeedbackRequested { .. }
+            | DomainEvent::FeedbackSubmitted { .. }
+            | DomainEvent::ComplaintRecorded { .. }
+            | DomainEvent::ComplaintChanged { .. }
+            | DomainEvent::MailRetried => {}
         }
     }
 

@@ -40,6 +40,8 @@ pub struct Metrics {
     pub outbox_pending: Gauge,
     pub outbox_failed: Gauge,
     pub registrations: Family<StatusLabel, Counter>,
+    pub cancellations: Counter,
+    pub promotions: Family<ToLabel, Counter>,
     pub checkin_scans: Family<ResultLabel, Counter>,
     pub checkin_decision: Histogram,
     pub checkin_synced_late: Counter,
@@ -57,6 +59,12 @@ pub struct ReasonLabel {
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ResultLabel {
     pub result: String,
+}
+
+/// Where someone waiting got a seat: `stop` or `workshop`.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ToLabel {
+    pub to: String,
 }
 
 /// A registration's outcome, for counting.
@@ -87,6 +95,8 @@ impl Metrics {
             outbox_pending: Gauge::default(),
             outbox_failed: Gauge::default(),
             registrations: Family::<StatusLabel, Counter>::default(),
+            cancellations: Counter::default(),
+            promotions: Family::<ToLabel, Counter>::default(),
             checkin_scans: Family::<ResultLabel, Counter>::default(),
             checkin_decision: latency_histogram(),
             checkin_synced_late: Counter::default(),
@@ -141,6 +151,16 @@ impl Metrics {
             "registrations",
             "Registrations made, by resulting status",
             self.registrations.clone(),
+        );
+        r.register(
+            "registrations_cancelled",
+            "Registrations cancelled",
+            self.cancellations.clone(),
+        );
+        r.register(
+            "waitlist_promotions",
+            "Seats given to someone waiting, at a stop or in a workshop",
+            self.promotions.clone(),
         );
         r.register(
             "checkin_scans",

@@ -141,11 +141,12 @@ pub async fn create_complaint(
         feedback_id: None,
         notify_reseller: body.notify_reseller,
     };
-    let response = service::record_complaint(&state.pool, new, actor, |conn, complaint| {
-        let history = store::history(conn, &complaint.id)?;
-        Ok(complaint_response(complaint, history))
-    })
-    .await?;
+    let response =
+        service::record_complaint(&state.pool, &state.events, new, actor, |conn, complaint| {
+            let history = store::history(conn, &complaint.id)?;
+            Ok(complaint_response(complaint, history))
+        })
+        .await?;
     Ok(HttpResponse::Created().json(response))
 }
 

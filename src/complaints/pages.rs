@@ -340,7 +340,10 @@ async fn record(
         notify_reseller: false,
     };
     let result =
-        service::record_complaint(&state.pool, new, actor, |_, complaint| Ok(complaint)).await;
+        service::record_complaint(&state.pool, &state.events, new, actor, |_, complaint| {
+            Ok(complaint)
+        })
+        .await;
     match result {
         // Staff go back to the door; marketing to the complaint.
         Ok(c) if may_work => Ok(redirect_see_other(&format!("/complaints/{}", c.id))),

@@ -209,6 +209,7 @@ pub fn change(
 /// then `answer` read in it (the API's full answer, or nothing for a page).
 pub async fn record_complaint<R, F>(
     pool: &DbPool,
+    events: &Dispatcher,
     new: NewComplaint,
     actor: String,
     answer: F,
@@ -217,11 +218,13 @@ where
     R: Send + 'static,
     F: FnOnce(&mut DbConnection, Complaint) -> Result<R, AppError> + Send + 'static,
 {
-    db::transaction(pool, move |conn| {
+    let (complaint_id, answered) = db::transaction(pool, move |conn| {
         let complaint = record(conn, new, &actor, crate::time::now())?;
-        answer(conn, complaint)
+        Ok((complaint.id.clone(), answer(conn, complaint)?))
     })
-    .await
+    .await?;
+    events.publish([DomainEvent::ComplaintRecorded { complaint_id }]);
+    Ok(answered)
 }
 
 /// The use case "work a complaint" (marketing): the changes in one transaction, then what
@@ -238,14 +241,16 @@ where
     R: Send + 'static,
     F: FnOnce(&mut DbConnection, Complaint) -> Result<R, AppError> + Send + 'static,
 {
-    let (resolved, answered) = db::transaction(pool, move |conn| {
+    let (changed, answered) = db::transaction(pool, move |conn| {
         let complaint = change(conn, &id, changes, &actor, crate::time::now())?;
-        let resolved = complaint.status.is_resolved();
-        Ok((resolved, answer(conn, complaint)?))
+        let changed = DomainEvent::ComplaintChanged {
+            complaint_id: complaint.id.clone(),
+            status: complaint.status,
+        };
+        Ok((changed, answer(conn, complaint)?))
     })
     .await?;
-    if resolved {
-        events.publish([DomainEvent::MailQueued]);
-    }
+    // The reseller's e-mail, queued when it is resolved, leaves at once.
+    events.publish([changed]);
     Ok(answered)
 }

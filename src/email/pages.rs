@@ -92,6 +92,6 @@ async fn retry(
     .map_err(|e| PageError::new(&req, e))?;
     state
         .events
-        .publish([crate::events::DomainEvent::MailQueued]);
+        .publish([crate::events::DomainEvent::MailRetried]);
     Ok(redirect_see_other("/admin/outbox"))
 }

@@ -110,7 +110,8 @@ pub async fn submit_feedback(
         comment: body.comment,
         notify_me: body.notify_me,
     };
-    let (id, complaints) = service::answer_feedback(&state.pool, registration_id, raw).await?;
+    let (id, complaints) =
+        service::answer_feedback(&state.pool, &state.events, registration_id, raw).await?;
     Ok(HttpResponse::Created().json(FeedbackResponse { id, complaints }))
 }
 

@@ -110,7 +110,7 @@ async fn submit_feedback_form(
         .badges
         .open_link_token("feedback", &token)
         .unwrap_or_default();
-    let result = service::answer_feedback(&state.pool, id, raw).await;
+    let result = service::answer_feedback(&state.pool, &state.events, id, raw).await;
     let (status, page_state) = match result {
         Ok(_) => (StatusCode::CREATED, "thanks"),
         Err(AppError::Conflict(_)) => (StatusCode::CONFLICT, "already"),

@@ -304,11 +304,12 @@ pub async fn ask_for_feedback(
     stop_id: String,
     link_days: i64,
 ) -> Result<usize, AppError> {
+    let asked_at = stop_id.clone();
     let queued = db::transaction(pool, move |conn| {
-        request(conn, &stop_id, link_days, crate::time::now())
+        request(conn, &asked_at, link_days, crate::time::now())
     })
     .await?;
-    events.publish([DomainEvent::MailQueued]);
+    events.publish([DomainEvent::FeedbackRequested { stop_id, queued }]);
     Ok(queued)
 }
 
@@ -316,12 +317,22 @@ pub async fn ask_for_feedback(
 /// the transaction, then recorded with a complaint per theme ticked.
 pub async fn answer_feedback(
     pool: &DbPool,
+    events: &Dispatcher,
     registration_id: String,
     raw: RawFeedback,
 ) -> Result<(String, Vec<String>), AppError> {
     let answer = FeedbackAnswer::parse(raw)?;
-    db::transaction(pool, move |conn| {
-        submit(conn, &registration_id, answer, crate::time::now())
+    let answered_by = registration_id.clone();
+    let (id, complaints) = db::transaction(pool, move |conn| {
+        submit(conn, &answered_by, answer, crate::time::now())
     })
-    .await
+    .await?;
+    let raised = complaints
+        .iter()
+        .map(|complaint_id| DomainEvent::ComplaintRecorded {
+            complaint_id: complaint_id.clone(),
+        });
+    events
+        .publish(std::iter::once(DomainEvent::FeedbackSubmitted { registration_id }).chain(raised));
+    Ok((id, complaints))
 }

@@ -205,12 +205,13 @@ fn enrol(
 }
 
 /// Replaces the workshops of a live registration. Dropped seats go to the next in line.
+/// Returns what happened, to publish once committed.
 pub fn change_workshops(
     conn: &mut DbConnection,
     id: &str,
     chosen: &[String],
     now: NaiveDateTime,
-) -> Result<(), AppError> {
+) -> Result<Vec<DomainEvent>, AppError> {
     let registration =
         store::find_registration(conn, id)?.ok_or(AppError::NotFound("registration"))?;
     if registration.status == RegistrationStatus::Cancelled {
@@ -255,19 +256,27 @@ pub fn change_workshops(
             enrol(conn, id, workshop_id, confirmed, now)?;
         }
     }
+    let mut happened = vec![DomainEvent::WorkshopsChanged {
+        registration_id: registration.id.clone(),
+    }];
     for workshop_id in freed {
-        fill_workshop_seats(conn, &workshop_id)?;
+        happened.extend(fill_workshop_seats(conn, &workshop_id)?);
     }
     queue_mail(conn, &registration, Event::Updated)?;
-    Ok(())
+    Ok(happened)
 }
 
-/// Cancels a registration (idempotent): its seats go to the next people in line.
-pub fn cancel(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<(), AppError> {
+/// Cancels a registration (idempotent): its seats go to the next people in line. Returns
+/// what happened (nothing when it was already cancelled), to publish once committed.
+pub fn cancel(
+    conn: &mut DbConnection,
+    id: &str,
+    now: NaiveDateTime,
+) -> Result<Vec<DomainEvent>, AppError> {
     let registration =
         store::find_registration(conn, id)?.ok_or(AppError::NotFound("registration"))?;
     if registration.status == RegistrationStatus::Cancelled {
-        return Ok(());
+        return Ok(Vec::new());
     }
     // After the day, a cancellation would rewrite what happened (the check-in would vanish
     // from the figures) and promote someone to a seat at a past event: refused, like a change.
@@ -309,28 +318,36 @@ pub fn cancel(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Result<(
             freed.push(enrolment.workshop_id);
         }
     }
+    let mut happened = vec![DomainEvent::Cancelled {
+        registration_id: registration.id.clone(),
+    }];
     // Workshop seats first go to confirmed attendees already waiting for them; only then is
     // the stop's waitlist promoted, so nobody jumps the workshop queue by being promoted.
     for workshop_id in freed {
-        fill_workshop_seats(conn, &workshop_id)?;
+        happened.extend(fill_workshop_seats(conn, &workshop_id)?);
     }
     if registration.status == RegistrationStatus::Confirmed {
         store::release_stop_seat(conn, &registration.stop_id)?;
-        fill_stop_seats(conn, &registration.stop_id)?;
+        happened.extend(fill_stop_seats(conn, &registration.stop_id)?);
     }
     queue_mail(conn, &registration, Event::Cancelled)?;
-    Ok(())
+    Ok(happened)
 }
 
 /// Gives every free stop seat to the waitlist, first come first served, and tells each person.
-pub fn fill_stop_seats(conn: &mut DbConnection, stop_id: &str) -> Result<(), AppError> {
+/// Returns the promotions made.
+pub fn fill_stop_seats(
+    conn: &mut DbConnection,
+    stop_id: &str,
+) -> Result<Vec<DomainEvent>, AppError> {
     let now = time::now();
+    let mut promoted = Vec::new();
     loop {
         let Some(next) = store::first_waitlisted(conn, stop_id)? else {
-            return Ok(());
+            return Ok(promoted);
         };
         if !store::take_stop_seat(conn, stop_id)? {
-            return Ok(());
+            return Ok(promoted);
         }
         if store::update_status(
             conn,
@@ -361,18 +378,27 @@ pub fn fill_stop_seats(conn: &mut DbConnection, stop_id: &str) -> Result<(), App
             }
         }
         queue_mail(conn, &next, Event::Promoted)?;
+        promoted.push(DomainEvent::Promoted {
+            registration_id: next.id,
+            workshop_id: None,
+        });
     }
 }
 
 /// Gives every free workshop seat to confirmed attendees waiting for it, and tells each.
-pub fn fill_workshop_seats(conn: &mut DbConnection, workshop_id: &str) -> Result<(), AppError> {
+/// Returns the promotions made.
+pub fn fill_workshop_seats(
+    conn: &mut DbConnection,
+    workshop_id: &str,
+) -> Result<Vec<DomainEvent>, AppError> {
     let now = time::now();
+    let mut promoted = Vec::new();
     loop {
         let Some(next) = store::first_waitlisted_enrolment(conn, workshop_id)? else {
-            return Ok(());
+            return Ok(promoted);
         };
         if !store::take_workshop_seat(conn, workshop_id)? {
-            return Ok(());
+            return Ok(promoted);
         }
         if store::update_enrolment(
             conn,
@@ -389,6 +415,10 @@ pub fn fill_workshop_seats(conn: &mut DbConnection, workshop_id: &str) -> Result
         if let Some(registration) = store::find_registration(conn, &next.registration_id)? {
             queue_mail(conn, &registration, Event::WorkshopPromoted)?;
         }
+        promoted.push(DomainEvent::Promoted {
+            registration_id: next.registration_id,
+            workshop_id: Some(workshop_id.to_owned()),
+        });
     }
 }
 
@@ -424,6 +454,7 @@ pub async fn register_attendee(
     .await?;
     let view = db::run(pool, move |conn| registration_view(conn, &id)).await?;
     events.publish([DomainEvent::Registered {
+        registration_id: view.registration.id.clone(),
         status: view.registration.status,
     }]);
     tracing::info!(registration_id = %view.registration.id, status = %view.registration.status, "registered");
@@ -437,12 +468,12 @@ pub async fn change_attendee_workshops(
     id: String,
     chosen: Vec<String>,
 ) -> Result<RegistrationView, AppError> {
-    let view = db::transaction(pool, move |conn| {
-        change_workshops(conn, &id, &chosen, time::now())?;
-        registration_view(conn, &id)
+    let (view, happened) = db::transaction(pool, move |conn| {
+        let happened = change_workshops(conn, &id, &chosen, time::now())?;
+        Ok((registration_view(conn, &id)?, happened))
     })
     .await?;
-    events.publish([DomainEvent::MailQueued]);
+    events.publish(happened);
     Ok(view)
 }
 
@@ -452,12 +483,12 @@ pub async fn cancel_registration(
     events: &Dispatcher,
     id: String,
 ) -> Result<RegistrationView, AppError> {
-    let view = db::transaction(pool, move |conn| {
-        cancel(conn, &id, time::now())?;
-        registration_view(conn, &id)
+    let (view, happened) = db::transaction(pool, move |conn| {
+        let happened = cancel(conn, &id, time::now())?;
+        Ok((registration_view(conn, &id)?, happened))
     })
     .await?;
-    events.publish([DomainEvent::MailQueued]);
+    events.publish(happened);
     tracing::info!(registration_id = %view.registration.id, "registration cancelled");
     Ok(view)
 }
@@ -470,6 +501,6 @@ pub async fn resend_confirmation(
     email: String,
 ) -> Result<(), AppError> {
     db::transaction(pool, move |conn| resend(conn, &stop_id, &email)).await?;
-    events.publish([DomainEvent::MailQueued]);
+    events.publish([DomainEvent::ConfirmationResent]);
     Ok(())
 }

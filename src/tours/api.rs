@@ -338,7 +338,7 @@ pub async fn create_tour(
         default_locale: body.default_locale,
         targets: raw_targets(body.targets.unwrap_or_default()),
     })?;
-    let view = service::change_setup(&state.pool, &state.events, move |conn| {
+    let view = service::change_setup(&state.pool, &state.events, move |conn, _| {
         service::create_tour(conn, &new)
     })
     .await?;
@@ -376,7 +376,7 @@ pub async fn update_tour(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let body = body.0;
-    let view = service::change_setup(&state.pool, &state.events, move |conn| {
+    let view = service::change_setup(&state.pool, &state.events, move |conn, _| {
         let current = service::tour_view(conn, &id)?;
         let new = NewTour::try_from(RawTour {
             name: body.name.unwrap_or(current.tour.name),
@@ -431,7 +431,7 @@ pub async fn create_stop(
         capacity: Some(body.capacity),
         registration_closes_at: body.registration_closes_at,
     };
-    let view = service::change_setup(&state.pool, &state.events, move |conn| {
+    let view = service::change_setup(&state.pool, &state.events, move |conn, _| {
         // 404 for an unknown tour comes before field errors.
         service::tour_view(conn, &tour_id)?;
         let new = NewStop::parse(raw, TimeInput::Rfc3339)?;
@@ -472,7 +472,7 @@ pub async fn update_stop(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let body = body.0;
-    let view = service::change_setup(&state.pool, &state.events, move |conn| {
+    let view = service::change_setup(&state.pool, &state.events, move |conn, happened| {
         let current = service::stop_view(conn, &id)?;
         let s = StopSummaryResponse::from(current.summary);
         let raw = RawStop {
@@ -488,7 +488,7 @@ pub async fn update_stop(
                 .or_else(|| s.registration_closes_at.map(|t| t.to_rfc3339())),
         };
         let new = NewStop::parse(raw, TimeInput::Rfc3339)?;
-        service::update_stop(conn, &id, &new)
+        service::update_stop(conn, &id, &new, happened)
     })
     .await?;
     Ok(HttpResponse::Ok().json(StopResponse::from(view)))
@@ -523,7 +523,7 @@ pub async fn create_workshop(
         capacity: Some(body.capacity),
         specialist_label: body.specialist_label,
     };
-    let (view, tz) = service::change_setup(&state.pool, &state.events, move |conn| {
+    let (view, tz) = service::change_setup(&state.pool, &state.events, move |conn, _| {
         let window = service::stop_window(conn, &stop_id)?;
         let new = NewWorkshop::parse(raw, window, TimeInput::Rfc3339)?;
         Ok((
@@ -551,7 +551,7 @@ pub async fn update_workshop(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let body = body.0;
-    let (view, tz) = service::change_setup(&state.pool, &state.events, move |conn| {
+    let (view, tz) = service::change_setup(&state.pool, &state.events, move |conn, happened| {
         let current = service::find_workshop(conn, &id)?;
         let window = service::stop_window(conn, &current.stop_id)?;
         let tz = window.timezone;
@@ -569,7 +569,7 @@ pub async fn update_workshop(
             specialist_label: body.specialist_label.unwrap_or(current.specialist_label),
         };
         let new = NewWorkshop::parse(raw, window, TimeInput::Rfc3339)?;
-        Ok((service::update_workshop(conn, &id, &new)?, tz))
+        Ok((service::update_workshop(conn, &id, &new, happened)?, tz))
     })
     .await?;
     Ok(HttpResponse::Ok().json(workshop_response(view, tz)))

@@ -172,7 +172,12 @@ pub fn create_stop(
 }
 
 /// Replaces a stop's fields. Its workshops must still fit in the new day.
-pub fn update_stop(conn: &mut DbConnection, id: &str, new: &NewStop) -> Result<StopView, AppError> {
+pub fn update_stop(
+    conn: &mut DbConnection,
+    id: &str,
+    new: &NewStop,
+    happened: &mut Vec<DomainEvent>,
+) -> Result<StopView, AppError> {
     let current = store::find_stop(conn, id)?.ok_or(AppError::NotFound("stop"))?;
     let workshops = store::list_workshops(conn, id)?;
     if workshops
@@ -200,7 +205,10 @@ pub fn update_stop(conn: &mut DbConnection, id: &str, new: &NewStop) -> Result<S
         )));
     }
     // More seats: the waitlist moves up at once.
-    crate::registrations::service::fill_stop_seats(conn, &current.id)?;
+    happened.extend(crate::registrations::service::fill_stop_seats(
+        conn,
+        &current.id,
+    )?);
     stop_view(conn, id)
 }
 
@@ -281,6 +289,7 @@ pub fn update_workshop(
     conn: &mut DbConnection,
     id: &str,
     new: &NewWorkshop,
+    happened: &mut Vec<DomainEvent>,
 ) -> Result<WorkshopView, AppError> {
     let current = store::find_workshop(conn, id)?.ok_or(AppError::NotFound("workshop"))?;
     let changes = WorkshopChanges {
@@ -299,7 +308,9 @@ pub fn update_workshop(
         )));
     }
     store::rename_workshop_checkpoint(conn, id, &checkpoint_name(new))?;
-    crate::registrations::service::fill_workshop_seats(conn, id)?;
+    happened.extend(crate::registrations::service::fill_workshop_seats(
+        conn, id,
+    )?);
     let workshop = find_workshop(conn, id)?;
     Ok(WorkshopView {
         seats_left: i64::from(workshop.capacity - workshop.seats_taken).max(0),
@@ -318,8 +329,9 @@ pub fn is_empty(conn: &mut DbConnection) -> Result<bool, AppError> {
 }
 
 /// The use case behind every set-up change (a tour, a stop, a workshop, created or changed):
-/// `change` runs in one transaction, then the scanners are told — checkpoints, rooms and time
-/// zones may have changed. API and pages both go through here.
+/// `change` runs in one transaction and notes what it caused (more seats promote people
+/// waiting); then the scanners are told — checkpoints, rooms and time zones may have changed.
+/// API and pages both go through here.
 pub async fn change_setup<T, F>(
     pool: &DbPool,
     events: &Dispatcher,
@@ -327,9 +339,15 @@ pub async fn change_setup<T, F>(
 ) -> Result<T, AppError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &mut Vec<DomainEvent>) -> Result<T, AppError> + Send + 'static,
 {
-    let changed = db::transaction(pool, change).await?;
-    events.publish([DomainEvent::SetupChanged]);
+    let (changed, mut happened) = db::transaction(pool, move |conn| {
+        let mut happened = Vec::new();
+        let changed = change(conn, &mut happened)?;
+        Ok((changed, happened))
+    })
+    .await?;
+    happened.push(DomainEvent::SetupChanged);
+    events.publish(happened);
     Ok(changed)
 }

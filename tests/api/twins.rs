@@ -406,3 +406,101 @@ async fn recording_a_complaint_is_the_same_from_the_api_and_from_the_page() {
                 "field": "created", "old_value": "", "new_value": "open"}])
     );
 }
+
+/// The fields of the page's form (in `<main>`) as a browser would send them: each named
+/// input's value and each select's chosen option.
+fn form_fields(doc: &scraper::Html) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = crate::pages::select(doc, "main form input[name]")
+        .into_iter()
+        .filter(|input| !matches!(input.value().attr("type"), Some("checkbox" | "submit")))
+        .map(|input| {
+            let value = input.value();
+            (
+                value.attr("name").unwrap_or_default().to_owned(),
+                value.attr("value").unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    for select in crate::pages::select(doc, "main form select[name]") {
+        let chosen = select
+            .select(&scraper::Selector::parse("option[selected]").expect("selector"))
+            .next()
+            .map(|option| {
+                option
+                    .value()
+                    .attr("value")
+                    .map_or_else(|| option.text().collect(), str::to_owned)
+            })
+            .unwrap_or_default();
+        let name = select.value().attr("name").unwrap_or_default();
+        fields.push((name.to_owned(), chosen));
+    }
+    fields
+}
+
+const PROMOTED_TO_STOP: &str = "roadshow_waitlist_promotions_total{to=\"stop\"}";
+
+#[tokio::test]
+async fn more_seats_promote_who_waits_the_same_from_the_api_and_from_the_stop_form() {
+    let app = spawn_app().await;
+    let (stop_id, _) = open_stop(&app, 1, &[]).await;
+    register(&app, &stop_id, "Anne").await;
+    let bruno = register(&app, &stop_id, "Bruno").await;
+    let chloe = register(&app, &stop_id, "Chloe").await;
+    assert_eq!(bruno["status"], "waitlisted");
+    assert_eq!(chloe["status"], "waitlisted");
+    app.mail.wait_for(3).await;
+    let before = metric(&app, PROMOTED_TO_STOP).await;
+
+    let admin = app.token_for("admin").await;
+    json_with(
+        app.patch_json(
+            &format!("/api/v1/stops/{stop_id}"),
+            &json!({"capacity": 2}),
+            Some(&admin),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(metric(&app, PROMOTED_TO_STOP).await, before + 1.0);
+    app.mail.wait_for(4).await;
+    assert_eq!(app.mail.to("bruno@alsace-informatique.fr").len(), 2);
+
+    let client = logged_in_admin(&app, "en").await;
+    let (_, doc) = page(&client, &app, &format!("/admin/stops/{stop_id}/edit")).await;
+    let mut fields = form_fields(&doc);
+    for (name, value) in &mut fields {
+        if name == "capacity" {
+            *value = "3".into();
+        }
+    }
+    let response = client
+        .post(app.url(&format!("/admin/stops/{stop_id}")))
+        .form(&fields)
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status();
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{fields:?} {}",
+        response.text().await.unwrap_or_default()
+    );
+    assert_eq!(metric(&app, PROMOTED_TO_STOP).await, before + 2.0);
+    app.mail.wait_for(5).await;
+    assert_eq!(app.mail.to("chloe@alsace-informatique.fr").len(), 2);
+    for waiting in [bruno, chloe] {
+        let token = waiting["manage_url"]
+            .as_str()
+            .and_then(|url| url.rsplit('/').next())
+            .expect("manage url");
+        let now = json_with(
+            app.get(&format!("/api/v1/manage/{token}"), None).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(now["status"], "confirmed", "{now}");
+    }
+}

@@ -16,6 +16,7 @@ use crate::auth::PageUser;
 use crate::auth::policy::ManageSetup;
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
+use crate::events::DomainEvent;
 use crate::i18n::Locale;
 use crate::state::AppState;
 use crate::time::{display_date, display_time, to_local_input};
@@ -99,14 +100,19 @@ async fn home(
 pub(super) async fn save<N, T>(
     state: &AppState,
     parsed: Result<N, AppError>,
-    change: impl FnOnce(&mut DbConnection, N) -> Result<T, AppError> + Send + 'static,
+    change: impl FnOnce(&mut DbConnection, N, &mut Vec<DomainEvent>) -> Result<T, AppError>
+    + Send
+    + 'static,
 ) -> Result<T, AppError>
 where
     N: Send + 'static,
     T: Send + 'static,
 {
     let new = parsed?;
-    service::change_setup(&state.pool, &state.events, move |conn| change(conn, new)).await
+    service::change_setup(&state.pool, &state.events, move |conn, happened| {
+        change(conn, new, happened)
+    })
+    .await
 }
 
 pub(super) async fn load_stop(

@@ -103,7 +103,7 @@ pub(super) async fn create_tour(
 ) -> Result<HttpResponse, PageError> {
     let ctx = context(&req, admin);
     let form = FormState::new(form.0);
-    let result = save(&state, tour_from_form(&form), |conn, new| {
+    let result = save(&state, tour_from_form(&form), |conn, new, _| {
         service::create_tour(conn, &new)
     })
     .await;
@@ -231,7 +231,7 @@ pub(super) async fn update_tour(
     let ctx = context(&req, admin);
     let form = FormState::new(form.0);
     let tour_id = id.clone();
-    let result = save(&state, tour_from_form(&form), move |conn, mut new| {
+    let result = save(&state, tour_from_form(&form), move |conn, mut new, _| {
         // Targets other than the one on the form are kept.
         let current = service::tour_view(conn, &tour_id)?;
         for t in current
