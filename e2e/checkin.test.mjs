@@ -209,6 +209,9 @@ test('camera: the phone camera reads the badge, green verdict, the server counts
     await page.locator('#verdict:not(.full)').waitFor(); // the overlay goes, the verdict stays
     assert.equal(await page.locator('#camera').isVisible(), true);
     await screenshot(page, 'checkin-camera');
+    // The badge stays in front of the camera: it is one scan, not an orange repeat every 3 s.
+    await page.waitForTimeout(5000);
+    assert.equal(await page.locator('#verdict').getAttribute('data-result'), 'ok');
     assert.equal(await checkedInAtEntrance(), before + 1);
     await page.locator('#count-in').filter({ hasText: String(before + 1) }).waitFor();
     assert.deepEqual(errors, []);

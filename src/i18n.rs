@@ -40,6 +40,14 @@ impl Locale {
         }
     }
 
+    /// A title quoted the way the language quotes: « Cloud » / “Cloud”.
+    pub fn quote(self, text: &str) -> String {
+        match self {
+            Self::Fr => format!("«\u{a0}{text}\u{a0}»"),
+            Self::En => format!("“{text}”"),
+        }
+    }
+
     /// The other language, for the language switch.
     pub fn other(self) -> Self {
         match self {
@@ -86,6 +94,14 @@ impl Locale {
         candidates.first().map(|c| c.1)
     }
 
+    /// The text for `key`, if the catalogue has it.
+    pub fn find(self, key: &str) -> Option<&'static str> {
+        CATALOGUE.get(key).map(|[fr, en]| match self {
+            Self::Fr => *fr,
+            Self::En => *en,
+        })
+    }
+
     /// The text for `key`; a missing key shows itself so that it is noticed, never a panic.
     pub fn t(self, key: &str) -> &str {
         match CATALOGUE.get(key) {
@@ -100,6 +116,12 @@ impl Locale {
 
 static CATALOGUE: LazyLock<HashMap<&'static str, [&'static str; 2]>> =
     LazyLock::new(|| ENTRIES.iter().map(|(k, fr, en)| (*k, [*fr, *en])).collect());
+
+/// Every entry of the catalogue, `(key, French, English)`: for the test that looks for one
+/// language's words in the other's pages.
+pub fn catalogue() -> &'static [(&'static str, &'static str, &'static str)] {
+    ENTRIES
+}
 
 /// `(key, French, English)`.
 const ENTRIES: &[(&str, &str, &str)] = &[
@@ -228,6 +250,11 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "No workshop yet.",
     ),
     ("workshops.title", "Titre", "Title"),
+    (
+        "workshops.label_flag",
+        "label Spécialiste",
+        "Specialist label",
+    ),
     ("workshops.room", "Salle", "Room"),
     ("workshops.trainer", "Formateur", "Trainer"),
     ("workshops.time", "Horaire", "Time"),
@@ -533,6 +560,12 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "Ce lien est personnel ; il a été envoyé à",
         "This link is private; it was sent to",
     ),
+    ("source.online", "en ligne", "online"),
+    ("source.walk_in", "sur place", "at the door"),
+    ("source.demo", "démonstration", "demo"),
+    ("answer.yes", "oui", "yes"),
+    ("answer.no", "non", "no"),
+    ("export.filtered", "filtre", "filtered"),
     ("status.confirmed", "confirmée", "confirmed"),
     ("status.waitlisted", "liste d'attente", "waiting list"),
     ("status.cancelled", "annulée", "cancelled"),
@@ -661,6 +694,7 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "Choose the checkpoint",
     ),
     ("scan.today", "aujourd'hui", "today"),
+    ("scan.now", "en ce moment", "now"),
     (
         "scan.checked_in_expected",
         "présents / attendus",
@@ -729,6 +763,7 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "Déjà enregistré·e à",
         "Already checked in at",
     ),
+    ("scan.already_in", "Déjà enregistré·e", "Already checked in"),
     (
         "scan.waitlisted",
         "Sur liste d'attente : pas de place confirmée",
@@ -745,9 +780,25 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "Not enrolled in this workshop",
     ),
     (
+        "scan.not_enrolled_in",
+        "Pas inscrit·e à l'atelier",
+        "Not enrolled in the workshop",
+    ),
+    ("scan.enrolled_instead", "attendu·e à", "expected at"),
+    (
+        "scan.no_workshop_then",
+        "aucun atelier à cette heure",
+        "no workshop at this time",
+    ),
+    (
         "scan.wrong_stop",
         "Badge d'une autre étape",
         "Badge of another stop",
+    ),
+    (
+        "scan.wrong_stop_of",
+        "Badge de l'étape de",
+        "Badge for the stop in",
     ),
     (
         "scan.unknown_registration",
@@ -1114,7 +1165,7 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("analytics.enrolled", "Inscrits", "Enrolled"),
     ("analytics.everyone", "Tous", "Everyone"),
-    ("analytics.export", "Exporter", "Export"),
+    ("analytics.export", "Exporter\u{a0}:", "Export:"),
     ("analytics.feedback", "Avis", "Feedback"),
     ("analytics.figure", "Indicateur", "Figure"),
     ("analytics.figure.checked_in", "Présents", "Checked in"),

@@ -179,6 +179,16 @@
   const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   const uuidOf = (b) => { const h = hex(b); return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`; };
 
+  /** The workshop `a` is enrolled in at the time of `here` (another room), as the server says it. */
+  function enrolledAt(a, here) {
+    if (!here) return null;
+    const overlaps = (w) => w && w.starts_at < here.ends_at && here.starts_at < w.ends_at;
+    const theirs = (data.checkpoints || []).map((c) => c.workshop)
+      .filter((w) => w && (a.workshops || []).includes(w.workshop_id));
+    return theirs.find(overlaps) || null;
+  }
+  const quote = (text) => (LANG === 'en' ? `“${text}”` : `«\u00a0${text}\u00a0»`);
+
   /** The verdict without the server (same rules as src/checkin/service.rs); null if we cannot tell. */
   async function decideOffline(code) {
     if (!data || !keys.size) return null;
@@ -199,7 +209,7 @@
     const cp = (data.checkpoints || []).find((c) => c.id === CHECKPOINT);
     if (!cp && KIND === 'workshop') return null;   // a room added after the data was loaded
     if (cp && cp.kind === 'workshop' && !(a.workshops || []).includes(cp.workshop_id)) {
-      return { result: 'not_enrolled', reg, registration };
+      return { result: 'not_enrolled', reg, registration, workshop: cp.workshop, enrolled_instead: enrolledAt(a, cp.workshop) };
     }
     const seen = `${CHECKPOINT}|${reg}`;
     if (checkedIn.has(seen)) return { result: 'already_checked_in', reg, registration, time: checkedIn.get(seen) };
@@ -214,13 +224,25 @@
     wrong_stop: 'scan.wrong_stop', unknown_registration: 'scan.unknown_registration', invalid_token: 'scan.invalid_token' };
   let overlayTimer = 0;
 
-  function show(result, registration, time, note) {
+  /** Shows a verdict; `where` holds what the server (or the offline data) says of a person turned
+   * away: the room's workshop, the one they are enrolled in then, the stop their badge is for. */
+  function show(result, registration, time, note, where) {
     const r = registration || {};
+    const w = where || {};
     const name = [r.first_name, r.last_name].filter(Boolean).join(' ');
     const who = [name, r.company].filter(Boolean).join(' — ');
     let title, detail;
     if (result === 'ok') { title = `${t('scan.welcome')} ${name}`; detail = r.company || ''; }
-    else if (result === 'already_checked_in') { title = `${t('scan.already')} ${time || '—'}`; detail = who; }
+    // Offline, a check-in loaded with the data may have no time: say so without a dangling "at".
+    else if (result === 'already_checked_in') { title = time ? `${t('scan.already')} ${time}` : t('scan.already_in'); detail = who; }
+    else if (result === 'not_enrolled') {
+      title = w.workshop ? `${t('scan.not_enrolled_in')} ${quote(w.workshop.title)}` : t('scan.not_enrolled');
+      const instead = w.enrolled_instead
+        ? `${t('scan.enrolled_instead')} ${timeOf(w.enrolled_instead.starts_at)} ${quote(w.enrolled_instead.title)} (${w.enrolled_instead.room})`
+        : (w.workshop ? t('scan.no_workshop_then') : '');
+      detail = [who, instead].filter(Boolean).join(' · ');
+    }
+    else if (result === 'wrong_stop' && w.badge_stop) { title = `${t('scan.wrong_stop_of')} ${w.badge_stop.city}`; detail = name; }
     else if (TITLE[result]) { title = t(TITLE[result]); detail = result === 'wrong_stop' ? name : who; }
     else if (result === 'queued') { title = `${t('scan.offline')} — ${t('scan.waiting')}`; detail = ''; }
     else { title = result; detail = ''; }
@@ -277,7 +299,7 @@
             const k = `${CHECKPOINT}|${a.registration.id}`;
             checkedIn.set(k, a.result === 'ok' ? hhmm(new Date()) : timeOf(a.first_scanned_at) || checkedIn.get(k) || '');
           }
-          if (mine === latest) show(a.result, a.registration, timeOf(a.first_scanned_at));
+          if (mine === latest) show(a.result, a.registration, timeOf(a.first_scanned_at), '', a);
           refreshStatus();
           return;
         }
@@ -299,7 +321,7 @@
       seq: Date.now() + (latest % 1000) / 1000, reg: local && local.reg, local })).catch(() => {});
     if (mine === latest) {
       // No data to decide with (never loaded, or no Ed25519 here): the server will decide.
-      if (local) show(local.result, local.registration, local.time, t('scan.offline'));
+      if (local) show(local.result, local.registration, local.time, t('scan.offline'), local);
       else show('queued');
     }
     if (local && local.result === 'ok') countIn.textContent = String((parseInt(countIn.textContent, 10) || 0) + 1);
@@ -423,9 +445,11 @@
         qr = qr || new window.QrScanner(video, (res) => {
           const code = typeof res === 'string' ? res : res.data;
           const now = Date.now();
-          if (code === lastCode && now - lastAt < 3000) return;  // the same badge held in view
+          // A badge held in front of the camera is decoded ten times a second: it is one scan
+          // until it has been out of view for a moment (then it is shown again on purpose).
+          const heldInView = code === lastCode && now - lastAt < 2500;
           lastCode = code; lastAt = now;
-          scan(code).catch(() => {});
+          if (!heldInView) scan(code).catch(() => {});
         }, { returnDetailedScanResult: true, preferredCamera: 'environment', maxScansPerSecond: 10 });
         await qr.start();
         camButton.hidden = true;

@@ -99,10 +99,50 @@ pub struct CheckInResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_scanned_at: Option<DateTime<FixedOffset>>,
     pub checkpoint_id: String,
+    /// For `not_enrolled`: the workshop this checkpoint's room holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workshop: Option<WorkshopPlace>,
+    /// For `not_enrolled`: the workshop the person is enrolled in at that time, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrolled_instead: Option<WorkshopPlace>,
+    /// For `wrong_stop`: the stop the badge is for, when this service knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub badge_stop: Option<BadgeStop>,
+}
+
+/// A workshop and where it is, for someone turned away at a room.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkshopPlace {
+    pub workshop_id: String,
+    pub title: String,
+    pub room: String,
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+}
+
+impl WorkshopPlace {
+    fn of(w: crate::tours::store::Workshop, tz: chrono_tz::Tz) -> Self {
+        Self {
+            workshop_id: w.id,
+            title: w.title,
+            room: w.room,
+            starts_at: time::in_zone(w.starts_at, tz),
+            ends_at: time::in_zone(w.ends_at, tz),
+        }
+    }
+}
+
+/// The stop a badge scanned elsewhere is for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BadgeStop {
+    pub stop_id: String,
+    pub city: String,
+    pub starts_at: DateTime<FixedOffset>,
 }
 
 fn respond(conn: &mut db::DbConnection, outcome: ScanOutcome) -> Result<CheckInResponse, AppError> {
     let tz = outcome.timezone;
+    let elsewhere = service::elsewhere(conn, &outcome)?;
     let registration = match outcome.registration {
         Some(r) => Some(ScannedRegistration {
             workshops: store::workshops_of(conn, &r.id)?
@@ -127,6 +167,13 @@ fn respond(conn: &mut db::DbConnection, outcome: ScanOutcome) -> Result<CheckInR
         registration,
         first_scanned_at: outcome.first_scanned_at.map(|t| time::in_zone(t, tz)),
         checkpoint_id: outcome.checkpoint.id,
+        workshop: elsewhere.workshop.map(|w| WorkshopPlace::of(w, tz)),
+        enrolled_instead: elsewhere.enrolled_instead.map(|w| WorkshopPlace::of(w, tz)),
+        badge_stop: elsewhere.badge_stop.map(|stop| BadgeStop {
+            starts_at: time::in_zone(stop.starts_at, stop.timezone.tz()),
+            stop_id: stop.id,
+            city: stop.city,
+        }),
     })
 }
 
@@ -427,6 +474,10 @@ pub struct ScannerCheckpoint {
     pub kind: String,
     pub workshop_id: Option<String>,
     pub name: String,
+    /// For a room: its workshop, so that an offline `not_enrolled` can name it and say where
+    /// the person is expected instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workshop: Option<WorkshopPlace>,
 }
 
 /// A registration, compact, for an offline scanner.
@@ -498,6 +549,12 @@ pub async fn scanner_data(
                 .checkpoints
                 .into_iter()
                 .map(|c| ScannerCheckpoint {
+                    workshop: c.workshop_id.as_ref().and_then(|id| {
+                        view.workshops
+                            .iter()
+                            .find(|w| &w.workshop.id == id)
+                            .map(|w| WorkshopPlace::of(w.workshop.clone(), tz))
+                    }),
                     id: c.id,
                     kind: c.kind,
                     workshop_id: c.workshop_id,

@@ -22,6 +22,7 @@ use crate::i18n::Locale;
 use crate::registrations::domain::RawRegistration;
 use crate::state::AppState;
 use crate::time::{self, display_date, display_time};
+use crate::tours::checkpoints::{CheckpointChoice, checkpoint_choices};
 use crate::web::{
     CsrfForm, FormState, PageContext, PageError, html, redirect_see_other, round_trip,
 };
@@ -116,12 +117,6 @@ async fn choose_stop(
     page(&req, StatusCode::OK, &ChooseStopPage { ctx, stops })
 }
 
-struct CheckpointChoice {
-    id: String,
-    name: String,
-    kind: String,
-}
-
 #[derive(Template)]
 #[template(path = "checkin/choose_checkpoint.html")]
 struct ChooseCheckpointPage {
@@ -150,19 +145,7 @@ async fn choose_checkpoint(
     .map_err(|e| PageError::new(&req, e))?;
     let ctx = context(&req, &staff);
     let s = &view.summary;
-    let checkpoints = view
-        .checkpoints
-        .iter()
-        .map(|c| CheckpointChoice {
-            id: c.id.clone(),
-            name: if c.kind == "entrance" {
-                ctx.tr.t("checkpoint.entrance").to_owned()
-            } else {
-                c.name.clone()
-            },
-            kind: c.kind.clone(),
-        })
-        .collect();
+    let checkpoints = checkpoint_choices(&view, crate::time::now(), ctx.tr);
     let page_data = ChooseCheckpointPage {
         stop_id: s.stop.id.clone(),
         city: s.stop.city.clone(),
@@ -205,7 +188,12 @@ pub struct VerdictView {
 }
 
 /// The tone and words of a verdict, in the page's language.
-pub fn verdict_view(locale: Locale, outcome: &ScanOutcome, tz: chrono_tz::Tz) -> VerdictView {
+pub fn verdict_view(
+    locale: Locale,
+    outcome: &ScanOutcome,
+    elsewhere: &service::Elsewhere,
+    tz: chrono_tz::Tz,
+) -> VerdictView {
     let who = outcome.registration.as_ref().map(|r| {
         (
             format!("{} {}", r.first_name, r.last_name),
@@ -221,14 +209,10 @@ pub fn verdict_view(locale: Locale, outcome: &ScanOutcome, tz: chrono_tz::Tz) ->
         ),
         Verdict::AlreadyCheckedIn => (
             "warn",
-            format!(
-                "{} {}",
-                locale.t("scan.already"),
-                outcome
-                    .first_scanned_at
-                    .map(|t| display_time(t, tz))
-                    .unwrap_or_default()
-            ),
+            match outcome.first_scanned_at {
+                Some(first) => format!("{} {}", locale.t("scan.already"), display_time(first, tz)),
+                None => locale.t("scan.already_in").to_owned(),
+            },
             format!("{name} — {company}"),
         ),
         Verdict::Waitlisted => (
@@ -243,10 +227,32 @@ pub fn verdict_view(locale: Locale, outcome: &ScanOutcome, tz: chrono_tz::Tz) ->
         ),
         Verdict::NotEnrolled => (
             "stop",
-            locale.t("scan.not_enrolled").to_owned(),
-            format!("{name} — {company}"),
+            match &elsewhere.workshop {
+                Some(w) => format!(
+                    "{} {}",
+                    locale.t("scan.not_enrolled_in"),
+                    locale.quote(&w.title)
+                ),
+                None => locale.t("scan.not_enrolled").to_owned(),
+            },
+            format!(
+                "{name} — {company} · {}",
+                enrolled_instead(locale, elsewhere.enrolled_instead.as_ref(), tz)
+            ),
         ),
-        Verdict::WrongStop => ("stop", locale.t("scan.wrong_stop").to_owned(), name),
+        Verdict::WrongStop => (
+            "stop",
+            match &elsewhere.badge_stop {
+                Some(stop) => format!(
+                    "{} {} ({})",
+                    locale.t("scan.wrong_stop_of"),
+                    stop.city,
+                    display_date(stop.starts_at, stop.timezone.tz(), locale)
+                ),
+                None => locale.t("scan.wrong_stop").to_owned(),
+            },
+            name,
+        ),
         Verdict::UnknownRegistration => (
             "stop",
             locale.t("scan.unknown_registration").to_owned(),
@@ -263,6 +269,24 @@ pub fn verdict_view(locale: Locale, outcome: &ScanOutcome, tz: chrono_tz::Tz) ->
         result: outcome.verdict.as_str(),
         title,
         detail,
+    }
+}
+
+/// "expected at 11:00 “Cloud” (Salle 2)", or that they have no workshop then.
+fn enrolled_instead(
+    locale: Locale,
+    workshop: Option<&crate::tours::store::Workshop>,
+    tz: chrono_tz::Tz,
+) -> String {
+    match workshop {
+        Some(w) => format!(
+            "{} {} {} ({})",
+            locale.t("scan.enrolled_instead"),
+            display_time(w.starts_at, tz),
+            locale.quote(&w.title),
+            w.room
+        ),
+        None => locale.t("scan.no_workshop_then").to_owned(),
     }
 }
 
@@ -304,6 +328,11 @@ fn texts_json(locale: Locale) -> String {
         "scan.cancelled",
         "scan.not_enrolled",
         "scan.wrong_stop",
+        "scan.wrong_stop_of",
+        "scan.not_enrolled_in",
+        "scan.enrolled_instead",
+        "scan.no_workshop_then",
+        "scan.already_in",
         "scan.unknown_registration",
         "scan.invalid_token",
         "scan.offline",
@@ -440,7 +469,7 @@ async fn submit_scan(
         &service::Door::of(&state),
         &staff.user,
         vec![scan],
-        |_, outcome| Ok(outcome.clone()),
+        |conn, outcome| Ok((outcome.clone(), service::elsewhere(conn, outcome)?)),
     )
     .await
     .map_err(|e| PageError::new(&req, e))?
@@ -449,7 +478,8 @@ async fn submit_scan(
         let e = AppError::Unexpected(anyhow::anyhow!("a scan without an answer"));
         PageError::new(&req, e)
     })?;
-    let verdict = verdict_view(ctx.tr, &outcome, outcome.timezone);
+    let (outcome, elsewhere) = outcome;
+    let verdict = verdict_view(ctx.tr, &outcome, &elsewhere, outcome.timezone);
     render_scanner(
         &req,
         &state,

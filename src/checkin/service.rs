@@ -18,6 +18,7 @@ use crate::events::{Dispatcher, DomainEvent, ScanDecided};
 use crate::registrations::domain::RegistrationStatus;
 use crate::registrations::store::{self as registrations_store, Registration};
 use crate::state::AppState;
+use crate::tours::store::{self as tours_store, Stop, Workshop};
 
 /// The answer to a scan.
 #[derive(Debug, Clone)]
@@ -161,6 +162,55 @@ fn judge(
         Verdict::Ok
     };
     Ok((verdict, Some(registration)))
+}
+
+/// Where someone turned away should be instead, so that staff can say it.
+#[derive(Debug, Clone, Default)]
+pub struct Elsewhere {
+    /// `not_enrolled`: the workshop this room holds…
+    pub workshop: Option<Workshop>,
+    /// …and the one the person is enrolled in at that time, if any (its room says where).
+    pub enrolled_instead: Option<Workshop>,
+    /// `wrong_stop`: the stop the badge is for, when it is one of this tour service's.
+    pub badge_stop: Option<Stop>,
+}
+
+/// What to tell someone turned away (read after the decision; nothing for other verdicts).
+pub fn elsewhere(conn: &mut DbConnection, outcome: &ScanOutcome) -> Result<Elsewhere, AppError> {
+    let Some(registration) = &outcome.registration else {
+        return Ok(Elsewhere::default());
+    };
+    match outcome.verdict {
+        Verdict::WrongStop => Ok(Elsewhere {
+            badge_stop: tours_store::find_stop(conn, &registration.stop_id)?,
+            ..Elsewhere::default()
+        }),
+        Verdict::NotEnrolled => {
+            let Some(here) = outcome.checkpoint.workshop_id.as_deref() else {
+                return Ok(Elsewhere::default());
+            };
+            let enrolled: Vec<String> = store::workshops_of(conn, &registration.id)?
+                .into_iter()
+                .filter(|(_, _, status)| status == RegistrationStatus::Confirmed.as_str())
+                .map(|(id, _, _)| id)
+                .collect();
+            let workshops = tours_store::list_workshops(conn, &registration.stop_id)?;
+            let workshop = workshops.iter().find(|w| w.id == here).cloned();
+            let enrolled_instead = workshop.as_ref().and_then(|here| {
+                workshops
+                    .iter()
+                    .filter(|w| enrolled.contains(&w.id))
+                    .find(|w| w.starts_at < here.ends_at && here.starts_at < w.ends_at)
+                    .cloned()
+            });
+            Ok(Elsewhere {
+                workshop,
+                enrolled_instead,
+                badge_stop: None,
+            })
+        }
+        _ => Ok(Elsewhere::default()),
+    }
 }
 
 /// The stored answer to a resent `scan_id`. Scan ids are chosen by devices, so the id alone
@@ -374,6 +424,7 @@ pub async fn register_walk_in(
     })
     .await?;
     door.events.publish([DomainEvent::Registered {
+        registration_id: walked_in.0.clone(),
         status: RegistrationStatus::Confirmed,
     }]);
     Ok(walked_in)

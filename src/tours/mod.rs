@@ -2,6 +2,7 @@
 //! admin sets up before anyone registers.
 
 pub mod api;
+pub mod checkpoints;
 pub mod domain;
 pub mod pages;
 pub mod service;

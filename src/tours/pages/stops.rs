@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::registrations::domain::RegistrationStatus;
+use crate::tours::checkpoints::{CheckpointChoice, checkpoint_choices};
 use crate::web::UPDATED;
 #[derive(Template)]
 #[template(path = "admin/stop_form.html")]
@@ -82,7 +83,7 @@ pub(super) async fn create_stop(
     let ctx = context(&req, admin);
     let form = FormState::new(form.0);
     let tour_id = tour.id.clone();
-    let result = save(&state, stop_from_form(&form), move |conn, new| {
+    let result = save(&state, stop_from_form(&form), move |conn, new, _| {
         service::create_stop(conn, &tour_id, &new)
     })
     .await;
@@ -106,13 +107,7 @@ pub(super) struct WorkshopRow {
     trainer: String,
     capacity: i32,
     seats_left: i64,
-}
-
-/// A checkpoint as a row of the stop page.
-pub(super) struct CheckpointRow {
-    id: String,
-    kind: String,
-    name: String,
+    specialist_label: bool,
 }
 
 #[derive(Template)]
@@ -135,7 +130,7 @@ pub(super) struct StopPage {
     /// Scanner devices: `(id, name, whose, revoked)`.
     devices: Vec<(String, String, String, bool)>,
     workshops: Vec<WorkshopRow>,
-    checkpoints: Vec<CheckpointRow>,
+    checkpoints: Vec<CheckpointChoice>,
 }
 
 pub(super) async fn show_stop(
@@ -183,17 +178,10 @@ pub(super) async fn show_stop(
             trainer: w.workshop.trainer.clone(),
             capacity: w.workshop.capacity,
             seats_left: w.seats_left,
+            specialist_label: w.workshop.specialist_label,
         })
         .collect();
-    let checkpoints = view
-        .checkpoints
-        .iter()
-        .map(|c| CheckpointRow {
-            id: c.id.clone(),
-            kind: ctx.tr.t(&format!("checkpoint.{}", c.kind)).to_owned(),
-            name: c.name.clone(),
-        })
-        .collect();
+    let checkpoints = checkpoint_choices(&view, crate::time::now(), ctx.tr);
     let page_data = StopPage {
         tour,
         stop_id: s.id.clone(),
@@ -266,8 +254,8 @@ pub(super) async fn update_stop(
     let ctx = context(&req, admin);
     let form = FormState::new(form.0);
     let id = stop_id.clone();
-    let result = save(&state, stop_from_form(&form), move |conn, new| {
-        service::update_stop(conn, &id, &new)
+    let result = save(&state, stop_from_form(&form), move |conn, new, happened| {
+        service::update_stop(conn, &id, &new, happened)
     })
     .await;
     let back = format!("/admin/stops/{stop_id}?{UPDATED}");

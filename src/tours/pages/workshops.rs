@@ -52,7 +52,13 @@ impl WorkshopForm<'_> {
         self,
         state: &AppState,
         form: Form,
-        change: impl FnOnce(&mut DbConnection, NewWorkshop) -> Result<T, AppError> + Send + 'static,
+        change: impl FnOnce(
+            &mut DbConnection,
+            NewWorkshop,
+            &mut Vec<DomainEvent>,
+        ) -> Result<T, AppError>
+        + Send
+        + 'static,
     ) -> Result<HttpResponse, PageError> {
         let form = FormState::new(form.0);
         let result = save(state, workshop_from_form(&form, &self.view), change).await;
@@ -118,7 +124,7 @@ pub(super) async fn create_workshop(
         workshop_id: None,
     };
     answer
-        .save(&state, form, move |conn, new| {
+        .save(&state, form, move |conn, new, _| {
             service::create_workshop(conn, &stop_id, &new)
         })
         .await
@@ -181,8 +187,8 @@ pub(super) async fn update_workshop(
         workshop_id: Some(id.clone()),
     };
     answer
-        .save(&state, form, move |conn, new| {
-            service::update_workshop(conn, &id, &new)
+        .save(&state, form, move |conn, new, happened| {
+            service::update_workshop(conn, &id, &new, happened)
         })
         .await
 }
