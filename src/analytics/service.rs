@@ -347,10 +347,11 @@ pub struct ExportedAttendee {
 pub fn attendee_page(
     conn: &mut DbConnection,
     stop_id: &str,
+    filter: &AttendeeFilter,
     after: Option<&(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<ExportedAttendee>, AppError> {
-    let page = store::list_registrations_page(conn, stop_id, after, limit)?;
+    let page = store::list_registrations_page(conn, stop_id, filter, after, limit)?;
     if page.is_empty() {
         return Ok(Vec::new());
     }

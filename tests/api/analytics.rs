@@ -863,6 +863,37 @@ async fn dashboards_exports_and_the_attendee_page_work_for_marketing() {
         claire_line.contains(&format!(";{} 08:50;", t.day)),
         "{claire_line}"
     );
+    // Codes are words of the reader's language, not what the database stores.
+    assert!(
+        claire_line.contains(";confirmée;") && claire_line.contains(";en ligne;"),
+        "{claire_line}"
+    );
+    assert!(!claire_line.contains(";confirmed;"), "{claire_line}");
+    // A filtered export holds the filtered people only, and its name says it is filtered.
+    let filtered = |query: &'static str| {
+        let client = client.clone();
+        let url = app.url(&format!(
+            "/analytics/stops/{}/export/attendees.csv?{query}",
+            t.busy
+        ));
+        async move {
+            let response = client.get(url).send().await.expect("sent");
+            assert_eq!(response.status(), StatusCode::OK, "{query}");
+            let name = response.headers()[reqwest::header::CONTENT_DISPOSITION]
+                .to_str()
+                .unwrap_or_default()
+                .to_owned();
+            (name, response.text().await.expect("text").lines().count())
+        }
+    };
+    let small_firms = lines.iter().filter(|l| l.contains(";6-20;")).count();
+    assert!(small_firms > 0 && small_firms < 4, "{body}");
+    let (name, count) = filtered("company_size=6-20").await;
+    assert!(name.contains("-filtre-6-20"), "{name}");
+    assert_eq!(count, 1 + small_firms, "the header and the 6-20 firms");
+    let (name, count) = filtered("company_size=250%2B").await;
+    assert!(name.contains("-filtre-250"), "{name}");
+    assert_eq!(count, 1, "the header only");
     let xlsx = client
         .get(app.url(&format!("/analytics/tours/{}/export/overview.xlsx", t.id)))
         .send()

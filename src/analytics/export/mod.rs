@@ -14,6 +14,7 @@ use actix_web::{Either, HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
+use super::figures::AttendeeFilter;
 use super::pages::DashboardQuery;
 use super::report::Figures;
 use super::service::{self, ExportedAttendee};
@@ -84,7 +85,10 @@ fn local_time(at: NaiveDateTime, tz: chrono_tz::Tz) -> Cell {
 
 struct AttendeeRows {
     stop_id: String,
+    filter: AttendeeFilter,
     tz: chrono_tz::Tz,
+    /// Codes (status, source, partner type) are written as words of this language.
+    tr: Locale,
     /// The last `(created_at, id)` sent: pages continue after it.
     after: Option<(NaiveDateTime, String)>,
 }
@@ -130,6 +134,14 @@ const ATTENDEE_TITLES_EN: &[&str] = &[
 impl AttendeeRows {
     fn cells(&self, a: ExportedAttendee) -> Vec<Cell> {
         let local = |t: NaiveDateTime| in_zone(t, self.tz).naive_local();
+        let word = |prefix: &str, code: &str| -> String {
+            if code.is_empty() {
+                return String::new();
+            }
+            self.tr
+                .find(&format!("{prefix}.{code}"))
+                .map_or_else(|| code.to_owned(), str::to_owned)
+        };
         let r = a.registration;
         vec![
             Cell::Text(r.last_name),
@@ -138,15 +150,15 @@ impl AttendeeRows {
             Cell::Text(r.company),
             Cell::Text(r.job_title),
             Cell::Text(r.company_size),
-            Cell::Text(r.partner_type),
+            Cell::Text(word("partner_type", &r.partner_type)),
             Cell::Text(r.partner_id),
-            Cell::Text(r.status),
-            Cell::Text(r.source),
+            Cell::Text(word("status", &r.status)),
+            Cell::Text(word("source", &r.source)),
             Cell::Time(Some(local(r.created_at))),
             Cell::Time(a.arrived_at.map(local)),
             Cell::Text(a.enrolled.join(" | ")),
             Cell::Text(a.attended.join(" | ")),
-            Cell::Text(if a.answered { "1" } else { "0" }.to_owned()),
+            Cell::Text(word("answer", if a.answered { "yes" } else { "no" })),
             Cell::Text(a.outcomes.join(" | ")),
         ]
     }
@@ -158,7 +170,13 @@ impl RowSource for AttendeeRows {
     }
 
     fn next_page(&mut self, conn: &mut DbConnection) -> Result<Vec<Vec<Cell>>, AppError> {
-        let page = service::attendee_page(conn, &self.stop_id, self.after.as_ref(), PAGE_SIZE)?;
+        let page = service::attendee_page(
+            conn,
+            &self.stop_id,
+            &self.filter,
+            self.after.as_ref(),
+            PAGE_SIZE,
+        )?;
         if let Some(last) = page.last() {
             let r = &last.registration;
             self.after = Some((r.created_at, r.id.clone()));
@@ -172,21 +190,46 @@ async fn attendees(
     state: web::Data<AppState>,
     _reader: Reader,
     path: web::Path<ExportPath>,
+    query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, AppError> {
     let format = path.format()?;
+    let filter = query.filter()?;
     let stop = service::find_stop(&state.pool, path.id.clone()).await?;
+    let tr = Locale::from_request(&req);
     let stem = format!(
-        "attendees-{}-{}",
+        "attendees-{}-{}{}",
         slug::slugify(&stop.city),
-        stop.starts_at.date()
+        stop.starts_at.date(),
+        filtered_mark(&filter, tr)
     );
     let source = AttendeeRows {
         tz: stop.timezone.tz(),
         stop_id: stop.id,
+        filter,
+        tr,
         after: None,
     };
-    let tr = Locale::from_request(&req);
     export(&state.pool, source, format, stem, tr).await
+}
+
+/// What a filtered export's file name says of its filter ("-filtre-revendeur-6-20"), so that
+/// a file shared later is not taken for the whole stop or tour; empty for everyone.
+fn filtered_mark(filter: &AttendeeFilter, tr: Locale) -> String {
+    if filter.is_everyone() {
+        return String::new();
+    }
+    let mut words = vec![tr.t("export.filtered").to_owned()];
+    if let Some(kind) = &filter.partner_type {
+        words.push(
+            tr.find(&format!("partner_type.{kind}"))
+                .unwrap_or(kind)
+                .to_owned(),
+        );
+    }
+    if let Some(size) = &filter.company_size {
+        words.push(size.clone());
+    }
+    format!("-{}", slug::slugify(words.join(" ")))
 }
 
 // ---- a tour's overview ----
@@ -241,7 +284,9 @@ async fn overview(
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, AppError> {
     let format = path.format()?;
-    let tour = service::cached_tour(&state, path.id.clone(), query.filter()?).await?;
+    let filter = query.filter()?;
+    let mark = filtered_mark(&filter, Locale::from_request(&req));
+    let tour = service::cached_tour(&state, path.id.clone(), filter).await?;
     let tr = Locale::from_request(&req);
     let header = OVERVIEW_TITLES
         .iter()
@@ -262,7 +307,7 @@ async fn overview(
         .collect();
     let total = Cell::Text(tr.t("analytics.total").to_owned());
     rows.push(line(total, String::new(), &tour.totals));
-    let stem = format!("overview-{}", slug::slugify(&tour.name));
+    let stem = format!("overview-{}{mark}", slug::slugify(&tour.name));
     export_rows(&state.pool, header, rows, format, stem, tr).await
 }
 
@@ -294,7 +339,7 @@ const FEEDBACK_TITLES_EN: &[&str] = &[
     "Quote",
 ];
 
-fn answer_cells(a: ExportedAnswer) -> Vec<Cell> {
+fn answer_cells(a: ExportedAnswer, tr: Locale) -> Vec<Cell> {
     let tz = a.timezone.tz();
     vec![
         Cell::Text(a.city),
@@ -306,7 +351,14 @@ fn answer_cells(a: ExportedAnswer) -> Vec<Cell> {
         Cell::Count(i64::from(a.nps)),
         Cell::Text(a.comment),
         local_time(a.submitted_at, tz),
-        Cell::Text(if a.quote_selected { "1" } else { "" }.to_owned()),
+        Cell::Text(
+            if a.quote_selected {
+                tr.t("answer.yes")
+            } else {
+                ""
+            }
+            .to_owned(),
+        ),
     ]
 }
 
@@ -320,7 +372,7 @@ async fn feedback_answers(
     let tr = Locale::from_request(&req);
     let (tour, answers) = service::tour_answers(&state.pool, path.id.clone()).await?;
     let header = titles(tr, FEEDBACK_TITLES_FR, FEEDBACK_TITLES_EN);
-    let rows = answers.into_iter().map(answer_cells).collect();
+    let rows = answers.into_iter().map(|a| answer_cells(a, tr)).collect();
     let stem = format!("feedback-{}", slug::slugify(&tour.name));
     export_rows(&state.pool, header, rows, format, stem, tr).await
 }

@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::analytics::figures::AttendeeFilter;
 use crate::complaints::domain::{ComplaintStatus, ComplaintTheme};
 use crate::db::schema::{
     check_ins, checkpoints, complaints, enrolments, feedback, outcomes, registrations, stops,
@@ -80,12 +81,19 @@ pub struct ExportedComplaint {
 pub fn list_registrations_page(
     conn: &mut DbConnection,
     stop_id: &str,
+    filter: &AttendeeFilter,
     after: Option<&(NaiveDateTime, String)>,
     limit: i64,
 ) -> QueryResult<Vec<ExportedRegistration>> {
     let mut query = registrations::table
         .filter(registrations::stop_id.eq(stop_id))
         .into_boxed::<db::Backend>();
+    if let Some(size) = &filter.company_size {
+        query = query.filter(registrations::company_size.eq(size.clone()));
+    }
+    if let Some(kind) = &filter.partner_type {
+        query = query.filter(registrations::partner_type.eq(kind.clone()));
+    }
     if let Some((at, id)) = after {
         query = query.filter(
             registrations::created_at
