@@ -62,6 +62,24 @@ impl FormState {
         self.errors.get(name).map(String::as_str)
     }
 
+    /// Each field in error with its label (when the catalogue has one) and its message, for
+    /// the summary at the top of the form, which links to each field.
+    pub fn summary(&self, locale: Locale) -> Vec<(String, String)> {
+        self.errors
+            .iter()
+            .map(|(name, message)| {
+                let text = match field_label(name, locale) {
+                    Some(label) => match locale {
+                        Locale::Fr => format!("{label}\u{a0}: {message}"),
+                        Locale::En => format!("{label}: {message}"),
+                    },
+                    None => message.clone(),
+                };
+                (name.clone(), text)
+            })
+            .collect()
+    }
+
     /// True when some field has an error.
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty() || self.alert.is_some()
@@ -110,4 +128,19 @@ pub fn round_trip<T, P: askama::Template>(
                 .map_err(|e| PageError::new(req, e))
         }
     }
+}
+
+/// A field's label, looked up under the areas whose forms use that name.
+fn field_label(name: &str, locale: Locale) -> Option<&'static str> {
+    [
+        "register",
+        "stops",
+        "workshops",
+        "tours",
+        "feedback",
+        "complaint",
+        "auth",
+    ]
+    .iter()
+    .find_map(|area| locale.find(&format!("{area}.{name}")))
 }
