@@ -92,7 +92,7 @@ test('the tour overview and a stop detail render with their charts, sort, and ex
 test('the stop held today refreshes itself when someone arrives', async () => {
   const admin = await tokenFor(DEMO.admin);
   const staff = await tokenFor(DEMO.staff);
-  const tour = await api('GET', '/api/v1/tours/rencontres-360-printemps-2027');
+  const tour = await api('GET', '/api/v1/tours/rencontres-360-prochaines-etapes');
   const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/Paris' });
   const city = `Colmar ${Date.now()}`;
   // Stops are typed in local time with an offset; late in the evening UTC the Paris day may be

@@ -1,5 +1,6 @@
 //! The `roadshow` command itself: configuration errors, migrate, user add, the demo loader.
 
+use chrono::Datelike;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -181,6 +182,21 @@ fn the_demo_loads_into_an_empty_database_and_refuses_a_second_time() {
     )
     .expect("spring tour");
     assert!(spring.stops.iter().all(|s| s.registration_open));
+    // Dated from the day the demo is loaded, so it stays upcoming whenever that is.
+    let in_80_days = roadshow::time::now() + chrono::Duration::days(80);
+    assert!(
+        spring
+            .stops
+            .iter()
+            .all(|s| s.stop.starts_at > in_80_days
+                && s.stop.starts_at.weekday() == chrono::Weekday::Tue),
+        "{:?}",
+        spring
+            .stops
+            .iter()
+            .map(|s| s.stop.starts_at)
+            .collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test]

@@ -39,8 +39,9 @@ pub const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
 
 /// The demo tour's slug.
 pub const DEMO_TOUR_SLUG: &str = "rencontres-360-2026";
-/// The upcoming demo tour, open for registration.
-pub const DEMO_SPRING_SLUG: &str = "rencontres-360-printemps-2027";
+/// The upcoming demo tour, open for registration: its stops are dated from the day the demo
+/// is loaded, so that it stays upcoming.
+pub const DEMO_SPRING_SLUG: &str = "rencontres-360-prochaines-etapes";
 
 /// What the demo loader made, for the start-up message.
 #[derive(Debug)]

@@ -242,24 +242,31 @@ pub(super) fn create_autumn_tour(conn: &mut DbConnection) -> Result<(TourView, u
     Ok((tour, workshops))
 }
 
-/// An upcoming tour with open registration, so that the demo can be tried as an attendee.
+/// An upcoming tour with open registration, so that the demo can be tried as an attendee:
+/// three Tuesdays a week apart, the first about three months after the day it is loaded.
 pub(super) fn create_spring_tour(conn: &mut DbConnection) -> Result<(), AppError> {
     let tour = NewTour::try_from(RawTour {
-        name: "Rencontres Partenaires 360° — printemps 2027".into(),
+        name: "Rencontres Partenaires 360° — prochaines étapes".into(),
         slug: Some(DEMO_SPRING_SLUG.into()),
         description: Some(
-            "Trois étapes au printemps pour les partenaires qui n'ont pas pu venir à l'automne."
-                .into(),
+            "Trois étapes de plus pour les partenaires qui n'ont pas pu venir à l'automne.".into(),
         ),
         default_locale: Some("fr".into()),
         targets: Vec::new(),
     })?;
     let tour = service::create_tour(conn, &tour)?;
-    for (city, venue, date) in [
-        ("Rennes", "Couvent des Jacobins", "2027-03-16"),
-        ("Nice", "Acropolis", "2027-03-23"),
-        ("Dijon", "Palais des Congrès de Dijon", "2027-03-30"),
-    ] {
+    let first = first_tuesday_from(crate::time::now().date() + chrono::Days::new(90));
+    for (week, (city, venue)) in [
+        ("Rennes", "Couvent des Jacobins"),
+        ("Nice", "Acropolis"),
+        ("Dijon", "Palais des Congrès de Dijon"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let date = (first + chrono::Days::new(7 * week as u64))
+            .format("%Y-%m-%d")
+            .to_string();
         let raw = RawStop {
             city: city.into(),
             venue: venue.into(),
@@ -270,11 +277,20 @@ pub(super) fn create_spring_tour(conn: &mut DbConnection) -> Result<(), AppError
             capacity: Some(250),
             registration_closes_at: None,
         };
-        create_stop(conn, &tour.tour.id, raw, date, |_| {
+        create_stop(conn, &tour.tour.id, raw, &date, |_| {
             ("Salle 1", "Nathalie Perrin", 60)
         })?;
     }
     Ok(())
+}
+
+/// `day`, or the Tuesday after it (the tour's stops are on Tuesdays).
+fn first_tuesday_from(day: chrono::NaiveDate) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let ahead = (7 + chrono::Weekday::Tue.num_days_from_monday()
+        - day.weekday().num_days_from_monday())
+        % 7;
+    day + chrono::Days::new(u64::from(ahead))
 }
 
 /// Creates a stop and the day's [`WORKSHOPS`] in it; `room_of(i)` gives the room, trainer and
