@@ -168,6 +168,7 @@ before(async () => {
     offline2: ['Léa', 'Roth', 'Roth Systèmes'],
     reload: ['Nora', 'Klein', 'Klein Réseaux'],
     twice: ['Yves', 'Muller', 'Muller Bureautique'],
+    newtab: ['Zoé', 'Keller', 'Keller Informatique'],
   };
   for (const [role, [first_name, last_name, company]] of Object.entries(attendees)) {
     const r = await api('POST', `/api/v1/stops/${stopId}/registrations`, {
@@ -372,5 +373,92 @@ test('two phones offline let the same person in: the later one learns it at sync
   } finally {
     await first.context.close();
     await second.context.close();
+  }
+});
+
+test('offline in a new tab: a scanner opened once online reopens without network', { timeout: 90_000 }, async () => {
+  const p = people.newtab;
+  const { context, page, errors } = await openScanner();
+  try {
+    await page.goto(`${BASE}/scan/checkpoints/${entranceId}`);
+    await page.locator('body[data-scanner-ready="1"]').waitFor();
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    // No second online load: the first visit must be enough.
+    await page.waitForFunction(async () => Boolean(await (await caches.open('roadshow-scanner-pages-v1')).match(location.href)));
+    await context.setOffline(true);
+    const tab = await context.newPage();
+    tab.on('pageerror', (e) => errors.push(String(e)));
+    await tab.goto(`${BASE}/scan/checkpoints/${entranceId}`);
+    await tab.locator('body[data-scanner-ready="1"]').waitFor({ timeout: 5_000 });
+    await wedge(tab, p.token);
+    await verdict(tab, 'ok').filter({ hasText: `Bienvenue ${nameOf(p)}` }).waitFor({ timeout: 5_000 });
+    await tab.locator('#net-status', { hasText: '1 scans en attente' }).waitFor({ timeout: 5_000 });
+    await context.setOffline(false);
+    await tab.waitForFunction(() => !/attente|waiting/.test(document.getElementById('net-status').textContent), null, {
+      timeout: 15_000,
+    });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a room follows the clock: left on the earlier workshop, it lets in the one running now, online and offline', { timeout: 90_000 }, async () => {
+  // A stop held now, its room "Salle 1" holding a workshop that ended and one running now.
+  const at = (minutes) => new Date(Date.now() + minutes * 60000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const tour = await api('GET', `/api/v1/tours/${TOUR_SLUG}`);
+  const stop = await api('POST', `/api/v1/tours/${tour.id}/stops`, {
+    token: adminToken,
+    expect: 201,
+    body: { city: `Sélestat ${RUN}`, venue: 'Les Tanzmatten', timezone: 'Europe/Paris', starts_at: at(-180), ends_at: at(180), capacity: 50 },
+  });
+  const workshop = (title, from, to) => api('POST', `/api/v1/stops/${stop.id}/workshops`, {
+    token: adminToken,
+    expect: 201,
+    body: { title, room: 'Salle 1', trainer: 'Nathalie Perrin', starts_at: at(from), ends_at: at(to), capacity: 20 },
+  });
+  const earlier = await workshop('Cloud hybride', -150, -90);
+  const running = await workshop('Devenir Spécialiste PME', -5, 55);
+  const register = async (first_name, workshops) => {
+    const r = await api('POST', `/api/v1/stops/${stop.id}/registrations`, {
+      expect: 201,
+      body: { first_name, last_name: 'Wolff', company: 'Wolff Services', email: `${first_name}.room.${RUN}@example.com`, consent: true, workshops },
+    });
+    return r.badge.token;
+  };
+  const [remi, anna, theo] = [await register('Rémi', [running.id]), await register('Anna', [running.id]), await register('Théo', [])];
+  const detail = await api('GET', `/api/v1/stops/${stop.id}`);
+  const earlierRoom = detail.checkpoints.find((c) => c.workshop_id === earlier.id).id;
+
+  const { context, page, errors } = await openScanner();
+  try {
+    // The list says which workshop the room holds now.
+    await page.goto(`${BASE}/scan/stops/${stop.id}`);
+    const now = page.locator('.checkpoint-list li.now');
+    assert.equal(await now.count(), 1);
+    assert.match(await now.innerText(), /Salle 1 — \d\d:\d\d Devenir Spécialiste PME/);
+    await screenshot(page, 'checkin-rooms');
+
+    // The phone was left on the earlier workshop of that room.
+    await page.goto(`${BASE}/scan/checkpoints/${earlierRoom}`);
+    await page.locator('body[data-scanner-ready="1"]').waitFor();
+    await wedge(page, remi);
+    await verdict(page, 'ok').filter({ hasText: 'Bienvenue Rémi Wolff' }).waitFor({ timeout: 5_000 });
+
+    await context.setOffline(true);
+    await wedge(page, anna);
+    await verdict(page, 'ok').filter({ hasText: 'Bienvenue Anna Wolff' }).waitFor({ timeout: 5_000 });
+    await wedge(page, theo);
+    await verdict(page, 'not_enrolled').filter({ hasText: 'Devenir Spécialiste PME' }).waitFor({ timeout: 5_000 });
+    await screenshot(page, 'checkin-room-not-enrolled');
+    await context.setOffline(false);
+    await page.waitForFunction(() => !/attente|waiting/.test(document.getElementById('net-status').textContent), null, {
+      timeout: 15_000,
+    });
+    const status = await api('GET', `/api/v1/checkpoints/${detail.checkpoints.find((c) => c.workshop_id === running.id).id}/status`, { token: adminToken });
+    assert.equal(status.checked_in, 2, 'both checked in at the workshop running now');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
   }
 });

@@ -696,6 +696,16 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("scan.today", "aujourd'hui", "today"),
     ("scan.now", "en ce moment", "now"),
     (
+        "scan.room_now",
+        "Cette salle accueille maintenant",
+        "This room now holds",
+    ),
+    (
+        "scan.room_now_end",
+        "\u{a0}: les badges sont contrôlés pour cet atelier.",
+        ": badges are checked for that workshop.",
+    ),
+    (
         "scan.checked_in_expected",
         "présents / attendus",
         "checked in / expected",

@@ -149,7 +149,7 @@
     checkedIn.clear();
     for (const [cp, reg] of d.checked_in || []) checkedIn.set(`${cp}|${reg}`, times.get(`${cp}|${reg}`) || '');
     // Offline check-ins not synced yet are not in the server's list: keep them.
-    for (const q of queued || []) if (q.local && q.local.result === 'ok' && q.reg) checkedIn.set(`${q.scan.checkpoint_id}|${q.reg}`, q.local.time);
+    for (const q of queued || []) if (q.local && q.local.result === 'ok' && q.reg) checkedIn.set(`${q.local.checkpoint || q.scan.checkpoint_id}|${q.reg}`, q.local.time);
   }
 
   async function loadData() {
@@ -179,6 +179,16 @@
   const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   const uuidOf = (b) => { const h = hex(b); return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`; };
 
+  // A room's scanner follows the clock (as src/checkin/cache.rs): a workshop holds its room from
+  // 15 minutes before it starts until it ends.
+  const holds = (w, at) => Date.parse(w.starts_at) - 15 * 60000 <= at && at < Date.parse(w.ends_at);
+  /** The checkpoint a scan at `named` made at `at` is for: the workshop its room holds then. */
+  function heldAt(named, at) {
+    const w = named.workshop;
+    if (!w || !w.room || holds(w, at)) return named;
+    return (data.checkpoints || []).find((c) => c.workshop && c.workshop.room === w.room && holds(c.workshop, at)) || named;
+  }
+
   /** The workshop `a` is enrolled in at the time of `here` (another room), as the server says it. */
   function enrolledAt(a, here) {
     if (!here) return null;
@@ -206,16 +216,17 @@
     if (!a) return { result: 'unknown_registration', reg };
     const registration = { id: a.id, first_name: a.first_name, last_name: a.last_name, company: a.company };
     if (a.status === 'cancelled' || a.status === 'waitlisted') return { result: a.status, reg, registration };
-    const cp = (data.checkpoints || []).find((c) => c.id === CHECKPOINT);
-    if (!cp && KIND === 'workshop') return null;   // a room added after the data was loaded
+    const named = (data.checkpoints || []).find((c) => c.id === CHECKPOINT);
+    if (!named && KIND === 'workshop') return null;   // a room added after the data was loaded
+    const cp = named && heldAt(named, Date.now());
     if (cp && cp.kind === 'workshop' && !(a.workshops || []).includes(cp.workshop_id)) {
       return { result: 'not_enrolled', reg, registration, workshop: cp.workshop, enrolled_instead: enrolledAt(a, cp.workshop) };
     }
-    const seen = `${CHECKPOINT}|${reg}`;
+    const seen = `${cp ? cp.id : CHECKPOINT}|${reg}`;
     if (checkedIn.has(seen)) return { result: 'already_checked_in', reg, registration, time: checkedIn.get(seen) };
     const time = hhmm(new Date());
     checkedIn.set(seen, time);
-    return { result: 'ok', reg, registration, time };
+    return { result: 'ok', reg, registration, time, checkpoint: cp ? cp.id : CHECKPOINT };
   }
 
   // ---- showing a verdict -------------------------------------------------------------------------
@@ -296,7 +307,7 @@
         if (res.ok) {
           const a = await res.json();
           if (a.registration && (a.result === 'ok' || a.result === 'already_checked_in')) {
-            const k = `${CHECKPOINT}|${a.registration.id}`;
+            const k = `${a.checkpoint_id || CHECKPOINT}|${a.registration.id}`;
             checkedIn.set(k, a.result === 'ok' ? hhmm(new Date()) : timeOf(a.first_scanned_at) || checkedIn.get(k) || '');
           }
           if (mine === latest) show(a.result, a.registration, timeOf(a.first_scanned_at), '', a);
@@ -488,6 +499,15 @@
 
   if ('serviceWorker' in navigator && window.isSecureContext) {
     navigator.serviceWorker.register('/scan/sw.js', { scope: '/scan/' }).catch(() => {});
+    // The first visit is not the worker's (it starts afterwards), so it would keep this page only
+    // from the next load on: keep it now, so that a tab opened offline later still gets it.
+    // (The name is the worker's PAGES_CACHE.)
+    if (window.caches && online()) {
+      const here = new Request(location.href, { credentials: 'same-origin' });
+      Promise.all([caches.open('roadshow-scanner-pages-v1'), fetch(here)])
+        .then(([cache, res]) => (res.ok && !res.redirected ? cache.put(here, res) : null))
+        .catch(() => {});
+    }
   }
   start().catch(() => {});
 })();

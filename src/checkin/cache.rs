@@ -1,5 +1,9 @@
 //! Checkpoints in memory: every scan names one, and they hardly ever change (only a renamed
 //! workshop room renames its checkpoint), so the hot path does not read them from the database.
+//!
+//! A workshop's checkpoint is also its room's: one room often holds a workshop every hour, and a
+//! phone left on "Salle 1 — 09:00" must not turn away the 11:00 workshop's people. A scan made
+//! outside the workshop's own time is decided at the workshop its room holds at that time.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -10,6 +14,7 @@ use chrono_tz::Tz;
 use super::store::{self, CheckpointRow};
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::tours::checkpoints::holds_room;
 
 /// A checkpoint, its stop's time zone and start (which bounds the scan times a device may claim).
 #[derive(Debug, Clone)]
@@ -17,6 +22,15 @@ pub struct KnownCheckpoint {
     pub row: CheckpointRow,
     pub timezone: Tz,
     pub stop_starts_at: NaiveDateTime,
+    /// For a workshop in a named room: the room, and the workshop's times.
+    room: Option<RoomTime>,
+}
+
+#[derive(Debug, Clone)]
+struct RoomTime {
+    room: String,
+    starts_at: NaiveDateTime,
+    ends_at: NaiveDateTime,
 }
 
 /// Checkpoints read once, kept for the life of the process.
@@ -40,15 +54,52 @@ impl CheckpointCache {
         let stop = crate::tours::store::find_stop(conn, &row.stop_id)?
             .ok_or(AppError::NotFound("stop"))?;
         let timezone = stop.timezone.tz();
+        let workshop = match &row.workshop_id {
+            Some(workshop_id) => crate::tours::store::find_workshop(conn, workshop_id)?,
+            None => None,
+        };
         let found = KnownCheckpoint {
             row,
             timezone,
             stop_starts_at: stop.starts_at,
+            room: workshop
+                .filter(|w| !w.room.trim().is_empty())
+                .map(|w| RoomTime {
+                    room: w.room,
+                    starts_at: w.starts_at,
+                    ends_at: w.ends_at,
+                }),
         };
         if let Ok(mut known) = self.known.write() {
             known.insert(id.to_owned(), found.clone());
         }
         Ok(found)
+    }
+
+    /// The checkpoint a scan at `known` made at `at` is for: itself, unless it is a workshop's
+    /// room scanned outside that workshop's time while the room holds another workshop.
+    pub fn in_room_at(
+        &self,
+        conn: &mut DbConnection,
+        known: KnownCheckpoint,
+        at: NaiveDateTime,
+    ) -> Result<KnownCheckpoint, AppError> {
+        let Some(slot) = &known.room else {
+            return Ok(known);
+        };
+        if holds_room(slot.starts_at, slot.ends_at, at) {
+            return Ok(known);
+        }
+        let held = crate::tours::store::list_workshops(conn, &known.row.stop_id)?
+            .into_iter()
+            .find(|w| w.room == slot.room && holds_room(w.starts_at, w.ends_at, at));
+        let Some(held) = held else {
+            return Ok(known);
+        };
+        match store::checkpoint_of_workshop(conn, &held.id)? {
+            Some(row) => self.get(conn, &row.id),
+            None => Ok(known),
+        }
     }
 
     /// Forgets everything (a stop's time zone or start, or a room's name changed).

@@ -312,6 +312,28 @@ struct ScannerPage {
     found: Vec<Found>,
     /// The verdict words for `scanner.js`, in the page's language (JSON).
     texts_json: String,
+    /// "Accueil", or "Salle 1 — 09:00 Cloud".
+    label: String,
+    /// When this room now holds another workshop than this checkpoint's, that one: scans here
+    /// are decided for it.
+    room_now: Option<String>,
+}
+
+/// This checkpoint's label, and the workshop its room holds now when that is another one.
+fn room_naming(
+    view: &crate::tours::service::StopView,
+    checkpoint_id: &str,
+    locale: Locale,
+) -> (String, Option<String>) {
+    let choices = checkpoint_choices(view, crate::time::now(), locale);
+    let Some(this) = choices.iter().find(|c| c.id == checkpoint_id) else {
+        return (String::new(), None);
+    };
+    let now_here = choices
+        .iter()
+        .find(|c| c.now && c.id != this.id && !this.time.is_empty() && c.place == this.place)
+        .map(|c| format!("{} {}", c.time, locale.quote(&c.title)));
+    (this.label(), now_here)
 }
 
 #[derive(Deserialize)]
@@ -369,13 +391,13 @@ async fn render_scanner(
     let query = q.clone();
     let badges = state.badges.clone();
     let locale = ctx.tr;
-    let (status, city, stop_id, tz, found) = db::run(&state.pool, move |conn| {
+    let (status, city, stop_id, (label, room_now), found) = db::run(&state.pool, move |conn| {
         let status = checkpoint_status_of(conn, &actor, &checkpoint_id)?;
         let checkpoint = store::find_checkpoint(conn, &checkpoint_id)?
             .ok_or(AppError::NotFound("checkpoint"))?;
-        let stop = crate::tours::store::find_stop(conn, &checkpoint.stop_id)?
-            .ok_or(AppError::NotFound("stop"))?;
-        let tz = stop.timezone.tz();
+        let view = crate::tours::service::stop_view(conn, &checkpoint.stop_id)?;
+        let naming = room_naming(&view, &checkpoint_id, locale);
+        let stop = view.summary.stop;
         let mut found = Vec::new();
         if query.chars().count() >= 2 {
             let times: std::collections::HashSet<String> = store::entrance_times(conn, &stop.id)?
@@ -392,7 +414,7 @@ async fn render_scanner(
                 });
             }
         }
-        Ok((status, stop.city, stop.id, tz, found))
+        Ok((status, stop.city, stop.id, naming, found))
     })
     .await
     .map_err(|e| PageError::new(req, e))?;
@@ -409,9 +431,10 @@ async fn render_scanner(
             )
         })
         .collect();
-    let _ = tz;
     let page_data = ScannerPage {
         texts_json: texts_json(ctx.tr),
+        label,
+        room_now,
         ctx,
         stop_id,
         city,

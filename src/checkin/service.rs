@@ -63,18 +63,20 @@ pub fn decide(
     scan: &ScanRequest,
     now: NaiveDateTime,
 ) -> Result<ScanOutcome, AppError> {
-    let KnownCheckpoint {
-        row: checkpoint,
-        timezone,
-        stop_starts_at,
-    } = checkpoints.get(conn, &scan.checkpoint_id)?;
-    actor.may_scan_at(&checkpoint.stop_id)?;
+    let named = checkpoints.get(conn, &scan.checkpoint_id)?;
+    actor.may_scan_at(&named.row.stop_id)?;
     if scan.scan_id_from_client
         && let Some(previous) = store::find_scan(conn, &scan.scan_id)?
     {
         return replay(conn, checkpoints, actor, previous);
     }
-    let (scanned_at, time_rejected) = domain::scan_time(scan.scanned_at, stop_starts_at, now);
+    let (scanned_at, time_rejected) = domain::scan_time(scan.scanned_at, named.stop_starts_at, now);
+    // A room's scanner follows the clock: decided at the workshop the room holds then.
+    let KnownCheckpoint {
+        row: checkpoint,
+        timezone,
+        ..
+    } = checkpoints.in_room_at(conn, named, scanned_at)?;
     // The scan row keeps what the device claimed (clamped to now: clocks run ahead), so that a
     // rejected time stays auditable; the check-in and the charts use the time believed.
     let claimed_at = scan.scanned_at.map_or(now, |t| t.min(now));

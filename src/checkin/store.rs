@@ -51,6 +51,18 @@ pub fn find_checkpoint(conn: &mut DbConnection, id: &str) -> QueryResult<Option<
         .optional()
 }
 
+/// The checkpoint of a workshop.
+pub fn checkpoint_of_workshop(
+    conn: &mut DbConnection,
+    workshop_id: &str,
+) -> QueryResult<Option<CheckpointRow>> {
+    checkpoints::table
+        .filter(checkpoints::workshop_id.eq(workshop_id))
+        .select(CheckpointRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn find_scan(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Scan>> {
     scans::table
         .find(id)

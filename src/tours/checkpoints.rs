@@ -13,6 +13,12 @@ use crate::time::display_time;
 /// the door a little before it begins.
 const ABOUT_TO_START: Duration = Duration::minutes(15);
 
+/// Whether `at` falls in the time a workshop's room is its own: from 15 minutes before it
+/// starts until it ends. The scanner list marks it "now"; a scan at that room is for it.
+pub fn holds_room(starts_at: NaiveDateTime, ends_at: NaiveDateTime, at: NaiveDateTime) -> bool {
+    starts_at - ABOUT_TO_START <= at && at < ends_at
+}
+
 /// A checkpoint as staff choose it.
 #[derive(Debug, Clone)]
 pub struct CheckpointChoice {
@@ -64,7 +70,7 @@ pub fn checkpoint_choices(
                         place: checkpoint.name.clone(),
                         time: display_time(w.starts_at, tz),
                         title: w.title.clone(),
-                        now: w.starts_at - ABOUT_TO_START <= now && now < w.ends_at,
+                        now: holds_room(w.starts_at, w.ends_at, now),
                     },
                 ),
                 None => (

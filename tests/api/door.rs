@@ -332,3 +332,79 @@ async fn the_offline_data_names_each_rooms_workshop_and_its_times() {
     assert_eq!(room["workshop"]["starts_at"], "2027-10-13T11:00:00+02:00");
     assert_eq!(room["workshop"]["ends_at"], "2027-10-13T12:00:00+02:00");
 }
+
+#[tokio::test]
+async fn a_room_left_on_an_earlier_workshop_decides_for_the_one_it_holds_now() {
+    let app = spawn_app().await;
+    let (stop_id, rooms, paul) = shared_room(&app).await;
+    run_now(&app, &rooms[2]);
+    let staff = app.token_for("staff").await;
+    let scan = |token: Value, checkpoint: String| {
+        let staff = staff.clone();
+        let app = &app;
+        async move {
+            json_with(
+                app.post_json(
+                    "/api/v1/checkins",
+                    &json!({"token": token, "checkpoint_id": checkpoint}),
+                    Some(&staff),
+                )
+                .await,
+                StatusCode::OK,
+            )
+            .await
+        }
+    };
+    // The phone still shows "Salle Erasme — 09:00 Cloud"; PME runs in that room now.
+    let answer = scan(paul["badge"]["token"].clone(), rooms[0].clone()).await;
+    assert_eq!(answer["result"], "ok", "{answer}");
+    assert_eq!(
+        answer["checkpoint_id"],
+        rooms[2].as_str(),
+        "checked in at PME"
+    );
+    let again = scan(paul["badge"]["token"].clone(), rooms[1].clone()).await;
+    assert_eq!(again["result"], "already_checked_in", "{again}");
+
+    // Someone without PME is turned away for PME, not for Cloud.
+    let lucie = json_with(
+        app.post_json(
+            &format!("/api/v1/stops/{stop_id}/registrations"),
+            &registration_body("Lucie", &[]),
+            None,
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let answer = scan(lucie["badge"]["token"].clone(), rooms[0].clone()).await;
+    assert_eq!(answer["result"], "not_enrolled");
+    assert_eq!(answer["workshop"]["title"], "PME", "{answer}");
+
+    // The page left on Cloud says so, and names itself by time and title.
+    let client = logged_in(&app, "door@roadshow.example", "staff", "en").await;
+    let (_, doc) = page(&client, &app, &format!("/scan/checkpoints/{}", rooms[0])).await;
+    assert_eq!(
+        text_of(&doc, "h1")[0],
+        "Strasbourg · Salle Erasme — 09:00 Cloud"
+    );
+    let notice = text_of(&doc, "#room-now");
+    assert!(
+        notice.len() == 1
+            && notice[0].starts_with("This room now holds ")
+            && notice[0].contains("“PME”"),
+        "{notice:?}"
+    );
+
+    // An entrance is not a room: it never moves.
+    let entrance = json_with(
+        app.get(&format!("/api/v1/stops/{stop_id}"), None).await,
+        StatusCode::OK,
+    )
+    .await["checkpoints"][0]["id"]
+        .as_str()
+        .expect("entrance")
+        .to_owned();
+    let answer = scan(lucie["badge"]["token"].clone(), entrance.clone()).await;
+    assert_eq!(answer["checkpoint_id"], entrance.as_str());
+}
