@@ -340,6 +340,22 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     // validation messages (field level)
     ("v.required", "obligatoire", "is required"),
+    (
+        "v.resolution_required",
+        "obligatoire pour résoudre une réclamation",
+        "is required to resolve a complaint",
+    ),
+    ("punct.colon", "\u{a0}:", ":"),
+    (
+        "complaint.raised_in_feedback",
+        "Signalé dans l'avis\u{a0}:",
+        "Raised in feedback:",
+    ),
+    (
+        "complaint.actor.feedback",
+        "formulaire d'avis",
+        "feedback form",
+    ),
     ("v.too_long", "trop long", "is too long"),
     (
         "v.control_chars",

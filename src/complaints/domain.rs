@@ -1,6 +1,10 @@
 //! The closed sets of a complaint: what it is about and where it stands. Each is stored, shown
 //! in URLs and forms, and serialised as its word; this is the one place the words are mapped.
 
+/// Who recorded a complaint raised in a feedback answer (history rows name their actor); shown
+/// in the reader's language.
+pub const FEEDBACK_ACTOR: &str = "feedback form";
+
 /// What a complaint is about, as on the feedback form.
 ///
 /// Read from a body through [`TryFrom<String>`], so that an unknown word is refused with the

@@ -159,7 +159,7 @@ pub fn change(
         None => current.resolution.clone(),
     };
     if status.is_resolved() && resolution.is_empty() {
-        errors.add("resolution", "is required to resolve a complaint");
+        errors.add("resolution", "v.resolution_required");
     }
     let due_on = match changes.due_on.as_deref().map(str::trim) {
         None => current.due_on,

@@ -183,9 +183,16 @@ pub fn submit(
         }
     }
     let mut complaints = Vec::new();
+    // Without a comment the summary is written in the attendee's language (the tour's), which
+    // marketing reads.
+    let language = crate::i18n::Locale::parse(&registration.locale).unwrap_or_default();
     for theme in themes {
         let summary = if comment.is_empty() {
-            format!("Raised in feedback: {theme}")
+            format!(
+                "{} {}",
+                language.t("complaint.raised_in_feedback"),
+                language.t(&format!("theme.{theme}"))
+            )
         } else {
             comment.chars().take(300).collect()
         };
@@ -201,7 +208,7 @@ pub fn submit(
                 feedback_id: Some(id.clone()),
                 notify_reseller: notify_me,
             },
-            "feedback form",
+            crate::complaints::domain::FEEDBACK_ACTOR,
             now,
         )?;
         complaints.push(complaint.id);

@@ -720,7 +720,7 @@ async fn staff_record_a_complaint_on_site_and_marketing_works_it_from_its_pages(
     assert!(
         history
             .iter()
-            .any(|l| l.contains("statut : prise en compte → résolue")),
+            .any(|l| l.contains("statut\u{a0}: prise en compte → résolue")),
         "{history:#?}"
     );
     assert!(
@@ -826,4 +826,64 @@ async fn a_complaint_s_history_is_shown_on_the_stop_s_clock() {
         .text()
         .collect();
     assert_eq!(shown, expected);
+}
+
+#[tokio::test]
+async fn a_complaint_raised_without_a_comment_is_summed_up_in_the_attendees_language() {
+    let app = spawn_app().await;
+    let (stop_id, marketing, token) = asked_for_feedback(&app).await;
+    json_with(
+        app.post_json(
+            &format!("/api/v1/feedback/{token}"),
+            &json!({"overall": 2, "trainers": 1, "content": 3, "nps": 3, "themes": ["trainers"]}),
+            None,
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let listed = json_with(
+        app.get(
+            &format!("/api/v1/complaints?stop_id={stop_id}"),
+            Some(&marketing),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        listed[0]["summary"], "Signalé dans l'avis\u{a0}: Le professionnalisme des formateurs",
+        "{listed}"
+    );
+    // Its history names the form in the reader's language, with that language's colon.
+    let id = listed[0]["id"].as_str().expect("id");
+    for (language, actor, colon) in [
+        ("fr-FR", "formulaire d'avis", "\u{a0}:"),
+        ("en", "feedback form", ":"),
+    ] {
+        let client = crate::pages::logged_in(
+            &app,
+            &format!("{language}@roadshow.example"),
+            "marketing",
+            language,
+        )
+        .await;
+        let (_, doc) = crate::pages::page(&client, &app, &format!("/complaints/{id}")).await;
+        let history: Vec<String> = crate::pages::select(&doc, "#history li")
+            .iter()
+            .map(|li| li.text().collect())
+            .collect();
+        assert!(
+            history
+                .iter()
+                .any(|h| h.contains(actor) && h.contains(colon)),
+            "{language}: {history:?}"
+        );
+        assert!(
+            history
+                .iter()
+                .all(|h| language == "fr-FR" || !h.contains(" :")),
+            "{history:?}"
+        );
+    }
 }

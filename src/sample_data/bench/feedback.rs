@@ -181,7 +181,7 @@ impl StopRows<'_> {
             id: dice.uuid(),
             complaint_id: id.clone(),
             at: submitted_at,
-            actor: "feedback form".into(),
+            actor: crate::complaints::domain::FEEDBACK_ACTOR.into(),
             field: "created".into(),
             old_value: String::new(),
             new_value: ComplaintStatus::Open.to_string(),
@@ -209,7 +209,7 @@ impl StopRows<'_> {
             status,
             owner: owner.into(),
             resolution: resolution.into(),
-            created_by: "feedback form".into(),
+            created_by: crate::complaints::domain::FEEDBACK_ACTOR.into(),
             created_at: submitted_at,
             updated_at,
             due_on: (status == ComplaintStatus::Acknowledged)
