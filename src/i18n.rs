@@ -250,6 +250,17 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "No workshop yet.",
     ),
     ("workshops.title", "Titre", "Title"),
+    ("tours.draft", "brouillon", "draft"),
+    (
+        "tours.published",
+        "Publiée\u{a0}: visible du public, inscriptions ouvertes",
+        "Published: public, open for registration",
+    ),
+    (
+        "tours.published_hint",
+        "Une tournée non publiée reste un brouillon que seuls les administrateurs voient.",
+        "A tour not published stays a draft that only admins see.",
+    ),
     (
         "workshops.label_flag",
         "label Spécialiste",

@@ -64,6 +64,7 @@ diesel::table! {
         description -> Text,
         default_locale -> Text,
         created_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
     }
 }
 

@@ -97,6 +97,10 @@ pub fn register(
     now: NaiveDateTime,
 ) -> Result<String, AppError> {
     let stop = tours_store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
+    if source == Source::Online {
+        // A draft tour's stops are not there for the public.
+        crate::tours::service::ensure_public(conn, &stop)?;
+    }
     if source == Source::Online && !registration_open(&stop, now) {
         return Err(AppError::Conflict(if now >= stop.ends_at {
             "this stop is over".into()

@@ -57,6 +57,9 @@ pub struct CreateTourRequest {
     /// `fr` (default) or `en`.
     pub default_locale: Option<String>,
     pub targets: Option<Vec<TargetDto>>,
+    /// `true`: a draft, hidden from the public and closed to registration until published.
+    /// Default `false`: public at once.
+    pub draft: Option<bool>,
 }
 
 /// Changes to a tour; absent fields keep their value (`targets` replaces the list).
@@ -67,6 +70,8 @@ pub struct UpdateTourRequest {
     pub description: Option<String>,
     pub default_locale: Option<String>,
     pub targets: Option<Vec<TargetDto>>,
+    /// `true` publishes a draft, `false` takes the tour back to draft.
+    pub published: Option<bool>,
 }
 
 /// A new stop. Times are RFC 3339 with an offset; `timezone` is an IANA name.
@@ -138,6 +143,8 @@ pub struct TourResponse {
     pub default_locale: String,
     pub targets: Vec<TargetDto>,
     pub stops: Vec<StopSummaryResponse>,
+    /// `false` for a draft (seen by admins only).
+    pub published: bool,
 }
 
 /// A tour in a list.
@@ -207,6 +214,7 @@ impl From<TourView> for TourResponse {
             name: view.tour.name,
             description: view.tour.description,
             default_locale: view.tour.default_locale,
+            published: view.tour.published_at.is_some(),
             targets: view
                 .targets
                 .into_iter()
@@ -299,10 +307,15 @@ fn raw_targets(targets: Vec<TargetDto>) -> Vec<RawTarget> {
 
 /// All tours (public).
 #[utoipa::path(get, path = "/api/v1/tours", tag = "setup", responses((status = 200, body = [TourListItem])))]
-pub async fn list_tours(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn list_tours(
+    state: web::Data<AppState>,
+    admin: Option<ApiUser<ManageSetup>>,
+) -> Result<HttpResponse, AppError> {
     let tours = db::run(&state.pool, service::list_tours).await?;
     let items: Vec<TourListItem> = tours
         .into_iter()
+        // Drafts are the admins' own.
+        .filter(|t| admin.is_some() || t.is_public())
         .map(|t| TourListItem {
             id: t.id,
             slug: t.slug,
@@ -337,6 +350,7 @@ pub async fn create_tour(
         description: body.description,
         default_locale: body.default_locale,
         targets: raw_targets(body.targets.unwrap_or_default()),
+        published: !body.draft.unwrap_or(false),
     })?;
     let view = service::change_setup(&state.pool, &state.events, move |conn, _| {
         service::create_tour(conn, &new)
@@ -354,10 +368,15 @@ pub async fn create_tour(
 )]
 pub async fn get_tour(
     state: web::Data<AppState>,
+    admin: Option<ApiUser<ManageSetup>>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let view = db::run(&state.pool, move |conn| service::tour_view(conn, &id)).await?;
+    let view = db::run(&state.pool, move |conn| match admin {
+        Some(_) => service::tour_view(conn, &id),
+        None => service::public_tour_view(conn, &id),
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(TourResponse::from(view)))
 }
 
@@ -383,6 +402,9 @@ pub async fn update_tour(
             slug: Some(body.slug.unwrap_or(current.tour.slug)),
             description: Some(body.description.unwrap_or(current.tour.description)),
             default_locale: Some(body.default_locale.unwrap_or(current.tour.default_locale)),
+            published: body
+                .published
+                .unwrap_or(current.tour.published_at.is_some()),
             targets: match body.targets {
                 Some(t) => raw_targets(t),
                 None => current
@@ -450,10 +472,15 @@ pub async fn create_stop(
 )]
 pub async fn get_stop(
     state: web::Data<AppState>,
+    admin: Option<ApiUser<ManageSetup>>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let view = db::run(&state.pool, move |conn| service::stop_view(conn, &id)).await?;
+    let view = db::run(&state.pool, move |conn| match admin {
+        Some(_) => service::stop_view(conn, &id),
+        None => service::public_stop_view(conn, &id),
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(StopResponse::from(view)))
 }
 

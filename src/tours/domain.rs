@@ -31,6 +31,8 @@ pub struct RawTour {
     pub description: Option<String>,
     pub default_locale: Option<String>,
     pub targets: Vec<RawTarget>,
+    /// Public once saved (else a draft).
+    pub published: bool,
 }
 
 /// A validated tour.
@@ -41,6 +43,7 @@ pub struct NewTour {
     pub description: String,
     pub default_locale: Locale,
     pub targets: Vec<(String, i32)>,
+    pub published: bool,
 }
 
 fn is_slug(s: &str) -> bool {
@@ -108,6 +111,7 @@ impl TryFrom<RawTour> for NewTour {
             description,
             default_locale,
             targets,
+            published: raw.published,
         })
     }
 }

@@ -90,6 +90,7 @@ pub fn create_tour(conn: &mut DbConnection, new: &NewTour) -> Result<TourView, A
         description: new.description.clone(),
         default_locale: new.default_locale.code().to_owned(),
         created_at: time::now(),
+        published_at: new.published.then(time::now),
     };
     store::insert_tour(conn, &tour).map_err(slug_conflict)?;
     let targets = target_rows(&tour.id, new);
@@ -109,11 +110,42 @@ pub fn update_tour(conn: &mut DbConnection, id: &str, new: &NewTour) -> Result<T
         name: new.name.clone(),
         description: new.description.clone(),
         default_locale: new.default_locale.code().to_owned(),
+        // Published once, the tour keeps its first publication time.
+        published_at: if new.published {
+            current.published_at.or_else(|| Some(time::now()))
+        } else {
+            None
+        },
         ..current
     };
     store::update_tour(conn, &tour).map_err(slug_conflict)?;
     store::replace_targets(conn, &tour.id, &target_rows(&tour.id, new))?;
     tour_view(conn, &tour.id)
+}
+
+/// A tour the public may see (by id or slug): a draft is not found.
+pub fn public_tour_view(conn: &mut DbConnection, id_or_slug: &str) -> Result<TourView, AppError> {
+    let view = tour_view(conn, id_or_slug)?;
+    if view.tour.is_public() {
+        Ok(view)
+    } else {
+        Err(AppError::NotFound("tour"))
+    }
+}
+
+/// A stop the public may see: a draft tour's stop is not found.
+pub fn public_stop_view(conn: &mut DbConnection, id: &str) -> Result<StopView, AppError> {
+    let view = stop_view(conn, id)?;
+    ensure_public(conn, &view.summary.stop)?;
+    Ok(view)
+}
+
+/// Not found unless the stop's tour is published.
+pub fn ensure_public(conn: &mut DbConnection, stop: &Stop) -> Result<(), AppError> {
+    match store::find_tour(conn, &stop.tour_id)? {
+        Some(tour) if tour.is_public() => Ok(()),
+        _ => Err(AppError::NotFound("stop")),
+    }
 }
 
 /// A tour (by id or slug) with its targets and stops.

@@ -8,7 +8,7 @@ use crate::db::schema::{checkpoints, stops, tour_targets, tours, workshops};
 use crate::time::StopZone;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = tours)]
+#[diesel(table_name = tours, treat_none_as_null = true)]
 pub struct Tour {
     pub id: String,
     pub slug: String,
@@ -16,6 +16,15 @@ pub struct Tour {
     pub description: String,
     pub default_locale: String,
     pub created_at: NaiveDateTime,
+    /// `None` while the tour is a draft: hidden from the public, closed to registration.
+    pub published_at: Option<NaiveDateTime>,
+}
+
+impl Tour {
+    /// Whether the public may see the tour and register.
+    pub fn is_public(&self) -> bool {
+        self.published_at.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -6,6 +6,7 @@ mod auth;
 mod checkin;
 mod cli;
 mod door;
+mod drafts;
 mod feedback;
 mod fixtures;
 mod health;

@@ -75,6 +75,7 @@ proptest! {
     ) {
         let format = if local { TimeInput::Local } else { TimeInput::Rfc3339 };
         field_errors_only(NewTour::try_from(RawTour {
+            published: false,
             name: name.clone(), slug, description, default_locale,
             targets: vec![RawTarget { outcome, value }],
         }))?;

@@ -84,7 +84,7 @@ pub(super) async fn tour_page(
 ) -> Result<HttpResponse, PageError> {
     let slug = path.into_inner();
     let view: TourView = db::run(&state.pool, move |conn| {
-        crate::tours::service::tour_view(conn, &slug)
+        crate::tours::service::public_tour_view(conn, &slug)
     })
     .await
     .map_err(|e| PageError::new(&req, e))?;
@@ -198,7 +198,7 @@ pub(super) async fn load_stop(
     ctx: &PageContext,
 ) -> Result<StopInfo, PageError> {
     let (view, tour): (StopView, TourView) = db::run(&state.pool, move |conn| {
-        let view = crate::tours::service::stop_view(conn, &id)?;
+        let view = crate::tours::service::public_stop_view(conn, &id)?;
         let tour = crate::tours::service::tour_view(conn, &view.summary.stop.tour_id)?;
         Ok((view, tour))
     })

@@ -202,6 +202,7 @@ const WORKSHOPS: &[(&str, &str, &str, i64)] = &[
 /// the number of workshops made.
 pub(super) fn create_autumn_tour(conn: &mut DbConnection) -> Result<(TourView, usize), AppError> {
     let tour = NewTour::try_from(RawTour {
+        published: true,
         name: "Rencontres Partenaires 360° 2026".into(),
         slug: Some(DEMO_TOUR_SLUG.into()),
         description: Some(
@@ -246,6 +247,7 @@ pub(super) fn create_autumn_tour(conn: &mut DbConnection) -> Result<(TourView, u
 /// three Tuesdays a week apart, the first about three months after the day it is loaded.
 pub(super) fn create_spring_tour(conn: &mut DbConnection) -> Result<(), AppError> {
     let tour = NewTour::try_from(RawTour {
+        published: true,
         name: "Rencontres Partenaires 360° — prochaines étapes".into(),
         slug: Some(DEMO_SPRING_SLUG.into()),
         description: Some(

@@ -92,7 +92,10 @@ async fn home(
 ) -> Result<HttpResponse, PageError> {
     let tours = db::run(&state.pool, service::list_tours)
         .await
-        .map_err(|e| PageError::new(&req, e))?;
+        .map_err(|e| PageError::new(&req, e))?
+        .into_iter()
+        .filter(Tour::is_public)
+        .collect();
     page(&req, StatusCode::OK, &HomePage { ctx, tours })
 }
 

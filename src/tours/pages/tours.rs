@@ -50,6 +50,7 @@ pub(super) fn tour_from_form(form: &FormState) -> Result<NewTour, AppError> {
         description: form.optional("description"),
         default_locale: form.optional("default_locale"),
         targets,
+        published: form.value("published") == "yes",
     })
     .map_err(|e| match e {
         // The page has one target field; point its errors there.
@@ -207,6 +208,10 @@ pub(super) async fn edit_tour(
         ("description", view.tour.description.clone()),
         ("default_locale", view.tour.default_locale.clone()),
         ("target_certifications", target),
+        (
+            "published",
+            if view.tour.is_public() { "yes" } else { "" }.to_owned(),
+        ),
     ]);
     let ctx = context(&req, admin);
     page(
