@@ -251,6 +251,17 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("workshops.title", "Titre", "Title"),
     ("tours.draft", "brouillon", "draft"),
+    ("admin.delete", "Supprimer", "Delete"),
+    (
+        "admin.delete_confirm",
+        "Oui, supprimer définitivement (seulement si personne ne s'est inscrit)",
+        "Yes, delete for good (only if nobody registered)",
+    ),
+    (
+        "v.confirm_delete",
+        "cochez la case pour confirmer la suppression",
+        "tick the box to confirm the deletion",
+    ),
     (
         "tours.published",
         "Publiée\u{a0}: visible du public, inscriptions ouvertes",

@@ -23,9 +23,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/tours", web::post().to(create_tour))
         .route("/api/v1/tours/{tour_id}", web::get().to(get_tour))
         .route("/api/v1/tours/{tour_id}", web::patch().to(update_tour))
+        .route("/api/v1/tours/{tour_id}", web::delete().to(delete_tour))
         .route("/api/v1/tours/{tour_id}/stops", web::post().to(create_stop))
         .route("/api/v1/stops/{stop_id}", web::get().to(get_stop))
         .route("/api/v1/stops/{stop_id}", web::patch().to(update_stop))
+        .route("/api/v1/stops/{stop_id}", web::delete().to(delete_stop))
         .route(
             "/api/v1/stops/{stop_id}/workshops",
             web::post().to(create_workshop),
@@ -33,6 +35,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/workshops/{workshop_id}",
             web::patch().to(update_workshop),
+        )
+        .route(
+            "/api/v1/workshops/{workshop_id}",
+            web::delete().to(delete_workshop),
         );
 }
 
@@ -600,4 +606,63 @@ pub async fn update_workshop(
     })
     .await?;
     Ok(HttpResponse::Ok().json(workshop_response(view, tz)))
+}
+
+/// Delete a tour set up by mistake (admin): 204; 409 once any of its stops has registrations or
+/// complaints.
+#[utoipa::path(
+    delete, path = "/api/v1/tours/{tour_id}", tag = "setup", security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn delete_tour(
+    state: web::Data<AppState>,
+    _admin: ApiUser<ManageSetup>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    service::change_setup(&state.pool, &state.events, move |conn, _| {
+        service::delete_tour(conn, &id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Delete a stop set up by mistake (admin): 204; 409 once it has registrations or complaints.
+#[utoipa::path(
+    delete, path = "/api/v1/stops/{stop_id}", tag = "setup", security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn delete_stop(
+    state: web::Data<AppState>,
+    _admin: ApiUser<ManageSetup>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    service::change_setup(&state.pool, &state.events, move |conn, _| {
+        service::delete_stop(conn, &id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Delete a workshop set up by mistake (admin): 204; 409 once anyone chose it or was scanned
+/// at it.
+#[utoipa::path(
+    delete, path = "/api/v1/workshops/{workshop_id}", tag = "setup", security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"))
+)]
+pub async fn delete_workshop(
+    state: web::Data<AppState>,
+    _admin: ApiUser<ManageSetup>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    service::change_setup(&state.pool, &state.events, move |conn, _| {
+        service::delete_workshop(conn, &id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

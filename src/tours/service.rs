@@ -360,6 +360,52 @@ pub fn is_empty(conn: &mut DbConnection) -> Result<bool, AppError> {
     Ok(store::count_tours(conn)? == 0)
 }
 
+/// Deletes a tour set up by mistake. Refused once any of its stops holds what people did.
+pub fn delete_tour(conn: &mut DbConnection, id: &str) -> Result<(), AppError> {
+    let tour = store::find_tour(conn, id)?.ok_or(AppError::NotFound("tour"))?;
+    for stop in store::list_stops(conn, &tour.id)? {
+        if store::stop_has_history(conn, &stop.id)? {
+            return Err(kept_for_history(&format!(
+                "{} has registrations or complaints",
+                stop.city
+            )));
+        }
+    }
+    store::delete_tour(conn, &tour.id)?;
+    Ok(())
+}
+
+/// Deletes a stop set up by mistake. Refused once anyone registered or complained there.
+pub fn delete_stop(conn: &mut DbConnection, id: &str) -> Result<String, AppError> {
+    let stop = store::find_stop(conn, id)?.ok_or(AppError::NotFound("stop"))?;
+    if store::stop_has_history(conn, &stop.id)? {
+        return Err(kept_for_history(
+            "this stop has registrations or complaints",
+        ));
+    }
+    store::delete_stop(conn, &stop.id)?;
+    Ok(stop.tour_id)
+}
+
+/// Deletes a workshop set up by mistake. Refused once anyone chose it or was scanned there.
+pub fn delete_workshop(conn: &mut DbConnection, id: &str) -> Result<String, AppError> {
+    let workshop = store::find_workshop(conn, id)?.ok_or(AppError::NotFound("workshop"))?;
+    if store::workshop_has_history(conn, &workshop.id)? {
+        return Err(kept_for_history(
+            "people chose this workshop or were scanned at it",
+        ));
+    }
+    store::delete_workshop(conn, &workshop.id)?;
+    Ok(workshop.stop_id)
+}
+
+/// What happened stays: a set-up that people used is changed, not deleted.
+fn kept_for_history(what: &str) -> AppError {
+    AppError::Conflict(format!(
+        "{what}: it is kept as the record of what happened (change it instead)"
+    ))
+}
+
 /// The use case behind every set-up change (a tour, a stop, a workshop, created or changed):
 /// `change` runs in one transaction and notes what it caused (more seats promote people
 /// waiting); then the scanners are told — checkpoints, rooms and time zones may have changed.

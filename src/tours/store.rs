@@ -261,3 +261,48 @@ pub fn list_checkpoints(conn: &mut DbConnection, stop_id: &str) -> QueryResult<V
         .select(Checkpoint::as_select())
         .load(conn)
 }
+
+/// Whether a stop holds anything people did (a registration, whatever its status now, or a
+/// complaint): such a stop is history and is not deleted.
+pub fn stop_has_history(conn: &mut DbConnection, stop_id: &str) -> QueryResult<bool> {
+    use crate::db::schema::{complaints, registrations};
+    let registered: i64 = registrations::table
+        .filter(registrations::stop_id.eq(stop_id))
+        .count()
+        .get_result(conn)?;
+    let complained: i64 = complaints::table
+        .filter(complaints::stop_id.eq(stop_id))
+        .count()
+        .get_result(conn)?;
+    Ok(registered + complained > 0)
+}
+
+/// Whether anyone ever chose a workshop or was scanned at its room.
+pub fn workshop_has_history(conn: &mut DbConnection, workshop_id: &str) -> QueryResult<bool> {
+    use crate::db::schema::{enrolments, scans};
+    let enrolled: i64 = enrolments::table
+        .filter(enrolments::workshop_id.eq(workshop_id))
+        .count()
+        .get_result(conn)?;
+    let its_room = checkpoints::table
+        .filter(checkpoints::workshop_id.eq(workshop_id))
+        .select(checkpoints::id);
+    let scanned: i64 = scans::table
+        .filter(scans::checkpoint_id.eq_any(its_room))
+        .count()
+        .get_result(conn)?;
+    Ok(enrolled + scanned > 0)
+}
+
+/// Deletes a tour; its stops, workshops and checkpoints go with it (foreign keys cascade).
+pub fn delete_tour(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::delete(tours::table.find(id)).execute(conn)
+}
+
+pub fn delete_stop(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::delete(stops::table.find(id)).execute(conn)
+}
+
+pub fn delete_workshop(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::delete(workshops::table.find(id)).execute(conn)
+}

@@ -38,6 +38,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/tours/{tour_id}", web::get().to(show_tour))
         .route("/admin/tours/{tour_id}/edit", web::get().to(edit_tour))
         .route("/admin/tours/{tour_id}", web::post().to(update_tour))
+        .route("/admin/tours/{tour_id}/delete", web::post().to(delete_tour))
+        .route("/admin/stops/{stop_id}/delete", web::post().to(delete_stop))
+        .route(
+            "/admin/workshops/{workshop_id}/delete",
+            web::post().to(delete_workshop),
+        )
         .route("/admin/tours/{tour_id}/stops/new", web::get().to(new_stop))
         .route("/admin/tours/{tour_id}/stops", web::post().to(create_stop))
         .route("/admin/stops/{stop_id}", web::get().to(show_stop))
@@ -130,4 +136,78 @@ pub(super) async fn load_stop(
     })
     .await
     .map_err(|e| PageError::new(req, e))
+}
+
+/// Deletes through the set-up use case once the admin ticked "yes, delete"; then `back` to the
+/// page above. Refusals (people registered) and a missing tick are error pages saying why.
+async fn delete_confirmed<T: Send + 'static>(
+    req: &HttpRequest,
+    state: &AppState,
+    form: Form,
+    delete: impl FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+    back: impl FnOnce(T) -> String,
+) -> Result<HttpResponse, PageError> {
+    if form.0.get("confirm").map(String::as_str) != Some("yes") {
+        let mut errors = crate::error::FieldErrors::new();
+        errors.add("confirm", "v.confirm_delete");
+        return Err(PageError::new(req, AppError::Invalid(errors)));
+    }
+    let deleted = service::change_setup(&state.pool, &state.events, move |conn, _| delete(conn))
+        .await
+        .map_err(|e| PageError::new(req, e))?;
+    Ok(crate::web::redirect_see_other(&back(deleted)))
+}
+
+async fn delete_tour(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: PageUser<ManageSetup>,
+    path: web::Path<String>,
+    form: Form,
+) -> Result<HttpResponse, PageError> {
+    let id = path.into_inner();
+    delete_confirmed(
+        &req,
+        &state,
+        form,
+        move |conn| service::delete_tour(conn, &id),
+        |()| format!("/admin?{}", crate::web::UPDATED),
+    )
+    .await
+}
+
+async fn delete_stop(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: PageUser<ManageSetup>,
+    path: web::Path<String>,
+    form: Form,
+) -> Result<HttpResponse, PageError> {
+    let id = path.into_inner();
+    delete_confirmed(
+        &req,
+        &state,
+        form,
+        move |conn| service::delete_stop(conn, &id),
+        |tour_id| format!("/admin/tours/{tour_id}?{}", crate::web::UPDATED),
+    )
+    .await
+}
+
+async fn delete_workshop(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: PageUser<ManageSetup>,
+    path: web::Path<String>,
+    form: Form,
+) -> Result<HttpResponse, PageError> {
+    let id = path.into_inner();
+    delete_confirmed(
+        &req,
+        &state,
+        form,
+        move |conn| service::delete_workshop(conn, &id),
+        |stop_id| format!("/admin/stops/{stop_id}?{}", crate::web::UPDATED),
+    )
+    .await
 }
