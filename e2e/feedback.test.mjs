@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BASE, DEMO, launchBrowser, newContext, screenshot, api, tokenFor, assertNoCspViolations } from './helpers.mjs';
+import { BASE, DEMO, launchBrowser, newContext, screenshot, api, tokenFor, assertNoCspViolations, assertNoHorizontalScroll } from './helpers.mjs';
 
 const TOUR_SLUG = 'rencontres-360-2026';
 const RUN = Date.now();
@@ -99,21 +99,6 @@ async function waitForFeedbackLink(address, timeoutMs = 15_000) {
 
 // --- pages -----------------------------------------------------------------
 
-/** The page must not scroll sideways on the phone; on failure, names the widest elements. */
-async function assertNoHorizontalScroll(page, what) {
-  const m = await page.evaluate(() => {
-    const vw = window.innerWidth;
-    const wide = [...document.querySelectorAll('body *')]
-      .filter((el) => el.getBoundingClientRect().right > vw + 0.5)
-      .slice(0, 5)
-      .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).split(' ').join('.') : ''} (right=${Math.round(el.getBoundingClientRect().right)})`);
-    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: vw, wide };
-  });
-  assert.ok(
-    m.scrollWidth <= m.innerWidth,
-    `${what}: horizontal scroll on a ${m.innerWidth}px wide phone (scrollWidth ${m.scrollWidth}); too wide: ${m.wide.join(', ')}`,
-  );
-}
 
 /** Clicks a submit button and returns the response to the POST navigation (before redirects). */
 async function submit(page, button) {

@@ -122,3 +122,19 @@ export async function tokenFor(user) {
   assert.ok(token, `a bearer token for ${user.email}`);
   return token;
 }
+
+/** The page must not scroll sideways on the phone; on failure, names the widest elements. */
+export async function assertNoHorizontalScroll(page, what) {
+  const m = await page.evaluate(() => {
+    const vw = window.innerWidth;
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > vw + 0.5)
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).split(' ').join('.') : ''} (right=${Math.round(el.getBoundingClientRect().right)})`);
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: vw, wide };
+  });
+  assert.ok(
+    m.scrollWidth <= m.innerWidth,
+    `${what}: horizontal scroll on a ${m.innerWidth}px wide phone (scrollWidth ${m.scrollWidth}); too wide: ${m.wide.join(', ')}`,
+  );
+}

@@ -621,11 +621,7 @@ pub async fn delete_tour(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    service::change_setup(&state.pool, &state.events, move |conn, _| {
-        service::delete_tour(conn, &id)
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    delete_setup(&state, move |conn| service::delete_tour(conn, &id)).await
 }
 
 /// Delete a stop set up by mistake (admin): 204; 409 once it has registrations or complaints.
@@ -640,11 +636,7 @@ pub async fn delete_stop(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    service::change_setup(&state.pool, &state.events, move |conn, _| {
-        service::delete_stop(conn, &id)
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    delete_setup(&state, move |conn| service::delete_stop(conn, &id)).await
 }
 
 /// Delete a workshop set up by mistake (admin): 204; 409 once anyone chose it or was scanned
@@ -660,9 +652,14 @@ pub async fn delete_workshop(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    service::change_setup(&state.pool, &state.events, move |conn, _| {
-        service::delete_workshop(conn, &id)
-    })
-    .await?;
+    delete_setup(&state, move |conn| service::delete_workshop(conn, &id)).await
+}
+
+/// A deletion through the set-up use case: 204 once done.
+async fn delete_setup<T: Send + 'static>(
+    state: &AppState,
+    delete: impl FnOnce(&mut db::DbConnection) -> Result<T, AppError> + Send + 'static,
+) -> Result<HttpResponse, AppError> {
+    service::change_setup(&state.pool, &state.events, move |conn, _| delete(conn)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
