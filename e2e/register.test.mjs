@@ -6,7 +6,7 @@
 // and a later one (its own slot, a checkbox).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, DEMO, launchBrowser, newContext, screenshot, api, assertNoCspViolations } from './helpers.mjs';
+import { BASE, DEMO, launchBrowser, newContext, screenshot, api, assertNoCspViolations, assertNoHorizontalScroll } from './helpers.mjs';
 
 const TOUR_SLUG = 'rencontres-360-2026';
 const RUN = Date.now();
@@ -85,21 +85,6 @@ function hasErrorClass(page, label) {
   return field(page, label).evaluate((el) => el.closest('.field')?.classList.contains('has-error') ?? false);
 }
 
-/** The page must not scroll sideways on the phone; on failure, names the widest elements. */
-async function assertNoHorizontalScroll(page, what) {
-  const m = await page.evaluate(() => {
-    const vw = window.innerWidth;
-    const wide = [...document.querySelectorAll('body *')]
-      .filter((el) => el.getBoundingClientRect().right > vw + 0.5)
-      .slice(0, 5)
-      .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).split(' ').join('.') : ''} (right=${Math.round(el.getBoundingClientRect().right)})`);
-    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: vw, wide };
-  });
-  assert.ok(
-    m.scrollWidth <= m.innerWidth,
-    `${what}: horizontal scroll on a ${m.innerWidth}px wide phone (scrollWidth ${m.scrollWidth}); too wide: ${m.wide.join(', ')}`,
-  );
-}
 
 /** Clicks a submit button and returns the response to the POST navigation (before redirects). */
 async function submit(page, button) {

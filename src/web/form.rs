@@ -41,6 +41,16 @@ impl FormState {
         self.values.insert(name.to_owned(), value.to_owned());
     }
 
+    /// What was typed, field by field (not the CSRF token nor the button pressed): for a form
+    /// that sends the same answers again, such as "send the e-mail again".
+    pub fn typed(&self) -> Vec<(&str, &str)> {
+        self.values
+            .iter()
+            .filter(|(name, _)| !matches!(name.as_str(), "csrf_token" | "action"))
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect()
+    }
+
     /// The value typed for `name`, or empty.
     pub fn value(&self, name: &str) -> &str {
         self.values.get(name).map_or("", String::as_str)

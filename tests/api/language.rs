@@ -215,3 +215,81 @@ async fn every_page_speaks_one_language_and_shows_no_raw_code() {
     }
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
+
+/// The words of a message: its subject and its text and HTML parts (markup dropped).
+fn mail_text(raw: &[u8]) -> String {
+    let mut text = crate::mail::subject(raw);
+    for (kind, _, body) in crate::mail::parts(raw) {
+        let body = String::from_utf8_lossy(&body).into_owned();
+        match kind.as_str() {
+            "text/plain" => text.push_str(&format!("\n{body}")),
+            "text/html" => text.push_str(&format!(
+                "\n{}",
+                text_nodes(&Html::parse_document(&body)).join("\n")
+            )),
+            _ => {}
+        }
+    }
+    text
+}
+
+#[tokio::test]
+async fn every_e_mail_speaks_its_reader_s_language() {
+    let app = spawn_app().await;
+    let (stop_id, workshops) =
+        crate::fixtures::open_stop(&app, 1, &[("Le label", 10, 11, 12)]).await;
+    let register = |name: &'static str, locale: &'static str| {
+        let app = &app;
+        let path = format!("/api/v1/stops/{stop_id}/registrations");
+        let mut body = registration_body(name, &[&workshops[0]]);
+        body["locale"] = Value::from(locale);
+        async move { json_with(app.post_json(&path, &body, None).await, StatusCode::CREATED).await }
+    };
+    // Anne (French) gets the seat; Bob (English) and Chloé (French) wait; Anne cancels, Bob
+    // moves up; then Bob cancels and Chloé moves up.
+    let anne = register("Anne", "fr").await;
+    let bob = register("Bob", "en").await;
+    register("Chloe", "fr").await;
+    for who in [&anne, &bob] {
+        let token = crate::fixtures::manage_token(who);
+        json_with(
+            app.api
+                .delete(app.url(&format!("/api/v1/manage/{token}")))
+                .send()
+                .await
+                .expect("sent"),
+            StatusCode::OK,
+        )
+        .await;
+    }
+    // Confirmation, waiting ×2, cancellation ×2, promotion ×2.
+    let mails = app.mail.wait_for(7).await;
+    let mut found = Vec::new();
+    for mail in &mails {
+        let english = mail.to.iter().any(|t| t.starts_with("bob@"));
+        let text = mail_text(&mail.raw);
+        // The check can see: each message holds sentences of its own language's catalogue.
+        assert!(
+            sentences_of(english).iter().any(|s| text.contains(s)),
+            "{:?}: {text}",
+            mail.to
+        );
+        for sentence in sentences_of(!english) {
+            if text.contains(sentence) && !sentences_of(english).contains(&sentence) {
+                found.push(format!("{:?}: {sentence:?}", mail.to));
+            }
+        }
+        let codes = RAW_CODES
+            .iter()
+            .chain(if english { &[][..] } else { ENGLISH_CODES });
+        for code in codes {
+            if text
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .any(|w| w == *code)
+            {
+                found.push(format!("{:?}: raw code {code}", mail.to));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}

@@ -211,13 +211,26 @@ async fn registering_twice_offers_to_send_the_confirmation_again() {
         select(&doc, "#notice input[name=action][value=resend]").len(),
         1
     );
+    // The button sends back everything typed, as a browser submits the notice's form.
+    let resent_fields: Vec<(String, String)> = select(&doc, "#notice form input")
+        .iter()
+        .filter_map(|input| {
+            let v = input.value();
+            Some((
+                v.attr("name")?.to_owned(),
+                v.attr("value").unwrap_or_default().to_owned(),
+            ))
+        })
+        .collect();
+    assert!(
+        resent_fields
+            .iter()
+            .any(|(n, v)| n == "first_name" && !v.is_empty()),
+        "{resent_fields:?}"
+    );
     let resend = client
         .post(app.url(&format!("/stops/{stop_id}/register")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("action", "resend"),
-            ("email", "paul@example.fr"),
-        ])
+        .form(&resent_fields)
         .send()
         .await
         .expect("sent");
@@ -230,6 +243,13 @@ async fn registering_twice_offers_to_send_the_confirmation_again() {
         select(&doc, "input[name=email]")[0].value().attr("value"),
         Some("paul@example.fr"),
         "the address stays in the form"
+    );
+    assert!(
+        select(&doc, "input[name=first_name]")[0]
+            .value()
+            .attr("value")
+            .is_some_and(|v| !v.is_empty()),
+        "and so does the rest"
     );
     app.mail.wait_for(2).await;
 }
