@@ -137,7 +137,7 @@ impl Counts {
             Some(RegistrationStatus::Cancelled) => self.cancelled += n,
             None => {}
         }
-        if source == crate::registrations::service::Source::WalkIn.as_str()
+        if source == crate::registrations::domain::Source::WalkIn.as_str()
             && status.is_some_and(RegistrationStatus::is_live)
         {
             self.walk_ins += n;

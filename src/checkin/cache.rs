@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use super::store::{self, CheckpointRow};
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::tours::checkpoints::holds_room;
+use crate::tours::domain::holds_room;
 
 /// A checkpoint, its stop's time zone and start (which bounds the scan times a device may claim).
 #[derive(Debug, Clone)]

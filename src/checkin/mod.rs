@@ -9,6 +9,7 @@ pub mod domain;
 pub mod pages;
 pub mod service;
 pub mod store;
+pub mod verdict_words;
 
 /// Registers the check-in API and the scanner pages.
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {

@@ -183,19 +183,9 @@ pub fn submit(
         }
     }
     let mut complaints = Vec::new();
-    // Without a comment the summary is written in the attendee's language (the tour's), which
-    // marketing reads.
     let language = crate::i18n::Locale::parse(&registration.locale).unwrap_or_default();
     for theme in themes {
-        let summary = if comment.is_empty() {
-            format!(
-                "{} {}",
-                language.t("complaint.raised_in_feedback"),
-                language.t(&format!("theme.{theme}"))
-            )
-        } else {
-            comment.chars().take(300).collect()
-        };
+        let summary = complaint_summary(&comment, theme, language);
         let complaint = record(
             conn,
             NewComplaint {
@@ -214,6 +204,24 @@ pub fn submit(
         complaints.push(complaint.id);
     }
     Ok((id, complaints))
+}
+
+/// A complaint's summary: the comment's start, or without one, the theme in the attendee's
+/// language (the tour's), which marketing reads.
+fn complaint_summary(
+    comment: &str,
+    theme: ComplaintTheme,
+    language: crate::i18n::Locale,
+) -> String {
+    if comment.is_empty() {
+        format!(
+            "{} {}",
+            language.t("complaint.raised_in_feedback"),
+            language.t(&format!("theme.{theme}"))
+        )
+    } else {
+        comment.chars().take(300).collect()
+    }
 }
 
 /// Stops that ended and were not asked yet: each is claimed by a conditional update (so that

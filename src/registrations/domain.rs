@@ -6,6 +6,28 @@ use crate::error::{AppError, FieldErrors};
 use crate::i18n::Locale;
 use crate::validation::{EmailAddress, bounded_list, optional_text, required_text};
 
+/// How a registration was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The public form or API: subject to the registration window.
+    Online,
+    /// Recorded by staff at the door.
+    WalkIn,
+    /// Demo data: no e-mail.
+    Demo,
+}
+
+impl Source {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Online => "online",
+            Self::WalkIn => "walk_in",
+            Self::Demo => "demo",
+        }
+    }
+}
+
 /// Most workshops one person may choose: a day holds a handful of sessions, so this only
 /// bounds the work a hostile body can ask for.
 pub const MAX_WORKSHOP_CHOICES: usize = 32;

@@ -18,27 +18,7 @@ use crate::i18n::Locale;
 use crate::time;
 use crate::tours::store::{self as tours_store, Stop, Workshop};
 
-/// How a registration was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// The public form or API: subject to the registration window.
-    Online,
-    /// Recorded by staff at the door.
-    WalkIn,
-    /// Demo data: no e-mail.
-    Demo,
-}
-
-impl Source {
-    /// The stored word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Online => "online",
-            Self::WalkIn => "walk_in",
-            Self::Demo => "demo",
-        }
-    }
-}
+pub use super::domain::Source;
 
 fn queue_mail(
     conn: &mut DbConnection,
@@ -97,9 +77,11 @@ pub fn register(
     now: NaiveDateTime,
 ) -> Result<String, AppError> {
     let stop = tours_store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
-    if source == Source::Online {
+    if source == Source::Online
+        && !tours_store::find_tour(conn, &stop.tour_id)?.is_some_and(|tour| tour.is_public())
+    {
         // A draft tour's stops are not there for the public.
-        crate::tours::service::ensure_public(conn, &stop)?;
+        return Err(AppError::NotFound("stop"));
     }
     if source == Source::Online && !registration_open(&stop, now) {
         return Err(AppError::Conflict(if now >= stop.ends_at {

@@ -3,21 +3,12 @@
 //! its title, and the one running now (or about to start) is marked: picking the wrong room
 //! turns away people who are enrolled.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::NaiveDateTime;
 
+use super::domain::holds_room;
 use super::service::StopView;
 use crate::i18n::Locale;
 use crate::time::display_time;
-
-/// How long before its start a workshop counts as the one "now" in its room: people queue at
-/// the door a little before it begins.
-const ABOUT_TO_START: Duration = Duration::minutes(15);
-
-/// Whether `at` falls in the time a workshop's room is its own: from 15 minutes before it
-/// starts until it ends. The scanner list marks it "now"; a scan at that room is for it.
-pub fn holds_room(starts_at: NaiveDateTime, ends_at: NaiveDateTime, at: NaiveDateTime) -> bool {
-    starts_at - ABOUT_TO_START <= at && at < ends_at
-}
 
 /// A checkpoint as staff choose it.
 #[derive(Debug, Clone)]

@@ -317,6 +317,16 @@ impl NewWorkshop {
     }
 }
 
+/// How long before its start a workshop counts as the one "now" in its room: people queue at
+/// the door a little before it begins.
+const ABOUT_TO_START: chrono::Duration = chrono::Duration::minutes(15);
+
+/// Whether `at` falls in the time a workshop's room is its own: from 15 minutes before it
+/// starts until it ends. The scanner list marks it "now"; a scan at that room is for it.
+pub fn holds_room(starts_at: NaiveDateTime, ends_at: NaiveDateTime, at: NaiveDateTime) -> bool {
+    starts_at - ABOUT_TO_START <= at && at < ends_at
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -242,16 +242,19 @@ async fn an_admin_creates_a_tour_and_a_stop_through_the_forms() {
         "{rows:?}"
     );
 
-    // The API sees the same stop at 09:00 Paris time.
+    // The API sees the same stop at 09:00 Paris time (an admin's: a tour made on the form is a
+    // draft until published).
     let tour_id = tour_path.rsplit('/').next().expect("id");
+    let admin_token = app.token_for("admin").await;
     let tour: serde_json::Value = app
-        .get(&format!("/api/v1/tours/{tour_id}"), None)
+        .get(&format!("/api/v1/tours/{tour_id}"), Some(&admin_token))
         .await
         .json()
         .await
         .expect("json");
     assert_eq!(tour["stops"][0]["starts_at"], "2027-10-13T09:00:00+02:00");
     assert_eq!(tour["targets"][0]["value"], 550);
+    assert_eq!(tour["published"], false);
 }
 
 #[tokio::test]
