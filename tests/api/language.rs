@@ -262,8 +262,89 @@ async fn every_e_mail_speaks_its_reader_s_language() {
         )
         .await;
     }
-    // Confirmation, waiting ×2, cancellation ×2, promotion ×2.
-    let mails = app.mail.wait_for(7).await;
+    // Bob comes back to another stop, is let in, asked for feedback, answers with a complaint
+    // he wants news of, which marketing resolves: the feedback and outcome e-mails too.
+    let (later, _) = crate::fixtures::open_stop(&app, 10, &[]).await;
+    let path = format!("/api/v1/stops/{later}/registrations");
+    let mut body = registration_body("Bob", &[]);
+    body["locale"] = Value::from("en");
+    let bob_again = json_with(app.post_json(&path, &body, None).await, StatusCode::CREATED).await;
+    let entrance = json_with(
+        app.get(&format!("/api/v1/stops/{later}"), None).await,
+        StatusCode::OK,
+    )
+    .await["checkpoints"][0]["id"]
+        .clone();
+    let staff = app.token_for("staff").await;
+    let scan = serde_json::json!({"token": bob_again["badge"]["token"], "checkpoint_id": entrance});
+    json_with(
+        app.post_json("/api/v1/checkins", &scan, Some(&staff)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let marketing = app.token_for("marketing").await;
+    json_with(
+        app.post_json(
+            &format!("/api/v1/stops/{later}/feedback-requests"),
+            &serde_json::json!({}),
+            Some(&marketing),
+        )
+        .await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
+    let link = app
+        .mail
+        .wait_for(9)
+        .await
+        .iter()
+        .filter(|m| m.to.iter().any(|t| t.starts_with("bob@")))
+        .find_map(|m| {
+            crate::mail::parts(&m.raw)
+                .into_iter()
+                .find_map(|(kind, _, body)| {
+                    let body = String::from_utf8_lossy(&body).into_owned();
+                    (kind == "text/plain")
+                        .then(|| {
+                            body.lines()
+                                .find(|l| l.contains("/feedback/"))
+                                .map(str::to_owned)
+                        })
+                        .flatten()
+                })
+        })
+        .expect("a feedback link");
+    let token = link.trim().rsplit('/').next().expect("token").to_owned();
+    let answer = json_with(
+        app.post_json(
+            &format!("/api/v1/feedback/{token}"),
+            &serde_json::json!({"overall": 2, "trainers": 2, "content": 3, "nps": 5,
+                "themes": ["licensing"], "notify_me": true}),
+            None,
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let complaint = answer["complaints"][0].as_str().expect("a complaint");
+    json_with(
+        app.patch_json(
+            &format!("/api/v1/complaints/{complaint}"),
+            &serde_json::json!({"status": "resolved", "resolution": "Licence corrigée"}),
+            Some(&marketing),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // Confirmation ×2, waiting ×2, cancellation ×2, promotion ×2, feedback, outcome.
+    let mails = app.mail.wait_for(10).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| mail_text(&m.raw).contains("Licence corrigée")),
+        "the outcome e-mail is among them"
+    );
     let mut found = Vec::new();
     for mail in &mails {
         let english = mail.to.iter().any(|t| t.starts_with("bob@"));
