@@ -150,6 +150,7 @@ async fn every_page_speaks_one_language_and_shows_no_raw_code() {
     let entrance = first_id(&app, "checkpoints");
     let complaint = first_id(&app, "complaints");
     let registration = first_id(&app, "registrations");
+    let workshop = first_id(&app, "workshops");
 
     let pages = [
         "/".to_owned(),
@@ -166,6 +167,11 @@ async fn every_page_speaks_one_language_and_shows_no_raw_code() {
         format!("/admin/tours/{tour_id}"),
         format!("/admin/stops/{stop_id}"),
         format!("/admin/stops/{stop_id}/edit"),
+        "/admin/tours/new".to_owned(),
+        format!("/admin/tours/{tour_id}/edit"),
+        format!("/admin/tours/{tour_id}/stops/new"),
+        format!("/admin/stops/{stop_id}/workshops/new"),
+        format!("/admin/workshops/{workshop}/edit"),
         "/admin/outbox".to_owned(),
         "/analytics".to_owned(),
         format!("/analytics/tours/{tour_id}"),
