@@ -141,7 +141,7 @@ pub fn public_stop_view(conn: &mut DbConnection, id: &str) -> Result<StopView, A
 }
 
 /// Not found unless the stop's tour is published.
-pub fn ensure_public(conn: &mut DbConnection, stop: &Stop) -> Result<(), AppError> {
+fn ensure_public(conn: &mut DbConnection, stop: &Stop) -> Result<(), AppError> {
     match store::find_tour(conn, &stop.tour_id)? {
         Some(tour) if tour.is_public() => Ok(()),
         _ => Err(AppError::NotFound("stop")),
