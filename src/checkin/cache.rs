@@ -90,13 +90,7 @@ impl CheckpointCache {
         if holds_room(slot.starts_at, slot.ends_at, at) {
             return Ok(known);
         }
-        let held = crate::tours::store::list_workshops(conn, &known.row.stop_id)?
-            .into_iter()
-            .find(|w| w.room == slot.room && holds_room(w.starts_at, w.ends_at, at));
-        let Some(held) = held else {
-            return Ok(known);
-        };
-        match store::checkpoint_of_workshop(conn, &held.id)? {
+        match store::checkpoint_in_room_at(conn, &known.row.stop_id, &slot.room, at)? {
             Some(row) => self.get(conn, &row.id),
             None => Ok(known),
         }

@@ -51,6 +51,23 @@ pub fn find_checkpoint(conn: &mut DbConnection, id: &str) -> QueryResult<Option<
         .optional()
 }
 
+/// The checkpoint of the workshop that `room` of a stop holds at `at` (see
+/// `tours::domain::holds_room`), if any.
+pub fn checkpoint_in_room_at(
+    conn: &mut DbConnection,
+    stop_id: &str,
+    room: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<Option<CheckpointRow>> {
+    let held = crate::tours::store::list_workshops(conn, stop_id)?
+        .into_iter()
+        .find(|w| w.room == room && crate::tours::domain::holds_room(w.starts_at, w.ends_at, at));
+    match held {
+        Some(workshop) => checkpoint_of_workshop(conn, &workshop.id),
+        None => Ok(None),
+    }
+}
+
 /// The checkpoint of a workshop.
 pub fn checkpoint_of_workshop(
     conn: &mut DbConnection,

@@ -381,6 +381,19 @@ async fn a_room_left_on_an_earlier_workshop_decides_for_the_one_it_holds_now() {
     assert_eq!(answer["result"], "not_enrolled");
     assert_eq!(answer["workshop"]["title"], "PME", "{answer}");
 
+    // Its counters and last scans follow too, so that the scan just made can be undone there.
+    let status = json_with(
+        app.get(
+            &format!("/api/v1/checkpoints/{}/status", rooms[0]),
+            Some(&staff),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(status["checkpoint_id"], rooms[2].as_str(), "{status}");
+    assert_eq!(status["checked_in"], 1, "{status}");
+
     // The page left on Cloud says so, and names itself by time and title.
     let client = logged_in(&app, "door@roadshow.example", "staff", "en").await;
     let (_, doc) = page(&client, &app, &format!("/scan/checkpoints/{}", rooms[0])).await;
