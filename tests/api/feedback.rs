@@ -334,6 +334,19 @@ async fn the_feedback_form_opens_from_the_link_and_takes_one_answer() {
         3,
         "trainers, content, nps"
     );
+    // The summary at the top links each of them, by its label.
+    for field in ["trainers", "content", "nps"] {
+        let link = crate::pages::select(&doc, &format!(".error-summary a[href='#f-{field}']"));
+        assert_eq!(link.len(), 1, "{field}");
+        assert_eq!(
+            crate::pages::select(&doc, &format!("fieldset#f-{field}")).len(),
+            1
+        );
+    }
+    let summary: String = crate::pages::select(&doc, ".error-summary")[0]
+        .text()
+        .collect();
+    assert!(summary.contains("Les formateurs\u{a0}:"), "{summary}");
     assert_eq!(
         crate::pages::select(&doc, "input[name=themes][value=licensing][checked]").len(),
         1,
