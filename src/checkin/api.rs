@@ -434,7 +434,7 @@ pub fn checkpoint_status_of(
     let checkpoint = store::find_checkpoint(conn, id)?.ok_or(AppError::NotFound("checkpoint"))?;
     actor.may_scan_at(&checkpoint.stop_id)?;
     // A room's counters follow the clock as its scans do: those of the workshop it holds now.
-    let checkpoint = room_now(conn, checkpoint)?;
+    let checkpoint = service::room_now(conn, checkpoint)?;
     let id = checkpoint.id.as_str();
     let tz = crate::tours::store::find_stop(conn, &checkpoint.stop_id)?
         .ok_or(AppError::NotFound("stop"))?
@@ -460,30 +460,6 @@ pub fn checkpoint_status_of(
         expected,
         recent,
     })
-}
-
-/// The checkpoint a workshop's room stands for now: itself within its workshop's time, else
-/// the workshop the same room holds now, if any.
-fn room_now(
-    conn: &mut db::DbConnection,
-    checkpoint: store::CheckpointRow,
-) -> Result<store::CheckpointRow, AppError> {
-    let Some(workshop_id) = &checkpoint.workshop_id else {
-        return Ok(checkpoint);
-    };
-    let Some(workshop) = crate::tours::store::find_workshop(conn, workshop_id)? else {
-        return Ok(checkpoint);
-    };
-    let now = time::now();
-    if workshop.room.trim().is_empty()
-        || crate::tours::domain::holds_room(workshop.starts_at, workshop.ends_at, now)
-    {
-        return Ok(checkpoint);
-    }
-    Ok(
-        store::checkpoint_in_room_at(conn, &checkpoint.stop_id, &workshop.room, now)?
-            .unwrap_or(checkpoint),
-    )
 }
 
 /// A public key that verifies badges.
