@@ -7,6 +7,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::cache::CheckpointCache;
 use super::domain::{RawScan, ScanRequest, Verdict};
 use super::service::{self, ScanOutcome};
 use super::store;
@@ -418,8 +419,9 @@ pub async fn checkpoint_status(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let actor = staff.user;
+    let checkpoints = state.checkpoints.clone();
     let status = db::run(&state.pool, move |conn| {
-        checkpoint_status_of(conn, &actor, &id)
+        checkpoint_status_of(conn, &checkpoints, &actor, &id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(status))
@@ -428,18 +430,16 @@ pub async fn checkpoint_status(
 /// The counters and last scans of a checkpoint (shared with the scanner page).
 pub fn checkpoint_status_of(
     conn: &mut db::DbConnection,
+    checkpoints: &CheckpointCache,
     actor: &CurrentUser,
     id: &str,
 ) -> Result<CheckpointStatus, AppError> {
-    let checkpoint = store::find_checkpoint(conn, id)?.ok_or(AppError::NotFound("checkpoint"))?;
-    actor.may_scan_at(&checkpoint.stop_id)?;
+    let named = checkpoints.get(conn, id)?;
+    actor.may_scan_at(&named.row.stop_id)?;
     // A room's counters follow the clock as its scans do: those of the workshop it holds now.
-    let checkpoint = service::room_now(conn, checkpoint)?;
+    let known = checkpoints.in_room_at(conn, named, time::now())?;
+    let (checkpoint, tz) = (known.row, known.timezone);
     let id = checkpoint.id.as_str();
-    let tz = crate::tours::store::find_stop(conn, &checkpoint.stop_id)?
-        .ok_or(AppError::NotFound("stop"))?
-        .timezone
-        .tz();
     let (checked_in, expected) = service::counts(conn, &checkpoint)?;
     let recent = store::recent_scans(conn, id, 10)?
         .into_iter()

@@ -242,9 +242,10 @@ async fn render_scanner(
 ) -> Result<HttpResponse, PageError> {
     let query = q.clone();
     let badges = state.badges.clone();
+    let checkpoints = state.checkpoints.clone();
     let locale = ctx.tr;
     let (status, city, stop_id, (label, room_now), found) = db::run(&state.pool, move |conn| {
-        let status = checkpoint_status_of(conn, &actor, &checkpoint_id)?;
+        let status = checkpoint_status_of(conn, &checkpoints, &actor, &checkpoint_id)?;
         let checkpoint = store::find_checkpoint(conn, &checkpoint_id)?
             .ok_or(AppError::NotFound("checkpoint"))?;
         let view = crate::tours::service::stop_view(conn, &checkpoint.stop_id)?;

@@ -215,30 +215,6 @@ pub fn elsewhere(conn: &mut DbConnection, outcome: &ScanOutcome) -> Result<Elsew
     }
 }
 
-/// The checkpoint a workshop's room stands for now: itself within its workshop's time, else
-/// the workshop the same room holds now, if any.
-pub fn room_now(
-    conn: &mut DbConnection,
-    checkpoint: CheckpointRow,
-) -> Result<CheckpointRow, AppError> {
-    let Some(workshop_id) = &checkpoint.workshop_id else {
-        return Ok(checkpoint);
-    };
-    let Some(workshop) = crate::tours::store::find_workshop(conn, workshop_id)? else {
-        return Ok(checkpoint);
-    };
-    let now = crate::time::now();
-    if workshop.room.trim().is_empty()
-        || crate::tours::domain::holds_room(workshop.starts_at, workshop.ends_at, now)
-    {
-        return Ok(checkpoint);
-    }
-    Ok(
-        store::checkpoint_in_room_at(conn, &checkpoint.stop_id, &workshop.room, now)?
-            .unwrap_or(checkpoint),
-    )
-}
-
 /// The stored answer to a resent `scan_id`. Scan ids are chosen by devices, so the id alone
 /// proves nothing: the answer (a name, a company) goes only to a caller allowed at the stop
 /// where the scan was made, and speaks of that scan's own checkpoint.
