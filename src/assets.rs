@@ -2,7 +2,7 @@
 //! single file runs everywhere and nothing is fetched from a CDN.
 
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, web};
 
 use crate::error::AppError;
 
@@ -55,14 +55,12 @@ const FILES: &[(&str, &str, &[u8])] = &[
 const SCANNER_SW: &[u8] = include_bytes!("../static/scanner-sw.js");
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/static/{name}", web::get().to(serve))
-        .route("/scan/sw.js", web::get().to(scanner_service_worker))
-        .route(
-            "/scan/manifest.webmanifest",
-            web::get().to(scanner_manifest),
-        );
+    cfg.service(serve)
+        .service(scanner_service_worker)
+        .service(scanner_manifest);
 }
 
+#[get("/static/{name}")]
 async fn serve(name: web::Path<String>) -> Result<HttpResponse, AppError> {
     let (_, content_type, bytes) = FILES
         .iter()
@@ -82,6 +80,7 @@ async fn serve(name: web::Path<String>) -> Result<HttpResponse, AppError> {
         .body(*bytes))
 }
 
+#[get("/scan/sw.js")]
 async fn scanner_service_worker() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/javascript; charset=utf-8"))
@@ -90,6 +89,7 @@ async fn scanner_service_worker() -> HttpResponse {
         .body(SCANNER_SW)
 }
 
+#[get("/scan/manifest.webmanifest")]
 async fn scanner_manifest() -> HttpResponse {
     let manifest = serde_json::json!({
         "name": "Roadshow — scanner",

@@ -1,6 +1,6 @@
 //! Operations endpoints: liveness, readiness, Prometheus metrics.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, web};
 use diesel::connection::SimpleConnection;
 
 use crate::db;
@@ -8,17 +8,17 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics));
+    cfg.service(healthz).service(readyz).service(metrics);
 }
 
 /// The process is up.
+#[get("/healthz")]
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
 /// The database answers, and this process's e-mail worker (when it runs one) makes progress.
+#[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let ping = db::run(&state.pool, |conn| {
         conn.batch_execute("SELECT 1")?;
@@ -47,6 +47,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
+#[get("/metrics")]
 async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let pool = state.pool.state();
     state

@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations and served at
 //! `/api/v1/openapi.json`.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, web};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -91,9 +91,10 @@ impl Modify for BearerAuth {
 pub struct ApiDoc;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/openapi.json", web::get().to(openapi_json));
+    cfg.service(openapi_json);
 }
 
+#[get("/api/v1/openapi.json")]
 async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
@@ -123,5 +124,39 @@ mod tests {
         assert!(reference("ComplaintResponse", "status").contains("ComplaintStatus"));
         assert!(reference("CreateComplaintRequest", "theme").contains("ComplaintTheme"));
         assert!(reference("UpdateComplaintRequest", "status").contains("ComplaintStatus"));
+    }
+
+    /// The documented parameters are the route's: every `{name}` of a path is a required path
+    /// parameter, and nothing else is declared as one (query filters are `in: query`). The
+    /// paths come from the actix route attributes, so the document cannot name another route.
+    #[test]
+    fn path_parameters_are_the_routes_placeholders() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).expect("json");
+        let paths = doc["paths"].as_object().expect("paths");
+        assert!(paths.len() > 30, "the document lists the API");
+        for (path, operations) in paths {
+            let placeholders: Vec<&str> = path
+                .split('/')
+                .filter_map(|part| part.strip_prefix('{')?.split('}').next())
+                .collect();
+            for (method, operation) in operations.as_object().expect("operations") {
+                let declared: Vec<&str> = operation["parameters"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|p| p["in"] == "path")
+                    .map(|p| {
+                        assert_eq!(p["required"], true, "{method} {path}: {p}");
+                        p["name"].as_str().expect("name")
+                    })
+                    .collect();
+                let mut expected = placeholders.clone();
+                let mut found = declared.clone();
+                expected.sort_unstable();
+                found.sort_unstable();
+                assert_eq!(found, expected, "{method} {path}");
+            }
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! The analytics API of API.md "Analytics" (marketing).
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -13,14 +13,7 @@ use crate::error::{AppError, Problem};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/api/v1/analytics/stops/{stop_id}",
-        web::get().to(stop_analytics),
-    )
-    .route(
-        "/api/v1/analytics/tours/{tour_id}",
-        web::get().to(tour_analytics),
-    );
+    cfg.service(stop_analytics).service(tour_analytics);
 }
 
 /// Who is counted; absent or empty means everyone.
@@ -41,7 +34,7 @@ impl AttendeeQuery {
 /// A stop's figures: registrations, check-ins, no-shows, workshops, arrivals per quarter hour
 /// (local time), feedback and complaints. Rates are null when their denominator is zero.
 #[utoipa::path(
-    get, path = "/api/v1/analytics/stops/{stop_id}", tag = "analytics",
+    tag = "analytics",
     params(("stop_id" = String, Path), AttendeeQuery),
     security(("bearer" = [])),
     responses(
@@ -52,6 +45,7 @@ impl AttendeeQuery {
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[get("/api/v1/analytics/stops/{stop_id}")]
 pub async fn stop_analytics(
     state: web::Data<AppState>,
     _marketing: ApiUser<ReadAnalytics>,
@@ -65,7 +59,7 @@ pub async fn stop_analytics(
 /// A tour's overview: a row per stop, totals, the funnel registered → checked in → attended a
 /// workshop → outcomes, and progress against the tour's targets.
 #[utoipa::path(
-    get, path = "/api/v1/analytics/tours/{tour_id}", tag = "analytics",
+    tag = "analytics",
     params(("tour_id" = String, Path), AttendeeQuery),
     security(("bearer" = [])),
     responses(
@@ -76,6 +70,7 @@ pub async fn stop_analytics(
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[get("/api/v1/analytics/tours/{tour_id}")]
 pub async fn tour_analytics(
     state: web::Data<AppState>,
     _marketing: ApiUser<ReadAnalytics>,

@@ -1,6 +1,6 @@
 //! `POST /api/v1/auth/tokens`: trade an e-mail and password for a bearer token.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,7 +12,7 @@ use crate::state::AppState;
 use crate::web::ApiJson;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/auth/tokens", web::post().to(create_token));
+    cfg.service(create_token);
 }
 
 /// Credentials of a staff, marketing or admin account.
@@ -32,7 +32,7 @@ pub struct TokenResponse {
 
 /// Log in: returns a bearer token for the API.
 #[utoipa::path(
-    post, path = "/api/v1/auth/tokens", tag = "accounts",
+    tag = "accounts",
     request_body = CreateTokenRequest,
     responses(
         (status = 201, body = TokenResponse),
@@ -40,6 +40,7 @@ pub struct TokenResponse {
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[post("/api/v1/auth/tokens")]
 pub async fn create_token(
     state: web::Data<AppState>,
     body: ApiJson<CreateTokenRequest>,

@@ -2,7 +2,7 @@
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -15,9 +15,7 @@ use crate::web::{
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/login", web::get().to(login_form))
-        .route("/login", web::post().to(log_in))
-        .route("/logout", web::post().to(log_out));
+    cfg.service(login_form).service(log_in).service(log_out);
 }
 
 #[derive(Template)]
@@ -43,6 +41,7 @@ fn safe_next(next: Option<&str>, base: &url::Url) -> String {
     }
 }
 
+#[get("/login")]
 async fn login_form(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -66,6 +65,7 @@ struct LoginForm {
     next: Option<String>,
 }
 
+#[post("/login")]
 async fn log_in(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -121,6 +121,7 @@ async fn log_in(
 #[derive(Deserialize)]
 struct LogoutForm {}
 
+#[post("/logout")]
 async fn log_out(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -2,7 +2,7 @@
 //! walk-ins, undo, a checkpoint's counters, the data an offline scanner keeps. Devices are in
 //! `devices.rs`.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -22,25 +22,13 @@ use crate::time;
 use crate::web::ApiJson;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/checkins", web::post().to(check_in))
-        .route("/api/v1/checkins/batch", web::post().to(check_in_batch))
-        .route(
-            "/api/v1/stops/{stop_id}/attendees",
-            web::get().to(search_attendees),
-        )
-        .route(
-            "/api/v1/stops/{stop_id}/walk-ins",
-            web::post().to(create_walk_in),
-        )
-        .route(
-            "/api/v1/stops/{stop_id}/scanner-data",
-            web::get().to(scanner_data),
-        )
-        .route("/api/v1/scans/{scan_id}/undo", web::post().to(undo_scan))
-        .route(
-            "/api/v1/checkpoints/{checkpoint_id}/status",
-            web::get().to(checkpoint_status),
-        );
+    cfg.service(check_in)
+        .service(check_in_batch)
+        .service(search_attendees)
+        .service(create_walk_in)
+        .service(scanner_data)
+        .service(undo_scan)
+        .service(checkpoint_status);
 }
 
 /// A badge seen at a checkpoint.
@@ -195,7 +183,7 @@ async fn decide_one(
 /// Decide a scan (staff, admin or a scanner device). A decision is always 200; re-sending the
 /// same `scan_id` returns the same answer and records nothing new.
 #[utoipa::path(
-    post, path = "/api/v1/checkins", tag = "check-in", request_body = CheckInRequest,
+    tag = "check-in", request_body = CheckInRequest,
     security(("bearer" = [])),
     responses(
         (status = 200, body = CheckInResponse),
@@ -206,6 +194,7 @@ async fn decide_one(
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[post("/api/v1/checkins")]
 pub async fn check_in(
     state: web::Data<AppState>,
     staff: ApiUser<ScanBadges>,
@@ -235,11 +224,12 @@ const MAX_BATCH: usize = 2000;
 /// already known answers as before; the earliest scan of a badge at a checkpoint is the check-in,
 /// so a device learns which of its offline `ok`s were in fact duplicates (`already_checked_in`).
 #[utoipa::path(
-    post, path = "/api/v1/checkins/batch", tag = "check-in", request_body = BatchRequest,
+    tag = "check-in", request_body = BatchRequest,
     security(("bearer" = [])),
     responses((status = 200, body = BatchResponse), (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
 )]
+#[post("/api/v1/checkins/batch")]
 pub async fn check_in_batch(
     state: web::Data<AppState>,
     staff: ApiUser<ScanBadges>,
@@ -294,10 +284,11 @@ pub struct AttendeeMatch {
 
 /// Find attendees of a stop by name, company or e-mail (staff).
 #[utoipa::path(
-    get, path = "/api/v1/stops/{stop_id}/attendees", tag = "check-in", params(SearchQuery),
+    tag = "check-in", params(SearchQuery),
     security(("bearer" = [])),
     responses((status = 200, body = [AttendeeMatch]), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
+#[get("/api/v1/stops/{stop_id}/attendees")]
 pub async fn search_attendees(
     state: web::Data<AppState>,
     staff: ApiUser<ScanBadges>,
@@ -347,11 +338,12 @@ pub async fn search_attendees(
 /// Register someone at the door (staff): same body and answer as a registration, already
 /// checked in at the entrance. 409 when the stop is full.
 #[utoipa::path(
-    post, path = "/api/v1/stops/{stop_id}/walk-ins", tag = "check-in", request_body = RegistrationRequest,
+    tag = "check-in", request_body = RegistrationRequest,
     security(("bearer" = [])),
     responses((status = 201, body = RegistrationResponse), (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"))
 )]
+#[post("/api/v1/stops/{stop_id}/walk-ins")]
 pub async fn create_walk_in(
     state: web::Data<AppState>,
     staff: ApiUser<ScanBadges>,
@@ -372,10 +364,11 @@ pub async fn create_walk_in(
 
 /// Undo a mistaken check-in (staff): the scan stays recorded, the check-in goes.
 #[utoipa::path(
-    post, path = "/api/v1/scans/{scan_id}/undo", tag = "check-in", security(("bearer" = [])),
+    tag = "check-in", security(("bearer" = [])),
     responses((status = 200), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "the scan is not a check-in", body = Problem, content_type = "application/problem+json"))
 )]
+#[post("/api/v1/scans/{scan_id}/undo")]
 pub async fn undo_scan(
     state: web::Data<AppState>,
     staff: ApiUser<ScanBadges>,
@@ -409,9 +402,10 @@ pub struct CheckpointStatus {
 
 /// Counters (checked in / expected) and the last scans at a checkpoint (staff).
 #[utoipa::path(
-    get, path = "/api/v1/checkpoints/{checkpoint_id}/status", tag = "check-in", security(("bearer" = [])),
+    tag = "check-in", security(("bearer" = [])),
     responses((status = 200, body = CheckpointStatus), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
+#[get("/api/v1/checkpoints/{checkpoint_id}/status")]
 pub async fn checkpoint_status(
     state: web::Data<AppState>,
     staff: ApiUser<ScanBadges>,
@@ -512,9 +506,10 @@ pub struct ScannerData {
 /// The stop's public keys, checkpoints, a compact attendee list and current check-ins, so that
 /// a scanner can decide offline (staff or device).
 #[utoipa::path(
-    get, path = "/api/v1/stops/{stop_id}/scanner-data", tag = "check-in", security(("bearer" = [])),
+    tag = "check-in", security(("bearer" = [])),
     responses((status = 200, body = ScannerData), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
+#[get("/api/v1/stops/{stop_id}/scanner-data")]
 pub async fn scanner_data(
     state: web::Data<AppState>,
     staff: ApiUser<ScanBadges>,

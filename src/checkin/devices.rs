@@ -1,7 +1,7 @@
 //! Scanner devices: a phone or laptop registered for one stop gets a token with the scanner
 //! scope there; admins list and revoke them.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -13,15 +13,9 @@ use crate::state::AppState;
 use crate::web::ApiJson;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/api/v1/stops/{stop_id}/devices",
-        web::get().to(list_devices),
-    )
-    .route("/api/v1/devices", web::post().to(create_device))
-    .route(
-        "/api/v1/devices/{device_id}",
-        web::delete().to(revoke_device),
-    );
+    cfg.service(list_devices)
+        .service(create_device)
+        .service(revoke_device);
 }
 
 /// A scanner device to register.
@@ -45,10 +39,11 @@ pub struct DeviceResponse {
 /// token): returns a device token with the scanner scope at that stop only, until an admin
 /// revokes it or `ROADSHOW_DEVICE_TOKEN_DAYS_AFTER_STOP` days after the stop ends.
 #[utoipa::path(
-    post, path = "/api/v1/devices", tag = "check-in", request_body = CreateDeviceRequest, security(("bearer" = [])),
+    tag = "check-in", request_body = CreateDeviceRequest, security(("bearer" = [])),
     responses((status = 201, body = DeviceResponse), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
 )]
+#[post("/api/v1/devices")]
 pub async fn create_device(
     state: web::Data<AppState>,
     staff: ApiUser<ScanBadges>,
@@ -91,9 +86,10 @@ pub struct DeviceSummary {
 
 /// The scanner devices of a stop (admin).
 #[utoipa::path(
-    get, path = "/api/v1/stops/{stop_id}/devices", tag = "check-in", security(("bearer" = [])),
+    tag = "check-in", security(("bearer" = [])),
     responses((status = 200, body = [DeviceSummary]))
 )]
+#[get("/api/v1/stops/{stop_id}/devices")]
 pub async fn list_devices(
     state: web::Data<AppState>,
     _admin: ApiUser<ManageSetup>,
@@ -118,9 +114,10 @@ pub async fn list_devices(
 
 /// Cut a device off (admin): its token answers 401 from now on.
 #[utoipa::path(
-    delete, path = "/api/v1/devices/{device_id}", tag = "check-in", security(("bearer" = [])),
+    tag = "check-in", security(("bearer" = [])),
     responses((status = 200), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
+#[delete("/api/v1/devices/{device_id}")]
 pub async fn revoke_device(
     state: web::Data<AppState>,
     _admin: ApiUser<ManageSetup>,

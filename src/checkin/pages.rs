@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -29,27 +29,15 @@ use crate::web::{
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/scan", web::get().to(choose_stop))
-        .route("/scan/stops/{stop_id}", web::get().to(choose_checkpoint))
-        .route(
-            "/scan/stops/{stop_id}/device",
-            web::post().to(register_device),
-        )
-        .route("/scan/stops/{stop_id}/walk-in", web::get().to(walk_in_form))
-        .route(
-            "/scan/stops/{stop_id}/walk-in",
-            web::post().to(submit_walk_in),
-        )
-        .route("/scan/checkpoints/{checkpoint_id}", web::get().to(scanner))
-        .route(
-            "/scan/checkpoints/{checkpoint_id}",
-            web::post().to(submit_scan),
-        )
-        .route("/scan/scans/{scan_id}/undo", web::post().to(undo))
-        .route(
-            "/admin/devices/{device_id}/revoke",
-            web::post().to(revoke_device),
-        );
+    cfg.service(choose_stop)
+        .service(choose_checkpoint)
+        .service(register_device)
+        .service(walk_in_form)
+        .service(submit_walk_in)
+        .service(scanner)
+        .service(submit_scan)
+        .service(undo)
+        .service(revoke_device);
 }
 
 type Form = CsrfForm<BTreeMap<String, String>>;
@@ -83,6 +71,7 @@ struct ChooseStopPage {
     stops: Vec<StopChoice>,
 }
 
+#[get("/scan")]
 async fn choose_stop(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -128,6 +117,7 @@ struct ChooseCheckpointPage {
     checkpoints: Vec<CheckpointChoice>,
 }
 
+#[get("/scan/stops/{stop_id}")]
 async fn choose_checkpoint(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -158,6 +148,7 @@ async fn choose_checkpoint(
 }
 
 /// Registers this browser as a scanner device (answers JSON to `scanner.js`).
+#[post("/scan/stops/{stop_id}/device")]
 async fn register_device(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -300,6 +291,7 @@ async fn render_scanner(
     page(req, StatusCode::OK, &page_data)
 }
 
+#[get("/scan/checkpoints/{checkpoint_id}")]
 async fn scanner(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -326,6 +318,7 @@ async fn scanner(
 }
 
 /// The no-JavaScript path: a handheld scanner types the badge and Enter into the focused input.
+#[post("/scan/checkpoints/{checkpoint_id}")]
 async fn submit_scan(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -368,6 +361,7 @@ async fn submit_scan(
     .await
 }
 
+#[post("/scan/scans/{scan_id}/undo")]
 async fn undo(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -392,6 +386,7 @@ struct WalkInPage {
     form: FormState,
 }
 
+#[get("/scan/stops/{stop_id}/walk-in")]
 async fn walk_in_form(
     req: HttpRequest,
     staff: PageUser<ScanBadges>,
@@ -410,6 +405,7 @@ async fn walk_in_form(
     )
 }
 
+#[post("/scan/stops/{stop_id}/walk-in")]
 async fn submit_walk_in(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -454,6 +450,7 @@ async fn submit_walk_in(
 }
 
 /// An admin cuts a lost device off; its token is refused from the next request on.
+#[post("/admin/devices/{device_id}/revoke")]
 async fn revoke_device(
     req: HttpRequest,
     state: web::Data<AppState>,

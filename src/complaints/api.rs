@@ -1,6 +1,6 @@
 //! The complaints API: staff and marketing record, marketing works them.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -17,10 +17,10 @@ use crate::time;
 use crate::web::ApiJson;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/complaints", web::post().to(create_complaint))
-        .route("/api/v1/complaints", web::get().to(list_complaints))
-        .route("/api/v1/complaints/{id}", web::get().to(get_complaint))
-        .route("/api/v1/complaints/{id}", web::patch().to(update_complaint));
+    cfg.service(create_complaint)
+        .service(list_complaints)
+        .service(get_complaint)
+        .service(update_complaint);
 }
 
 /// A complaint heard on site or on the phone.
@@ -120,10 +120,11 @@ pub fn complaint_response(c: Complaint, history: Vec<ComplaintEvent>) -> Complai
 
 /// Record a complaint (staff or marketing).
 #[utoipa::path(
-    post, path = "/api/v1/complaints", tag = "feedback", request_body = CreateComplaintRequest, security(("bearer" = [])),
+    tag = "feedback", request_body = CreateComplaintRequest, security(("bearer" = [])),
     responses((status = 201, body = ComplaintResponse), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
 )]
+#[post("/api/v1/complaints")]
 pub async fn create_complaint(
     state: web::Data<AppState>,
     user: ApiUser<RecordComplaints>,
@@ -165,9 +166,10 @@ pub struct ComplaintFilter {
 
 /// Complaints, newest first, by stop, theme and status (marketing).
 #[utoipa::path(
-    get, path = "/api/v1/complaints", tag = "feedback", params(ComplaintFilter), security(("bearer" = [])),
+    tag = "feedback", params(ComplaintFilter), security(("bearer" = [])),
     responses((status = 200, body = [ComplaintResponse]), (status = 403, body = Problem, content_type = "application/problem+json"))
 )]
+#[get("/api/v1/complaints")]
 pub async fn list_complaints(
     state: web::Data<AppState>,
     _marketing: ApiUser<WorkComplaints>,
@@ -196,9 +198,10 @@ pub async fn list_complaints(
 
 /// A complaint with its history (marketing).
 #[utoipa::path(
-    get, path = "/api/v1/complaints/{id}", tag = "feedback", security(("bearer" = [])),
+    tag = "feedback", security(("bearer" = [])),
     responses((status = 200, body = ComplaintResponse), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
+#[get("/api/v1/complaints/{id}")]
 pub async fn get_complaint(
     state: web::Data<AppState>,
     _marketing: ApiUser<WorkComplaints>,
@@ -216,11 +219,12 @@ pub async fn get_complaint(
 
 /// Work a complaint (marketing): status, owner, resolution; each change joins the history.
 #[utoipa::path(
-    patch, path = "/api/v1/complaints/{id}", tag = "feedback", request_body = UpdateComplaintRequest, security(("bearer" = [])),
+    tag = "feedback", request_body = UpdateComplaintRequest, security(("bearer" = [])),
     responses((status = 200, body = ComplaintResponse), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "unknown status, or resolved without a resolution", body = Problem, content_type = "application/problem+json"))
 )]
+#[patch("/api/v1/complaints/{id}")]
 pub async fn update_complaint(
     state: web::Data<AppState>,
     marketing: ApiUser<WorkComplaints>,

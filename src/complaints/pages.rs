@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -19,11 +19,11 @@ use crate::time;
 use crate::web::{CsrfForm, FormState, PageContext, PageError, html, redirect_see_other};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/complaints", web::get().to(list_page))
-        .route("/complaints/new", web::get().to(new_page))
-        .route("/complaints", web::post().to(record))
-        .route("/complaints/{id}", web::get().to(detail_page))
-        .route("/complaints/{id}", web::post().to(work));
+    cfg.service(list_page)
+        .service(new_page)
+        .service(record)
+        .service(detail_page)
+        .service(work);
 }
 
 /// A complaint as a row of the list.
@@ -84,6 +84,7 @@ fn stop_choices(
     Ok(out)
 }
 
+#[get("/complaints")]
 async fn list_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -216,6 +217,7 @@ fn detail(
     }
 }
 
+#[get("/complaints/{id}")]
 async fn detail_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -236,6 +238,7 @@ async fn detail_page(
     html(StatusCode::OK, &detail(ctx, c, city, history, form)).map_err(|e| PageError::new(&req, e))
 }
 
+#[post("/complaints/{id}")]
 async fn work(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -295,6 +298,7 @@ struct NewQuery {
     stop_id: Option<String>,
 }
 
+#[get("/complaints/new")]
 async fn new_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -318,6 +322,7 @@ async fn new_page(
     .map_err(|e| PageError::new(&req, e))
 }
 
+#[post("/complaints")]
 async fn record(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -1,7 +1,7 @@
 //! The admin page of the e-mail queue: what waits, what failed and why, and "retry now".
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 
 use super::outbox;
@@ -12,8 +12,7 @@ use crate::state::AppState;
 use crate::web::{CsrfForm, PageContext, PageError, html, redirect_see_other};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/outbox", web::get().to(outbox_page))
-        .route("/admin/outbox/{id}/retry", web::post().to(retry));
+    cfg.service(outbox_page).service(retry);
 }
 
 struct Row {
@@ -36,6 +35,7 @@ struct OutboxPage {
     rows: Vec<Row>,
 }
 
+#[get("/admin/outbox")]
 async fn outbox_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -77,6 +77,7 @@ async fn outbox_page(
     .map_err(|e| PageError::new(&req, e))
 }
 
+#[post("/admin/outbox/{id}/retry")]
 async fn retry(
     req: HttpRequest,
     state: web::Data<AppState>,

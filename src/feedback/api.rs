@@ -1,6 +1,6 @@
 //! The feedback API: marketing asks for feedback; attendees answer through their link.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -13,23 +13,11 @@ use crate::state::AppState;
 use crate::web::ApiJson;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/api/v1/stops/{stop_id}/feedback-requests",
-        web::post().to(request_feedback),
-    )
-    .route("/api/v1/feedback/{token}", web::post().to(submit_feedback))
-    .route(
-        "/api/v1/stops/{stop_id}/feedback-summary",
-        web::get().to(stop_summary),
-    )
-    .route(
-        "/api/v1/tours/{tour_id}/feedback-summary",
-        web::get().to(tour_summary),
-    )
-    .route(
-        "/api/v1/feedback-answers/{feedback_id}/quote",
-        web::put().to(pick_quote),
-    );
+    cfg.service(request_feedback)
+        .service(submit_feedback)
+        .service(stop_summary)
+        .service(tour_summary)
+        .service(pick_quote);
 }
 
 /// How many feedback e-mails were queued.
@@ -40,10 +28,11 @@ pub struct FeedbackRequestsResponse {
 
 /// Queue one feedback e-mail per checked-in attendee who has none yet (marketing).
 #[utoipa::path(
-    post, path = "/api/v1/stops/{stop_id}/feedback-requests", tag = "feedback", security(("bearer" = [])),
+    tag = "feedback", security(("bearer" = [])),
     responses((status = 202, body = FeedbackRequestsResponse), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
+#[post("/api/v1/stops/{stop_id}/feedback-requests")]
 pub async fn request_feedback(
     state: web::Data<AppState>,
     _marketing: ApiUser<ReadAnalytics>,
@@ -86,11 +75,12 @@ pub struct FeedbackResponse {
 
 /// Send feedback through the one-time link (public). A second submission is 409.
 #[utoipa::path(
-    post, path = "/api/v1/feedback/{token}", tag = "feedback", request_body = FeedbackRequest,
+    tag = "feedback", request_body = FeedbackRequest,
     responses((status = 201, body = FeedbackResponse), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "already sent, or the link expired", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"))
 )]
+#[post("/api/v1/feedback/{token}")]
 pub async fn submit_feedback(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -119,9 +109,10 @@ pub async fn submit_feedback(
 /// complaints by theme and status, picked quotes. Rates are 0 and averages null when nobody
 /// answered.
 #[utoipa::path(
-    get, path = "/api/v1/stops/{stop_id}/feedback-summary", tag = "feedback", security(("bearer" = [])),
+    tag = "feedback", security(("bearer" = [])),
     responses((status = 200, body = super::summary::StopFeedbackSummary), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
+#[get("/api/v1/stops/{stop_id}/feedback-summary")]
 pub async fn stop_summary(
     state: web::Data<AppState>,
     _marketing: ApiUser<ReadAnalytics>,
@@ -138,9 +129,10 @@ pub async fn stop_summary(
 /// A tour's feedback theme by theme: complaints by theme and status, and the stops they come
 /// from (marketing).
 #[utoipa::path(
-    get, path = "/api/v1/tours/{tour_id}/feedback-summary", tag = "feedback", security(("bearer" = [])),
+    tag = "feedback", security(("bearer" = [])),
     responses((status = 200, body = super::summary::TourFeedbackSummary), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
+#[get("/api/v1/tours/{tour_id}/feedback-summary")]
 pub async fn tour_summary(
     state: web::Data<AppState>,
     _marketing: ApiUser<ReadAnalytics>,
@@ -162,9 +154,10 @@ pub struct QuoteRequest {
 
 /// Pick (or drop) an answer's comment as a representative quote of its stop (marketing).
 #[utoipa::path(
-    put, path = "/api/v1/feedback-answers/{feedback_id}/quote", tag = "feedback", request_body = QuoteRequest, security(("bearer" = [])),
+    tag = "feedback", request_body = QuoteRequest, security(("bearer" = [])),
     responses((status = 200), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
+#[put("/api/v1/feedback-answers/{feedback_id}/quote")]
 pub async fn pick_quote(
     state: web::Data<AppState>,
     _marketing: ApiUser<crate::auth::policy::WorkComplaints>,

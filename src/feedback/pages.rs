@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 
 use super::service::{self, RawFeedback};
@@ -15,13 +15,10 @@ use crate::time;
 use crate::web::{CsrfForm, FormState, PageContext, PageError, html};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/feedback/{token}", web::get().to(feedback_form))
-        .route("/feedback/{token}", web::post().to(submit_feedback_form))
-        .route(
-            "/feedback/{token}/unsubscribe",
-            web::get().to(unsubscribe_page),
-        )
-        .route("/feedback/{token}/unsubscribe", web::post().to(unsubscribe));
+    cfg.service(feedback_form)
+        .service(submit_feedback_form)
+        .service(unsubscribe_page)
+        .service(unsubscribe);
 }
 
 #[derive(Template)]
@@ -54,6 +51,7 @@ async fn who(
     Ok((view.registration.first_name, view.stop.city))
 }
 
+#[get("/feedback/{token}")]
 async fn feedback_form(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -74,6 +72,7 @@ async fn feedback_form(
     html(StatusCode::OK, &page_data).map_err(|e| PageError::new(&req, e))
 }
 
+#[post("/feedback/{token}")]
 async fn submit_feedback_form(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -140,6 +139,7 @@ struct UnsubscribePage {
     done: bool,
 }
 
+#[get("/feedback/{token}/unsubscribe")]
 async fn unsubscribe_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -159,6 +159,7 @@ async fn unsubscribe_page(
     .map_err(|e| PageError::new(&req, e))
 }
 
+#[post("/feedback/{token}/unsubscribe")]
 async fn unsubscribe(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -1,6 +1,6 @@
 //! The outcomes API of API.md "Outcomes" (marketing).
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -18,17 +18,14 @@ use crate::web::{ApiBytes, ApiJson};
 pub const IMPORT_BODY_LIMIT: usize = 10 * 1024 * 1024;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/outcomes", web::post().to(record_outcome))
+    cfg.service(record_outcome)
         .service(
             web::resource("/api/v1/outcomes/import")
                 .app_data(web::PayloadConfig::new(IMPORT_BODY_LIMIT))
                 .route(web::post().to(import_outcomes)),
         )
-        .route("/api/v1/outcomes/{id}", web::delete().to(delete_outcome))
-        .route(
-            "/api/v1/registrations/{registration_id}/outcomes",
-            web::get().to(list_outcomes),
-        );
+        .service(delete_outcome)
+        .service(list_outcomes);
 }
 
 /// An outcome to record.
@@ -70,7 +67,7 @@ impl From<Outcome> for OutcomeResponse {
 
 /// Record an outcome for an attendee; 409 when they already have one of that kind.
 #[utoipa::path(
-    post, path = "/api/v1/outcomes", tag = "outcomes", request_body = OutcomeRequest,
+    tag = "outcomes", request_body = OutcomeRequest,
     security(("bearer" = [])),
     responses(
         (status = 201, body = OutcomeResponse),
@@ -81,6 +78,7 @@ impl From<Outcome> for OutcomeResponse {
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[post("/api/v1/outcomes")]
 pub async fn record_outcome(
     state: web::Data<AppState>,
     marketing: ApiUser<ReadAnalytics>,
@@ -150,13 +148,14 @@ pub async fn import_outcomes(
 
 /// An attendee's outcomes.
 #[utoipa::path(
-    get, path = "/api/v1/registrations/{registration_id}/outcomes", tag = "outcomes",
+    tag = "outcomes",
     security(("bearer" = [])),
     responses(
         (status = 200, body = Vec<OutcomeResponse>),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[get("/api/v1/registrations/{registration_id}/outcomes")]
 pub async fn list_outcomes(
     state: web::Data<AppState>,
     _marketing: ApiUser<ReadAnalytics>,
@@ -178,13 +177,14 @@ pub async fn list_outcomes(
 
 /// Remove an outcome recorded by mistake.
 #[utoipa::path(
-    delete, path = "/api/v1/outcomes/{id}", tag = "outcomes",
+    tag = "outcomes",
     security(("bearer" = [])),
     responses(
         (status = 204),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[delete("/api/v1/outcomes/{id}")]
 pub async fn delete_outcome(
     state: web::Data<AppState>,
     _marketing: ApiUser<ReadAnalytics>,

@@ -1,6 +1,6 @@
 //! The public registration API: register, the manage link, badges as QR codes.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -16,22 +16,13 @@ use crate::time::in_zone;
 use crate::web::ApiJson;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/api/v1/stops/{stop_id}/registrations",
-        web::post().to(create_registration),
-    )
-    .route(
-        "/api/v1/stops/{stop_id}/registrations/resend",
-        web::post().to(resend_confirmation),
-    )
-    .route("/api/v1/manage/{token}", web::get().to(get_registration))
-    .route("/api/v1/manage/{token}", web::patch().to(change_workshops))
-    .route(
-        "/api/v1/manage/{token}",
-        web::delete().to(cancel_registration),
-    )
-    .route("/api/v1/badges/{token}/qr.svg", web::get().to(badge_svg))
-    .route("/api/v1/badges/{token}/qr.png", web::get().to(badge_png));
+    cfg.service(create_registration)
+        .service(resend_confirmation)
+        .service(get_registration)
+        .service(change_workshops)
+        .service(cancel_registration)
+        .service(badge_svg)
+        .service(badge_png);
 }
 
 /// A registration to a stop and its workshops.
@@ -165,7 +156,7 @@ impl From<RegistrationRequest> for RawRegistration {
 /// (or a workshop) is full; seats are never overbooked. A confirmation e-mail is queued in the
 /// same transaction.
 #[utoipa::path(
-    post, path = "/api/v1/stops/{stop_id}/registrations", tag = "registration",
+    tag = "registration",
     request_body = RegistrationRequest,
     responses(
         (status = 201, body = RegistrationResponse),
@@ -176,6 +167,7 @@ impl From<RegistrationRequest> for RawRegistration {
         (status = 429, body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[post("/api/v1/stops/{stop_id}/registrations")]
 pub async fn create_registration(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -201,10 +193,11 @@ pub struct ResendRequest {
 /// Send the confirmation e-mail again (public). Always 202, whether or not the address is
 /// registered, so that addresses cannot be probed.
 #[utoipa::path(
-    post, path = "/api/v1/stops/{stop_id}/registrations/resend", tag = "registration",
+    tag = "registration",
     request_body = ResendRequest,
     responses((status = 202, description = "queued if registered"), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
+#[post("/api/v1/stops/{stop_id}/registrations/resend")]
 pub async fn resend_confirmation(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -226,9 +219,10 @@ pub fn registration_of(state: &AppState, token: &str) -> Result<String, AppError
 
 /// The registration of a manage link (public, by its token).
 #[utoipa::path(
-    get, path = "/api/v1/manage/{token}", tag = "registration",
+    tag = "registration",
     responses((status = 200, body = RegistrationResponse), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
+#[get("/api/v1/manage/{token}")]
 pub async fn get_registration(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -249,11 +243,12 @@ pub struct ChangeWorkshopsRequest {
 
 /// Change the workshops of a registration. Dropped seats go to the next person waiting.
 #[utoipa::path(
-    patch, path = "/api/v1/manage/{token}", tag = "registration", request_body = ChangeWorkshopsRequest,
+    tag = "registration", request_body = ChangeWorkshopsRequest,
     responses((status = 200, body = RegistrationResponse), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "cancelled, or the stop is over", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"))
 )]
+#[patch("/api/v1/manage/{token}")]
 pub async fn change_workshops(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -273,9 +268,10 @@ pub async fn change_workshops(
 /// Cancel a registration: its seats are freed and the first person waiting is promoted and
 /// told by e-mail. Cancelling twice is harmless.
 #[utoipa::path(
-    delete, path = "/api/v1/manage/{token}", tag = "registration",
+    tag = "registration",
     responses((status = 200, body = RegistrationResponse), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
+#[delete("/api/v1/manage/{token}")]
 pub async fn cancel_registration(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -294,8 +290,10 @@ fn verified(state: &AppState, token: &str) -> Result<(), AppError> {
 }
 
 /// The badge's QR code as SVG; it decodes to exactly the token.
-#[utoipa::path(get, path = "/api/v1/badges/{token}/qr.svg", tag = "registration",
+#[utoipa::path(
+    tag = "registration",
     responses((status = 200, content_type = "image/svg+xml"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/badges/{token}/qr.svg")]
 pub async fn badge_svg(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -313,8 +311,10 @@ pub async fn badge_svg(
 }
 
 /// The badge's QR code as PNG.
-#[utoipa::path(get, path = "/api/v1/badges/{token}/qr.png", tag = "registration",
+#[utoipa::path(
+    tag = "registration",
     responses((status = 200, content_type = "image/png"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/badges/{token}/qr.png")]
 pub async fn badge_png(
     state: web::Data<AppState>,
     path: web::Path<String>,

@@ -10,7 +10,7 @@
 
 mod file;
 
-use actix_web::{Either, HttpRequest, HttpResponse, web};
+use actix_web::{Either, HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
@@ -33,22 +33,10 @@ use file::{Format, RowSource, export, export_rows};
 const PAGE_SIZE: i64 = 2_000;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/analytics/stops/{id}/export/attendees.{format}",
-        web::get().to(attendees),
-    )
-    .route(
-        "/analytics/tours/{id}/export/overview.{format}",
-        web::get().to(overview),
-    )
-    .route(
-        "/analytics/tours/{id}/export/feedback.{format}",
-        web::get().to(feedback_answers),
-    )
-    .route(
-        "/analytics/tours/{id}/export/complaints.{format}",
-        web::get().to(complaint_list),
-    );
+    cfg.service(attendees)
+        .service(overview)
+        .service(feedback_answers)
+        .service(complaint_list);
 }
 
 /// Marketing, signed in on the pages or calling with a bearer token (reporting scripts).
@@ -185,6 +173,7 @@ impl RowSource for AttendeeRows {
     }
 }
 
+#[get("/analytics/stops/{id}/export/attendees.{format}")]
 async fn attendees(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -276,6 +265,7 @@ fn figure_cells(f: &Figures) -> Vec<Cell> {
     ]
 }
 
+#[get("/analytics/tours/{id}/export/overview.{format}")]
 async fn overview(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -362,6 +352,7 @@ fn answer_cells(a: ExportedAnswer, tr: Locale) -> Vec<Cell> {
     ]
 }
 
+#[get("/analytics/tours/{id}/export/feedback.{format}")]
 async fn feedback_answers(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -418,6 +409,7 @@ fn complaint_cells(c: ExportedComplaint, tr: Locale) -> Vec<Cell> {
     ]
 }
 
+#[get("/analytics/tours/{id}/export/complaints.{format}")]
 async fn complaint_list(
     req: HttpRequest,
     state: web::Data<AppState>,

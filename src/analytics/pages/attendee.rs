@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -24,18 +24,9 @@ use crate::web::{CsrfForm, FormState, PageContext, PageError, html, redirect_see
 const LIST_LIMIT: i64 = 300;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/analytics/stops/{stop_id}/attendees",
-        web::get().to(list_page),
-    )
-    .route(
-        "/analytics/registrations/{id}",
-        web::get().to(attendee_page),
-    )
-    .route(
-        "/analytics/registrations/{id}/outcomes",
-        web::post().to(record_outcome),
-    );
+    cfg.service(list_page)
+        .service(attendee_page)
+        .service(record_outcome);
 }
 
 struct ListRow {
@@ -62,6 +53,7 @@ struct ListQuery {
     q: Option<String>,
 }
 
+#[get("/analytics/stops/{stop_id}/attendees")]
 async fn list_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -258,6 +250,7 @@ struct AttendeeQuery {
     saved: Option<String>,
 }
 
+#[get("/analytics/registrations/{id}")]
 async fn attendee_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -276,6 +269,7 @@ async fn attendee_page(
     .await
 }
 
+#[post("/analytics/registrations/{id}/outcomes")]
 async fn record_outcome(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -7,7 +7,7 @@ mod stop_detail;
 mod tour_overview;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -25,23 +25,11 @@ use crate::state::AppState;
 use crate::web::{CsrfForm, PageContext, PageError, html, redirect_see_other};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/analytics", web::get().to(tours_page))
-        .route(
-            "/analytics/tours/{tour_id}",
-            web::get().to(tour_overview::tour_page),
-        )
-        .route(
-            "/analytics/stops/{stop_id}",
-            web::get().to(stop_detail::stop_page),
-        )
-        .route(
-            "/analytics/stops/{stop_id}/live",
-            web::get().to(stop_detail::live_fragment),
-        )
-        .route(
-            "/analytics/feedback/{feedback_id}/quote",
-            web::post().to(pick_quote),
-        );
+    cfg.service(tours_page)
+        .service(tour_overview::tour_page)
+        .service(stop_detail::stop_page)
+        .service(stop_detail::live_fragment)
+        .service(pick_quote);
     attendee::routes(cfg);
 }
 
@@ -173,6 +161,7 @@ struct ToursIndexPage {
     tours: Vec<(String, String)>,
 }
 
+#[get("/analytics")]
 async fn tours_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -193,6 +182,7 @@ struct QuoteForm {
     stop_id: String,
 }
 
+#[post("/analytics/feedback/{feedback_id}/quote")]
 async fn pick_quote(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 
 use super::{DashboardQuery, Options, filter_options, rendered, table_rows};
@@ -92,6 +92,7 @@ struct LiveFragment {
     live: LivePart,
 }
 
+#[get("/analytics/stops/{stop_id}")]
 pub(super) async fn stop_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -109,6 +110,7 @@ pub(super) async fn stop_page(
 }
 
 /// The part of the stop page that changes during the day, for `static/live.js` to swap in.
+#[get("/analytics/stops/{stop_id}/live")]
 pub(super) async fn live_fragment(
     req: HttpRequest,
     state: web::Data<AppState>,

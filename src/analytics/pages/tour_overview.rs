@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 
 use super::{
@@ -132,6 +132,7 @@ struct TourPage {
     filtered: bool,
 }
 
+#[get("/analytics/tours/{tour_id}")]
 pub(super) async fn tour_page(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -1,6 +1,7 @@
 //! The attendee's private pages: the badge, changing workshops, cancelling, the calendar file.
 
 use super::*;
+use actix_web::{get, post};
 
 pub(super) struct ManageInfo {
     token: String,
@@ -130,6 +131,7 @@ pub(super) fn chosen_form(view: &RegistrationView, stop: &StopInfo) -> FormState
     FormState::new(values)
 }
 
+#[get("/manage/{token}")]
 pub(super) async fn manage_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -152,6 +154,7 @@ pub(super) async fn manage_page(
     page(&req, StatusCode::OK, &page_data)
 }
 
+#[post("/manage/{token}/workshops")]
 pub(super) async fn submit_workshops(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -184,6 +187,7 @@ pub(super) async fn submit_workshops(
     }
 }
 
+#[post("/manage/{token}/cancel")]
 pub(super) async fn submit_cancel(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -221,6 +225,7 @@ pub(super) struct BadgePage {
     me: ManageInfo,
 }
 
+#[get("/manage/{token}/badge")]
 pub(super) async fn badge_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -232,6 +237,7 @@ pub(super) async fn badge_page(
     page(&req, StatusCode::OK, &BadgePage { ctx, stop, me })
 }
 
+#[get("/manage/{token}/calendar.ics")]
 pub(super) async fn calendar_file(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 
 use super::api::registration_of;
@@ -27,24 +27,15 @@ use manage::*;
 use register::*;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tours/{slug}", web::get().to(tour_page))
-        .route("/stops/{stop_id}", web::get().to(stop_page))
-        .route(
-            "/stops/{stop_id}/register",
-            web::get().to(registration_form),
-        )
-        .route(
-            "/stops/{stop_id}/register",
-            web::post().to(submit_registration),
-        )
-        .route("/manage/{token}", web::get().to(manage_page))
-        .route(
-            "/manage/{token}/workshops",
-            web::post().to(submit_workshops),
-        )
-        .route("/manage/{token}/cancel", web::post().to(submit_cancel))
-        .route("/manage/{token}/badge", web::get().to(badge_page))
-        .route("/manage/{token}/calendar.ics", web::get().to(calendar_file));
+    cfg.service(tour_page)
+        .service(stop_page)
+        .service(registration_form)
+        .service(submit_registration)
+        .service(manage_page)
+        .service(submit_workshops)
+        .service(submit_cancel)
+        .service(badge_page)
+        .service(calendar_file);
 }
 
 pub(super) fn page(
@@ -76,6 +67,7 @@ pub(super) struct TourPage {
     stops: Vec<PublicStop>,
 }
 
+#[get("/tours/{slug}")]
 pub(super) async fn tour_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -237,6 +229,7 @@ pub(super) struct StopPage {
     stop: StopInfo,
 }
 
+#[get("/stops/{stop_id}")]
 pub(super) async fn stop_page(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -1,6 +1,7 @@
 //! The registration form: choose workshops, register, or have the confirmation sent again.
 
 use super::*;
+use actix_web::{get, post};
 
 #[derive(Template)]
 #[template(path = "public/register.html")]
@@ -14,6 +15,7 @@ pub(super) struct RegisterPage {
     already_registered: bool,
 }
 
+#[get("/stops/{stop_id}/register")]
 pub(super) async fn registration_form(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -72,6 +74,7 @@ fn raw_registration(form: &FormState, slots: &[Slot]) -> RawRegistration {
     }
 }
 
+#[post("/stops/{stop_id}/register")]
 pub(super) async fn submit_registration(
     req: HttpRequest,
     state: web::Data<AppState>,

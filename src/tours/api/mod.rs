@@ -1,6 +1,6 @@
 //! JSON API for tours, stops and workshops: admin set-up and the public reads.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -22,33 +22,26 @@ mod shapes;
 pub use shapes::*;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/tours", web::get().to(list_tours))
-        .route("/api/v1/tours", web::post().to(create_tour))
-        .route("/api/v1/tours/{tour_id}", web::get().to(get_tour))
-        .route("/api/v1/tours/{tour_id}", web::patch().to(update_tour))
-        .route("/api/v1/tours/{tour_id}", web::delete().to(delete_tour))
-        .route("/api/v1/tours/{tour_id}/stops", web::post().to(create_stop))
-        .route("/api/v1/stops/{stop_id}", web::get().to(get_stop))
-        .route("/api/v1/stops/{stop_id}", web::patch().to(update_stop))
-        .route("/api/v1/stops/{stop_id}", web::delete().to(delete_stop))
-        .route(
-            "/api/v1/stops/{stop_id}/workshops",
-            web::post().to(create_workshop),
-        )
-        .route(
-            "/api/v1/workshops/{workshop_id}",
-            web::patch().to(update_workshop),
-        )
-        .route(
-            "/api/v1/workshops/{workshop_id}",
-            web::delete().to(delete_workshop),
-        );
+    cfg.service(list_tours)
+        .service(create_tour)
+        .service(get_tour)
+        .service(update_tour)
+        .service(delete_tour)
+        .service(create_stop)
+        .service(get_stop)
+        .service(update_stop)
+        .service(delete_stop)
+        .service(create_workshop)
+        .service(update_workshop)
+        .service(delete_workshop);
 }
 
 // ---- handlers ----
 
 /// All tours (public).
-#[utoipa::path(get, path = "/api/v1/tours", tag = "setup", responses((status = 200, body = [TourListItem])))]
+#[utoipa::path(
+    tag = "setup", responses((status = 200, body = [TourListItem])))]
+#[get("/api/v1/tours")]
 pub async fn list_tours(
     state: web::Data<AppState>,
     admin: Option<ApiUser<ManageSetup>>,
@@ -69,7 +62,7 @@ pub async fn list_tours(
 
 /// Create a tour (admin).
 #[utoipa::path(
-    post, path = "/api/v1/tours", tag = "setup", request_body = CreateTourRequest,
+    tag = "setup", request_body = CreateTourRequest,
     security(("bearer" = [])),
     responses(
         (status = 201, body = TourResponse),
@@ -80,6 +73,7 @@ pub async fn list_tours(
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[post("/api/v1/tours")]
 pub async fn create_tour(
     state: web::Data<AppState>,
     _admin: ApiUser<ManageSetup>,
@@ -104,10 +98,11 @@ pub async fn create_tour(
 
 /// A tour with its stops, by id or slug (public).
 #[utoipa::path(
-    get, path = "/api/v1/tours/{tour_id}", tag = "setup",
+    tag = "setup",
     params(("tour_id" = String, Path, description = "the tour's id or slug")),
     responses((status = 200, body = TourResponse), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
+#[get("/api/v1/tours/{tour_id}")]
 pub async fn get_tour(
     state: web::Data<AppState>,
     admin: Option<ApiUser<ManageSetup>>,
@@ -124,11 +119,12 @@ pub async fn get_tour(
 
 /// Change a tour (admin).
 #[utoipa::path(
-    patch, path = "/api/v1/tours/{tour_id}", tag = "setup", request_body = UpdateTourRequest,
+    tag = "setup", request_body = UpdateTourRequest,
     security(("bearer" = [])),
     responses((status = 200, body = TourResponse), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
 )]
+#[patch("/api/v1/tours/{tour_id}")]
 pub async fn update_tour(
     state: web::Data<AppState>,
     _admin: ApiUser<ManageSetup>,
@@ -167,7 +163,7 @@ pub async fn update_tour(
 
 /// Add a stop to a tour (admin). The stop gets its entrance checkpoint.
 #[utoipa::path(
-    post, path = "/api/v1/tours/{tour_id}/stops", tag = "setup", request_body = CreateStopRequest,
+    tag = "setup", request_body = CreateStopRequest,
     security(("bearer" = [])),
     responses(
         (status = 201, body = StopResponse),
@@ -177,6 +173,7 @@ pub async fn update_tour(
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[post("/api/v1/tours/{tour_id}/stops")]
 pub async fn create_stop(
     state: web::Data<AppState>,
     _admin: ApiUser<ManageSetup>,
@@ -209,9 +206,10 @@ pub async fn create_stop(
 /// A stop with its workshops (with seats left), whether registration is open, and its
 /// checkpoints (public).
 #[utoipa::path(
-    get, path = "/api/v1/stops/{stop_id}", tag = "setup",
+    tag = "setup",
     responses((status = 200, body = StopResponse), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
+#[get("/api/v1/stops/{stop_id}")]
 pub async fn get_stop(
     state: web::Data<AppState>,
     admin: Option<ApiUser<ManageSetup>>,
@@ -228,11 +226,12 @@ pub async fn get_stop(
 
 /// Change a stop (admin).
 #[utoipa::path(
-    patch, path = "/api/v1/stops/{stop_id}", tag = "setup", request_body = UpdateStopRequest,
+    tag = "setup", request_body = UpdateStopRequest,
     security(("bearer" = [])),
     responses((status = 200, body = StopResponse), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
 )]
+#[patch("/api/v1/stops/{stop_id}")]
 pub async fn update_stop(
     state: web::Data<AppState>,
     _admin: ApiUser<ManageSetup>,
@@ -265,7 +264,7 @@ pub async fn update_stop(
 
 /// Add a workshop to a stop (admin). The workshop gets its checkpoint.
 #[utoipa::path(
-    post, path = "/api/v1/stops/{stop_id}/workshops", tag = "setup", request_body = CreateWorkshopRequest,
+    tag = "setup", request_body = CreateWorkshopRequest,
     security(("bearer" = [])),
     responses(
         (status = 201, body = WorkshopResponse),
@@ -275,6 +274,7 @@ pub async fn update_stop(
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[post("/api/v1/stops/{stop_id}/workshops")]
 pub async fn create_workshop(
     state: web::Data<AppState>,
     _admin: ApiUser<ManageSetup>,
@@ -307,11 +307,12 @@ pub async fn create_workshop(
 
 /// Change a workshop (admin).
 #[utoipa::path(
-    patch, path = "/api/v1/workshops/{workshop_id}", tag = "setup", request_body = UpdateWorkshopRequest,
+    tag = "setup", request_body = UpdateWorkshopRequest,
     security(("bearer" = [])),
     responses((status = 200, body = WorkshopResponse), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"))
 )]
+#[patch("/api/v1/workshops/{workshop_id}")]
 pub async fn update_workshop(
     state: web::Data<AppState>,
     _admin: ApiUser<ManageSetup>,
@@ -347,10 +348,11 @@ pub async fn update_workshop(
 /// Delete a tour set up by mistake (admin): 204; 409 once any of its stops has registrations or
 /// complaints.
 #[utoipa::path(
-    delete, path = "/api/v1/tours/{tour_id}", tag = "setup", security(("bearer" = [])),
+    tag = "setup", security(("bearer" = [])),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"))
 )]
+#[delete("/api/v1/tours/{tour_id}")]
 pub async fn delete_tour(
     state: web::Data<AppState>,
     _admin: ApiUser<ManageSetup>,
@@ -362,10 +364,11 @@ pub async fn delete_tour(
 
 /// Delete a stop set up by mistake (admin): 204; 409 once it has registrations or complaints.
 #[utoipa::path(
-    delete, path = "/api/v1/stops/{stop_id}", tag = "setup", security(("bearer" = [])),
+    tag = "setup", security(("bearer" = [])),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"))
 )]
+#[delete("/api/v1/stops/{stop_id}")]
 pub async fn delete_stop(
     state: web::Data<AppState>,
     _admin: ApiUser<ManageSetup>,
@@ -378,10 +381,11 @@ pub async fn delete_stop(
 /// Delete a workshop set up by mistake (admin): 204; 409 once anyone chose it or was scanned
 /// at it.
 #[utoipa::path(
-    delete, path = "/api/v1/workshops/{workshop_id}", tag = "setup", security(("bearer" = [])),
+    tag = "setup", security(("bearer" = [])),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"))
 )]
+#[delete("/api/v1/workshops/{workshop_id}")]
 pub async fn delete_workshop(
     state: web::Data<AppState>,
     _admin: ApiUser<ManageSetup>,

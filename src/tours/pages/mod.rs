@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 
 use super::domain::{
@@ -31,40 +31,25 @@ use tours::*;
 use workshops::*;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home))
-        .route("/admin", web::get().to(admin_home))
-        .route("/admin/tours/new", web::get().to(new_tour))
-        .route("/admin/tours", web::post().to(create_tour))
-        .route("/admin/tours/{tour_id}", web::get().to(show_tour))
-        .route("/admin/tours/{tour_id}/edit", web::get().to(edit_tour))
-        .route("/admin/tours/{tour_id}", web::post().to(update_tour))
-        .route("/admin/tours/{tour_id}/delete", web::post().to(delete_tour))
-        .route("/admin/stops/{stop_id}/delete", web::post().to(delete_stop))
-        .route(
-            "/admin/workshops/{workshop_id}/delete",
-            web::post().to(delete_workshop),
-        )
-        .route("/admin/tours/{tour_id}/stops/new", web::get().to(new_stop))
-        .route("/admin/tours/{tour_id}/stops", web::post().to(create_stop))
-        .route("/admin/stops/{stop_id}", web::get().to(show_stop))
-        .route("/admin/stops/{stop_id}/edit", web::get().to(edit_stop))
-        .route("/admin/stops/{stop_id}", web::post().to(update_stop))
-        .route(
-            "/admin/stops/{stop_id}/workshops/new",
-            web::get().to(new_workshop),
-        )
-        .route(
-            "/admin/stops/{stop_id}/workshops",
-            web::post().to(create_workshop),
-        )
-        .route(
-            "/admin/workshops/{workshop_id}/edit",
-            web::get().to(edit_workshop),
-        )
-        .route(
-            "/admin/workshops/{workshop_id}",
-            web::post().to(update_workshop),
-        );
+    cfg.service(home)
+        .service(admin_home)
+        .service(new_tour)
+        .service(create_tour)
+        .service(show_tour)
+        .service(edit_tour)
+        .service(update_tour)
+        .service(delete_tour)
+        .service(delete_stop)
+        .service(delete_workshop)
+        .service(new_stop)
+        .service(create_stop)
+        .service(show_stop)
+        .service(edit_stop)
+        .service(update_stop)
+        .service(new_workshop)
+        .service(create_workshop)
+        .service(edit_workshop)
+        .service(update_workshop);
 }
 
 type Form = CsrfForm<BTreeMap<String, String>>;
@@ -91,6 +76,7 @@ struct HomePage {
     tours: Vec<Tour>,
 }
 
+#[get("/")]
 async fn home(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -158,6 +144,7 @@ async fn delete_confirmed<T: Send + 'static>(
     Ok(crate::web::redirect_see_other(&back(deleted)))
 }
 
+#[post("/admin/tours/{tour_id}/delete")]
 async fn delete_tour(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -176,6 +163,7 @@ async fn delete_tour(
     .await
 }
 
+#[post("/admin/stops/{stop_id}/delete")]
 async fn delete_stop(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -194,6 +182,7 @@ async fn delete_stop(
     .await
 }
 
+#[post("/admin/workshops/{workshop_id}/delete")]
 async fn delete_workshop(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -4,6 +4,7 @@ use super::*;
 use crate::registrations::domain::RegistrationStatus;
 use crate::tours::checkpoints::{CheckpointChoice, checkpoint_choices};
 use crate::web::UPDATED;
+use actix_web::{get, post};
 #[derive(Template)]
 #[template(path = "admin/stop_form.html")]
 pub(super) struct StopFormPage {
@@ -56,6 +57,7 @@ pub(super) async fn find_tour(
     .map_err(|e| PageError::new(req, e))
 }
 
+#[get("/admin/tours/{tour_id}/stops/new")]
 pub(super) async fn new_stop(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -72,6 +74,7 @@ pub(super) async fn new_stop(
     )
 }
 
+#[post("/admin/tours/{tour_id}/stops")]
 pub(super) async fn create_stop(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -133,6 +136,7 @@ pub(super) struct StopPage {
     checkpoints: Vec<CheckpointChoice>,
 }
 
+#[get("/admin/stops/{stop_id}")]
 pub(super) async fn show_stop(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -210,6 +214,7 @@ pub(super) async fn show_stop(
     page(&req, StatusCode::OK, &page_data)
 }
 
+#[get("/admin/stops/{stop_id}/edit")]
 pub(super) async fn edit_stop(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -242,6 +247,7 @@ pub(super) async fn edit_stop(
     )
 }
 
+#[post("/admin/stops/{stop_id}")]
 pub(super) async fn update_stop(
     req: HttpRequest,
     state: web::Data<AppState>,

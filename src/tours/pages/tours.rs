@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::web::UPDATED;
+use actix_web::{get, post};
 #[derive(Template)]
 #[template(path = "admin/index.html")]
 pub(super) struct AdminHome {
@@ -9,6 +10,7 @@ pub(super) struct AdminHome {
     tours: Vec<Tour>,
 }
 
+#[get("/admin")]
 pub(super) async fn admin_home(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -79,6 +81,7 @@ pub(super) fn slug_taken(error: AppError) -> AppError {
     }
 }
 
+#[get("/admin/tours/new")]
 pub(super) async fn new_tour(
     req: HttpRequest,
     admin: PageUser<ManageSetup>,
@@ -96,6 +99,7 @@ pub(super) async fn new_tour(
     )
 }
 
+#[post("/admin/tours")]
 pub(super) async fn create_tour(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -157,6 +161,7 @@ pub(super) fn stop_rows(view: &TourView, locale: Locale) -> Vec<StopRow> {
         .collect()
 }
 
+#[get("/admin/tours/{tour_id}")]
 pub(super) async fn show_tour(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -186,6 +191,7 @@ pub(super) async fn show_tour(
     )
 }
 
+#[get("/admin/tours/{tour_id}/edit")]
 pub(super) async fn edit_tour(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -225,6 +231,7 @@ pub(super) async fn edit_tour(
     )
 }
 
+#[post("/admin/tours/{tour_id}")]
 pub(super) async fn update_tour(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::web::UPDATED;
+use actix_web::{get, post};
 #[derive(Template)]
 #[template(path = "admin/workshop_form.html")]
 pub(super) struct WorkshopFormPage {
@@ -81,6 +82,7 @@ impl WorkshopForm<'_> {
     }
 }
 
+#[get("/admin/stops/{stop_id}/workshops/new")]
 pub(super) async fn new_workshop(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -108,6 +110,7 @@ pub(super) async fn new_workshop(
     page(&req, StatusCode::OK, &page_data)
 }
 
+#[post("/admin/stops/{stop_id}/workshops")]
 pub(super) async fn create_workshop(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -130,6 +133,7 @@ pub(super) async fn create_workshop(
         .await
 }
 
+#[get("/admin/workshops/{workshop_id}/edit")]
 pub(super) async fn edit_workshop(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -165,6 +169,7 @@ pub(super) async fn edit_workshop(
     page(&req, StatusCode::OK, &page_data)
 }
 
+#[post("/admin/workshops/{workshop_id}")]
 pub(super) async fn update_workshop(
     req: HttpRequest,
     state: web::Data<AppState>,
