@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::db::DbConnection;
 use crate::db::schema::badge_keys;
+use crate::ids::{RegistrationId, StopId};
 
 const VERSION: u8 = 1;
 const SIGNED_LEN: usize = 1 + 4 + 8 + 16;
@@ -170,7 +171,11 @@ impl BadgeKeys {
     }
 
     /// The badge token of a registration.
-    pub fn sign(&self, stop_id: &str, registration_id: &str) -> anyhow::Result<String> {
+    pub fn sign(
+        &self,
+        stop_id: &StopId,
+        registration_id: &RegistrationId,
+    ) -> anyhow::Result<String> {
         let stop =
             stop_prefix_bytes(stop_id).ok_or_else(|| anyhow::anyhow!("stop id is not a UUID"))?;
         let registration = Uuid::parse_str(registration_id)?;
@@ -308,7 +313,9 @@ mod tests {
     #[test]
     fn a_badge_verifies_and_names_its_stop_and_registration() {
         let keys = BadgeKeys::from_seed([7; 32]);
-        let token = keys.sign(STOP, REGISTRATION).expect("signed");
+        let token = keys
+            .sign(&STOP.into(), &REGISTRATION.into())
+            .expect("signed");
         assert_eq!(token.len(), 149);
         assert!(
             token
@@ -323,7 +330,9 @@ mod tests {
     #[test]
     fn changed_forged_or_foreign_badges_fail() {
         let keys = BadgeKeys::from_seed([7; 32]);
-        let token = keys.sign(STOP, REGISTRATION).expect("signed");
+        let token = keys
+            .sign(&STOP.into(), &REGISTRATION.into())
+            .expect("signed");
         // Every single-character change fails.
         for i in 0..token.len() {
             let mut chars: Vec<char> = token.chars().collect();
@@ -332,7 +341,7 @@ mod tests {
             assert!(keys.verify(&changed).is_none(), "position {i}");
         }
         let other = BadgeKeys::from_seed([8; 32])
-            .sign(STOP, REGISTRATION)
+            .sign(&STOP.into(), &REGISTRATION.into())
             .expect("signed");
         assert!(keys.verify(&other).is_none(), "another tour's key");
         for hostile in ["", "x", &"A".repeat(10_000), "\u{0}\u{1}", &token[..148]] {
@@ -343,7 +352,9 @@ mod tests {
     #[test]
     fn the_qr_code_fits_version_6_at_level_m() {
         let keys = BadgeKeys::from_seed([7; 32]);
-        let token = keys.sign(STOP, REGISTRATION).expect("signed");
+        let token = keys
+            .sign(&STOP.into(), &REGISTRATION.into())
+            .expect("signed");
         let code = qr(&token).expect("qr");
         assert_eq!(code.version(), qrcode::Version::Normal(6));
         assert!(qr_svg(&token).expect("svg").starts_with("<?xml"));

@@ -20,6 +20,7 @@ pub mod events;
 pub mod feedback;
 pub mod health;
 pub mod i18n;
+pub mod ids;
 pub mod jobs;
 pub mod metrics;
 pub mod openapi;

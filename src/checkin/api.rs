@@ -142,7 +142,7 @@ fn respond(conn: &mut db::DbConnection, outcome: ScanOutcome) -> Result<CheckInR
                     status,
                 })
                 .collect(),
-            id: r.id,
+            id: r.id.into(),
             first_name: r.first_name,
             last_name: r.last_name,
             company: r.company,
@@ -155,7 +155,7 @@ fn respond(conn: &mut db::DbConnection, outcome: ScanOutcome) -> Result<CheckInR
         scan_id: outcome.scan_id,
         registration,
         first_scanned_at: outcome.first_scanned_at.map(|t| time::in_zone(t, tz)),
-        checkpoint_id: outcome.checkpoint.id,
+        checkpoint_id: outcome.checkpoint.id.into(),
         workshop: elsewhere.workshop.map(|w| WorkshopPlace::of(w, tz)),
         enrolled_instead: elsewhere.enrolled_instead.map(|w| WorkshopPlace::of(w, tz)),
         badge_stop: elsewhere.badge_stop.map(|stop| BadgeStop {
@@ -320,8 +320,8 @@ pub async fn search_attendees(
             .map(|r| {
                 Ok(AttendeeMatch {
                     badge_token: st.badges.sign(&r.stop_id, &r.id)?,
-                    checked_in_at: times.get(&r.id).map(|t| time::in_zone(*t, tz)),
-                    id: r.id,
+                    checked_in_at: times.get(r.id.as_str()).map(|t| time::in_zone(*t, tz)),
+                    id: r.id.into(),
                     first_name: r.first_name,
                     last_name: r.last_name,
                     company: r.company,
@@ -447,7 +447,7 @@ pub fn checkpoint_status_of(
         })
         .collect();
     Ok(CheckpointStatus {
-        checkpoint_id: checkpoint.id,
+        checkpoint_id: checkpoint.id.into(),
         name: checkpoint.name,
         kind: checkpoint.kind,
         checked_in,
@@ -529,8 +529,8 @@ pub async fn scanner_data(
         let attendees = crate::registrations::store::list_for_stop(conn, &stop_id, 100_000)?
             .into_iter()
             .map(|r| ScannerAttendee {
-                workshops: workshops.remove(&r.id).unwrap_or_default(),
-                id: r.id,
+                workshops: workshops.remove(r.id.as_str()).unwrap_or_default(),
+                id: r.id.into(),
                 first_name: r.first_name,
                 last_name: r.last_name,
                 company: r.company,

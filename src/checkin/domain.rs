@@ -4,6 +4,7 @@ use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, FieldErrors};
+use crate::ids::CheckpointId;
 
 /// What the door decides about a badge. A decision is always a 200; only malformed requests
 /// and authentication get 4xx.
@@ -57,7 +58,7 @@ impl Verdict {
 pub struct ScanRequest {
     /// Whatever the QR code held: any string is decided upon, never refused.
     pub token: String,
-    pub checkpoint_id: String,
+    pub checkpoint_id: CheckpointId,
     pub scan_id: String,
     /// False when the server made the scan id up: no earlier scan can have it.
     pub scan_id_from_client: bool,
@@ -124,7 +125,7 @@ impl RawScan {
         let device_id = self.device_id.map(|d| d.chars().take(64).collect());
         Some(ScanRequest {
             token: token?,
-            checkpoint_id: checkpoint_id?,
+            checkpoint_id: checkpoint_id?.into(),
             scan_id: scan_id?,
             scan_id_from_client,
             device_id,

@@ -254,7 +254,7 @@ async fn render_scanner(
                     company: r.company.clone(),
                     status: locale.t(&format!("status.{}", r.status)).to_owned(),
                     badge_token: badges.sign(&r.stop_id, &r.id)?,
-                    checked_in: times.contains(&r.id),
+                    checked_in: times.contains(r.id.as_str()),
                 });
             }
         }

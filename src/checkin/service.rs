@@ -311,7 +311,7 @@ pub fn walk_in(
     }
     let entrance = store::entrance_of(conn, stop_id)?.ok_or(AppError::NotFound("checkpoint"))?;
     let scan = ScanRequest {
-        token: keys.sign(stop_id, &id)?,
+        token: keys.sign(&registration.stop_id, &registration.id)?,
         checkpoint_id: entrance.id.clone(),
         scan_id: uuid::Uuid::new_v4().to_string(),
         scan_id_from_client: false,
@@ -321,7 +321,7 @@ pub fn walk_in(
     decide(conn, keys, checkpoints, actor, &scan, now)?;
     Ok((
         id,
-        entrance.id,
+        entrance.id.into(),
         format!("{} {}", new.first_name, new.last_name),
     ))
 }

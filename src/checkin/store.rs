@@ -6,15 +6,16 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{check_ins, checkpoints, enrolments, registrations, scan_undos, scans};
+use crate::ids::{CheckpointId, RegistrationId, StopId, WorkshopId};
 use crate::registrations::domain::RegistrationStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = scans)]
 pub struct Scan {
     pub id: String,
-    pub stop_id: String,
-    pub checkpoint_id: String,
-    pub registration_id: Option<String>,
+    pub stop_id: StopId,
+    pub checkpoint_id: CheckpointId,
+    pub registration_id: Option<RegistrationId>,
     pub result: String,
     pub user_id: Option<String>,
     pub device_id: Option<String>,
@@ -25,9 +26,9 @@ pub struct Scan {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = check_ins)]
 pub struct CheckIn {
-    pub checkpoint_id: String,
-    pub registration_id: String,
-    pub stop_id: String,
+    pub checkpoint_id: CheckpointId,
+    pub registration_id: RegistrationId,
+    pub stop_id: StopId,
     pub scan_id: String,
     pub scanned_at: NaiveDateTime,
 }
@@ -36,10 +37,10 @@ pub struct CheckIn {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = checkpoints)]
 pub struct CheckpointRow {
-    pub id: String,
-    pub stop_id: String,
+    pub id: CheckpointId,
+    pub stop_id: StopId,
     pub kind: String,
-    pub workshop_id: Option<String>,
+    pub workshop_id: Option<WorkshopId>,
     pub name: String,
 }
 
@@ -113,8 +114,8 @@ pub fn insert_check_in(conn: &mut DbConnection, check_in: &CheckIn) -> QueryResu
 
 pub fn find_check_in(
     conn: &mut DbConnection,
-    checkpoint_id: &str,
-    registration_id: &str,
+    checkpoint_id: &CheckpointId,
+    registration_id: &RegistrationId,
 ) -> QueryResult<Option<CheckIn>> {
     check_ins::table
         .find((checkpoint_id, registration_id))
@@ -162,8 +163,8 @@ pub fn insert_undo(
 /// True when the registration holds a confirmed seat in the workshop.
 pub fn is_enrolled(
     conn: &mut DbConnection,
-    registration_id: &str,
-    workshop_id: &str,
+    registration_id: &RegistrationId,
+    workshop_id: &WorkshopId,
 ) -> QueryResult<bool> {
     let found: Option<String> = enrolments::table
         .find((registration_id, workshop_id))

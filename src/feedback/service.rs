@@ -189,12 +189,12 @@ pub fn submit(
         let complaint = record(
             conn,
             NewComplaint {
-                stop_id: registration.stop_id.clone(),
+                stop_id: registration.stop_id.to_string(),
                 theme: Ok(theme),
                 summary,
                 detail: Some(comment.clone()),
                 company: Some(registration.company.clone()),
-                registration_id: Some(registration.id.clone()),
+                registration_id: Some(registration.id.to_string()),
                 feedback_id: Some(id.clone()),
                 notify_reseller: notify_me,
             },

@@ -84,8 +84,8 @@ pub fn record(
 fn new_outcome(registration: &Registration, kind: String, date: NaiveDate, actor: &str) -> Outcome {
     Outcome {
         id: uuid::Uuid::new_v4().to_string(),
-        registration_id: registration.id.clone(),
-        stop_id: registration.stop_id.clone(),
+        registration_id: registration.id.to_string(),
+        stop_id: registration.stop_id.to_string(),
         kind,
         occurred_on: date,
         recorded_by: actor.to_owned(),
@@ -260,7 +260,7 @@ pub fn import_lines(
             continue;
         };
         let (email, kind) = (&line.email, &line.kind);
-        if !seen.insert((registration.id.clone(), kind.clone())) {
+        if !seen.insert((registration.id.to_string(), kind.clone())) {
             report.errors.push(LineError {
                 line: line.line,
                 message: format!("{email} already has `{kind}` earlier in this file"),

@@ -119,8 +119,8 @@ pub fn registration_response(
             })
             .collect(),
         created_at: in_zone(r.created_at, tz),
-        id: r.id,
-        stop_id: r.stop_id,
+        id: r.id.into(),
+        stop_id: r.stop_id.into(),
         status: r.status,
         first_name: r.first_name,
         last_name: r.last_name,

@@ -162,7 +162,7 @@ pub fn registration_email(
     event: Event,
 ) -> anyhow::Result<Message> {
     let r = &view.registration;
-    let token = keys.sign(&view.stop.id, &r.id)?;
+    let token = keys.sign(&r.stop_id, &r.id)?;
     let message = registration_message(settings, keys, view, event, &token);
     // Each e-mail says what it is about: a promotion is not a second "confirmed".
     let subject = crate::email::messages::subject(

@@ -15,6 +15,7 @@ use crate::email;
 use crate::error::AppError;
 use crate::events::{Dispatcher, DomainEvent};
 use crate::i18n::Locale;
+use crate::ids::{RegistrationId, WorkshopId};
 use crate::time;
 use crate::tours::store::{self as tours_store, Stop, Workshop};
 
@@ -29,7 +30,7 @@ fn queue_mail(
         return Ok(());
     }
     let payload = RegistrationMail {
-        registration_id: registration.id.clone(),
+        registration_id: registration.id.to_string(),
         event,
     };
     email::queue(conn, &registration.email, &payload)?;
@@ -67,6 +68,26 @@ fn slots(workshops: &[Workshop]) -> Vec<Slot> {
         .collect()
 }
 
+/// Online registration needs a published tour (a draft's stops are not there for the public)
+/// and a stop whose registration is open.
+fn check_open_online(
+    conn: &mut DbConnection,
+    stop: &Stop,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    if !tours_store::find_tour(conn, &stop.tour_id)?.is_some_and(|tour| tour.is_public()) {
+        return Err(AppError::NotFound("stop"));
+    }
+    if !registration_open(stop, now) {
+        return Err(AppError::Conflict(if now >= stop.ends_at {
+            "this stop is over".into()
+        } else {
+            "registration is closed".into()
+        }));
+    }
+    Ok(())
+}
+
 /// Registers someone for a stop and workshops. The stop seat and each workshop seat are taken
 /// if free; otherwise the registration or the enrolment waits in line. Returns the new id.
 pub fn register(
@@ -77,18 +98,8 @@ pub fn register(
     now: NaiveDateTime,
 ) -> Result<String, AppError> {
     let stop = tours_store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
-    if source == Source::Online
-        && !tours_store::find_tour(conn, &stop.tour_id)?.is_some_and(|tour| tour.is_public())
-    {
-        // A draft tour's stops are not there for the public.
-        return Err(AppError::NotFound("stop"));
-    }
-    if source == Source::Online && !registration_open(&stop, now) {
-        return Err(AppError::Conflict(if now >= stop.ends_at {
-            "this stop is over".into()
-        } else {
-            "registration is closed".into()
-        }));
+    if source == Source::Online {
+        check_open_online(conn, &stop, now)?;
     }
     let locale = match new.locale {
         Some(locale) => locale,
@@ -103,8 +114,8 @@ pub fn register(
     // registration of the stop must lock) are touched last, so that their locks are held for
     // as short a time as possible before the commit.
     let mut registration = Registration {
-        id: uuid::Uuid::new_v4().to_string(),
-        stop_id: stop_id.to_owned(),
+        id: RegistrationId::generate(),
+        stop_id: stop_id.into(),
         status: RegistrationStatus::Waitlisted,
         first_name: new.first_name.clone(),
         last_name: new.last_name.clone(),
@@ -142,9 +153,15 @@ pub fn register(
         registration.status = RegistrationStatus::Confirmed;
     }
     for workshop_id in &new.workshops {
-        enrol(conn, &registration.id, workshop_id, confirmed, now)?;
+        enrol(
+            conn,
+            &registration.id,
+            &workshop_id.as_str().into(),
+            confirmed,
+            now,
+        )?;
     }
-    Ok(registration.id)
+    Ok(registration.id.into())
 }
 
 fn already_registered() -> AppError {
@@ -156,8 +173,8 @@ fn already_registered() -> AppError {
 /// Enrols in a workshop: a seat if the registration holds a stop seat and one is free.
 fn enrol(
     conn: &mut DbConnection,
-    registration_id: &str,
-    workshop_id: &str,
+    registration_id: &RegistrationId,
+    workshop_id: &WorkshopId,
     registration_confirmed: bool,
     now: NaiveDateTime,
 ) -> Result<RegistrationStatus, AppError> {
@@ -168,7 +185,7 @@ fn enrol(
     };
     let existing = store::list_enrolments(conn, registration_id)?
         .into_iter()
-        .find(|e| e.workshop_id == workshop_id);
+        .find(|e| &e.workshop_id == workshop_id);
     match existing {
         // Chosen again after being dropped: the row comes back.
         Some(e) => {
@@ -218,10 +235,10 @@ pub fn change_workshops(
         .iter()
         .filter(|e| e.status != RegistrationStatus::Cancelled)
     {
-        if !unique.contains(&enrolment.workshop_id) {
+        if !unique.iter().any(|w| enrolment.workshop_id == *w) {
             store::update_enrolment(
                 conn,
-                id,
+                &registration.id,
                 &enrolment.workshop_id,
                 enrolment.status,
                 RegistrationStatus::Cancelled,
@@ -239,11 +256,17 @@ pub fn change_workshops(
             .iter()
             .any(|e| &e.workshop_id == workshop_id && e.status != RegistrationStatus::Cancelled);
         if !live {
-            enrol(conn, id, workshop_id, confirmed, now)?;
+            enrol(
+                conn,
+                &registration.id,
+                &workshop_id.as_str().into(),
+                confirmed,
+                now,
+            )?;
         }
     }
     let mut happened = vec![DomainEvent::WorkshopsChanged {
-        registration_id: registration.id.clone(),
+        registration_id: registration.id.to_string(),
     }];
     for workshop_id in freed {
         happened.extend(fill_workshop_seats(conn, &workshop_id)?);
@@ -293,7 +316,7 @@ pub fn cancel(
     {
         store::update_enrolment(
             conn,
-            id,
+            &registration.id,
             &enrolment.workshop_id,
             enrolment.status,
             RegistrationStatus::Cancelled,
@@ -305,7 +328,7 @@ pub fn cancel(
         }
     }
     let mut happened = vec![DomainEvent::Cancelled {
-        registration_id: registration.id.clone(),
+        registration_id: registration.id.to_string(),
     }];
     // Workshop seats first go to confirmed attendees already waiting for them; only then is
     // the stop's waitlist promoted, so nobody jumps the workshop queue by being promoted.
@@ -365,7 +388,7 @@ pub fn fill_stop_seats(
         }
         queue_mail(conn, &next, Event::Promoted)?;
         promoted.push(DomainEvent::Promoted {
-            registration_id: next.id,
+            registration_id: next.id.into(),
             workshop_id: None,
         });
     }
@@ -378,6 +401,7 @@ pub fn fill_workshop_seats(
     workshop_id: &str,
 ) -> Result<Vec<DomainEvent>, AppError> {
     let now = time::now();
+    let workshop = WorkshopId::from(workshop_id);
     let mut promoted = Vec::new();
     loop {
         let Some(next) = store::first_waitlisted_enrolment(conn, workshop_id)? else {
@@ -389,7 +413,7 @@ pub fn fill_workshop_seats(
         if store::update_enrolment(
             conn,
             &next.registration_id,
-            workshop_id,
+            &workshop,
             RegistrationStatus::Waitlisted,
             RegistrationStatus::Confirmed,
             now,
@@ -402,7 +426,7 @@ pub fn fill_workshop_seats(
             queue_mail(conn, &registration, Event::WorkshopPromoted)?;
         }
         promoted.push(DomainEvent::Promoted {
-            registration_id: next.registration_id,
+            registration_id: next.registration_id.into(),
             workshop_id: Some(workshop_id.to_owned()),
         });
     }
@@ -440,7 +464,7 @@ pub async fn register_attendee(
     .await?;
     let view = db::run(pool, move |conn| registration_view(conn, &id)).await?;
     events.publish([DomainEvent::Registered {
-        registration_id: view.registration.id.clone(),
+        registration_id: view.registration.id.to_string(),
         status: view.registration.status,
     }]);
     tracing::info!(registration_id = %view.registration.id, status = %view.registration.status, "registered");

@@ -6,12 +6,13 @@ use diesel::prelude::*;
 use super::domain::RegistrationStatus;
 use crate::db::DbConnection;
 use crate::db::schema::{check_ins, enrolments, registrations, stops, workshops};
+use crate::ids::{RegistrationId, StopId, WorkshopId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = registrations)]
 pub struct Registration {
-    pub id: String,
-    pub stop_id: String,
+    pub id: RegistrationId,
+    pub stop_id: StopId,
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub status: RegistrationStatus,
     pub first_name: String,
@@ -34,8 +35,8 @@ pub struct Registration {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = enrolments)]
 pub struct Enrolment {
-    pub registration_id: String,
-    pub workshop_id: String,
+    pub registration_id: RegistrationId,
+    pub workshop_id: WorkshopId,
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub status: RegistrationStatus,
     pub created_at: NaiveDateTime,
@@ -187,8 +188,8 @@ pub fn insert_enrolment(conn: &mut DbConnection, row: &Enrolment) -> QueryResult
 /// Moves an enrolment from one status to another; 0 rows when it was not in `from`.
 pub fn update_enrolment(
     conn: &mut DbConnection,
-    registration_id: &str,
-    workshop_id: &str,
+    registration_id: &RegistrationId,
+    workshop_id: &WorkshopId,
     from: RegistrationStatus,
     to: RegistrationStatus,
     now: NaiveDateTime,

@@ -1,4 +1,5 @@
 use reqwest::StatusCode;
+use roadshow::ids::RegistrationId;
 use serde_json::{Value, json};
 
 use crate::fixtures::{open_stop, registration_body};
@@ -116,7 +117,10 @@ async fn every_verdict_at_the_entrance_and_at_a_workshop() {
     )
     .await;
     let forged = roadshow::badge::BadgeKeys::from_seed([9; 32])
-        .sign(&s.stop_id, s.claire["id"].as_str().expect("id"))
+        .sign(
+            &s.stop_id.as_str().into(),
+            &s.claire["id"].as_str().expect("id").into(),
+        )
         .expect("signed");
     let claire = badge(&s.claire);
     let cases: Vec<(&str, String, &str, &str)> = vec![
@@ -200,7 +204,7 @@ async fn every_verdict_at_the_entrance_and_at_a_workshop() {
         .try_into()
         .expect("32 bytes");
     let unknown = roadshow::badge::BadgeKeys::from_seed(seed)
-        .sign(&s.stop_id, &uuid::Uuid::new_v4().to_string())
+        .sign(&s.stop_id.as_str().into(), &RegistrationId::generate())
         .expect("signed");
     let answer = scan(
         &app,

@@ -7,6 +7,7 @@ use roadshow::badge::BadgeKeys;
 use roadshow::checkin::domain::RawScan;
 use roadshow::error::{AppError, FieldErrors};
 use roadshow::feedback::service::{FeedbackAnswer, RawFeedback};
+use roadshow::ids::{RegistrationId, StopId};
 use roadshow::outcomes::service::{check_date, check_kind, parse_csv};
 use roadshow::registrations::domain::{NewRegistration, RawRegistration};
 use roadshow::tours::domain::{
@@ -144,8 +145,8 @@ proptest! {
         byte in any::<u8>(),
     ) {
         let keys = BadgeKeys::from_seed([7; 32]);
-        let stop = uuid::Uuid::from_u128(stop).to_string();
-        let registration = uuid::Uuid::from_u128(registration).to_string();
+        let stop = StopId::from(uuid::Uuid::from_u128(stop).to_string());
+        let registration = RegistrationId::from(uuid::Uuid::from_u128(registration).to_string());
         let token = keys.sign(&stop, &registration).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert!(keys.verify(&token).is_some());
         let mut bytes = token.clone().into_bytes();

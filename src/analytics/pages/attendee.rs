@@ -94,12 +94,12 @@ fn list_view(ctx: PageContext, list: AttendeeList, q: String) -> ListPage {
         .take(usize::try_from(LIST_LIMIT).unwrap_or(300))
         .map(|r| ListRow {
             arrived: arrivals
-                .get(&r.id)
+                .get(r.id.as_str())
                 .map(|t| display_time(*t, tz))
                 .unwrap_or_default(),
             name: format!("{} {}", r.last_name, r.first_name),
             status: tr.t(&format!("analytics.status.{}", r.status)).to_owned(),
-            id: r.id,
+            id: r.id.into(),
             company: r.company,
         })
         .collect();
@@ -208,7 +208,7 @@ fn attendee_view(ctx: PageContext, a: Attendee, form: FormState, saved: bool) ->
     let tz = a.stop.timezone.tz();
     let r = &a.registration;
     AttendeePage {
-        id: r.id.clone(),
+        id: r.id.to_string(),
         stop_id: a.stop.id.clone(),
         city: a.stop.city.clone(),
         day: display_day(crate::time::in_zone(a.stop.starts_at, tz).date_naive(), tr),

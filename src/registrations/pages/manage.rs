@@ -166,7 +166,7 @@ pub(super) async fn submit_workshops(
     let (view, stop, _) = load_manage(&req, &state, &token, &ctx).await?;
     let mut form = FormState::new(form.0);
     let chosen = chosen_workshops(&form, &stop.slots);
-    let id = view.registration.id.clone();
+    let id = view.registration.id.to_string();
     let result = service::change_attendee_workshops(&state.pool, &state.events, id, chosen).await;
     match result {
         Ok(_) => Ok(redirect_see_other(&format!("/manage/{token}?saved=1"))),

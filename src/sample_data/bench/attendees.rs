@@ -175,7 +175,7 @@ impl StopRows<'_> {
         let company = format!("{prefix} {stem} {}", stop.city);
         self.batch.registrations.push(RegistrationRow {
             id,
-            stop_id: stop.id.clone(),
+            stop_id: stop.id.as_str().into(),
             status: status.as_str(),
             first_name,
             last_name,
@@ -229,8 +229,8 @@ impl StopRows<'_> {
         for &w in &chosen {
             self.seats[w] += 1;
             self.batch.enrolments.push(Enrolment {
-                registration_id: registration_id.to_owned(),
-                workshop_id: self.plan.workshops[w].id.clone(),
+                registration_id: registration_id.into(),
+                workshop_id: self.plan.workshops[w].id.as_str().into(),
                 status: RegistrationStatus::Confirmed,
                 created_at,
                 updated_at: created_at,
@@ -254,8 +254,8 @@ impl StopRows<'_> {
         let scan = |batch: &mut Batch, checkpoint: &Checkpoint, at: NaiveDateTime, id: String| {
             batch.scans.push(ScanRow {
                 id: id.clone(),
-                stop_id: stop.id.clone(),
-                checkpoint_id: checkpoint.id.clone(),
+                stop_id: stop.id.as_str().into(),
+                checkpoint_id: checkpoint.id.as_str().into(),
                 registration_id: Some(registration_id.to_owned()),
                 result: "ok",
                 user_id: None,
@@ -264,9 +264,9 @@ impl StopRows<'_> {
                 received_at: at,
             });
             batch.check_ins.push(CheckIn {
-                checkpoint_id: checkpoint.id.clone(),
-                registration_id: registration_id.to_owned(),
-                stop_id: stop.id.clone(),
+                checkpoint_id: checkpoint.id.as_str().into(),
+                registration_id: registration_id.into(),
+                stop_id: stop.id.as_str().into(),
                 scan_id: id,
                 scanned_at: at,
             });

@@ -46,7 +46,7 @@ pub(super) fn check_in_crowd(
             + chrono::Duration::minutes(offset)
             + chrono::Duration::seconds(minutes(&mut dice, 60));
         record(conn, &stop.id, &entrance.id, &registration.id, arrival)?;
-        for (_, workshop_id) in enrolments.iter().filter(|(r, _)| *r == registration.id) {
+        for (_, workshop_id) in enrolments.iter().filter(|(r, _)| registration.id == *r) {
             let checkpoint = checkpoints
                 .iter()
                 .find(|c| c.workshop_id.as_deref() == Some(workshop_id.as_str()));
@@ -75,9 +75,9 @@ fn record(
         conn,
         &Scan {
             id: id.clone(),
-            stop_id: stop_id.to_owned(),
-            checkpoint_id: checkpoint.to_owned(),
-            registration_id: Some(registration.to_owned()),
+            stop_id: stop_id.into(),
+            checkpoint_id: checkpoint.into(),
+            registration_id: Some(registration.into()),
             result: "ok".into(),
             user_id: None,
             device_id: Some("demo".into()),
@@ -88,9 +88,9 @@ fn record(
     checkin_store::insert_check_in(
         conn,
         &CheckIn {
-            checkpoint_id: checkpoint.to_owned(),
-            registration_id: registration.to_owned(),
-            stop_id: stop_id.to_owned(),
+            checkpoint_id: checkpoint.into(),
+            registration_id: registration.into(),
+            stop_id: stop_id.into(),
             scan_id: id,
             scanned_at: at,
         },
