@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Locale;
+use crate::ids::WorkshopId;
 use crate::validation::{EmailAddress, bounded_list, optional_text, required_text};
 
 /// How a registration was made.
@@ -132,7 +133,7 @@ pub struct NewRegistration {
     pub partner_type: String,
     /// The language asked for; `None`: the tour's.
     pub locale: Option<Locale>,
-    pub workshops: Vec<String>,
+    pub workshops: Vec<WorkshopId>,
 }
 
 impl NewRegistration {
@@ -192,7 +193,7 @@ impl NewRegistration {
 
 /// The workshop ids chosen, trimmed, without blanks or repeats, in the order given; bounded
 /// and checked in linear time, before any transaction starts.
-pub fn workshop_choice(errors: &mut FieldErrors, raw: Vec<String>) -> Vec<String> {
+pub fn workshop_choice(errors: &mut FieldErrors, raw: Vec<String>) -> Vec<WorkshopId> {
     if !bounded_list(errors, "workshops", &raw, MAX_WORKSHOP_CHOICES) {
         return Vec::new();
     }
@@ -203,7 +204,7 @@ pub fn workshop_choice(errors: &mut FieldErrors, raw: Vec<String>) -> Vec<String
         if id.len() > 64 || !crate::validation::is_single_line(id) {
             errors.add("workshops", "v.unknown_workshop");
         } else if !id.is_empty() && seen.insert(id.to_owned()) {
-            workshops.push(id.to_owned());
+            workshops.push(WorkshopId::from(id));
         }
     }
     workshops
@@ -218,7 +219,7 @@ pub struct Slot {
 }
 
 /// Checks that every chosen workshop belongs to the stop and that no two overlap in time.
-pub fn check_workshop_choice(chosen: &[String], offered: &[Slot]) -> Result<(), AppError> {
+pub fn check_workshop_choice(chosen: &[WorkshopId], offered: &[Slot]) -> Result<(), AppError> {
     let offered: std::collections::HashMap<&str, &Slot> =
         offered.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut picked: Vec<&Slot> = Vec::new();

@@ -153,13 +153,7 @@ pub fn register(
         registration.status = RegistrationStatus::Confirmed;
     }
     for workshop_id in &new.workshops {
-        enrol(
-            conn,
-            &registration.id,
-            &workshop_id.as_str().into(),
-            confirmed,
-            now,
-        )?;
+        enrol(conn, &registration.id, workshop_id, confirmed, now)?;
     }
     Ok(registration.id.into())
 }
@@ -212,7 +206,7 @@ fn enrol(
 pub fn change_workshops(
     conn: &mut DbConnection,
     id: &str,
-    chosen: &[String],
+    chosen: &[WorkshopId],
     now: NaiveDateTime,
 ) -> Result<Vec<DomainEvent>, AppError> {
     let registration =
@@ -235,7 +229,7 @@ pub fn change_workshops(
         .iter()
         .filter(|e| e.status != RegistrationStatus::Cancelled)
     {
-        if !unique.iter().any(|w| enrolment.workshop_id == *w) {
+        if !unique.contains(&enrolment.workshop_id) {
             store::update_enrolment(
                 conn,
                 &registration.id,
@@ -256,13 +250,7 @@ pub fn change_workshops(
             .iter()
             .any(|e| &e.workshop_id == workshop_id && e.status != RegistrationStatus::Cancelled);
         if !live {
-            enrol(
-                conn,
-                &registration.id,
-                &workshop_id.as_str().into(),
-                confirmed,
-                now,
-            )?;
+            enrol(conn, &registration.id, workshop_id, confirmed, now)?;
         }
     }
     let mut happened = vec![DomainEvent::WorkshopsChanged {
@@ -476,7 +464,7 @@ pub async fn change_attendee_workshops(
     pool: &DbPool,
     events: &Dispatcher,
     id: String,
-    chosen: Vec<String>,
+    chosen: Vec<WorkshopId>,
 ) -> Result<RegistrationView, AppError> {
     let (view, happened) = db::transaction(pool, move |conn| {
         let happened = change_workshops(conn, &id, &chosen, time::now())?;

@@ -3,6 +3,8 @@
 use super::*;
 use actix_web::{get, post};
 
+use crate::ids::WorkshopId;
+
 pub(super) struct ManageInfo {
     token: String,
     first_name: String,
@@ -165,7 +167,11 @@ pub(super) async fn submit_workshops(
     let token = path.into_inner();
     let (view, stop, _) = load_manage(&req, &state, &token, &ctx).await?;
     let mut form = FormState::new(form.0);
-    let chosen = chosen_workshops(&form, &stop.slots);
+    // Ids the stop does not offer are refused by the use case, as from the API.
+    let chosen = chosen_workshops(&form, &stop.slots)
+        .into_iter()
+        .map(WorkshopId::from)
+        .collect();
     let id = view.registration.id.to_string();
     let result = service::change_attendee_workshops(&state.pool, &state.events, id, chosen).await;
     match result {
