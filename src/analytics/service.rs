@@ -263,7 +263,8 @@ pub struct AttendeeList {
     pub arrivals: HashMap<String, NaiveDateTime>,
 }
 
-/// Up to `limit` attendees of a stop whose name, company or e-mail contains `search`.
+/// Up to `limit` attendees of a stop found by `search` (see `registrations::search`); all of
+/// them, by name, when it has no words.
 pub async fn search_attendees(
     pool: &DbPool,
     stop_id: String,
@@ -272,8 +273,10 @@ pub async fn search_attendees(
 ) -> Result<AttendeeList, AppError> {
     db::run(pool, move |conn| {
         let stop = tours::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
-        let found = crate::checkin::store::search_registrations(conn, &stop.id, &search, limit)?;
-        let arrivals = crate::checkin::store::entrance_times(conn, &stop.id)?
+        let terms = crate::registrations::search::terms(&search);
+        let found = crate::registrations::search::find(conn, &stop.id, &terms, limit)?;
+        let ids: Vec<&str> = found.iter().map(|r| r.id.as_str()).collect();
+        let arrivals = crate::checkin::store::entrance_times(conn, &stop.id, &ids)?
             .into_iter()
             .collect();
         Ok(AttendeeList {

@@ -264,7 +264,8 @@ pub async fn check_in_batch(
 /// Search words.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct SearchQuery {
-    /// Part of a name, a company or an e-mail.
+    /// Words of a name, a company or an e-mail, each the start of one (`kleb` finds Kléber);
+    /// accents and case are ignored. Fewer than 2 characters find no one.
     pub q: Option<String>,
 }
 
@@ -310,17 +311,12 @@ pub async fn search_attendees(
         let stop =
             crate::tours::store::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
         let tz = stop.timezone.tz();
-        if q.chars().count() < 2 {
-            return Ok(Vec::new());
-        }
-        let times: std::collections::HashMap<String, chrono::NaiveDateTime> =
-            store::entrance_times(conn, &stop_id)?.into_iter().collect();
-        store::search_registrations(conn, &stop_id, &q, 30)?
+        service::find_attendees(conn, &stop_id, &q, 30)?
             .into_iter()
-            .map(|r| {
+            .map(|(r, checked_in_at)| {
                 Ok(AttendeeMatch {
                     badge_token: st.badges.sign(&r.stop_id, &r.id)?,
-                    checked_in_at: times.get(r.id.as_str()).map(|t| time::in_zone(*t, tz)),
+                    checked_in_at: checked_in_at.map(|t| time::in_zone(t, tz)),
                     id: r.id.into(),
                     first_name: r.first_name,
                     last_name: r.last_name,

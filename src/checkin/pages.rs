@@ -243,20 +243,14 @@ async fn render_scanner(
         let naming = room_naming(&view, &checkpoint_id, locale);
         let stop = view.summary.stop;
         let mut found = Vec::new();
-        if query.chars().count() >= 2 {
-            let times: std::collections::HashSet<String> = store::entrance_times(conn, &stop.id)?
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect();
-            for r in store::search_registrations(conn, &stop.id, &query, 20)? {
-                found.push(Found {
-                    name: format!("{} {}", r.first_name, r.last_name),
-                    company: r.company.clone(),
-                    status: locale.t(&format!("status.{}", r.status)).to_owned(),
-                    badge_token: badges.sign(&r.stop_id, &r.id)?,
-                    checked_in: times.contains(r.id.as_str()),
-                });
-            }
+        for (r, checked_in_at) in service::find_attendees(conn, &stop.id, &query, 20)? {
+            found.push(Found {
+                name: format!("{} {}", r.first_name, r.last_name),
+                company: r.company.clone(),
+                status: locale.t(&format!("status.{}", r.status)).to_owned(),
+                badge_token: badges.sign(&r.stop_id, &r.id)?,
+                checked_in: checked_in_at.is_some(),
+            });
         }
         Ok((status, stop.city, stop.id, naming, found))
     })

@@ -16,6 +16,7 @@ use crate::db::{self, DbConnection, DbPool};
 use crate::error::AppError;
 use crate::events::{Dispatcher, DomainEvent, ScanDecided};
 use crate::registrations::domain::RegistrationStatus;
+use crate::registrations::search;
 use crate::registrations::store::{self as registrations_store, Registration};
 use crate::state::AppState;
 use crate::tours::store::{self as tours_store, Stop, Workshop};
@@ -285,6 +286,37 @@ pub fn counts(conn: &mut DbConnection, checkpoint: &CheckpointRow) -> Result<(i6
         None => store::count_confirmed(conn, &checkpoint.stop_id)?,
     };
     Ok((checked_in, expected))
+}
+
+/// The fewest characters a search at the door needs: one letter would list the whole stop.
+pub const MIN_SEARCH_CHARS: usize = 2;
+
+/// Attendees of a stop found by a search at the door (see `registrations::search`), each with
+/// the time they were checked in at the entrance, if they were. The API and the scanner page
+/// both search through here.
+pub fn find_attendees(
+    conn: &mut DbConnection,
+    stop_id: &str,
+    query: &str,
+    limit: i64,
+) -> Result<Vec<(Registration, Option<NaiveDateTime>)>, AppError> {
+    let terms = search::terms(query);
+    if query.trim().chars().count() < MIN_SEARCH_CHARS || terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found = search::find(conn, stop_id, &terms, limit)?;
+    let ids: Vec<&str> = found.iter().map(|r| r.id.as_str()).collect();
+    let mut times: std::collections::HashMap<String, NaiveDateTime> =
+        store::entrance_times(conn, stop_id, &ids)?
+            .into_iter()
+            .collect();
+    Ok(found
+        .into_iter()
+        .map(|r| {
+            let time = times.remove(r.id.as_str());
+            (r, time)
+        })
+        .collect())
 }
 
 /// Someone registered at the door: registered (e-mail queued) and checked in at the entrance,

@@ -263,43 +263,6 @@ pub fn count_confirmed(conn: &mut DbConnection, stop_id: &str) -> QueryResult<i6
         .get_result(conn)
 }
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-
-/// Registrations of a stop whose name, company or e-mail contains `q` (any case).
-pub fn search_registrations(
-    conn: &mut DbConnection,
-    stop_id: &str,
-    q: &str,
-    limit: i64,
-) -> QueryResult<Vec<crate::registrations::store::Registration>> {
-    let pattern = format!(
-        "%{}%",
-        q.to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let full_name = registrations::first_name
-        .concat(" ")
-        .concat(registrations::last_name);
-    registrations::table
-        .filter(registrations::stop_id.eq(stop_id))
-        .filter(
-            lower(full_name)
-                .like(&pattern)
-                .escape('\\')
-                .or(lower(registrations::company).like(&pattern).escape('\\'))
-                .or(registrations::email.like(&pattern).escape('\\')),
-        )
-        .order((
-            registrations::last_name.asc(),
-            registrations::first_name.asc(),
-        ))
-        .limit(limit)
-        .select(crate::registrations::store::Registration::as_select())
-        .load(conn)
-}
-
 /// The workshops of a registration: `(workshop id, title, enrolment status)`, by start time.
 pub fn workshops_of(
     conn: &mut DbConnection,
@@ -325,14 +288,16 @@ pub fn entrance_of(conn: &mut DbConnection, stop_id: &str) -> QueryResult<Option
         .optional()
 }
 
-/// When each registration of a stop was checked in at the entrance.
+/// When each of these registrations of a stop was checked in at the entrance, for those who were.
 pub fn entrance_times(
     conn: &mut DbConnection,
     stop_id: &str,
+    registration_ids: &[&str],
 ) -> QueryResult<Vec<(String, NaiveDateTime)>> {
     check_ins::table
         .inner_join(checkpoints::table)
         .filter(check_ins::stop_id.eq(stop_id))
+        .filter(check_ins::registration_id.eq_any(registration_ids))
         .filter(checkpoints::kind.eq("entrance"))
         .select((check_ins::registration_id, check_ins::scanned_at))
         .load(conn)

@@ -152,6 +152,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    search_words (stop_id, word, registration_id, field) {
+        stop_id -> Text,
+        word -> Text,
+        registration_id -> Text,
+        field -> Integer,
+    }
+}
+
+diesel::table! {
     outcomes (id) {
         id -> Text,
         registration_id -> Text,
@@ -283,6 +292,7 @@ diesel::joinable!(registrations -> stops (stop_id));
 diesel::joinable!(outcomes -> registrations (registration_id));
 diesel::joinable!(checkpoints -> stops (stop_id));
 diesel::joinable!(checkpoints -> workshops (workshop_id));
+diesel::joinable!(search_words -> registrations (registration_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(stops -> tours (tour_id));
 diesel::joinable!(tour_targets -> tours (tour_id));
@@ -304,6 +314,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     registrations,
     scan_undos,
     scans,
+    search_words,
     sessions,
     stops,
     tour_targets,

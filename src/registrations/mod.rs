@@ -5,6 +5,7 @@ pub mod api;
 pub mod domain;
 pub mod messages;
 pub mod pages;
+pub mod search;
 pub mod service;
 pub mod store;
 pub mod view;

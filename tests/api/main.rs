@@ -19,6 +19,7 @@ mod properties;
 mod registration_pages;
 mod registrations;
 mod scanner_pages;
+mod search;
 mod security;
 mod security_door;
 mod security_web;
