@@ -169,6 +169,7 @@ before(async () => {
     reload: ['Nora', 'Klein', 'Klein Réseaux'],
     twice: ['Yves', 'Muller', 'Muller Bureautique'],
     newtab: ['Zoé', 'Keller', 'Keller Informatique'],
+    search: ['Éloïse', 'Kléber', "Cœur d'Alsace"],
   };
   for (const [role, [first_name, last_name, company]] of Object.entries(attendees)) {
     const r = await api('POST', `/api/v1/stops/${stopId}/registrations`, {
@@ -307,6 +308,37 @@ test('offline: two badges decided on the phone, queued, synced when the network 
     });
     assert.equal(await checkedInAtEntrance(), before + 2);
     await page.locator('#count-in').filter({ hasText: String(before + 2) }).waitFor({ timeout: 5_000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a lost badge is found without accents, online from the index and offline on the phone', { timeout: 90_000 }, async () => {
+  const p = people.search;
+  const { context, page, errors } = await openScanner();
+  try {
+    await page.goto(`${BASE}/scan/checkpoints/${entranceId}`);
+    await page.locator('body[data-scanner-ready="1"]').waitFor();
+    // Online: the server's page, from the search index.
+    await page.fill('#q', 'KLEBER eloi');
+    await page.locator('form[role="search"] button').click();
+    await page.locator('#found', { hasText: nameOf(p) }).waitFor({ timeout: 10_000 });
+    assert.match(await page.locator('#found').textContent(), /Cœur d'Alsace/);
+    await page.locator('body[data-scanner-ready="1"]').waitFor();
+
+    // Offline: the same words find her in the data kept on the phone, folded the same way.
+    await context.setOffline(true);
+    await page.fill('#q', 'eloise coeur');
+    await page.locator('form[role="search"] button').click();
+    await page.locator('#found', { hasText: 'Hors ligne' }).waitFor({ timeout: 5_000 });
+    assert.match(await page.locator('#found').textContent(), new RegExp(nameOf(p)));
+    assert.equal(new URL(page.url()).searchParams.get('q'), 'KLEBER eloi', 'no page load offline');
+    await page.fill('#q', 'personne ici');
+    await page.locator('form[role="search"] button').click();
+    await page.locator('#found', { hasText: 'Personne ne correspond.' }).waitFor({ timeout: 5_000 });
+    await screenshot(page, 'checkin-offline-search');
+    await context.setOffline(false);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -779,6 +779,11 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("scan.find", "Chercher", "Search"),
     ("scan.nobody", "Personne ne correspond.", "Nobody matches."),
+    (
+        "scan.found_offline",
+        "Hors ligne : trouvé sur ce téléphone (noms et sociétés, sans les e-mails).",
+        "Offline: found on this phone (names and companies, not e-mails).",
+    ),
     ("scan.check_in_person", "Enregistrer", "Check in"),
     (
         "scan.walk_in",

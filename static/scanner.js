@@ -340,6 +340,58 @@
     updateNet();
   }
 
+  // ---- finding someone, offline too ----------------------------------------------------------------
+  // Folds as src/registrations/search.rs (`fold`) does: lower case, accents off, œ æ ß spelt out,
+  // ø ł đ made plain, anything but letters and digits a space. Every typed word must start a word
+  // of the name or company (the offline data has no e-mails); exact last names first.
+  const fold = (s) => String(s || '').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '')
+    .replace(/œ/g, 'oe').replace(/æ/g, 'ae').replace(/ß/g, 'ss')
+    .replace(/ø/g, 'o').replace(/ł/g, 'l').replace(/đ/g, 'd')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ');
+  const wordsOf = (s) => fold(s).split(' ').filter(Boolean);
+  function findOffline(q) {
+    const terms = [...new Set(wordsOf(q))].slice(0, 6);
+    if ([...q.trim()].length < 2 || !terms.length) return [];
+    const found = [];
+    for (const a of attendees.values()) {
+      const last = wordsOf(a.last_name);
+      const words = last.concat(wordsOf(a.first_name), wordsOf(a.company));
+      if (terms.every((term) => words.some((w) => w.startsWith(term)))) {
+        found.push({ a, rank: terms.some((term) => last.includes(term)) ? 0 : 1 });
+      }
+    }
+    const by = (x, y) => x.rank - y.rank || x.a.last_name.localeCompare(y.a.last_name) || x.a.first_name.localeCompare(y.a.first_name);
+    return found.sort(by).slice(0, 20).map((f) => f.a);
+  }
+  const searchForm = document.querySelector('form[role="search"]');
+  if (searchForm) {
+    searchForm.addEventListener('submit', (ev) => {
+      if (online() || !data) return;     // online: the server's page answers, with badges
+      ev.preventDefault();
+      const q = (searchForm.elements.q || {}).value || '';
+      const entrance = (data.checkpoints || []).find((c) => c.kind === 'entrance');
+      const list = document.createElement('ul');
+      list.id = 'found'; list.className = 'cards';
+      const note = document.createElement('li'); note.textContent = t('scan.found_offline');
+      list.append(note);
+      const found = findOffline(q);
+      for (const a of found) {
+        const li = document.createElement('li');
+        const name = document.createElement('strong');
+        name.textContent = `${a.first_name} ${a.last_name}`;
+        const inAt = entrance && checkedIn.get(`${entrance.id}|${a.id}`);
+        const small = document.createElement('small');
+        small.textContent = `(${t(`status.${a.status}`)}${inAt !== undefined ? `, ${inAt ? `${t('scan.already')} ${inAt}` : t('scan.already_in')}` : ''})`;
+        li.append(name, ` — ${a.company} `, small);
+        list.append(li);
+      }
+      if (!found.length) { const li = document.createElement('li'); li.textContent = t('scan.nobody'); list.append(li); }
+      const old = $('found');
+      if (old) old.replaceWith(list); else searchForm.after(list);
+      list.scrollIntoView({ block: 'nearest' });
+    });
+  }
+
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const code = input.value;

@@ -288,17 +288,20 @@ pub fn entrance_of(conn: &mut DbConnection, stop_id: &str) -> QueryResult<Option
         .optional()
 }
 
-/// When each of these registrations of a stop was checked in at the entrance, for those who were.
+/// When each of these registrations of a stop was checked in at the entrance, for those who
+/// were: the entrance first, then the check-ins' primary key (checkpoint, registration), so that
+/// the cost is that of the people asked about, not of the stop's check-ins.
 pub fn entrance_times(
     conn: &mut DbConnection,
     stop_id: &str,
     registration_ids: &[&str],
 ) -> QueryResult<Vec<(String, NaiveDateTime)>> {
+    let Some(entrance) = entrance_of(conn, stop_id)? else {
+        return Ok(Vec::new());
+    };
     check_ins::table
-        .inner_join(checkpoints::table)
-        .filter(check_ins::stop_id.eq(stop_id))
+        .filter(check_ins::checkpoint_id.eq(&entrance.id))
         .filter(check_ins::registration_id.eq_any(registration_ids))
-        .filter(checkpoints::kind.eq("entrance"))
         .select((check_ins::registration_id, check_ins::scanned_at))
         .load(conn)
 }

@@ -152,9 +152,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    search_words (stop_id, word, registration_id, field) {
+    search_words (stop_id, word, sort_key, registration_id, field) {
         stop_id -> Text,
         word -> Text,
+        sort_key -> Text,
         registration_id -> Text,
         field -> Integer,
     }

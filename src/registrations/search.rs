@@ -5,7 +5,7 @@
 //! Alsace Entreprises); a last name equal to a searched word comes first, then by name.
 
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Text};
+use diesel::sql_types::{BigInt, Text};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -18,6 +18,8 @@ use crate::ids::{RegistrationId, StopId};
 pub const MAX_TERMS: usize = 6;
 /// A word is indexed and searched on its first characters only.
 const MAX_WORD_CHARS: usize = 48;
+/// Words counted at most to choose the term that leads a search.
+const COUNT_CAP: usize = 5000;
 /// Above any character a word can continue with: the end of a prefix's range.
 const AFTER_PREFIX: char = char::MAX;
 
@@ -77,6 +79,8 @@ pub fn terms(query: &str) -> Vec<String> {
 pub struct SearchWord {
     pub stop_id: StopId,
     pub word: String,
+    /// The folded "last first" name: the order of the people who share a word.
+    pub sort_key: String,
     pub registration_id: RegistrationId,
     pub field: i32,
 }
@@ -101,12 +105,22 @@ pub fn words_of_fields(
     registration_id: &RegistrationId,
     fields: [(Field, &str); 4],
 ) -> Vec<SearchWord> {
+    let name_of = |wanted: Field| {
+        fields
+            .iter()
+            .find(|(field, _)| *field == wanted)
+            .map(|(_, text)| words(text).join(" "))
+            .unwrap_or_default()
+    };
+    let sort_key = format!("{} {}", name_of(Field::LastName), name_of(Field::FirstName));
     let mut rows: Vec<SearchWord> = fields
         .into_iter()
         .flat_map(|(field, text)| {
+            let sort_key = &sort_key;
             words(text).into_iter().map(move |word| SearchWord {
                 stop_id: stop_id.clone(),
                 word,
+                sort_key: sort_key.clone(),
                 registration_id: registration_id.clone(),
                 field: field as i32,
             })
@@ -164,26 +178,46 @@ pub fn index_missing(conn: &mut DbConnection) -> QueryResult<usize> {
 struct Found {
     #[diesel(sql_type = Text)]
     registration_id: String,
+    #[diesel(sql_type = Text)]
+    sort_key: String,
 }
 
 /// Up to `limit` registrations of a stop with a word starting with each of `terms` (from
-/// [`terms`]), a last name equal to one of them first, then by last and first name. No terms:
-/// the first registrations by name.
+/// [`terms`]): those whose last name is one of the terms first, by name; then the others by
+/// the word matched and by name. No terms: the first registrations by name.
+///
+/// Each step reads the primary key in the order shown and stops after a screenful, so its cost
+/// does not grow with the number of people who match ("mar" at a stop of 50,000).
 pub fn find(
     conn: &mut DbConnection,
     stop_id: &str,
     terms: &[String],
     limit: i64,
 ) -> QueryResult<Vec<Registration>> {
+    let limit = usize::try_from(limit.clamp(0, 200)).unwrap_or(0);
     if terms.is_empty() {
         return registrations::table
             .filter(registrations::stop_id.eq(stop_id))
             .order((registrations::last_name, registrations::first_name))
-            .limit(limit)
+            .limit(limit as i64)
             .select(Registration::as_select())
             .load(conn);
     }
-    let ids = matching_ids(conn, stop_id, terms, limit)?;
+    // The term with the fewest words leads the scan; a term that starts no word ends it.
+    let mut rarest = (0, usize::MAX);
+    for (i, term) in terms.iter().enumerate() {
+        let count = count_starting(conn, stop_id, term)?;
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        if count < rarest.1 {
+            rarest = (i, count);
+        }
+    }
+    let mut ids = exact_last_names(conn, stop_id, terms, limit)?;
+    if ids.len() < limit {
+        starting_words(conn, stop_id, terms, rarest.0, limit, &mut ids)?;
+    }
     let mut found: Vec<Registration> = registrations::table
         .filter(registrations::id.eq_any(&ids))
         .select(Registration::as_select())
@@ -192,53 +226,177 @@ pub fn find(
     Ok(found)
 }
 
-/// The ranked ids, in one statement: for each term the range of the primary key that holds
-/// the words it starts (intersected), then the exact last names first. Placeholders are `$n`,
-/// which both backends read.
-fn matching_ids(
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    words: i64,
+}
+
+/// How many words of the stop start with `term`, counted up to [`COUNT_CAP`]: enough to tell a
+/// rare term from a common one at the cost of one short range read.
+fn count_starting(conn: &mut DbConnection, stop_id: &str, term: &str) -> QueryResult<usize> {
+    let mut sql = Sql::default();
+    let stop = sql.text(stop_id);
+    let (from, to) = sql.prefix(term);
+    sql.push(&format!(
+        "SELECT COUNT(*) AS words FROM (SELECT 1 FROM search_words \
+         WHERE stop_id = {stop} AND word >= {from} AND word < {to} LIMIT {COUNT_CAP}) capped"
+    ));
+    let counted: Vec<Count> = sql.query().load(conn)?;
+    Ok(counted
+        .first()
+        .map_or(0, |c| usize::try_from(c.words).unwrap_or(0)))
+}
+
+/// People whose last name is one of the terms and who have the other terms too, by name.
+fn exact_last_names(
     conn: &mut DbConnection,
     stop_id: &str,
     terms: &[String],
-    limit: i64,
+    limit: usize,
 ) -> QueryResult<Vec<String>> {
-    let range = |n: usize| {
-        format!(
-            "SELECT registration_id FROM search_words \
-             WHERE stop_id = $1 AND word >= ${} AND word < ${}",
-            2 * n + 2,
-            2 * n + 3
-        )
-    };
-    let hits = match terms.len() {
-        1 => format!("SELECT DISTINCT registration_id FROM ({}) one", range(0)),
-        n => (0..n).map(range).collect::<Vec<_>>().join(" INTERSECT "),
-    };
-    let exact = (0..terms.len())
-        .map(|n| format!("${}", 2 * n + 2))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "SELECT h.registration_id FROM ({hits}) h \
-         JOIN registrations r ON r.id = h.registration_id \
-         ORDER BY CASE WHEN EXISTS (SELECT 1 FROM search_words e \
-             WHERE e.stop_id = $1 AND e.word IN ({exact}) \
-             AND e.registration_id = h.registration_id AND e.field = {last}) THEN 0 ELSE 1 END, \
-         r.last_name, r.first_name, r.id \
-         LIMIT ${limit_at}",
-        last = Field::LastName as i32,
-        limit_at = 2 * terms.len() + 2,
-    );
-    let mut query = diesel::sql_query(sql)
-        .into_boxed::<crate::db::Backend>()
-        .bind::<Text, _>(stop_id.to_owned());
-    for term in terms {
-        let mut end = term.clone();
-        end.push(AFTER_PREFIX);
-        query = query.bind::<Text, _>(term.clone()).bind::<Text, _>(end);
+    let mut found: Vec<Found> = Vec::new();
+    for (i, term) in terms.iter().enumerate() {
+        let mut sql = Sql::default();
+        let stop = sql.text(stop_id);
+        let word = sql.text(term);
+        sql.push(&format!(
+            "SELECT registration_id, sort_key FROM search_words w \
+             WHERE w.stop_id = {stop} AND w.word = {word} AND w.field = {last}",
+            last = Field::LastName as i32
+        ));
+        sql.also_starting(&stop, terms, Some(i));
+        sql.push(" ORDER BY w.sort_key, w.registration_id");
+        sql.limit(limit, 0);
+        found.extend(sql.load(conn)?);
     }
-    let limit = i32::try_from(limit.clamp(0, 1000)).unwrap_or(1000);
-    let found: Vec<Found> = query.bind::<Integer, _>(limit).load(conn)?;
-    Ok(found.into_iter().map(|f| f.registration_id).collect())
+    found.sort_by(|a, b| (&a.sort_key, &a.registration_id).cmp(&(&b.sort_key, &b.registration_id)));
+    let mut ids: Vec<String> = Vec::new();
+    for f in found {
+        if !ids.contains(&f.registration_id) {
+            ids.push(f.registration_id);
+        }
+    }
+    ids.truncate(limit);
+    Ok(ids)
+}
+
+/// Appends to `ids` the people with a word starting with each term, by the word matched and by
+/// name: the `driver` term's range of the primary key (the rarest term's), read in order, each
+/// row kept if its registration has the other terms too. One person can hold several words of the range, so
+/// the rows come a few screenfuls at a time until `limit` people are found.
+fn starting_words(
+    conn: &mut DbConnection,
+    stop_id: &str,
+    terms: &[String],
+    driver: usize,
+    limit: usize,
+    ids: &mut Vec<String>,
+) -> QueryResult<()> {
+    let Some(term) = terms.get(driver) else {
+        return Ok(());
+    };
+    // A screenful and a few more rows: most people hold a word of the range once.
+    let page = limit + 8;
+    for round in 0..16 {
+        let mut sql = Sql::default();
+        let stop = sql.text(stop_id);
+        let (from, to) = sql.prefix(term);
+        sql.push(&format!(
+            "SELECT registration_id, sort_key FROM search_words w \
+             WHERE w.stop_id = {stop} AND w.word >= {from} AND w.word < {to}"
+        ));
+        sql.also_starting(&stop, terms, Some(driver));
+        sql.push(" ORDER BY w.word, w.sort_key, w.registration_id");
+        sql.limit(page, round * page);
+        let rows = sql.load(conn)?;
+        let complete = rows.len() < page;
+        for row in rows {
+            if ids.len() < limit && !ids.contains(&row.registration_id) {
+                ids.push(row.registration_id);
+            }
+        }
+        if complete || ids.len() >= limit {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// A statement with `$n` placeholders numbered in the order they first appear, which is what
+/// SQLite needs to read `$n` as the n-th bind, and PostgreSQL reads natively.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+impl Sql {
+    fn push(&mut self, text: &str) {
+        self.text.push_str(text);
+    }
+
+    fn text(&mut self, value: &str) -> String {
+        self.binds.push(Bind::Text(value.to_owned()));
+        format!("${}", self.binds.len())
+    }
+
+    /// The bounds of the words starting with `term`: [term, term + the last character).
+    fn prefix(&mut self, term: &str) -> (String, String) {
+        let mut end = term.to_owned();
+        end.push(AFTER_PREFIX);
+        (self.text(term), self.text(&end))
+    }
+
+    /// Keeps the rows of `w` whose registration has a word starting with every term but `but`
+    /// (the stop named too, so that the probe is one seek of `search_words_registration`).
+    fn also_starting(&mut self, stop: &str, terms: &[String], but: Option<usize>) {
+        for (j, other) in terms.iter().enumerate() {
+            if Some(j) == but {
+                continue;
+            }
+            let (from, to) = self.prefix(other);
+            self.push(&format!(
+                " AND EXISTS (SELECT 1 FROM search_words o \
+                 WHERE o.registration_id = w.registration_id AND o.stop_id = {stop} \
+                 AND o.word >= {from} AND o.word < {to})"
+            ));
+        }
+    }
+
+    fn limit(&mut self, limit: usize, offset: usize) {
+        let (limit, offset) = (limit as i64, offset as i64);
+        self.binds.push(Bind::Int(limit));
+        self.binds.push(Bind::Int(offset));
+        let n = self.binds.len();
+        self.push(&format!(" LIMIT ${} OFFSET ${n}", n - 1));
+    }
+
+    fn query(
+        self,
+    ) -> diesel::query_builder::BoxedSqlQuery<
+        'static,
+        crate::db::Backend,
+        diesel::query_builder::SqlQuery,
+    > {
+        let mut query = diesel::sql_query(self.text).into_boxed::<crate::db::Backend>();
+        for bind in self.binds {
+            query = match bind {
+                Bind::Text(value) => query.bind::<Text, _>(value),
+                Bind::Int(value) => query.bind::<BigInt, _>(value),
+            };
+        }
+        query
+    }
+
+    fn load(self, conn: &mut DbConnection) -> QueryResult<Vec<Found>> {
+        self.query().load(conn)
+    }
 }
 
 #[cfg(test)]

@@ -97,10 +97,11 @@ async fn accents_and_case_are_ignored_and_words_are_matched_from_their_start() {
     assert_eq!(find("eloise oeno").await, ["Éloïse Cœur"]);
     // A name and a company together.
     assert_eq!(find("dupont alsace").await, ["Jean Dupont"]);
-    // The exact last name first, then by name: Dupontel, and Kléber of Brasserie Dupont.
+    // The exact last name first; then by the word matched ("dupont" of Brasserie Dupont comes
+    // before "dupontel") and by name.
     assert_eq!(
         find("dupont").await,
-        ["Jean Dupont", "Claire Dupontel", "Zoé Kléber"]
+        ["Jean Dupont", "Zoé Kléber", "Claire Dupontel"]
     );
     // E-mail words, and digits.
     assert_eq!(find("hugo.martin@").await, ["Hugo Martin"]);
