@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 
-use crate::fixtures::{create_tour, now_utc, registration_body, set_stop_times, stop_body};
+use crate::fixtures::{
+    create_tour, now_utc, register, registration_body, set_stop_times, stop_body,
+};
 use crate::helpers::{TestApp, json_with, problem, spawn_app};
 use crate::mail::text;
 use crate::pages::{csrf_of, logged_in, page, select};
@@ -73,19 +75,6 @@ async fn add_workshop(app: &TestApp, admin: &str, stop_id: &str, body: Value) ->
     )
     .await;
     workshop["id"].as_str().expect("id").to_owned()
-}
-
-async fn register(app: &TestApp, stop_id: &str, body: Value) -> Value {
-    json_with(
-        app.post_json(
-            &format!("/api/v1/stops/{stop_id}/registrations"),
-            &body,
-            None,
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await
 }
 
 async fn checkpoint(app: &TestApp, stop_id: &str, workshop_id: Option<&str>) -> String {

@@ -161,3 +161,34 @@ pub fn manage_token(registration: &Value) -> String {
         .expect("token")
         .to_owned()
 }
+
+/// The id of a stop's entrance checkpoint, as the public stop shows it.
+pub async fn entrance_of(app: &TestApp, stop_id: &str) -> String {
+    let stop = json_with(
+        app.get(&format!("/api/v1/stops/{stop_id}"), None).await,
+        StatusCode::OK,
+    )
+    .await;
+    stop["checkpoints"]
+        .as_array()
+        .expect("checkpoints")
+        .iter()
+        .find(|c| c["kind"] == "entrance")
+        .and_then(|c| c["id"].as_str())
+        .expect("entrance")
+        .to_owned()
+}
+
+/// Registers `body` at a stop through the public API; the created registration.
+pub async fn register(app: &TestApp, stop_id: &str, body: Value) -> Value {
+    json_with(
+        app.post_json(
+            &format!("/api/v1/stops/{stop_id}/registrations"),
+            &body,
+            None,
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await
+}

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::fixtures::open_stop;
+use crate::fixtures::{entrance_of, open_stop, register};
 use crate::helpers::{TestApp, json_with, spawn_app};
 use crate::pages::{page, select};
 
@@ -66,16 +66,7 @@ async fn scene(app: &TestApp) -> (String, String) {
         person("Éloïse", "Cœur", "Œnologie d'Alsace", "eloise@oeno.fr"),
         person("Hugo", "Martin", "Informatique 67", "hugo.martin@i67.fr"),
     ] {
-        json_with(
-            app.post_json(
-                &format!("/api/v1/stops/{stop_id}/registrations"),
-                &body,
-                None,
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await;
+        register(app, &stop_id, body).await;
     }
     let staff = app.token_for("staff").await;
     (stop_id, staff)
@@ -117,20 +108,7 @@ async fn accents_and_case_are_ignored_and_words_are_matched_from_their_start() {
 async fn the_scanner_page_and_the_marketing_list_search_the_same_way() {
     let app = spawn_app().await;
     let (stop_id, staff) = scene(&app).await;
-    let stop = json_with(
-        app.get(&format!("/api/v1/stops/{stop_id}"), Some(&staff))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    let entrance = stop["checkpoints"]
-        .as_array()
-        .expect("checkpoints")
-        .iter()
-        .find(|c| c["kind"] == "entrance")
-        .and_then(|c| c["id"].as_str())
-        .expect("entrance")
-        .to_owned();
+    let entrance = entrance_of(&app, &stop_id).await;
     let client = crate::pages::logged_in(&app, "sophie@roadshow.example", "staff", "fr-FR").await;
     let (status, doc) = page(
         &client,
@@ -141,6 +119,10 @@ async fn the_scanner_page_and_the_marketing_list_search_the_same_way() {
     assert_eq!(status, StatusCode::OK);
     let found: String = select(&doc, "#found")[0].text().collect();
     assert!(found.contains("Zoé Kléber"), "{found}");
+    // The API finds the same people for the same words.
+    for name in names(&app, &staff, &stop_id, "kleber").await {
+        assert!(found.contains(&name), "{name} in {found}");
+    }
 
     let marketing =
         crate::pages::logged_in(&app, "marc@roadshow.example", "marketing", "fr-FR").await;

@@ -7,7 +7,7 @@ use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::fixtures::{now_utc, open_stop, registration_body, set_stop_times};
+use crate::fixtures::{entrance_of, now_utc, open_stop, registration_body, set_stop_times};
 use crate::helpers::{TestApp, json_with, problem, spawn_app};
 
 async fn register(app: &TestApp, stop_id: &str, name: &str) -> Value {
@@ -21,22 +21,6 @@ async fn register(app: &TestApp, stop_id: &str, name: &str) -> Value {
         StatusCode::CREATED,
     )
     .await
-}
-
-async fn entrance_of(app: &TestApp, stop_id: &str) -> String {
-    let stop = json_with(
-        app.get(&format!("/api/v1/stops/{stop_id}"), None).await,
-        StatusCode::OK,
-    )
-    .await;
-    stop["checkpoints"]
-        .as_array()
-        .expect("checkpoints")
-        .iter()
-        .find(|c| c["kind"] == "entrance")
-        .and_then(|c| c["id"].as_str())
-        .expect("entrance")
-        .to_owned()
 }
 
 fn badge(registration: &Value) -> &str {

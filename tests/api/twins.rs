@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::fixtures::{open_stop, registration_body};
+use crate::fixtures::{entrance_of, open_stop, registration_body};
 use crate::helpers::{TestApp, json_with, problem, spawn_app};
 use crate::pages::{csrf_of, logged_in, logged_in_admin, page};
 
@@ -23,18 +23,6 @@ async fn metric(app: &TestApp, sample: &str) -> f64 {
                 .and_then(|value| value.trim().parse().ok())
         })
         .unwrap_or(0.0)
-}
-
-async fn entrance_of(app: &TestApp, stop_id: &str) -> String {
-    let stop = json_with(
-        app.get(&format!("/api/v1/stops/{stop_id}"), None).await,
-        StatusCode::OK,
-    )
-    .await;
-    stop["checkpoints"][0]["id"]
-        .as_str()
-        .expect("entrance")
-        .to_owned()
 }
 
 async fn register(app: &TestApp, stop_id: &str, name: &str) -> Value {
