@@ -10,7 +10,7 @@ use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 
 use crate::fixtures::{
-    create_tour, now_utc, register, registration_body, set_stop_times, stop_body,
+    checkpoint_of, create_tour, now_utc, register, registration_body, set_stop_times, stop_body,
 };
 use crate::helpers::{TestApp, json_with, problem, spawn_app};
 use crate::mail::text;
@@ -75,25 +75,6 @@ async fn add_workshop(app: &TestApp, admin: &str, stop_id: &str, body: Value) ->
     )
     .await;
     workshop["id"].as_str().expect("id").to_owned()
-}
-
-async fn checkpoint(app: &TestApp, stop_id: &str, workshop_id: Option<&str>) -> String {
-    let stop = json_with(
-        app.get(&format!("/api/v1/stops/{stop_id}"), None).await,
-        StatusCode::OK,
-    )
-    .await;
-    stop["checkpoints"]
-        .as_array()
-        .expect("checkpoints")
-        .iter()
-        .find(|c| match workshop_id {
-            Some(w) => c["workshop_id"] == w,
-            None => c["kind"] == "entrance",
-        })
-        .and_then(|c| c["id"].as_str())
-        .expect("checkpoint")
-        .to_owned()
 }
 
 async fn scan(app: &TestApp, staff: &str, who: &Value, checkpoint_id: &str, at: &str) -> Value {
@@ -230,8 +211,8 @@ async fn scenario(app: &TestApp) -> Tour {
 
     // Arrivals at 08:50 and 09:31 Strasbourg time; Marc never comes; Paul, cancelled, is
     // turned away.
-    let entrance = checkpoint(app, &busy, None).await;
-    let room = checkpoint(app, &busy, Some(&label_workshop)).await;
+    let entrance = checkpoint_of(app, &busy, None).await;
+    let room = checkpoint_of(app, &busy, Some(&label_workshop)).await;
     let at = |hm: &str| stamp(day, hm, paris);
     assert_eq!(
         scan(app, &staff, &claire, &entrance, &at("08:50")).await["result"],
@@ -272,7 +253,7 @@ async fn scenario(app: &TestApp) -> Tour {
 
     // Kathmandu: arrivals at 08:59 and 09:05 local time, either side of a quarter hour that
     // does not fall on a UTC quarter hour boundary of the same name.
-    let far_entrance = checkpoint(app, &far, None).await;
+    let far_entrance = checkpoint_of(app, &far, None).await;
     let asha = register(app, &far, registration_body("Asha", &[])).await;
     let bikash = register(app, &far, registration_body("Bikash", &[])).await;
     set_stop_times(app, &far, local(far_day, "09:00", kathmandu), until);
@@ -940,7 +921,7 @@ async fn someone_who_cancels_after_arriving_is_no_longer_counted_present() {
     let staff = app.token_for("staff").await;
     let marketing = app.token_for("marketing").await;
     let claire = register(&app, &stop_id, registration_body("Claire", &[])).await;
-    let entrance = checkpoint(&app, &stop_id, None).await;
+    let entrance = checkpoint_of(&app, &stop_id, None).await;
     scan(&app, &staff, &claire, &entrance, "2026-10-13T06:50:00Z").await;
     assert_eq!(
         stop_figures(&app, &marketing, &stop_id, "").await["checked_in"],

@@ -164,6 +164,11 @@ pub fn manage_token(registration: &Value) -> String {
 
 /// The id of a stop's entrance checkpoint, as the public stop shows it.
 pub async fn entrance_of(app: &TestApp, stop_id: &str) -> String {
+    checkpoint_of(app, stop_id, None).await
+}
+
+/// The id of the checkpoint of a stop's workshop, or of its entrance for `None`.
+pub async fn checkpoint_of(app: &TestApp, stop_id: &str, workshop_id: Option<&str>) -> String {
     let stop = json_with(
         app.get(&format!("/api/v1/stops/{stop_id}"), None).await,
         StatusCode::OK,
@@ -173,9 +178,12 @@ pub async fn entrance_of(app: &TestApp, stop_id: &str) -> String {
         .as_array()
         .expect("checkpoints")
         .iter()
-        .find(|c| c["kind"] == "entrance")
+        .find(|c| match workshop_id {
+            Some(w) => c["workshop_id"] == w,
+            None => c["kind"] == "entrance",
+        })
         .and_then(|c| c["id"].as_str())
-        .expect("entrance")
+        .expect("checkpoint")
         .to_owned()
 }
 
