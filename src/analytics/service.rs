@@ -275,10 +275,7 @@ pub async fn search_attendees(
         let stop = tours::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
         let terms = crate::registrations::search::terms(&search);
         let found = crate::registrations::search::find(conn, &stop.id, &terms, limit)?;
-        let ids: Vec<&str> = found.iter().map(|r| r.id.as_str()).collect();
-        let arrivals = crate::checkin::store::entrance_times(conn, &stop.id, &ids)?
-            .into_iter()
-            .collect();
+        let arrivals = crate::checkin::store::entrance_times(conn, &stop.id, &found)?;
         Ok(AttendeeList {
             stop,
             found,

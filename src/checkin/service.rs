@@ -305,11 +305,7 @@ pub fn find_attendees(
         return Ok(Vec::new());
     }
     let found = search::find(conn, stop_id, &terms, limit)?;
-    let ids: Vec<&str> = found.iter().map(|r| r.id.as_str()).collect();
-    let mut times: std::collections::HashMap<String, NaiveDateTime> =
-        store::entrance_times(conn, stop_id, &ids)?
-            .into_iter()
-            .collect();
+    let mut times = store::entrance_times(conn, stop_id, &found)?;
     Ok(found
         .into_iter()
         .map(|r| {

@@ -1,6 +1,8 @@
 //! Rows and queries of check-in: scans (kept as decided), check-ins (one per badge and
 //! checkpoint), undos, and the reads the scanner needs.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -8,6 +10,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{check_ins, checkpoints, enrolments, registrations, scan_undos, scans};
 use crate::ids::{CheckpointId, RegistrationId, StopId, WorkshopId};
 use crate::registrations::domain::RegistrationStatus;
+use crate::registrations::store::Registration;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = scans)]
@@ -288,20 +291,23 @@ pub fn entrance_of(conn: &mut DbConnection, stop_id: &str) -> QueryResult<Option
         .optional()
 }
 
-/// When each of these registrations of a stop was checked in at the entrance, for those who
-/// were: the entrance first, then the check-ins' primary key (checkpoint, registration), so that
-/// the cost is that of the people asked about, not of the stop's check-ins.
+/// When each of these registrations of a stop was checked in at the entrance (registration id
+/// → time), for those who were: the entrance first, then the check-ins' primary key
+/// (checkpoint, registration), so that the cost is that of the people asked about, not of the
+/// stop's check-ins.
 pub fn entrance_times(
     conn: &mut DbConnection,
     stop_id: &str,
-    registration_ids: &[&str],
-) -> QueryResult<Vec<(String, NaiveDateTime)>> {
+    registrations: &[Registration],
+) -> QueryResult<HashMap<String, NaiveDateTime>> {
     let Some(entrance) = entrance_of(conn, stop_id)? else {
-        return Ok(Vec::new());
+        return Ok(HashMap::new());
     };
-    check_ins::table
+    let ids: Vec<&str> = registrations.iter().map(|r| r.id.as_str()).collect();
+    let times: Vec<(String, NaiveDateTime)> = check_ins::table
         .filter(check_ins::checkpoint_id.eq(&entrance.id))
-        .filter(check_ins::registration_id.eq_any(registration_ids))
+        .filter(check_ins::registration_id.eq_any(ids))
         .select((check_ins::registration_id, check_ins::scanned_at))
-        .load(conn)
+        .load(conn)?;
+    Ok(times.into_iter().collect())
 }
