@@ -51,11 +51,22 @@ enum Command {
     },
     /// Send queued e-mails only (for set-ups where `serve` runs with ROADSHOW_MAIL_WORKER=off).
     MailWorker,
+    /// Look after the analytics counters.
+    Analytics {
+        #[command(subcommand)]
+        command: AnalyticsCommand,
+    },
     /// Manage staff, marketing and admin accounts.
     User {
         #[command(subcommand)]
         command: UserCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum AnalyticsCommand {
+    /// Recount every dashboard counter from the rows (after writing to the database by hand).
+    Rebuild,
 }
 
 #[derive(Subcommand)]
@@ -107,6 +118,9 @@ fn main() -> ExitCode {
             with_connection(&settings, |conn| load_bench_data(conn, size.scaled(scale)))
         }
         Command::MailWorker => mail_worker(settings),
+        Command::Analytics {
+            command: AnalyticsCommand::Rebuild,
+        } => with_connection(&settings, rebuild_analytics),
         Command::User {
             command: UserCommand::Add { email, name, role },
         } => add_user(&settings, &email, &name, &role),
@@ -136,6 +150,12 @@ fn with_connection(
         eprintln!("indexed {indexed} registration(s) for search");
     }
     work(&mut conn)
+}
+
+fn rebuild_analytics(conn: &mut db::DbConnection) -> anyhow::Result<()> {
+    let (off, now) = roadshow::analytics::counts::rebuild(conn)?;
+    println!("analytics counters rebuilt from the rows: {now} counters, {off} of them were off");
+    Ok(())
 }
 
 fn load_demo(conn: &mut db::DbConnection, settings: &Settings, strict: bool) -> anyhow::Result<()> {

@@ -1,12 +1,31 @@
-//! The counts behind every figure, per stop, from the grouped queries of the store: kept apart
-//! from the service (which caches and shapes them) so that other areas' summaries can use them.
+//! The counts behind every figure, per stop, read from the counters the database keeps (see
+//! `store::counters`): one query for all the stops asked for, whose cost depends on the number
+//! of stops, checkpoints and filters, not on the number of registrations. Kept apart from the
+//! service (which caches and shapes them) so that other areas' summaries can use them.
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
+
 use super::figures::{AttendeeFilter, Counts};
-use super::store;
+use super::store::{self, Counter, Metric};
 use crate::db::DbConnection;
 use crate::error::AppError;
+
+/// What the counts of a stop are made of.
+const STOP_METRICS: &[Metric] = &[
+    Metric::Registration,
+    Metric::CheckIn,
+    Metric::WorkshopGoer,
+    Metric::LabelGoer,
+    Metric::Answer,
+    Metric::RatingOverall,
+    Metric::RatingTrainers,
+    Metric::RatingContent,
+    Metric::Nps,
+    Metric::Complaint,
+    Metric::Outcome,
+];
 
 /// The counts of each of `stop_ids`, keyed by stop id (stops without any row get zeros).
 pub fn counts_by_stop(
@@ -18,57 +37,128 @@ pub fn counts_by_stop(
         .iter()
         .map(|id| (id.clone(), Counts::default()))
         .collect();
-    let mut each = |stop_id: &str, add: &mut dyn FnMut(&mut Counts)| {
-        if let Some(c) = out.get_mut(stop_id) {
-            add(c);
+    let entrances: Vec<String> = store::list_checkpoint_roles(conn, stop_ids)?
+        .into_iter()
+        .filter(|r| r.kind == "entrance")
+        .map(|r| r.id)
+        .collect();
+    for counter in store::sum_counters(conn, stop_ids, STOP_METRICS, filter)? {
+        if let Some(counts) = out.get_mut(&counter.stop_id) {
+            add_counter(counts, &counter, &entrances);
         }
-    };
-    for t in store::count_registrations(conn, stop_ids, filter)? {
-        each(&t.stop_id, &mut |c| {
-            c.add_registrations(&t.status, &t.source, t.n)
-        });
-    }
-    // Check-ins are those of confirmed registrations: a cancellation removes its check-ins.
-    let roles = store::list_checkpoint_roles(conn, stop_ids)?;
-    let ids_where = |wanted: &dyn Fn(&store::CheckpointRole) -> bool| -> Vec<String> {
-        roles
-            .iter()
-            .filter(|r| wanted(r))
-            .map(|r| r.id.clone())
-            .collect()
-    };
-    let entrances = ids_where(&|r| r.kind == "entrance");
-    let rooms = ids_where(&|r| r.kind == "workshop");
-    let label_rooms = ids_where(&|r| r.specialist_label == Some(true));
-    for t in store::count_check_ins(conn, stop_ids, &entrances, filter)? {
-        each(&t.stop_id, &mut |c| c.checked_in = t.n);
-    }
-    // Someone at two workshops (or at both sessions of the label one) is one workshop-goer.
-    for t in store::count_distinct_attendees(conn, stop_ids, &rooms, filter)? {
-        each(&t.stop_id, &mut |c| c.attended_workshop = t.n);
-    }
-    for t in store::count_distinct_attendees(conn, stop_ids, &label_rooms, filter)? {
-        each(&t.stop_id, &mut |c| c.attended_label = t.n);
-    }
-    for t in store::sum_ratings(conn, stop_ids, filter)? {
-        each(&t.stop_id, &mut |c| {
-            c.responses = t.responses;
-            c.ratings_sum = [t.overall, t.trainers, t.content].map(|s| s.unwrap_or(0));
-        });
-    }
-    for t in store::count_scores(conn, stop_ids, filter)? {
-        each(&t.stop_id, &mut |c| c.set_score(t.score, t.n));
-    }
-    for t in store::count_complaints(conn, stop_ids, filter)? {
-        each(&t.stop_id, &mut |c| {
-            let by_status = c.complaints.entry(t.theme.to_string()).or_default();
-            by_status.insert(t.status.to_string(), t.n);
-        });
-    }
-    for t in store::count_outcomes(conn, stop_ids, filter)? {
-        each(&t.stop_id, &mut |c| {
-            c.outcomes.insert(t.kind.clone(), t.n);
-        });
     }
     Ok(out)
+}
+
+/// Adds one counter to the counts of its stop.
+fn add_counter(c: &mut Counts, counter: &Counter, entrances: &[String]) {
+    let n = counter.n;
+    let (first, second) = counter
+        .subject
+        .split_once('/')
+        .unwrap_or((&counter.subject, ""));
+    let Some(metric) = Metric::parse(&counter.metric) else {
+        return;
+    };
+    match metric {
+        Metric::Registration => c.add_registrations(first, second, n),
+        // Check-ins are those of confirmed registrations: a cancellation removes its check-ins.
+        Metric::CheckIn if entrances.contains(&counter.subject) => c.checked_in += n,
+        Metric::WorkshopGoer => c.attended_workshop += n,
+        Metric::LabelGoer => c.attended_label += n,
+        Metric::Answer => c.responses += n,
+        Metric::RatingOverall => c.ratings_sum[0] += n,
+        Metric::RatingTrainers => c.ratings_sum[1] += n,
+        Metric::RatingContent => c.ratings_sum[2] += n,
+        Metric::Nps => {
+            if let Ok(score) = counter.subject.parse() {
+                c.set_score(score, n);
+            }
+        }
+        Metric::Complaint => {
+            let by_status = c.complaints.entry(first.to_owned()).or_default();
+            *by_status.entry(second.to_owned()).or_default() += n;
+        }
+        Metric::Outcome => *c.outcomes.entry(counter.subject.clone()).or_default() += n,
+        Metric::CheckIn | Metric::RegisteredAt | Metric::Arrival | Metric::Enrolment => {}
+    }
+}
+
+/// The counters of one metric of a stop about each subject (subjects counted down to zero,
+/// such as the quarter hour of a cancelled arrival, are left out).
+pub fn by_subject(
+    conn: &mut DbConnection,
+    stop_id: &str,
+    metric: Metric,
+    filter: &AttendeeFilter,
+) -> Result<HashMap<String, i64>, AppError> {
+    Ok(
+        store::sum_counters(conn, &[stop_id.to_owned()], &[metric], filter)?
+            .into_iter()
+            .filter(|c| c.n != 0)
+            .map(|c| (c.subject, c.n))
+            .collect(),
+    )
+}
+
+/// The counters of a metric about quarter hours (`RegisteredAt`, `Arrival`), as UTC times.
+pub fn by_quarter_hour(
+    conn: &mut DbConnection,
+    stop_id: &str,
+    metric: Metric,
+    filter: &AttendeeFilter,
+) -> Result<Vec<(NaiveDateTime, i64)>, AppError> {
+    Ok(by_subject(conn, stop_id, metric, filter)?
+        .into_iter()
+        .filter_map(|(at, n)| {
+            let at = NaiveDateTime::parse_from_str(&at, store::QUARTER_FORMAT).ok()?;
+            Some((at, n))
+        })
+        .collect())
+}
+
+/// A counter whose stored value is not what the rows say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drift {
+    /// `stop metric subject company_size partner_type`.
+    pub counter: String,
+    pub stored: i64,
+    pub recounted: i64,
+}
+
+/// The counters that differ from a recount of the rows (none, unless something wrote around
+/// the triggers).
+pub fn drift(conn: &mut DbConnection) -> Result<Vec<Drift>, AppError> {
+    let key = |r: &store::CounterRow| {
+        format!(
+            "{} {} {} {} {}",
+            r.stop_id, r.metric, r.subject, r.company_size, r.partner_type
+        )
+    };
+    let mut values: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    for row in store::list_counters(conn)? {
+        values.entry(key(&row)).or_default().0 = row.n;
+    }
+    for row in store::recount(conn)? {
+        values.entry(key(&row)).or_default().1 = row.n;
+    }
+    Ok(values
+        .into_iter()
+        .filter(|(_, (stored, recounted))| stored != recounted)
+        .map(|(counter, (stored, recounted))| Drift {
+            counter,
+            stored,
+            recounted,
+        })
+        .collect())
+}
+
+/// Recounts every counter from the rows, in one transaction: `(counters that were off,
+/// counters now)`.
+pub fn rebuild(conn: &mut DbConnection) -> Result<(usize, usize), AppError> {
+    crate::db::write_transaction(conn, |conn| {
+        let off = drift(conn)?.len();
+        let now = store::rebuild(conn)?;
+        Ok((off, now))
+    })
 }

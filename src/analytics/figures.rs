@@ -219,11 +219,15 @@ pub fn arrival_window(
     (from, to)
 }
 
-/// Buckets instants into quarter hours of the local wall clock of `tz`.
-pub fn quarter_hours(times: &[NaiveDateTime], tz: Tz) -> Vec<(DateTime<FixedOffset>, i64)> {
+/// Buckets counted instants (`(instant, how many)`) into quarter hours of the local wall clock
+/// of `tz`.
+pub fn quarter_hours(
+    times: &[(NaiveDateTime, i64)],
+    tz: Tz,
+) -> Vec<(DateTime<FixedOffset>, i64)> {
     let mut buckets: BTreeMap<NaiveDateTime, i64> = BTreeMap::new();
-    for t in times {
-        *buckets.entry(floor_quarter(in_zone(*t, tz))).or_default() += 1;
+    for (t, n) in times {
+        *buckets.entry(floor_quarter(in_zone(*t, tz))).or_default() += n;
     }
     let Some((first, last)) = key_span(&buckets) else {
         return Vec::new();
@@ -258,10 +262,10 @@ const REGISTRATION_DAYS_MAX: i64 = 366;
 
 /// `(local day, instants on that day)` from the first day to the last, gaps included; days
 /// more than `REGISTRATION_DAYS_MAX` before the last count in the first day shown.
-pub fn per_day(times: &[NaiveDateTime], tz: Tz) -> Vec<(NaiveDate, i64)> {
+pub fn per_day(times: &[(NaiveDateTime, i64)], tz: Tz) -> Vec<(NaiveDate, i64)> {
     let mut days: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-    for t in times {
-        *days.entry(in_zone(*t, tz).date_naive()).or_default() += 1;
+    for (t, n) in times {
+        *days.entry(in_zone(*t, tz).date_naive()).or_default() += n;
     }
     let Some((first, last)) = key_span(&days) else {
         return Vec::new();
@@ -307,8 +311,8 @@ mod tests {
     #[test]
     fn arrivals_are_quarter_hours_of_the_local_clock_with_gaps_filled() {
         let tz: Tz = "Europe/Paris".parse().expect("a zone");
-        // 06:50 and 06:59 UTC are 08:50 and 08:59 in Strasbourg; 07:31 is 09:31.
-        let buckets = quarter_hours(&[utc(6, 50), utc(6, 59), utc(7, 31)], tz);
+        // Two arrivals in the quarter from 06:45 UTC, 08:45 in Strasbourg; one from 07:30.
+        let buckets = quarter_hours(&[(utc(6, 45), 2), (utc(7, 30), 1)], tz);
         let labels: Vec<String> = buckets.iter().map(|(at, _)| at.to_rfc3339()).collect();
         assert_eq!(
             labels,
@@ -337,9 +341,9 @@ mod tests {
         let (from, to) = arrival_window(utc(7, 0), utc(7, 0) + Duration::days(3650));
         assert_eq!(to - from, Duration::days(3));
         // A check-in ten years early lands in the first bucket instead of 350,000 of them.
-        let times: Vec<NaiveDateTime> = [utc(7, 0) - Duration::days(3650), utc(7, 5)]
+        let times: Vec<(NaiveDateTime, i64)> = [utc(7, 0) - Duration::days(3650), utc(7, 5)]
             .into_iter()
-            .map(|t| t.clamp(from, to))
+            .map(|t| (t.clamp(from, to), 1))
             .collect();
         let buckets = quarter_hours(&times, Tz::UTC);
         assert_eq!(buckets.len(), 49);

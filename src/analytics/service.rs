@@ -2,9 +2,9 @@
 //! `AnalyticsCache`), the attendee pages, a picked quote, an outcome recorded, and the rows of
 //! the exports. Handlers call these and nothing below them.
 //!
-//! Every count is one `GROUP BY stop_id` query over all the stops asked for (a tour's twenty
-//! stops cost the same number of queries as one). Only the stop detail loads rows (arrival
-//! times and registration dates of one stop) to bucket them in the stop's local time.
+//! Every figure is read from the counters the database keeps (`counts`, `store::counters`):
+//! one query for all the stops asked for, whatever the number of registrations. The stop
+//! detail buckets the counters of UTC quarter hours in the stop's local time.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -12,11 +12,12 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 
 use super::cache::{self, Snapshots};
+use super::counts;
 use super::figures::{self, AttendeeFilter, Counts, WorkshopFigures};
 use super::report::{
     ArrivalBucket, DayCount, Figures, Quote, StopAnalytics, StopRow, TargetProgress, TourAnalytics,
 };
-use super::store::{self, ExportedAnswer, ExportedComplaint, ExportedRegistration};
+use super::store::{self, ExportedAnswer, ExportedComplaint, ExportedRegistration, Metric};
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::AppError;
 use crate::registrations::domain::RegistrationStatus;
@@ -82,7 +83,7 @@ pub fn stop_analytics(
         .into_iter()
         .map(|(at, count)| ArrivalBucket { at, count })
         .collect();
-    let times = store::list_registration_times(conn, &stop.id, filter)?;
+    let times = counts::by_quarter_hour(conn, &stop.id, Metric::RegisteredAt, filter)?;
     let registrations_per_day = figures::per_day(&times, tz)
         .into_iter()
         .map(|(date, count)| DayCount { date, count })
@@ -143,33 +144,25 @@ fn workshops_of(
     filter: &AttendeeFilter,
 ) -> Result<Vec<WorkshopFigures>, AppError> {
     let list = tours::list_workshops(conn, stop_id)?;
-    let ids: Vec<String> = list.iter().map(|w| w.id.clone()).collect();
-    let enrolled = store::count_enrolments(conn, &ids, filter)?;
-    let rooms = store::list_workshop_rooms(conn, &ids)?;
-    let room_ids: Vec<String> = rooms.iter().map(|r| r.checkpoint_id.clone()).collect();
-    let per_room = store::count_check_ins_by_checkpoint(conn, stop_id, &room_ids, filter)?;
-    let workshop_of = |room: &str| {
-        rooms
-            .iter()
-            .find(|r| r.checkpoint_id == room)
-            .and_then(|r| r.workshop_id.as_deref())
-    };
+    let enrolled = counts::by_subject(conn, stop_id, Metric::Enrolment, filter)?;
+    let checked_in = counts::by_subject(conn, stop_id, Metric::CheckIn, filter)?;
+    let rooms = store::list_checkpoint_roles(conn, &[stop_id.to_owned()])?;
     Ok(list
         .into_iter()
         .map(|workshop| {
-            let count = |status: &str| {
-                enrolled
-                    .iter()
-                    .find(|e| e.workshop_id == workshop.id && e.status == status)
-                    .map_or(0, |e| e.n)
+            let count = |status: RegistrationStatus| {
+                let subject = format!("{}/{}", workshop.id, status.as_str());
+                enrolled.get(&subject).copied().unwrap_or(0)
             };
+            let attended = rooms
+                .iter()
+                .filter(|r| r.workshop_id.as_deref() == Some(workshop.id.as_str()))
+                .filter_map(|r| checked_in.get(&r.id))
+                .sum();
             WorkshopFigures {
-                confirmed: count(RegistrationStatus::Confirmed.as_str()),
-                waitlisted: count(RegistrationStatus::Waitlisted.as_str()),
-                attended: per_room
-                    .iter()
-                    .find(|t| workshop_of(&t.checkpoint_id) == Some(workshop.id.as_str()))
-                    .map_or(0, |t| t.n),
+                confirmed: count(RegistrationStatus::Confirmed),
+                waitlisted: count(RegistrationStatus::Waitlisted),
+                attended,
                 workshop,
             }
         })
@@ -184,12 +177,14 @@ fn arrivals(
     stop: &Stop,
     filter: &AttendeeFilter,
 ) -> Result<Vec<(chrono::DateTime<chrono::FixedOffset>, i64)>, AppError> {
-    let entrances = store::list_entrances(conn, &stop.id)?;
     let (from, to) = figures::arrival_window(stop.starts_at, stop.ends_at);
-    let times: Vec<NaiveDateTime> = store::list_check_in_times(conn, &stop.id, &entrances, filter)?
-        .into_iter()
-        .map(|t| t.clamp(from, to))
-        .collect();
+    // The counters are by UTC quarter hour: clamping the quarter's start puts it in the same
+    // bucket as clamping each scan time would have.
+    let times: Vec<(NaiveDateTime, i64)> =
+        counts::by_quarter_hour(conn, &stop.id, Metric::Arrival, filter)?
+            .into_iter()
+            .map(|(at, n)| (at.clamp(from, to), n))
+            .collect();
     Ok(figures::quarter_hours(&times, stop.timezone.tz()))
 }
 

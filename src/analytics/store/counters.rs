@@ -1,0 +1,175 @@
+//! The counters behind every figure (table `analytics_counts`): triggers of the database keep
+//! them in the transaction that writes a registration, check-in, enrolment, answer, complaint
+//! or outcome, whichever code path writes it; the view `analytics_recount` says the same from
+//! the rows. The migration lists what each metric counts and about which subject.
+
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool};
+
+use crate::analytics::figures::AttendeeFilter;
+use crate::db::DbConnection;
+use crate::db::schema::analytics_counts;
+
+/// What a counter counts (its `metric` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// Registrations, about `status/source`.
+    Registration,
+    /// Registrations, about the UTC quarter hour they were made in.
+    RegisteredAt,
+    /// Check-ins, about a checkpoint id.
+    CheckIn,
+    /// Entrance check-ins, about the UTC quarter hour of the scan.
+    Arrival,
+    /// Attendees checked in at one workshop or more.
+    WorkshopGoer,
+    /// Attendees checked in at a specialist-label workshop.
+    LabelGoer,
+    /// Enrolments, about `workshop id/status`.
+    Enrolment,
+    /// Feedback answers.
+    Answer,
+    /// Sums of the overall, trainers and content ratings.
+    RatingOverall,
+    RatingTrainers,
+    RatingContent,
+    /// Answers, about the recommendation score given.
+    Nps,
+    /// Complaints, about `theme/status`.
+    Complaint,
+    /// Outcomes, about their kind.
+    Outcome,
+}
+
+impl Metric {
+    pub const ALL: [Self; 14] = [
+        Self::Registration,
+        Self::RegisteredAt,
+        Self::CheckIn,
+        Self::Arrival,
+        Self::WorkshopGoer,
+        Self::LabelGoer,
+        Self::Enrolment,
+        Self::Answer,
+        Self::RatingOverall,
+        Self::RatingTrainers,
+        Self::RatingContent,
+        Self::Nps,
+        Self::Complaint,
+        Self::Outcome,
+    ];
+
+    /// The metric of a stored word.
+    pub fn parse(word: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == word)
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Registration => "registration",
+            Self::RegisteredAt => "registered_at",
+            Self::CheckIn => "check_in",
+            Self::Arrival => "arrival",
+            Self::WorkshopGoer => "workshop_goer",
+            Self::LabelGoer => "label_goer",
+            Self::Enrolment => "enrolment",
+            Self::Answer => "answer",
+            Self::RatingOverall => "rating_overall",
+            Self::RatingTrainers => "rating_trainers",
+            Self::RatingContent => "rating_content",
+            Self::Nps => "nps",
+            Self::Complaint => "complaint",
+            Self::Outcome => "outcome",
+        }
+    }
+}
+
+/// The format of the quarter hours that are the subject of `RegisteredAt` and `Arrival`.
+pub const QUARTER_FORMAT: &str = "%Y-%m-%d %H:%M";
+
+/// A metric of a stop about one subject, summed over the attendees of a filter.
+#[derive(Debug, Queryable)]
+pub struct Counter {
+    pub stop_id: String,
+    pub metric: String,
+    pub subject: String,
+    pub n: i64,
+}
+
+/// The counters of `metrics` for `stop_ids`, for the filter's attendees.
+pub fn sum_counters(
+    conn: &mut DbConnection,
+    stop_ids: &[String],
+    metrics: &[Metric],
+    filter: &AttendeeFilter,
+) -> QueryResult<Vec<Counter>> {
+    let metrics: Vec<&str> = metrics.iter().map(|m| m.as_str()).collect();
+    analytics_counts::table
+        .filter(analytics_counts::stop_id.eq_any(stop_ids))
+        .filter(analytics_counts::metric.eq_any(metrics))
+        // One query shape for every filter: `company_size = ? OR <no filter>`.
+        .filter(
+            analytics_counts::company_size
+                .eq(filter.company_size.clone().unwrap_or_default())
+                .or(filter.company_size.is_none().into_sql::<Bool>()),
+        )
+        .filter(
+            analytics_counts::partner_type
+                .eq(filter.partner_type.clone().unwrap_or_default())
+                .or(filter.partner_type.is_none().into_sql::<Bool>()),
+        )
+        .group_by((
+            analytics_counts::stop_id,
+            analytics_counts::metric,
+            analytics_counts::subject,
+        ))
+        .select((
+            analytics_counts::stop_id,
+            analytics_counts::metric,
+            analytics_counts::subject,
+            // SUM of a BIGINT is NUMERIC on PostgreSQL: the sums here fit a BIGINT.
+            sql::<BigInt>("CAST(SUM(n) AS BIGINT)"),
+        ))
+        .load(conn)
+}
+
+/// One counter as stored, or as recounted from the rows.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = analytics_counts)]
+pub struct CounterRow {
+    pub stop_id: String,
+    pub metric: String,
+    pub subject: String,
+    pub company_size: String,
+    pub partner_type: String,
+    pub n: i64,
+}
+
+/// Every counter that is not zero, as stored.
+pub fn list_counters(conn: &mut DbConnection) -> QueryResult<Vec<CounterRow>> {
+    analytics_counts::table
+        .filter(analytics_counts::n.ne(0))
+        .select(CounterRow::as_select())
+        .load(conn)
+}
+
+/// Every counter that is not zero, recounted from the rows.
+pub fn recount(conn: &mut DbConnection) -> QueryResult<Vec<CounterRow>> {
+    diesel::sql_query(
+        "SELECT stop_id, metric, subject, company_size, partner_type, n \
+         FROM analytics_recount WHERE n <> 0",
+    )
+    .load(conn)
+}
+
+/// Replaces every counter by its recount; returns how many counters there are now.
+pub fn rebuild(conn: &mut DbConnection) -> QueryResult<usize> {
+    diesel::delete(analytics_counts::table).execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO analytics_counts (stop_id, metric, subject, company_size, partner_type, n) \
+         SELECT stop_id, metric, subject, company_size, partner_type, n \
+         FROM analytics_recount WHERE n <> 0",
+    )
+    .execute(conn)
+}
