@@ -221,10 +221,7 @@ pub fn arrival_window(
 
 /// Buckets counted instants (`(instant, how many)`) into quarter hours of the local wall clock
 /// of `tz`.
-pub fn quarter_hours(
-    times: &[(NaiveDateTime, i64)],
-    tz: Tz,
-) -> Vec<(DateTime<FixedOffset>, i64)> {
+pub fn quarter_hours(times: &[(NaiveDateTime, i64)], tz: Tz) -> Vec<(DateTime<FixedOffset>, i64)> {
     let mut buckets: BTreeMap<NaiveDateTime, i64> = BTreeMap::new();
     for (t, n) in times {
         *buckets.entry(floor_quarter(in_zone(*t, tz))).or_default() += n;

@@ -10,10 +10,10 @@ use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 
 use crate::fixtures::{
-    checkpoint_of, create_tour, now_utc, register, registration_body, set_stop_times, stop_body,
+    checkpoint_of, create_tour, feedback_token, now_utc, register, registration_body,
+    set_stop_times, stop_body,
 };
 use crate::helpers::{TestApp, json_with, problem, spawn_app};
-use crate::mail::text;
 use crate::pages::{csrf_of, logged_in, page, select};
 
 /// The tour of the scenario and what the checks need.
@@ -88,23 +88,6 @@ async fn scan(app: &TestApp, staff: &str, who: &Value, checkpoint_id: &str, at: 
         StatusCode::OK,
     )
     .await
-}
-
-/// The feedback token in the e-mail sent to `address`.
-async fn feedback_token(app: &TestApp, address: &str) -> String {
-    for _ in 0..100 {
-        let found = app.mail.to(address).iter().find_map(|m| {
-            text(&m.raw)
-                .lines()
-                .find(|l| l.contains("/feedback/"))
-                .map(|l| l.trim().rsplit('/').next().unwrap_or_default().to_owned())
-        });
-        if let Some(token) = found {
-            return token;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("no feedback e-mail for {address}");
 }
 
 async fn scenario(app: &TestApp) -> Tour {

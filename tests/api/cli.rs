@@ -1,4 +1,5 @@
-//! The `roadshow` command itself: configuration errors, migrate, user add, the demo loader.
+//! The `roadshow` command itself: configuration errors, migrate, user add, the demo loader,
+//! the benchmark tour and the analytics rebuild.
 
 use chrono::Datelike;
 use std::io::Write;
@@ -319,6 +320,30 @@ fn the_benchmark_tour_is_generated_consistent_with_the_analytics() {
     assert_eq!(t.confirmed + t.waitlisted + t.cancelled, t.registered);
     assert!(t.checked_in > 0 && t.checked_in <= t.confirmed, "{t:?}");
     assert!(t.feedback.responses > 0 && t.feedback.responses <= t.checked_in);
+    // The bulk loader's rows are counted by the same triggers as the application's.
+    let drift = |conn: &mut roadshow::db::DbConnection| {
+        roadshow::analytics::counts::drift(conn).expect("recounted")
+    };
+    assert_eq!(drift(&mut conn), []);
+    // A counter written around the triggers is found and put right by `analytics rebuild`.
+    {
+        use diesel::prelude::*;
+        use roadshow::db::schema::analytics_counts;
+        diesel::update(analytics_counts::table.filter(analytics_counts::metric.eq("check_in")))
+            .set(analytics_counts::n.eq(analytics_counts::n + 1))
+            .execute(&mut conn)
+            .expect("tampered");
+    }
+    let off = drift(&mut conn).len();
+    assert!(off > 0);
+    let rebuilt = roadshow(&url, dir.path())
+        .args(["analytics", "rebuild"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&rebuilt.stdout);
+    assert!(rebuilt.status.success(), "{stdout}");
+    assert!(stdout.contains(&format!("{off} of them were off")), "{stdout}");
+    assert_eq!(drift(&mut conn), []);
     // A second load is refused: the benchmark needs an empty database.
     let again = roadshow(&url, dir.path())
         .args(["bench-data", "--stops", "1", "--registrations", "10"])

@@ -200,3 +200,20 @@ pub async fn register(app: &TestApp, stop_id: &str, body: Value) -> Value {
     )
     .await
 }
+
+/// The feedback token in the e-mail sent to `address`.
+pub async fn feedback_token(app: &TestApp, address: &str) -> String {
+    for _ in 0..100 {
+        let found = app.mail.to(address).iter().find_map(|m| {
+            crate::mail::text(&m.raw)
+                .lines()
+                .find(|l| l.contains("/feedback/"))
+                .map(|l| l.trim().rsplit('/').next().unwrap_or_default().to_owned())
+        });
+        if let Some(token) = found {
+            return token;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no feedback e-mail for {address}");
+}

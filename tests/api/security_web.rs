@@ -6,9 +6,8 @@ use reqwest::{Client, StatusCode};
 use scraper::Html;
 use serde_json::json;
 
-use crate::fixtures::{create_tour, registration_body, stop_body};
+use crate::fixtures::{create_tour, feedback_token, registration_body, stop_body};
 use crate::helpers::{TestApp, json_with, problem, spawn_app, spawn_app_with};
-use crate::mail::text;
 use crate::pages::{browser, csrf_of, logged_in, page, select};
 
 // ---- CSV and Excel exports -------------------------------------------------------------------
@@ -40,22 +39,6 @@ fn cells(body: &str, delimiter: u8) -> Vec<Vec<String>> {
         .records()
         .map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect())
         .collect()
-}
-
-async fn feedback_token(app: &TestApp, address: &str) -> String {
-    for _ in 0..100 {
-        let found = app.mail.to(address).iter().find_map(|m| {
-            text(&m.raw)
-                .lines()
-                .find(|l| l.contains("/feedback/"))
-                .map(|l| l.trim().rsplit('/').next().unwrap_or_default().to_owned())
-        });
-        if let Some(token) = found {
-            return token;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("no feedback e-mail for {address}");
 }
 
 /// A tour whose stop has a hostile city, an attendee with a hostile name and company (a walk-in,
