@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # Check-in throughput: scans per second and p50/p99 latency at 1, 8 and 32 concurrent clients,
 # every request a different valid badge, on SQLite and PostgreSQL, beside the idle ceiling
-# (GET /healthz) measured in the same run, with the ratio check-in ÷ ceiling.
-#   bench/checkin.sh      BADGES_COUNT=20000 DURATION=5 BACKENDS=sqlite bench/checkin.sh
+# (GET /healthz) measured in the same run, with the ratio check-in ÷ ceiling. Each backend runs
+# twice: with group commit (ROADSHOW_SCANS_PER_COMMIT=50, the default: scans arriving at the
+# same moment decided in one transaction) and without (1: a transaction per scan).
+# PROFILE=DIR records the server with perf during each 32-client level and prints where its
+# CPU time goes (DIR/<backend>-<commit>.perf keeps the recording).
+#   bench/checkin.sh      BADGES_COUNT=20000 DURATION=5 BACKENDS=sqlite COMMITS=50 bench/checkin.sh
 source "$(dirname "$0")/lib.sh"
 need_tools
 COUNT=${BADGES_COUNT:-40000}
-printf '%-9s %4s | %8s %8s %8s | %8s %8s | %6s | %s\n' backend conc "scans/s" "p50 ms" "p99 ms" "health/s" "p99 ms" ratio "first scans"
+# The badges' confirmation e-mails (a QR code each) would be drawn while the door is measured:
+# on the day they left long ago.
+export ROADSHOW_MAIL_WORKER=off
+printf '%-9s %6s %4s | %8s %8s %8s | %8s %8s | %6s | %s\n' backend commit conc "scans/s" "p50 ms" "p99 ms" "health/s" "p99 ms" ratio "first scans"
 for backend in ${BACKENDS:-sqlite postgres}; do
+for commit in ${COMMITS:-1 50}; do
+  export ROADSHOW_SCANS_PER_COMMIT=$commit
   start_server "$backend"
   tour=$(api POST /api/v1/tours '{"name":"Bench tour"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   stop=$(api POST "/api/v1/tours/$tour/stops" "{\"city\":\"Bench\",\"venue\":\"Hall\",\"timezone\":\"Europe/Paris\",\"starts_at\":\"2030-01-01T09:00:00+01:00\",\"ends_at\":\"2030-01-01T17:00:00+01:00\",\"capacity\":$COUNT}")
@@ -25,14 +34,27 @@ for backend in ${BACKENDS:-sqlite postgres}; do
   for c in 1 8 32; do
     THREADS=$(( c < 2 ? 1 : 2 ))
     before=$(curl -sf "$BASE/api/v1/checkpoints/$CHECKPOINT_ID/status" -H "authorization: Bearer $STAFF_TOKEN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["checked_in"])')
+    recording=
+    if [ -n "${PROFILE:-}" ] && [ "$c" = 32 ]; then
+      mkdir -p "$PROFILE"
+      recording="$PROFILE/$backend-$commit.perf"
+      perf record -F 499 -g -p "$SERVER_PID" -o "$recording" -- sleep "$DURATION" 2>/dev/null &
+      PERF_PID=$!
+    fi
     read -r rps p50 p99 errors _ <<<"$(wrk_run "$c" "$BASE" "$ROOT/bench/checkin.lua")"
+    if [ -n "$recording" ]; then
+      wait "$PERF_PID"
+      echo "  where the server's CPU went ($backend, ≤$commit per commit, 32 clients):" >&2
+      perf report -i "$recording" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 | sed 's/^/   /' >&2
+    fi
     after=$(curl -sf "$BASE/api/v1/checkpoints/$CHECKPOINT_ID/status" -H "authorization: Bearer $STAFF_TOKEN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["checked_in"])')
     # The next level starts where this one stopped, so that its badges are fresh too.
     OFFSET=$after
     read -r hrps _ hp99 _ <<<"$(wrk_run "$c" "$BASE/healthz")"
     ratio=$(python3 -c "print(f'{$rps/$hrps:.3f}')")
-    printf '%-9s %4s | %8s %8s %8s | %8s %8s | %6s | %s%s\n' "$backend" "$c" "$rps" "$p50" "$p99" "$hrps" "$hp99" "$ratio" \
+    printf '%-9s %6s %4s | %8s %8s %8s | %8s %8s | %6s | %s%s\n' "$backend" "≤$commit" "$c" "$rps" "$p50" "$p99" "$hrps" "$hp99" "$ratio" \
       "$((after - before)) ok" "$([ "$errors" != 0 ] && echo "  ($errors non-2xx)")"
   done
   stop_server
+done
 done

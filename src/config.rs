@@ -100,6 +100,8 @@ pub struct Settings {
     pub rate_limit_per_minute: u32,
     pub data_dir: PathBuf,
     pub db_pool_size: u32,
+    /// Most scans decided in one transaction (group commit); 1 decides each on its own.
+    pub scans_per_commit: usize,
     pub token_ttl_hours: i64,
     pub session_ttl_hours: i64,
     /// Days after its stop ends when a scanner device's token stops working (offline phones
@@ -160,6 +162,7 @@ impl Settings {
                 get("ROADSHOW_DATA_DIR").unwrap_or_else(|| "roadshow-data".into()),
             ),
             db_pool_size: parse_number(&get, "ROADSHOW_DB_POOL", 8)?.max(1),
+            scans_per_commit: parse_number(&get, "ROADSHOW_SCANS_PER_COMMIT", 50)?.clamp(1, 1000),
             token_ttl_hours: parse_number(&get, "ROADSHOW_TOKEN_TTL_HOURS", 720)?.max(1),
             session_ttl_hours: parse_number(&get, "ROADSHOW_SESSION_TTL_HOURS", 12)?.max(1),
             device_token_days_after_stop: parse_number(

@@ -35,6 +35,8 @@ pub struct AppState {
     pub login_failures: crate::auth::cache::LoginThrottle,
     /// Where use cases publish what they did (domain events).
     pub events: Dispatcher,
+    /// Scans arriving at the same moment, decided in one transaction (see `db::group_commit`).
+    pub door_writer: Arc<db::group_commit::GroupCommit>,
 }
 
 impl AppState {
@@ -67,7 +69,10 @@ impl AppState {
             Arc::clone(&checkpoints),
             Arc::clone(&tokens),
         );
+        let door_writer =
+            db::group_commit::GroupCommit::new(pool.clone(), settings.scans_per_commit);
         Ok(Self {
+            door_writer,
             analytics: crate::analytics::cache::AnalyticsCache::new(
                 std::time::Duration::from_secs(settings.analytics_cache_seconds),
             ),

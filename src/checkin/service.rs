@@ -359,6 +359,8 @@ pub fn walk_in(
 #[derive(Clone)]
 pub struct Door {
     pub pool: DbPool,
+    /// Decides scans arriving at the same moment in one transaction.
+    pub writer: Arc<db::group_commit::GroupCommit>,
     pub keys: Arc<BadgeKeys>,
     pub checkpoints: Arc<CheckpointCache>,
     pub events: Dispatcher,
@@ -369,6 +371,7 @@ impl Door {
     pub fn of(state: &AppState) -> Self {
         Self {
             pool: state.pool.clone(),
+            writer: Arc::clone(&state.door_writer),
             keys: state.badges.clone(),
             checkpoints: state.checkpoints.clone(),
             events: state.events.clone(),
@@ -402,18 +405,22 @@ where
             actor.clone(),
             chunk.to_vec(),
         );
-        let decided = db::transaction(&door.pool, move |conn| {
-            let now = crate::time::now();
-            chunk
-                .iter()
-                .map(|scan| {
-                    let outcome = decide(conn, &keys, &checkpoints, &actor, scan, now)?;
-                    let answered = answer(conn, &outcome)?;
-                    Ok((outcome, answered))
-                })
-                .collect::<Result<Vec<_>, AppError>>()
-        })
-        .await?;
+        let weight = chunk.len();
+        // Shared with the scans of other doors that arrive at the same moment (group commit).
+        let decided = door
+            .writer
+            .run(weight, move |conn| {
+                let now = crate::time::now();
+                chunk
+                    .iter()
+                    .map(|scan| {
+                        let outcome = decide(conn, &keys, &checkpoints, &actor, scan, now)?;
+                        let answered = answer(conn, &outcome)?;
+                        Ok((outcome, answered))
+                    })
+                    .collect::<Result<Vec<_>, AppError>>()
+            })
+            .await?;
         // The chunk's time shared by its scans: one scan's time for a single scan.
         let decided_in = started.elapsed() / u32::try_from(decided.len().max(1)).unwrap_or(1);
         for (outcome, answered) in decided {

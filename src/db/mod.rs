@@ -1,5 +1,6 @@
 //! Database access: one diesel code path over SQLite and PostgreSQL, chosen by `DATABASE_URL`.
 
+pub mod group_commit;
 pub mod schema;
 
 use std::time::Duration;
@@ -45,6 +46,23 @@ impl DbPool {
     /// A connection from the pool (waits up to the connection timeout).
     pub fn get(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, r2d2::PoolError> {
         self.pool.get()
+    }
+
+    /// Runs `work` in one write transaction on this thread (which may block): what
+    /// [`transaction`] does on the blocking pool.
+    pub fn write_blocking<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut conn = self
+            .get()
+            .map_err(|e| AppError::Unavailable(e.to_string()))?;
+        // A poisoned lock only means another writer panicked; the database is still consistent.
+        let _turn = self
+            .sqlite_writer
+            .as_ref()
+            .map(|lock| lock.lock().unwrap_or_else(|e| e.into_inner()));
+        write_transaction(&mut conn, work)
     }
 
     /// Open and idle connections, for metrics.
@@ -161,15 +179,10 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    let writer = pool.sqlite_writer.clone();
-    run(pool, move |conn| {
-        // A poisoned lock only means another writer panicked; the database is still consistent.
-        let _turn = writer
-            .as_ref()
-            .map(|lock| lock.lock().unwrap_or_else(|e| e.into_inner()));
-        write_transaction(conn, work)
-    })
-    .await
+    let pool = pool.clone();
+    actix_web::web::block(move || pool.write_blocking(work))
+        .await
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database task failed: {e}")))?
 }
 
 /// A transaction that will write. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write

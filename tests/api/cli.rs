@@ -342,7 +342,10 @@ fn the_benchmark_tour_is_generated_consistent_with_the_analytics() {
         .expect("runs");
     let stdout = String::from_utf8_lossy(&rebuilt.stdout);
     assert!(rebuilt.status.success(), "{stdout}");
-    assert!(stdout.contains(&format!("{off} of them were off")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{off} of them were off")),
+        "{stdout}"
+    );
     assert_eq!(drift(&mut conn), []);
     // A second load is refused: the benchmark needs an empty database.
     let again = roadshow(&url, dir.path())

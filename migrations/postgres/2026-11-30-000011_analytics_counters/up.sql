@@ -38,6 +38,10 @@ LANGUAGE sql IMMUTABLE AS $$
                    'YYYY-MM-DD HH24:MI')
 $$;
 
+-- The triggers look up an attendee's other check-ins (are they still a workshop-goer?), and a
+-- cancellation removes them: by registration, which no index of check_ins led with.
+CREATE INDEX check_ins_registration ON check_ins (registration_id);
+
 -- The checkpoints whose check-ins make someone a workshop-goer or a label-goer.
 CREATE VIEW analytics_goer_checkpoints AS
 SELECT id AS checkpoint_id, 'workshop_goer'::TEXT AS metric FROM checkpoints WHERE kind = 'workshop'
@@ -90,84 +94,134 @@ UNION ALL
 SELECT o.stop_id, 'outcome', o.kind, r.company_size, r.partner_type, COUNT(*)
   FROM outcomes o JOIN registrations r ON r.id = o.registration_id GROUP BY 1, 2, 3, 4, 5;
 
--- Adds `delta` to counters of a stop for the attendee `registration_id` (none: '' size and type).
--- `counts` are (metric, subject, n) rows; one statement per call, so a row is touched once.
-CREATE FUNCTION analytics_add(stop TEXT, registration TEXT, delta BIGINT, counts TEXT[][])
-RETURNS VOID LANGUAGE sql AS $$
-    INSERT INTO analytics_counts (stop_id, metric, subject, company_size, partner_type, n)
-    SELECT stop, counts[i][1], counts[i][2],
-           COALESCE(r.company_size, ''), COALESCE(r.partner_type, ''), delta * counts[i][3]::BIGINT
-      FROM generate_subscripts(counts, 1) i
-      LEFT JOIN registrations r ON r.id = registration
-     WHERE registration IS NULL OR r.id IS NOT NULL
-    ON CONFLICT (stop_id, metric, subject, company_size, partner_type)
-    DO UPDATE SET n = analytics_counts.n + excluded.n
-$$;
+-- Adds `delta` to one counter. The functions are PL/pgSQL so that their statements' plans are
+-- kept for the session: a trigger runs at every scan.
+CREATE FUNCTION analytics_bump(stop TEXT, what TEXT, about TEXT, size TEXT, partner TEXT, delta BIGINT)
+RETURNS VOID LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO analytics_counts AS c (stop_id, metric, subject, company_size, partner_type, n)
+    VALUES (stop, what, about, size, partner, delta)
+    ON CONFLICT (stop_id, metric, subject, company_size, partner_type) DO UPDATE SET n = c.n + excluded.n;
+END $$;
 
--- The counters of one row of each table, added (delta 1) or taken away (delta -1).
+-- The counters of one row of each table, added (delta 1) or taken away (delta -1). The
+-- attendee's company size and kind of partner come from their registration ('' for a
+-- complaint without attendee); a row whose registration is gone counts nothing.
 
 CREATE FUNCTION analytics_count_registration(it registrations, delta BIGINT) RETURNS VOID
-LANGUAGE sql AS $$
-    SELECT analytics_add(it.stop_id, it.id, delta, ARRAY[
-        ARRAY['registration', it.status || '/' || it.source, '1'],
-        ARRAY['registered_at', analytics_quarter(it.created_at), '1']])
-$$;
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM analytics_bump(it.stop_id, 'registration', it.status || '/' || it.source,
+                           it.company_size, it.partner_type, delta);
+    PERFORM analytics_bump(it.stop_id, 'registered_at', analytics_quarter(it.created_at),
+                           it.company_size, it.partner_type, delta);
+END $$;
 
 CREATE FUNCTION analytics_count_check_in(it check_ins, delta BIGINT) RETURNS VOID
 LANGUAGE plpgsql AS $$
 DECLARE
-    goer TEXT;
+    size TEXT;
+    partner TEXT;
+    room_kind TEXT;
+    label BOOLEAN;
 BEGIN
-    PERFORM analytics_add(it.stop_id, it.registration_id, delta,
-                          ARRAY[ARRAY['check_in', it.checkpoint_id, '1']]);
-    IF EXISTS (SELECT 1 FROM checkpoints WHERE id = it.checkpoint_id AND kind = 'entrance') THEN
-        PERFORM analytics_add(it.stop_id, it.registration_id, delta,
-                              ARRAY[ARRAY['arrival', analytics_quarter(it.scanned_at), '1']]);
+    SELECT company_size, partner_type INTO size, partner FROM registrations WHERE id = it.registration_id;
+    IF NOT FOUND THEN
+        RETURN;
     END IF;
-    -- Someone is a workshop-goer from their first workshop check-in to their last.
-    FOR goer IN SELECT g.metric FROM analytics_goer_checkpoints g
-                 WHERE g.checkpoint_id = it.checkpoint_id
-                   AND NOT EXISTS (SELECT 1 FROM check_ins o
-                                     JOIN analytics_goer_checkpoints og ON og.checkpoint_id = o.checkpoint_id
-                                    WHERE o.registration_id = it.registration_id
-                                      AND o.checkpoint_id <> it.checkpoint_id
-                                      AND og.metric = g.metric) LOOP
-        PERFORM analytics_add(it.stop_id, it.registration_id, delta, ARRAY[ARRAY[goer, '', '1']]);
-    END LOOP;
+    PERFORM analytics_bump(it.stop_id, 'check_in', it.checkpoint_id, size, partner, delta);
+    SELECT p.kind, COALESCE(w.specialist_label, FALSE) INTO room_kind, label
+      FROM checkpoints p LEFT JOIN workshops w ON w.id = p.workshop_id
+     WHERE p.id = it.checkpoint_id;
+    IF room_kind = 'entrance' THEN
+        PERFORM analytics_bump(it.stop_id, 'arrival', analytics_quarter(it.scanned_at), size, partner, delta);
+    END IF;
+    -- Someone is a workshop-goer from their first workshop check-in to their last (the same
+    -- checkpoints as the view analytics_goer_checkpoints).
+    IF room_kind = 'workshop' AND NOT EXISTS (
+        SELECT 1 FROM check_ins o JOIN checkpoints op ON op.id = o.checkpoint_id
+         WHERE o.registration_id = it.registration_id AND o.checkpoint_id <> it.checkpoint_id
+           AND op.kind = 'workshop') THEN
+        PERFORM analytics_bump(it.stop_id, 'workshop_goer', '', size, partner, delta);
+    END IF;
+    IF label AND NOT EXISTS (
+        SELECT 1 FROM check_ins o
+          JOIN checkpoints op ON op.id = o.checkpoint_id
+          JOIN workshops ow ON ow.id = op.workshop_id
+         WHERE o.registration_id = it.registration_id AND o.checkpoint_id <> it.checkpoint_id
+           AND ow.specialist_label) THEN
+        PERFORM analytics_bump(it.stop_id, 'label_goer', '', size, partner, delta);
+    END IF;
 END $$;
 
 CREATE FUNCTION analytics_count_enrolment(it enrolments, delta BIGINT) RETURNS VOID
-LANGUAGE sql AS $$
-    SELECT analytics_add(r.stop_id, it.registration_id, delta,
-                         ARRAY[ARRAY['enrolment', it.workshop_id || '/' || it.status, '1']])
-      FROM registrations r WHERE r.id = it.registration_id
-$$;
+LANGUAGE plpgsql AS $$
+DECLARE
+    r registrations;
+BEGIN
+    SELECT * INTO r FROM registrations WHERE id = it.registration_id;
+    IF FOUND THEN
+        PERFORM analytics_bump(r.stop_id, 'enrolment', it.workshop_id || '/' || it.status,
+                               r.company_size, r.partner_type, delta);
+    END IF;
+END $$;
 
 CREATE FUNCTION analytics_count_feedback(it feedback, delta BIGINT) RETURNS VOID
-LANGUAGE sql AS $$
-    SELECT analytics_add(it.stop_id, it.registration_id, delta, ARRAY[
-        ARRAY['answer', '', '1'],
-        ARRAY['rating_overall', '', it.overall::TEXT],
-        ARRAY['rating_trainers', '', it.trainers::TEXT],
-        ARRAY['rating_content', '', it.content::TEXT],
-        ARRAY['nps', it.nps::TEXT, '1']])
-$$;
+LANGUAGE plpgsql AS $$
+DECLARE
+    size TEXT;
+    partner TEXT;
+BEGIN
+    SELECT company_size, partner_type INTO size, partner FROM registrations WHERE id = it.registration_id;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    PERFORM analytics_bump(it.stop_id, 'answer', '', size, partner, delta);
+    PERFORM analytics_bump(it.stop_id, 'rating_overall', '', size, partner, delta * it.overall);
+    PERFORM analytics_bump(it.stop_id, 'rating_trainers', '', size, partner, delta * it.trainers);
+    PERFORM analytics_bump(it.stop_id, 'rating_content', '', size, partner, delta * it.content);
+    PERFORM analytics_bump(it.stop_id, 'nps', it.nps::TEXT, size, partner, delta);
+END $$;
 
 CREATE FUNCTION analytics_count_complaint(it complaints, delta BIGINT) RETURNS VOID
-LANGUAGE sql AS $$
-    SELECT analytics_add(it.stop_id, it.registration_id, delta,
-                         ARRAY[ARRAY['complaint', it.theme || '/' || it.status, '1']])
-$$;
+LANGUAGE plpgsql AS $$
+DECLARE
+    size TEXT := '';
+    partner TEXT := '';
+BEGIN
+    IF it.registration_id IS NOT NULL THEN
+        SELECT company_size, partner_type INTO size, partner FROM registrations WHERE id = it.registration_id;
+        IF NOT FOUND THEN
+            RETURN;
+        END IF;
+    END IF;
+    PERFORM analytics_bump(it.stop_id, 'complaint', it.theme || '/' || it.status, size, partner, delta);
+END $$;
 
 CREATE FUNCTION analytics_count_outcome(it outcomes, delta BIGINT) RETURNS VOID
-LANGUAGE sql AS $$
-    SELECT analytics_add(it.stop_id, it.registration_id, delta, ARRAY[ARRAY['outcome', it.kind, '1']])
-$$;
+LANGUAGE plpgsql AS $$
+DECLARE
+    size TEXT;
+    partner TEXT;
+BEGIN
+    SELECT company_size, partner_type INTO size, partner FROM registrations WHERE id = it.registration_id;
+    IF FOUND THEN
+        PERFORM analytics_bump(it.stop_id, 'outcome', it.kind, size, partner, delta);
+    END IF;
+END $$;
 
 -- The triggers of the six tables: the old row's counters go, the new row's come.
 CREATE FUNCTION analytics_registrations_changed() RETURNS TRIGGER
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- A new status or source moves one counter (the date stays).
+    IF TG_OP = 'UPDATE' THEN
+        PERFORM analytics_bump(OLD.stop_id, 'registration', OLD.status || '/' || OLD.source,
+                               OLD.company_size, OLD.partner_type, -1);
+        PERFORM analytics_bump(NEW.stop_id, 'registration', NEW.status || '/' || NEW.source,
+                               NEW.company_size, NEW.partner_type, 1);
+        RETURN NULL;
+    END IF;
     IF TG_OP <> 'INSERT' THEN PERFORM analytics_count_registration(OLD, -1); END IF;
     IF TG_OP <> 'DELETE' THEN PERFORM analytics_count_registration(NEW, 1); END IF;
     RETURN NULL;

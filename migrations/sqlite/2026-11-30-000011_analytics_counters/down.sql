@@ -24,3 +24,4 @@ DROP TRIGGER analytics_registration_fixed;
 DROP VIEW analytics_recount;
 DROP VIEW analytics_goer_checkpoints;
 DROP TABLE analytics_counts;
+DROP INDEX check_ins_registration;

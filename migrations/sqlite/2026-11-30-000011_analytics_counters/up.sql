@@ -31,6 +31,10 @@ CREATE TABLE analytics_counts (
     PRIMARY KEY (stop_id, metric, subject, company_size, partner_type)
 ) WITHOUT ROWID;
 
+-- The triggers look up an attendee's other check-ins (are they still a workshop-goer?), and a
+-- cancellation removes them: by registration, which no index of check_ins led with.
+CREATE INDEX check_ins_registration ON check_ins (registration_id);
+
 -- The checkpoints whose check-ins make someone a workshop-goer or a label-goer.
 CREATE VIEW analytics_goer_checkpoints AS
 SELECT id AS checkpoint_id, 'workshop_goer' AS metric FROM checkpoints WHERE kind = 'workshop'
@@ -156,12 +160,23 @@ BEGIN
      WHERE r.id = NEW.registration_id AND p.id = NEW.checkpoint_id AND p.kind = 'entrance'
     UNION ALL
     -- Someone is a workshop-goer from their first workshop check-in on.
-    SELECT NEW.stop_id, g.metric, '', r.company_size, r.partner_type, 1
-      FROM registrations r, analytics_goer_checkpoints g
-     WHERE r.id = NEW.registration_id AND g.checkpoint_id = NEW.checkpoint_id
-       AND NOT EXISTS (SELECT 1 FROM check_ins o JOIN analytics_goer_checkpoints og ON og.checkpoint_id = o.checkpoint_id
+    -- (The checkpoints of the view analytics_goer_checkpoints, spelt out for the indexes.)
+    SELECT NEW.stop_id, 'workshop_goer', '', r.company_size, r.partner_type, 1
+      FROM registrations r, checkpoints p
+     WHERE r.id = NEW.registration_id AND p.id = NEW.checkpoint_id AND p.kind = 'workshop'
+       AND NOT EXISTS (SELECT 1 FROM check_ins o JOIN checkpoints op ON op.id = o.checkpoint_id
                         WHERE o.registration_id = NEW.registration_id AND o.checkpoint_id <> NEW.checkpoint_id
-                          AND og.metric = g.metric)
+                          AND op.kind = 'workshop')
+    UNION ALL
+    SELECT NEW.stop_id, 'label_goer', '', r.company_size, r.partner_type, 1
+      FROM registrations r, checkpoints p, workshops w
+     WHERE r.id = NEW.registration_id AND p.id = NEW.checkpoint_id AND w.id = p.workshop_id
+       AND w.specialist_label
+       AND NOT EXISTS (SELECT 1 FROM check_ins o
+                         JOIN checkpoints op ON op.id = o.checkpoint_id
+                         JOIN workshops ow ON ow.id = op.workshop_id
+                        WHERE o.registration_id = NEW.registration_id AND o.checkpoint_id <> NEW.checkpoint_id
+                          AND ow.specialist_label)
     ON CONFLICT (stop_id, metric, subject, company_size, partner_type) DO UPDATE SET n = analytics_counts.n + excluded.n;
 END;
 
@@ -178,12 +193,23 @@ BEGIN
      WHERE r.id = OLD.registration_id AND p.id = OLD.checkpoint_id AND p.kind = 'entrance'
     UNION ALL
     -- … until their last one is gone.
-    SELECT OLD.stop_id, g.metric, '', r.company_size, r.partner_type, -1
-      FROM registrations r, analytics_goer_checkpoints g
-     WHERE r.id = OLD.registration_id AND g.checkpoint_id = OLD.checkpoint_id
-       AND NOT EXISTS (SELECT 1 FROM check_ins o JOIN analytics_goer_checkpoints og ON og.checkpoint_id = o.checkpoint_id
+    -- (The checkpoints of the view analytics_goer_checkpoints, spelt out for the indexes.)
+    SELECT OLD.stop_id, 'workshop_goer', '', r.company_size, r.partner_type, -1
+      FROM registrations r, checkpoints p
+     WHERE r.id = OLD.registration_id AND p.id = OLD.checkpoint_id AND p.kind = 'workshop'
+       AND NOT EXISTS (SELECT 1 FROM check_ins o JOIN checkpoints op ON op.id = o.checkpoint_id
                         WHERE o.registration_id = OLD.registration_id AND o.checkpoint_id <> OLD.checkpoint_id
-                          AND og.metric = g.metric)
+                          AND op.kind = 'workshop')
+    UNION ALL
+    SELECT OLD.stop_id, 'label_goer', '', r.company_size, r.partner_type, -1
+      FROM registrations r, checkpoints p, workshops w
+     WHERE r.id = OLD.registration_id AND p.id = OLD.checkpoint_id AND w.id = p.workshop_id
+       AND w.specialist_label
+       AND NOT EXISTS (SELECT 1 FROM check_ins o
+                         JOIN checkpoints op ON op.id = o.checkpoint_id
+                         JOIN workshops ow ON ow.id = op.workshop_id
+                        WHERE o.registration_id = OLD.registration_id AND o.checkpoint_id <> OLD.checkpoint_id
+                          AND ow.specialist_label)
     ON CONFLICT (stop_id, metric, subject, company_size, partner_type) DO UPDATE SET n = analytics_counts.n + excluded.n;
 END;
 
