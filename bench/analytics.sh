@@ -33,12 +33,11 @@ load_tour() {
   STOP_ID=$(sed -n 's/^busiest_stop_id=\([^ ]*\).*/\1/p' <<<"$out")
 }
 
-# A page session for the admin: the login form's CSRF cookie echoed in the form, then the
-# session cookie. Sets COOKIE (a Cookie header value).
+# A page session for the admin: the login form's CSRF token (the form's hidden field, which the
+# cookie signs) sent back, then the session cookie. Sets COOKIE (a Cookie header value).
 page_login() {
   local jar=$BENCH_TMP/cookies.txt csrf
-  curl -sf -c "$jar" -o /dev/null "$BASE/login"
-  csrf=$(awk '$6 == "csrf" { print $7 }' "$jar")
+  csrf=$(curl -sf -c "$jar" "$BASE/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
   curl -sf -b "$jar" -c "$jar" -o /dev/null -X POST "$BASE/login" \
     --data-urlencode email=bench@roadshow.example --data-urlencode password=bench-password \
     --data-urlencode "csrf_token=$csrf" --data-urlencode next=/admin

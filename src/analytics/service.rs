@@ -88,8 +88,7 @@ pub fn stop_analytics(
         .into_iter()
         .map(|(date, count)| DayCount { date, count })
         .collect();
-    let quotes = crate::feedback::summary::for_stop(conn, &stop.id)?
-        .quotes
+    let quotes = crate::feedback::summary::list_quotes(conn, &stop.id)?
         .into_iter()
         .map(|(feedback_id, text)| Quote { feedback_id, text })
         .collect();

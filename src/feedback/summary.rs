@@ -70,12 +70,7 @@ pub fn for_stop(conn: &mut DbConnection, stop_id: &str) -> Result<StopFeedbackSu
     for (theme, status, n) in counts {
         by_theme.entry(theme).or_default().insert(status, n);
     }
-    let quotes: Vec<(String, String)> = feedback::table
-        .filter(feedback::stop_id.eq(stop_id))
-        .filter(feedback::quote_selected.eq(true))
-        .order(feedback::submitted_at.asc())
-        .select((feedback::id, feedback::comment))
-        .load(conn)?;
+    let quotes = list_quotes(conn, stop_id)?;
     let responses = i64::try_from(rows.len()).unwrap_or(0);
     Ok(StopFeedbackSummary {
         stop_id: stop_id.to_owned(),
@@ -93,6 +88,19 @@ pub fn for_stop(conn: &mut DbConnection, stop_id: &str) -> Result<StopFeedbackSu
         complaints: by_theme,
         quotes,
     })
+}
+
+/// The comments of a stop picked as quotes, oldest first: `(feedback id, text)`.
+pub fn list_quotes(
+    conn: &mut DbConnection,
+    stop_id: &str,
+) -> Result<Vec<(String, String)>, AppError> {
+    Ok(feedback::table
+        .filter(feedback::stop_id.eq(stop_id))
+        .filter(feedback::quote_selected.eq(true))
+        .order(feedback::submitted_at.asc())
+        .select((feedback::id, feedback::comment))
+        .load(conn)?)
 }
 
 /// The latest non-empty comments of a stop, for marketing to pick quotes from:
