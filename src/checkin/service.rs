@@ -383,9 +383,9 @@ impl Door {
 /// so that it never holds the write lock long enough to delay another door's scan.
 pub const SCANS_PER_TRANSACTION: usize = 25;
 
-/// The use case "check in": decides `scans` in order (each idempotent by its scan id), reads
-/// `answer` for each in the same transaction (the API's answer with the person's workshops, or
-/// the outcome itself for a page), and publishes each decision for the metrics.
+/// The use case "check in": decides `scans` in order (each idempotent by its scan id), then
+/// reads `answer` for each once they are committed (the API's answer with the person's
+/// workshops, or the outcome itself for a page), and publishes each decision for the metrics.
 pub async fn check_in<R, F>(
     door: &Door,
     actor: &CurrentUser,
@@ -406,23 +406,30 @@ where
             chunk.to_vec(),
         );
         let weight = chunk.len();
-        // Shared with the scans of other doors that arrive at the same moment (group commit).
+        // Decided with the scans of other doors that arrive at the same moment (group commit);
+        // the writer only decides and writes, the answers are read beside it afterwards.
         let decided = door
             .writer
             .run(weight, move |conn| {
                 let now = crate::time::now();
                 chunk
                     .iter()
-                    .map(|scan| {
-                        let outcome = decide(conn, &keys, &checkpoints, &actor, scan, now)?;
-                        let answered = answer(conn, &outcome)?;
-                        Ok((outcome, answered))
-                    })
+                    .map(|scan| decide(conn, &keys, &checkpoints, &actor, scan, now))
                     .collect::<Result<Vec<_>, AppError>>()
             })
             .await?;
         // The chunk's time shared by its scans: one scan's time for a single scan.
         let decided_in = started.elapsed() / u32::try_from(decided.len().max(1)).unwrap_or(1);
+        let decided = db::run(&door.pool, move |conn| {
+            decided
+                .into_iter()
+                .map(|outcome| {
+                    let answered = answer(conn, &outcome)?;
+                    Ok((outcome, answered))
+                })
+                .collect::<Result<Vec<_>, AppError>>()
+        })
+        .await?;
         for (outcome, answered) in decided {
             // A resend answers as before and counts nothing new.
             if !outcome.replayed {
