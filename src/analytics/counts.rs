@@ -84,8 +84,7 @@ fn add_counter(c: &mut Counts, counter: &Counter, entrances: &[String]) {
     }
 }
 
-/// The counters of one metric of a stop about each subject (subjects counted down to zero,
-/// such as the quarter hour of a cancelled arrival, are left out).
+/// The counters of one metric of a stop about each subject (none counted down to zero).
 pub fn by_subject(
     conn: &mut DbConnection,
     stop_id: &str,
@@ -95,7 +94,6 @@ pub fn by_subject(
     Ok(
         store::sum_counters(conn, &[stop_id.to_owned()], &[metric], filter)?
             .into_iter()
-            .filter(|c| c.n != 0)
             .map(|c| (c.subject, c.n))
             .collect(),
     )

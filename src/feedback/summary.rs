@@ -8,9 +8,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::analytics::figures::net_promoter;
 use crate::db::DbConnection;
-use crate::db::schema::{check_ins, checkpoints, complaints, feedback};
+use crate::db::schema::feedback;
 use crate::error::AppError;
 
 /// One stop's feedback, summed up.
@@ -22,7 +21,7 @@ pub struct StopFeedbackSummary {
     pub responses: i64,
     /// responses ÷ checked in; 0 when nobody came.
     pub response_rate: f64,
-    /// Averages of the 1–5 ratings; null without responses.
+    /// Averages of the 1–5 ratings, to 0.01; null without responses.
     pub avg_overall: Option<f64>,
     pub avg_trainers: Option<f64>,
     pub avg_content: Option<f64>,
@@ -34,59 +33,30 @@ pub struct StopFeedbackSummary {
     pub quotes: Vec<(String, String)>,
 }
 
-fn average(values: &[i32]) -> Option<f64> {
-    (!values.is_empty()).then(|| f64::from(values.iter().sum::<i32>()) / values.len() as f64)
-}
-
 /// The summary of one stop.
 pub fn for_stop(conn: &mut DbConnection, stop_id: &str) -> Result<StopFeedbackSummary, AppError> {
-    crate::tours::store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
-    let checked_in: i64 = check_ins::table
-        .inner_join(checkpoints::table)
-        .filter(check_ins::stop_id.eq(stop_id))
-        .filter(checkpoints::kind.eq("entrance"))
-        .count()
-        .get_result(conn)?;
-    let rows: Vec<(i32, i32, i32, i32)> = feedback::table
-        .filter(feedback::stop_id.eq(stop_id))
-        .select((
-            feedback::overall,
-            feedback::trainers,
-            feedback::content,
-            feedback::nps,
-        ))
-        .load(conn)?;
-    let column = |pick: fn(&(i32, i32, i32, i32)) -> i32| rows.iter().map(pick).collect::<Vec<_>>();
-    let counts: Vec<(String, String, i64)> = complaints::table
-        .filter(complaints::stop_id.eq(stop_id))
-        .group_by((complaints::theme, complaints::status))
-        .select((
-            complaints::theme,
-            complaints::status,
-            diesel::dsl::count_star(),
-        ))
-        .load(conn)?;
-    let mut by_theme: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
-    for (theme, status, n) in counts {
-        by_theme.entry(theme).or_default().insert(status, n);
-    }
-    let quotes = list_quotes(conn, stop_id)?;
-    let responses = i64::try_from(rows.len()).unwrap_or(0);
+    use crate::analytics::counts::counts_by_stop;
+    use crate::analytics::figures::AttendeeFilter;
+    let stop = crate::tours::store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
+    // The same counters as the dashboards and the tour's summary, not a count of the rows.
+    let counts = counts_by_stop(
+        conn,
+        std::slice::from_ref(&stop.id),
+        &AttendeeFilter::default(),
+    )?
+    .remove(&stop.id)
+    .unwrap_or_default();
     Ok(StopFeedbackSummary {
-        stop_id: stop_id.to_owned(),
-        checked_in,
-        responses,
-        response_rate: if checked_in == 0 {
-            0.0
-        } else {
-            responses as f64 / checked_in as f64
-        },
-        avg_overall: average(&column(|r| r.0)),
-        avg_trainers: average(&column(|r| r.1)),
-        avg_content: average(&column(|r| r.2)),
-        nps: net_promoter(&column(|r| r.3)),
-        complaints: by_theme,
-        quotes,
+        quotes: list_quotes(conn, &stop.id)?,
+        stop_id: stop.id,
+        checked_in: counts.checked_in,
+        responses: counts.responses,
+        response_rate: counts.response_rate().unwrap_or(0.0),
+        avg_overall: counts.average(0),
+        avg_trainers: counts.average(1),
+        avg_content: counts.average(2),
+        nps: counts.nps(),
+        complaints: counts.complaints,
     })
 }
 
@@ -198,13 +168,18 @@ pub fn select_quote(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::analytics::figures::net_promoter;
 
     #[test]
     fn the_recommendation_score_is_promoters_minus_detractors() {
         assert_eq!(net_promoter(&[]), None);
         assert_eq!(net_promoter(&[10, 9, 8, 7]), Some(50.0));
         assert_eq!(net_promoter(&[0, 3, 6, 10]), Some(-50.0));
-        assert_eq!(average(&[1, 2]), Some(1.5));
+        let two_answers = crate::analytics::figures::Counts {
+            responses: 2,
+            ratings_sum: [3, 0, 0],
+            ..Default::default()
+        };
+        assert_eq!(two_answers.average(0), Some(1.5));
     }
 }

@@ -97,7 +97,9 @@ pub struct Counter {
     pub n: i64,
 }
 
-/// The counters of `metrics` for `stop_ids`, for the filter's attendees.
+/// The counters of `metrics` for `stop_ids`, for the filter's attendees. Counters counted back
+/// down to zero (a complaint's former status, a removed outcome) are left out: a counter is
+/// never below zero, so a sum is zero only when all its parts are.
 pub fn sum_counters(
     conn: &mut DbConnection,
     stop_ids: &[String],
@@ -108,6 +110,7 @@ pub fn sum_counters(
     analytics_counts::table
         .filter(analytics_counts::stop_id.eq_any(stop_ids))
         .filter(analytics_counts::metric.eq_any(metrics))
+        .filter(analytics_counts::n.ne(0))
         // One query shape for every filter: `company_size = ? OR <no filter>`.
         .filter(
             analytics_counts::company_size
