@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use data_encoding::BASE32_NOPAD;
 use diesel::prelude::*;
@@ -46,7 +47,14 @@ pub struct BadgeKeys {
     signing: SigningKey,
     verifying: HashMap<[u8; 4], VerifyingKey>,
     link_secret: [u8; 32],
+    /// Tokens signed lately, by signed bytes: a search at the door answers with thirty badge
+    /// tokens, and a signature costs tens of microseconds (Ed25519 signatures are
+    /// deterministic, so a kept token is the one signing would give again).
+    signed: Arc<Mutex<HashMap<[u8; SIGNED_LEN], String>>>,
 }
+
+/// Tokens kept at most (about 200 bytes each); all are dropped when it is reached.
+const SIGNED_KEPT: usize = 20_000;
 
 impl std::fmt::Debug for BadgeKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -135,6 +143,7 @@ impl BadgeKeys {
             signing,
             verifying,
             link_secret,
+            signed: Arc::default(),
         }
     }
 
@@ -179,14 +188,26 @@ impl BadgeKeys {
         let stop =
             stop_prefix_bytes(stop_id).ok_or_else(|| anyhow::anyhow!("stop id is not a UUID"))?;
         let registration = Uuid::parse_str(registration_id)?;
+        let mut signed = [0u8; SIGNED_LEN];
+        signed[0] = VERSION;
+        signed[1..5].copy_from_slice(&self.kid);
+        signed[5..13].copy_from_slice(&stop);
+        signed[13..].copy_from_slice(registration.as_bytes());
+        let mut kept = self.signed.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(token) = kept.get(&signed) {
+            return Ok(token.clone());
+        }
+        drop(kept);
         let mut bytes = Vec::with_capacity(TOKEN_BYTES);
-        bytes.push(VERSION);
-        bytes.extend_from_slice(&self.kid);
-        bytes.extend_from_slice(&stop);
-        bytes.extend_from_slice(registration.as_bytes());
-        let signature = self.signing.sign(&bytes);
-        bytes.extend_from_slice(&signature.to_bytes());
-        Ok(BASE32_NOPAD.encode(&bytes))
+        bytes.extend_from_slice(&signed);
+        bytes.extend_from_slice(&self.signing.sign(&signed).to_bytes());
+        let token = BASE32_NOPAD.encode(&bytes);
+        kept = self.signed.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.len() >= SIGNED_KEPT {
+            kept.clear();
+        }
+        kept.insert(signed, token.clone());
+        Ok(token)
     }
 
     /// What a token names, if it is well formed and signed by a known key. Any input is fine:

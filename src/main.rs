@@ -145,10 +145,6 @@ fn with_connection(
     if !applied.is_empty() {
         eprintln!("applied {} migration(s)", applied.len());
     }
-    let indexed = roadshow::registrations::search::index_missing(&mut conn)?;
-    if indexed > 0 {
-        eprintln!("indexed {indexed} registration(s) for search");
-    }
     work(&mut conn)
 }
 

@@ -9,7 +9,6 @@ use tracing_actix_web::TracingLogger;
 
 use crate::background::Background;
 use crate::config::Settings;
-use crate::db;
 use crate::email::mailer::Mailer;
 use crate::error::AppError;
 use crate::metrics::record_http;
@@ -49,13 +48,6 @@ impl Application {
         let mail_worker = settings.mail_worker;
         let mailer = Mailer::from_settings(&settings)?;
         let state = web::Data::new(AppState::connect(settings).await?);
-        let indexed = db::run(&state.pool, |conn| {
-            Ok(registrations::search::index_missing(conn)?)
-        })
-        .await?;
-        if indexed > 0 {
-            tracing::info!(registrations = indexed, "attendee search index completed");
-        }
         let background = mail_worker.then(|| Background::start(state.clone().into_inner(), mailer));
         let app_state = state.clone();
         let server = HttpServer::new(move || {

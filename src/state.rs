@@ -37,6 +37,8 @@ pub struct AppState {
     pub events: Dispatcher,
     /// Scans arriving at the same moment, decided in one transaction (see `db::group_commit`).
     pub door_writer: Arc<db::group_commit::GroupCommit>,
+    /// The searched stops' attendee words (see `registrations::search`).
+    pub search: Arc<crate::registrations::search::SearchIndex>,
 }
 
 impl AppState {
@@ -73,6 +75,7 @@ impl AppState {
             db::group_commit::GroupCommit::new(pool.clone(), settings.scans_per_commit);
         Ok(Self {
             door_writer,
+            search: Arc::default(),
             analytics: crate::analytics::cache::AnalyticsCache::new(
                 std::time::Duration::from_secs(settings.analytics_cache_seconds),
             ),

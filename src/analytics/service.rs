@@ -261,6 +261,7 @@ pub struct AttendeeList {
 /// them, by name, when it has no words.
 pub async fn search_attendees(
     pool: &DbPool,
+    index: std::sync::Arc<crate::registrations::search::SearchIndex>,
     stop_id: String,
     search: String,
     limit: i64,
@@ -268,7 +269,7 @@ pub async fn search_attendees(
     db::run(pool, move |conn| {
         let stop = tours::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
         let terms = crate::registrations::search::terms(&search);
-        let found = crate::registrations::search::find(conn, &stop.id, &terms, limit)?;
+        let found = index.find(conn, &stop.id, &terms, limit)?;
         let arrivals = crate::checkin::store::entrance_times(conn, &stop.id, &found)?;
         Ok(AttendeeList {
             stop,

@@ -311,7 +311,7 @@ pub async fn search_attendees(
         let stop =
             crate::tours::store::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
         let tz = stop.timezone.tz();
-        service::find_attendees(conn, &stop_id, &q, 30)?
+        service::find_attendees(conn, &st.search, &stop_id, &q, 30)?
             .into_iter()
             .map(|(r, checked_in_at)| {
                 Ok(AttendeeMatch {

@@ -234,6 +234,7 @@ async fn render_scanner(
     let query = q.clone();
     let badges = state.badges.clone();
     let checkpoints = state.checkpoints.clone();
+    let index = state.search.clone();
     let locale = ctx.tr;
     let (status, city, stop_id, (label, room_now), found) = db::run(&state.pool, move |conn| {
         let status = checkpoint_status_of(conn, &checkpoints, &actor, &checkpoint_id)?;
@@ -243,7 +244,7 @@ async fn render_scanner(
         let naming = room_naming(&view, &checkpoint_id, locale);
         let stop = view.summary.stop;
         let mut found = Vec::new();
-        for (r, checked_in_at) in service::find_attendees(conn, &stop.id, &query, 20)? {
+        for (r, checked_in_at) in service::find_attendees(conn, &index, &stop.id, &query, 20)? {
             found.push(Found {
                 name: format!("{} {}", r.first_name, r.last_name),
                 company: r.company.clone(),

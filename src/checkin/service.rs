@@ -296,6 +296,7 @@ pub const MIN_SEARCH_CHARS: usize = 2;
 /// both search through here.
 pub fn find_attendees(
     conn: &mut DbConnection,
+    index: &search::SearchIndex,
     stop_id: &str,
     query: &str,
     limit: i64,
@@ -304,7 +305,7 @@ pub fn find_attendees(
     if query.trim().chars().count() < MIN_SEARCH_CHARS || terms.is_empty() {
         return Ok(Vec::new());
     }
-    let found = search::find(conn, stop_id, &terms, limit)?;
+    let found = index.find(conn, stop_id, &terms, limit)?;
     let mut times = store::entrance_times(conn, stop_id, &found)?;
     Ok(found
         .into_iter()

@@ -163,12 +163,17 @@ diesel::table! {
 }
 
 diesel::table! {
-    search_words (stop_id, word, sort_key, registration_id, field) {
+    search_changes (stop_id, generation) {
         stop_id -> Text,
-        word -> Text,
-        sort_key -> Text,
+        generation -> BigInt,
         registration_id -> Text,
-        field -> Integer,
+    }
+}
+
+diesel::table! {
+    search_generations (stop_id) {
+        stop_id -> Text,
+        generation -> BigInt,
     }
 }
 
@@ -304,7 +309,6 @@ diesel::joinable!(registrations -> stops (stop_id));
 diesel::joinable!(outcomes -> registrations (registration_id));
 diesel::joinable!(checkpoints -> stops (stop_id));
 diesel::joinable!(checkpoints -> workshops (workshop_id));
-diesel::joinable!(search_words -> registrations (registration_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(stops -> tours (tour_id));
 diesel::joinable!(tour_targets -> tours (tour_id));
@@ -327,7 +331,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     registrations,
     scan_undos,
     scans,
-    search_words,
+    search_changes,
+    search_generations,
     sessions,
     stops,
     tour_targets,

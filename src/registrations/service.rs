@@ -8,7 +8,6 @@ use super::domain::RegistrationStatus;
 use super::domain::{NewRegistration, Slot, check_workshop_choice};
 pub use super::messages::Event;
 use super::messages::RegistrationMail;
-use super::search;
 use super::store::{self, Enrolment, Registration};
 pub use super::view::{EnrolledWorkshop, RegistrationView, registration_view};
 use crate::db::{self, DbConnection, DbPool};
@@ -141,7 +140,6 @@ pub fn register(
             e.into()
         }
     })?;
-    search::index(conn, &registration)?;
     queue_mail(conn, &registration, Event::Registered)?;
     let confirmed = store::take_stop_seat(conn, stop_id)?;
     if confirmed {

@@ -13,7 +13,7 @@ use crate::mail::MailSink;
 use crate::registrations::{count, stampede};
 
 /// A `roadshow serve` child process, killed when dropped.
-struct Process(Child);
+pub struct Process(Child);
 
 impl Drop for Process {
     fn drop(&mut self) {
@@ -22,12 +22,20 @@ impl Drop for Process {
     }
 }
 
+/// The `DATABASE_URL` that points a child process at `url`.
+pub fn database_url(url: &DatabaseUrl) -> String {
+    match url {
+        DatabaseUrl::Sqlite(p) => format!("sqlite://{p}"),
+        DatabaseUrl::Postgres(u) => u.clone(),
+    }
+}
+
 fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
 }
 
-async fn serve(db_url: &str, data_dir: &std::path::Path, smtp_port: u16) -> (Process, String) {
+pub async fn serve(db_url: &str, data_dir: &std::path::Path, smtp_port: u16) -> (Process, String) {
     let port = free_port();
     let address = format!("http://127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_roadshow"))
@@ -64,10 +72,7 @@ async fn two_processes_on_one_database_never_overbook_and_send_each_email_once()
     // Arrange: a database with a stop (made through an in-process server), then two processes.
     let dir = tempfile::tempdir().expect("dir");
     let db = fresh_database(dir.path());
-    let url = match &db.url {
-        DatabaseUrl::Sqlite(p) => format!("sqlite://{p}"),
-        DatabaseUrl::Postgres(u) => u.clone(),
-    };
+    let url = database_url(&db.url);
     let data_dir = dir.path().join("data");
     // Its mail worker stays on, so three workers (two processes and this one) share the queue.
     let sink = MailSink::start();
@@ -112,10 +117,7 @@ async fn a_separate_mail_worker_process_sends_what_serve_queued() {
         "serve does not send with the worker off"
     );
 
-    let db_url = match &app.settings.database_url {
-        DatabaseUrl::Sqlite(p) => format!("sqlite://{p}"),
-        DatabaseUrl::Postgres(u) => u.clone(),
-    };
+    let db_url = database_url(&app.settings.database_url);
     let worker = Process(
         Command::new(env!("CARGO_BIN_EXE_roadshow"))
             .arg("mail-worker")

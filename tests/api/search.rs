@@ -25,15 +25,28 @@ fn person(first: &str, last: &str, company: &str, email: &str) -> Value {
 
 /// Names found for `q` through the API, in the order given.
 async fn names(app: &TestApp, staff: &str, stop_id: &str, q: &str) -> Vec<String> {
-    let found = json_with(
-        app.get(
-            &format!("/api/v1/stops/{stop_id}/attendees?q={}", urlencoding(q)),
-            Some(staff),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    names_at(app, &app.address, staff, stop_id, q).await
+}
+
+/// Names found for `q` through the API of the server at `address`.
+async fn names_at(
+    app: &TestApp,
+    address: &str,
+    staff: &str,
+    stop_id: &str,
+    q: &str,
+) -> Vec<String> {
+    let response = app
+        .api
+        .get(format!(
+            "{address}/api/v1/stops/{stop_id}/attendees?q={}",
+            urlencoding(q)
+        ))
+        .bearer_auth(staff)
+        .send()
+        .await
+        .expect("search sent");
+    let found = json_with(response, StatusCode::OK).await;
     found
         .as_array()
         .expect("list")
@@ -141,27 +154,80 @@ async fn the_scanner_page_and_the_marketing_list_search_the_same_way() {
     );
 }
 
+/// Each process holds the words of the stops it searches; a second process on the same
+/// database still finds every registration the first wrote, and forgets removed ones and old
+/// names, without restarting: both read the numbered log of changes the triggers write.
 #[tokio::test]
-async fn registrations_written_before_the_index_are_indexed_when_the_program_starts() {
+async fn another_process_on_the_database_sees_every_change_without_restarting() {
     use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
-    use roadshow::db::schema::search_words;
+    use roadshow::db::schema::{registrations, search_changes};
     let app = spawn_app().await;
     let (stop_id, staff) = scene(&app).await;
-    // As a database migrated from before the index: the words are not there.
-    let removed = diesel::delete(search_words::table.filter(search_words::stop_id.eq(&stop_id)))
-        .execute(&mut app.connection())
+    let (_other, address) = crate::processes::serve(
+        &crate::processes::database_url(&app.settings.database_url),
+        &app.settings.data_dir,
+        app.mail.port,
+    )
+    .await;
+    let there = |q: &'static str| {
+        let (app, staff, stop_id, address) = (&app, &staff, &stop_id, &address);
+        async move { names_at(app, address, staff, stop_id, q).await }
+    };
+    // The other process loads the stop at its first search.
+    assert_eq!(there("kleber").await, ["Zoé Kléber"]);
+
+    // A registration through this process.
+    register(
+        &app,
+        &stop_id,
+        person("Léa", "Klébert", "Vins Klébert", "lea@klebert.fr"),
+    )
+    .await;
+    assert_eq!(there("kleber").await, ["Zoé Kléber", "Léa Klébert"]);
+
+    // A change of name and a removal, straight in the database.
+    let mut conn = app.connection();
+    diesel::update(registrations::table.filter(registrations::last_name.eq("Kléber")))
+        .set(registrations::last_name.eq("Meyer"))
+        .execute(&mut conn)
+        .expect("renamed");
+    diesel::delete(registrations::table.filter(registrations::last_name.eq("Klébert")))
+        .execute(&mut conn)
         .expect("removed");
-    assert!(removed >= 5 * 4, "each person has words: {removed}");
-    assert!(names(&app, &staff, &stop_id, "kleber").await.is_empty());
-    // What `serve` and every CLI command run after the migrations.
-    let indexed =
-        roadshow::registrations::search::index_missing(&mut app.connection()).expect("indexed");
-    assert_eq!(indexed, 5);
+    assert!(there("kleber").await.is_empty());
+    assert_eq!(there("meyer").await, ["Zoé Meyer"]);
+    assert_eq!(there("brasserie").await, ["Zoé Meyer"]);
+
+    // A cut in the log: the other process loads the stop again rather than miss a change.
+    register(
+        &app,
+        &stop_id,
+        person("Marc", "Wolff", "Wolff SA", "marc@wolff.fr"),
+    )
+    .await;
+    register(
+        &app,
+        &stop_id,
+        person("Inès", "Wolff", "Wolff SA", "ines@wolff.fr"),
+    )
+    .await;
+    let last: i64 = search_changes::table
+        .filter(search_changes::stop_id.eq(&stop_id))
+        .select(diesel::dsl::max(search_changes::generation))
+        .first::<Option<i64>>(&mut conn)
+        .expect("generation")
+        .expect("changes logged");
+    diesel::delete(
+        search_changes::table
+            .filter(search_changes::stop_id.eq(&stop_id))
+            .filter(search_changes::generation.eq(last - 1)),
+    )
+    .execute(&mut conn)
+    .expect("cut");
+    assert_eq!(there("wolff").await, ["Inès Wolff", "Marc Wolff"]);
+    // This process, which searched nothing before, answers alike.
     assert_eq!(
-        names(&app, &staff, &stop_id, "kleber").await,
-        ["Zoé Kléber"]
+        names(&app, &staff, &stop_id, "wolff").await,
+        ["Inès Wolff", "Marc Wolff"]
     );
-    let again =
-        roadshow::registrations::search::index_missing(&mut app.connection()).expect("indexed");
-    assert_eq!(again, 0, "nothing left to index");
 }

@@ -71,9 +71,14 @@ async fn list_page(
         .take(100)
         .collect();
     rendered(&req, async {
-        let found =
-            service::search_attendees(&state.pool, path.into_inner(), q.clone(), LIST_LIMIT + 1)
-                .await?;
+        let found = service::search_attendees(
+            &state.pool,
+            state.search.clone(),
+            path.into_inner(),
+            q.clone(),
+            LIST_LIMIT + 1,
+        )
+        .await?;
         html(StatusCode::OK, &list_view(ctx, found, q))
     })
     .await

@@ -11,7 +11,6 @@ use crate::db::schema::{
     check_ins, complaint_events, complaints, enrolments, feedback, feedback_requests, outcomes,
     registrations, scans,
 };
-use crate::registrations::search::{self, Field, SearchWord};
 use crate::registrations::store::Enrolment;
 
 /// A registration row. `None` is written as NULL rather than DEFAULT, so that SQLite takes a
@@ -127,23 +126,6 @@ macro_rules! insert_rows {
 impl Batch {
     pub(super) fn write(&mut self, conn: &mut DbConnection) -> QueryResult<()> {
         insert_rows!(conn, registrations::table, self.registrations);
-        let words: Vec<SearchWord> = self
-            .registrations
-            .iter()
-            .flat_map(|r| {
-                search::words_of_fields(
-                    &r.stop_id.as_str().into(),
-                    &r.id.as_str().into(),
-                    [
-                        (Field::LastName, r.last_name),
-                        (Field::FirstName, r.first_name),
-                        (Field::Company, &r.company),
-                        (Field::Email, &r.email),
-                    ],
-                )
-            })
-            .collect();
-        search::insert_words(conn, &words)?;
         insert_rows!(conn, enrolments::table, self.enrolments);
         insert_rows!(conn, scans::table, self.scans);
         insert_rows!(conn, check_ins::table, self.check_ins);

@@ -1,0 +1,223 @@
+//! The stops' words in this process's memory, kept current from the database's log of changes
+//! (`search_changes`, written by triggers in the transaction that changes a registration).
+//! Before answering, a search reads the changes of its stop after the generation it holds —
+//! one short range of a primary key, usually empty — and applies them; a gap in the numbers or
+//! too many changes loads the stop again. Several processes on one database therefore answer
+//! alike, and nothing written by the API, the pages, the demo or the bulk loader is missed.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Instant;
+
+use diesel::prelude::*;
+
+use super::{Field, StopWords};
+use crate::db::DbConnection;
+use crate::db::schema::{registrations, search_changes, search_generations};
+use crate::registrations::store::Registration;
+
+/// Stops held at most; the one searched least recently goes first.
+const MAX_STOPS: usize = 32;
+/// Beyond this many changes since the last search, loading the whole stop is cheaper.
+const MAX_CATCH_UP: i64 = 2000;
+/// Registrations read per `IN (…)` list.
+const IDS_PER_QUERY: usize = 500;
+
+/// One stop's words and the last change they include (`None`: not loaded yet).
+#[derive(Debug, Default)]
+struct Held {
+    generation: Option<i64>,
+    words: StopWords,
+}
+
+type Slot = Arc<RwLock<Held>>;
+
+/// Every searched stop's words, shared by this process's workers.
+#[derive(Debug, Default)]
+pub struct SearchIndex {
+    stops: Mutex<HashMap<String, (Slot, Instant)>>,
+}
+
+/// What a search reads of a registration: its id and searched fields.
+type Fields = (String, String, String, String, String);
+
+impl SearchIndex {
+    /// Up to `limit` registrations of a stop found by `terms` (see [`super::terms`]), in the
+    /// order of [`StopWords::find`]; no terms: the first registrations by name.
+    pub fn find(
+        &self,
+        conn: &mut DbConnection,
+        stop_id: &str,
+        terms: &[String],
+        limit: i64,
+    ) -> QueryResult<Vec<Registration>> {
+        let limit = limit.clamp(0, 200);
+        if terms.is_empty() {
+            return registrations::table
+                .filter(registrations::stop_id.eq(stop_id))
+                .order((registrations::last_name, registrations::first_name))
+                .limit(limit)
+                .select(Registration::as_select())
+                .load(conn);
+        }
+        let slot = self.slot(stop_id);
+        catch_up(conn, stop_id, &slot)?;
+        let ids = slot
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .words
+            .find(terms, usize::try_from(limit).unwrap_or(0));
+        let mut found: Vec<Registration> = registrations::table
+            .filter(registrations::id.eq_any(ids.iter().map(|id| &**id)))
+            .select(Registration::as_select())
+            .load(conn)?;
+        found.sort_by_key(|r| ids.iter().position(|id| **id == *r.id));
+        Ok(found)
+    }
+
+    /// How many registrations of the stop this process holds (`None`: not loaded).
+    pub fn held(&self, stop_id: &str) -> Option<usize> {
+        let stops = self.stops.lock().unwrap_or_else(PoisonError::into_inner);
+        let (slot, _) = stops.get(stop_id)?;
+        let held = slot.read().unwrap_or_else(PoisonError::into_inner);
+        held.generation.map(|_| held.words.people())
+    }
+
+    /// The stop's slot, made empty if it has none; the least recently searched stop goes when
+    /// there are too many.
+    fn slot(&self, stop_id: &str) -> Slot {
+        let mut stops = self.stops.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        if let Some((slot, used)) = stops.get_mut(stop_id) {
+            *used = now;
+            return Arc::clone(slot);
+        }
+        if stops.len() >= MAX_STOPS
+            && let Some(oldest) = stops
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(id, _)| id.clone())
+        {
+            stops.remove(&oldest);
+        }
+        let slot = Slot::default();
+        stops.insert(stop_id.to_owned(), (Arc::clone(&slot), now));
+        slot
+    }
+}
+
+/// Brings the stop's words up to the last committed change.
+fn catch_up(conn: &mut DbConnection, stop_id: &str, slot: &Slot) -> QueryResult<()> {
+    // Another worker may apply the same changes meanwhile: then look again.
+    for _ in 0..3 {
+        let seen = slot
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .generation;
+        let Some(seen) = seen else {
+            return load_stop(conn, stop_id, slot, None);
+        };
+        let changes: Vec<(i64, String)> = search_changes::table
+            .filter(search_changes::stop_id.eq(stop_id))
+            .filter(search_changes::generation.gt(seen))
+            .order(search_changes::generation)
+            .limit(MAX_CATCH_UP + 1)
+            .select((search_changes::generation, search_changes::registration_id))
+            .load(conn)?;
+        let (Some((first, _)), Some((last, _))) = (changes.first(), changes.last()) else {
+            return Ok(());
+        };
+        // Generations are gap-free (see the migration); a gap means the log was cut.
+        if *first != seen + 1 || changes.len() as i64 > MAX_CATCH_UP {
+            return load_stop(conn, stop_id, slot, Some(seen));
+        }
+        let last = *last;
+        let mut ids: Vec<&str> = changes.iter().map(|(_, id)| id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        // Read after the log: the rows are at least as new as the changes.
+        let mut rows: HashMap<String, Fields> = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let loaded: Vec<Fields> = registrations::table
+                .filter(registrations::id.eq_any(chunk))
+                .select(FIELDS)
+                .load(conn)?;
+            rows.extend(loaded.into_iter().map(|row| (row.0.clone(), row)));
+        }
+        let mut held = slot.write().unwrap_or_else(PoisonError::into_inner);
+        if held.generation != Some(seen) {
+            continue;
+        }
+        for id in ids {
+            match rows.get(id) {
+                Some(row) => {
+                    let (id, searched) = fields(row);
+                    held.words.put(id, searched);
+                }
+                None => held.words.remove(id),
+            }
+        }
+        held.generation = Some(last);
+        return Ok(());
+    }
+    Ok(())
+}
+
+/// Loads all of the stop's words, unless another worker did since `expected` was seen.
+fn load_stop(
+    conn: &mut DbConnection,
+    stop_id: &str,
+    slot: &Slot,
+    expected: Option<i64>,
+) -> QueryResult<()> {
+    // Held while loading, so that the other workers searching this stop wait for this load
+    // instead of each making their own.
+    let mut held = slot.write().unwrap_or_else(PoisonError::into_inner);
+    if held.generation != expected {
+        return Ok(());
+    }
+    // The generation first: the rows, read after it, include at least every change up to it
+    // (a change after it found in the rows is applied again later, which changes nothing).
+    let generation: i64 = search_generations::table
+        .find(stop_id)
+        .select(search_generations::generation)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0);
+    let rows: Vec<Fields> = registrations::table
+        .filter(registrations::stop_id.eq(stop_id))
+        .select(FIELDS)
+        .load(conn)?;
+    *held = Held {
+        generation: Some(generation),
+        words: StopWords::of(rows.iter().map(fields)),
+    };
+    Ok(())
+}
+
+const FIELDS: (
+    registrations::id,
+    registrations::last_name,
+    registrations::first_name,
+    registrations::company,
+    registrations::email,
+) = (
+    registrations::id,
+    registrations::last_name,
+    registrations::first_name,
+    registrations::company,
+    registrations::email,
+);
+
+/// A row as the words' fields.
+fn fields((id, last_name, first_name, company, email): &Fields) -> super::stop_words::Fields<'_> {
+    (
+        id,
+        [
+            (Field::LastName, last_name),
+            (Field::FirstName, first_name),
+            (Field::Company, company),
+            (Field::Email, email),
+        ],
+    )
+}
