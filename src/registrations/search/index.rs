@@ -75,14 +75,6 @@ impl SearchIndex {
         Ok(found)
     }
 
-    /// How many registrations of the stop this process holds (`None`: not loaded).
-    pub fn held(&self, stop_id: &str) -> Option<usize> {
-        let stops = self.stops.lock().unwrap_or_else(PoisonError::into_inner);
-        let (slot, _) = stops.get(stop_id)?;
-        let held = slot.read().unwrap_or_else(PoisonError::into_inner);
-        held.generation.map(|_| held.words.people())
-    }
-
     /// The stop's slot, made empty if it has none; the least recently searched stop goes when
     /// there are too many.
     fn slot(&self, stop_id: &str) -> Slot {
@@ -184,14 +176,23 @@ fn load_stop(
         .first(conn)
         .optional()?
         .unwrap_or(0);
+    let started = Instant::now();
     let rows: Vec<Fields> = registrations::table
         .filter(registrations::stop_id.eq(stop_id))
         .select(FIELDS)
         .load(conn)?;
+    let read_in = started.elapsed();
     *held = Held {
         generation: Some(generation),
         words: StopWords::of(rows.iter().map(fields)),
     };
+    tracing::info!(
+        stop_id,
+        people = rows.len(),
+        read_ms = read_in.as_millis(),
+        total_ms = started.elapsed().as_millis(),
+        "attendee search: stop loaded"
+    );
     Ok(())
 }
 

@@ -194,18 +194,23 @@ impl StopWords {
 
 /// A registration's words: one entry per distinct word and field.
 fn person(fields: [(Field, &str); 4]) -> Person {
+    let folded = fields.map(|(field, text)| (field, words(text)));
     let name_of = |wanted: Field| {
-        fields
+        folded
             .iter()
             .find(|(field, _)| *field == wanted)
-            .map(|(_, text)| words(text).join(" "))
+            .map(|(_, words)| words.join(" "))
             .unwrap_or_default()
     };
     let sort_key: Arc<str> =
         format!("{} {}", name_of(Field::LastName), name_of(Field::FirstName)).into();
-    let mut by_field: Vec<(CompactString, Field)> = fields
+    let mut by_field: Vec<(CompactString, Field)> = folded
         .iter()
-        .flat_map(|(field, text)| words(text).into_iter().map(|w| (w.into(), *field)))
+        .flat_map(|(field, words)| {
+            words
+                .iter()
+                .map(|w| (CompactString::from(w.as_str()), *field))
+        })
         .collect();
     by_field.sort_unstable();
     by_field.dedup();
