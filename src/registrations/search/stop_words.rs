@@ -106,11 +106,6 @@ impl StopWords {
         }
     }
 
-    /// How many registrations are held.
-    pub fn people(&self) -> usize {
-        self.people.len()
-    }
-
     /// Adds a registration's words, replacing those it had.
     pub fn put(&mut self, registration_id: &str, fields: [(Field, &str); 4]) {
         self.remove(registration_id);
@@ -286,7 +281,7 @@ mod tests {
         stop.remove("4");
         stop.remove("4");
         assert_eq!(ids(&stop, "dupont", 10), ["1", "3"]);
-        assert_eq!(stop.people(), 3);
+        assert_eq!(stop.people.len(), 3);
         let held: usize = stop.people.values().map(|p| p.by_field.len()).sum();
         assert_eq!(stop.entries.len(), held, "no entry of the removed is left");
     }
