@@ -25,7 +25,9 @@ pub fn mail_kinds() -> MailKinds {
 
 /// Every area's periodic jobs.
 pub fn periodic_jobs(state: &Arc<AppState>) -> Vec<Job> {
-    crate::feedback::jobs::jobs(state)
+    let mut jobs = crate::feedback::jobs::jobs(state);
+    jobs.extend(crate::registrations::jobs::jobs(state));
+    jobs
 }
 
 /// The running worker and jobs.

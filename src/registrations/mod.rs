@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod domain;
+pub mod jobs;
 pub mod messages;
 pub mod pages;
 pub mod search;

@@ -230,4 +230,25 @@ async fn another_process_on_the_database_sees_every_change_without_restarting() 
         names(&app, &staff, &stop_id, "wolff").await,
         ["Inès Wolff", "Marc Wolff"]
     );
+
+    // The housekeeping cut keeps the last changes of each stop; a process behind by more
+    // than the cut finds a gap and loads the stop again.
+    let removed = roadshow::registrations::search::cut_log(&mut conn, 1).expect("cut");
+    assert!(removed >= 5, "the older changes go: {removed}");
+    let left: i64 = search_changes::table
+        .filter(search_changes::stop_id.eq(&stop_id))
+        .count()
+        .get_result(&mut conn)
+        .expect("count");
+    assert_eq!(left, 1);
+    register(
+        &app,
+        &stop_id,
+        person("Paul", "Wolff", "Wolff SA", "paul@wolff.fr"),
+    )
+    .await;
+    assert_eq!(
+        there("wolff").await,
+        ["Inès Wolff", "Marc Wolff", "Paul Wolff"]
+    );
 }

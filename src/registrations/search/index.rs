@@ -18,8 +18,9 @@ use crate::registrations::store::Registration;
 
 /// Stops held at most; the one searched least recently goes first.
 const MAX_STOPS: usize = 32;
-/// Beyond this many changes since the last search, loading the whole stop is cheaper.
-const MAX_CATCH_UP: i64 = 2000;
+/// Beyond this many changes since the last search, loading the whole stop is cheaper; older
+/// changes are therefore never read, and `cut_log` removes them.
+pub const MAX_CATCH_UP: i64 = 2000;
 /// Registrations read per `IN (…)` list.
 const IDS_PER_QUERY: usize = 500;
 
@@ -96,6 +97,21 @@ impl SearchIndex {
         stops.insert(stop_id.to_owned(), (Arc::clone(&slot), now));
         slot
     }
+}
+
+/// Removes the logged changes of every stop but its last `keep`; returns how many went. A
+/// process further behind finds a gap and loads its stop again.
+pub fn cut_log(conn: &mut DbConnection, keep: i64) -> QueryResult<usize> {
+    diesel::delete(
+        search_changes::table.filter(
+            search_changes::generation.le(search_generations::table
+                .filter(search_generations::stop_id.eq(search_changes::stop_id))
+                .select(search_generations::generation - keep)
+                .single_value()
+                .assume_not_null()),
+        ),
+    )
+    .execute(conn)
 }
 
 /// Brings the stop's words up to the last committed change.

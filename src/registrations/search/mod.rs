@@ -15,7 +15,7 @@ mod stop_words;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-pub use index::SearchIndex;
+pub use index::{MAX_CATCH_UP, SearchIndex, cut_log};
 pub use stop_words::StopWords;
 
 /// Searched words beyond these are ignored: a name and a company are a few words.
