@@ -58,7 +58,7 @@ impl FieldErrors {
 /// Every way a request can fail, each with its HTTP status.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// 400: the request could not be read at all (malformed JSON, wrong content type).
+    /// 400: the request could not be read at all (malformed JSON, a query that does not parse).
     #[error("{0}")]
     BadRequest(String),
     /// 401: no credentials, or credentials that are wrong or expired.
@@ -70,12 +70,18 @@ pub enum AppError {
     /// 404: the named thing does not exist.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// 405: the path exists, not with this method; `Allow` lists the methods it has.
+    #[error("this path answers only {}", .0.join(", "))]
+    MethodNotAllowed(Vec<&'static str>),
     /// 409: the request conflicts with what is stored.
     #[error("{0}")]
     Conflict(String),
     /// 413: the body is larger than we accept.
     #[error("the request body is too large")]
     PayloadTooLarge,
+    /// 415: the body is not of the media type the operation reads.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// 422: field values that do not pass validation.
     #[error("some fields are invalid")]
     Invalid(FieldErrors),
@@ -105,8 +111,10 @@ impl AppError {
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::NotFound(_) => "not-found",
+            Self::MethodNotAllowed(_) => "method-not-allowed",
             Self::Conflict(_) => "conflict",
             Self::PayloadTooLarge => "payload-too-large",
+            Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::Invalid(_) => "invalid-fields",
             Self::TooManyRequests => "rate-limited",
             Self::Unavailable(_) => "unavailable",
@@ -121,8 +129,10 @@ impl AppError {
             Self::Unauthorized(_) => "Authentication required",
             Self::Forbidden => "Forbidden",
             Self::NotFound(_) => "Not found",
+            Self::MethodNotAllowed(_) => "Method not allowed",
             Self::Conflict(_) => "Conflict",
             Self::PayloadTooLarge => "Payload too large",
+            Self::UnsupportedMediaType(_) => "Unsupported media type",
             Self::Invalid(_) => "Invalid fields",
             Self::TooManyRequests => "Too many requests",
             Self::Unavailable(_) => "Service unavailable",
@@ -178,8 +188,10 @@ impl ResponseError for AppError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -206,6 +218,9 @@ impl ResponseError for AppError {
         response.content_type("application/problem+json");
         if matches!(self, Self::Unauthorized(_)) {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let Self::MethodNotAllowed(methods) = self {
+            response.insert_header(("Allow", methods.join(", ")));
         }
         if matches!(self, Self::TooManyRequests) {
             response.insert_header(("Retry-After", "60"));

@@ -131,10 +131,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     tours::routes(cfg);
 }
 
-/// Unknown paths: problem+json under `/api`, a page elsewhere.
+/// Unknown paths: problem+json under `/api` (405 with `Allow` when the path is known but not
+/// the method), a page elsewhere.
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
     if req.path().starts_with("/api/") {
-        Err(AppError::NotFound("resource").into())
+        Err(openapi::unrouted(req.path()).into())
     } else {
         Err(PageError::new(&req, AppError::NotFound("page")).into())
     }

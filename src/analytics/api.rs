@@ -4,6 +4,8 @@ use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::openapi::fields;
+
 use super::figures::AttendeeFilter;
 use super::report::{StopAnalytics, TourAnalytics};
 use super::service;
@@ -20,8 +22,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct AttendeeQuery {
     /// Only attendees of this company size (`1-5`, `6-20`, `21-50`, `51-250`, `250+`).
+    #[param(schema_with = fields::company_size_band)]
     pub company_size: Option<String>,
     /// Only this kind of partner (`reseller`, `integrator`, `distributor`, `consultant`, `other`).
+    #[param(schema_with = fields::partner_type)]
     pub partner_type: Option<String>,
 }
 

@@ -1,5 +1,6 @@
 //! `POST /api/v1/auth/tokens`: trade an e-mail and password for a bearer token.
 
+use crate::openapi::fields;
 use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -17,8 +18,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Credentials of a staff, marketing or admin account.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "admin@roadshow.example", "password": "demo-admin"}))]
 pub struct CreateTokenRequest {
+    /// Any text: an unknown e-mail gets the same 401 as a wrong password.
+    #[schema(schema_with = fields::any_text)]
     pub email: String,
+    #[schema(schema_with = fields::any_text)]
     pub password: String,
 }
 

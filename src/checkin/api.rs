@@ -2,6 +2,7 @@
 //! walk-ins, undo, a checkpoint's counters, the data an offline scanner keeps. Devices are in
 //! `devices.rs`.
 
+use crate::openapi::fields;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -33,14 +34,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// A badge seen at a checkpoint.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "token": "rs1.…", "checkpoint_id": "0b8f8c9e-3f41-4c57-9a8e-6c1f0f1d2a10",
+    "scan_id": "door-1-000042", "scanned_at": "2026-10-13T09:14:00+02:00"
+}))]
 pub struct CheckInRequest {
     /// The QR code's text, whatever it is: any string gets a decision.
+    #[schema(schema_with = fields::badge_text, required = true)]
     pub token: Option<String>,
+    #[schema(schema_with = fields::id, required = true)]
     pub checkpoint_id: Option<String>,
-    /// The device's id for this scan; sending it again returns the same answer.
+    /// The device's id for this scan, 1 to 64 printable ASCII characters; sending it again
+    /// returns the same answer. Absent: the server makes one.
+    #[schema(schema_with = fields::scan_id)]
     pub scan_id: Option<String>,
+    #[schema(schema_with = fields::optional_id)]
     pub device_id: Option<String>,
-    /// When the device saw the badge (RFC 3339); defaults to now.
+    /// When the device saw the badge (RFC 3339); absent, `null` or empty: now.
+    #[schema(schema_with = fields::optional_date_time)]
     pub scanned_at: Option<String>,
 }
 
@@ -207,6 +219,7 @@ pub async fn check_in(
 
 /// Scans synced by an offline device.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BatchRequest {
     pub scans: Vec<CheckInRequest>,
 }
@@ -227,7 +240,9 @@ const MAX_BATCH: usize = 2000;
     tag = "check-in", request_body = BatchRequest,
     security(("bearer" = [])),
     responses((status = 200, body = BatchResponse), (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "a scan names an unknown checkpoint", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"))
 )]
 #[post("/api/v1/checkins/batch")]
 pub async fn check_in_batch(
@@ -266,6 +281,7 @@ pub async fn check_in_batch(
 pub struct SearchQuery {
     /// Words of a name, a company or an e-mail, each the start of one (`kleb` finds Kléber);
     /// accents and case are ignored. Fewer than 2 characters find no one.
+    #[param(schema_with = fields::filter)]
     pub q: Option<String>,
 }
 
@@ -495,6 +511,7 @@ pub struct ScannerData {
     pub checkpoints: Vec<ScannerCheckpoint>,
     pub attendees: Vec<ScannerAttendee>,
     /// `[checkpoint_id, registration_id, scanned_at]` of the check-ins already made.
+    #[schema(value_type = Vec<Vec<String>>)]
     pub checked_in: Vec<(String, String, DateTime<FixedOffset>)>,
     pub generated_at: DateTime<FixedOffset>,
 }

@@ -1,6 +1,7 @@
 //! Scanner devices: a phone or laptop registered for one stop gets a token with the scanner
 //! scope there; admins list and revoke them.
 
+use crate::openapi::fields;
 use actix_web::{HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -20,9 +21,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// A scanner device to register.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"stop_id": "0b8f8c9e-3f41-4c57-9a8e-6c1f0f1d2a10", "name": "Accueil 1"}))]
 pub struct CreateDeviceRequest {
+    #[schema(schema_with = fields::id)]
     pub stop_id: String,
     /// A name staff recognise ("Accueil 1", "Sophie's phone").
+    #[schema(schema_with = fields::name::<80>)]
     pub name: String,
 }
 

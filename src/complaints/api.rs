@@ -1,5 +1,6 @@
 //! The complaints API: staff and marketing record, marketing works them.
 
+use crate::openapi::fields;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -25,12 +26,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// A complaint heard on site or on the phone.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "stop_id": "0b8f8c9e-3f41-4c57-9a8e-6c1f0f1d2a10", "theme": "licensing",
+    "summary": "Licences PME : le revendeur ne sait pas quelle offre proposer",
+    "company": "Alsace Informatique"
+}))]
 pub struct CreateComplaintRequest {
+    #[schema(schema_with = fields::id)]
     pub stop_id: String,
     pub theme: ComplaintTheme,
+    #[schema(schema_with = fields::name::<300>)]
     pub summary: String,
+    #[schema(schema_with = fields::lines::<5000>)]
     pub detail: Option<String>,
+    #[schema(schema_with = fields::line::<200>)]
     pub company: Option<String>,
+    #[schema(schema_with = fields::optional_id)]
     pub registration_id: Option<String>,
     /// The reseller wants to be told of the outcome (needs `registration_id`).
     #[serde(default)]
@@ -39,13 +51,19 @@ pub struct CreateComplaintRequest {
 
 /// Changes to a complaint; `resolved` needs a `resolution`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateComplaintRequest {
     pub status: Option<ComplaintStatus>,
+    #[schema(schema_with = fields::line::<200>)]
     pub owner: Option<String>,
+    /// Required (not blank) once the status is `resolved`.
+    #[schema(schema_with = fields::lines::<5000>)]
     pub resolution: Option<String>,
     /// The date a promise falls due, `YYYY-MM-DD`; empty clears it.
+    #[schema(schema_with = fields::optional_date)]
     pub due_on: Option<String>,
     /// A note for the history.
+    #[schema(schema_with = fields::lines::<2000>)]
     pub comment: Option<String>,
 }
 
@@ -154,11 +172,11 @@ pub async fn create_complaint(
 /// Filters of the complaint list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ComplaintFilter {
+    #[param(schema_with = fields::filter)]
     pub stop_id: Option<String>,
-    #[param(value_type = Option<ComplaintTheme>)]
-    pub theme: Option<String>,
-    #[param(value_type = Option<ComplaintStatus>)]
-    pub status: Option<String>,
+    pub theme: Option<ComplaintTheme>,
+    pub status: Option<ComplaintStatus>,
+    #[param(schema_with = fields::filter)]
     pub owner: Option<String>,
     /// `true`: only promises past their due date, still open or acknowledged.
     pub overdue: Option<bool>,
@@ -179,8 +197,8 @@ pub async fn list_complaints(
     let list = db::run(&state.pool, move |conn| {
         let query = store::Filter {
             stop_id: filter.stop_id,
-            theme: filter.theme,
-            status: filter.status,
+            theme: filter.theme.map(|t| t.to_string()),
+            status: filter.status.map(|s| s.to_string()),
             owner: filter.owner,
             overdue_on: filter.overdue.unwrap_or(false).then(|| time::now().date()),
         };

@@ -1,5 +1,6 @@
 //! The feedback API: marketing asks for feedback; attendees answer through their link.
 
+use crate::openapi::fields;
 use actix_web::{HttpResponse, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -46,20 +47,27 @@ pub async fn request_feedback(
 
 /// An attendee's feedback.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "overall": 4, "trainers": 3, "content": 5, "nps": 8, "themes": ["licensing"],
+    "comment": "Le label PME est clair, mais les licences restent compliquées.", "notify_me": true
+}))]
 pub struct FeedbackRequest {
-    /// 1–5.
+    #[schema(schema_with = fields::score::<1, 5>)]
     pub overall: Option<i64>,
-    /// 1–5.
+    #[schema(schema_with = fields::score::<1, 5>)]
     pub trainers: Option<i64>,
-    /// 1–5.
+    #[schema(schema_with = fields::score::<1, 5>)]
     pub content: Option<i64>,
-    /// 0–10: would you recommend these events?
+    /// Would you recommend these events?
+    #[schema(schema_with = fields::score::<0, 10>)]
     pub nps: Option<i64>,
     /// Complaint themes, each opening a complaint. Words, checked with the rest of the answer
     /// so that an unknown one is reported under `themes`.
     #[serde(default)]
     #[schema(value_type = Vec<crate::complaints::domain::ComplaintTheme>)]
     pub themes: Vec<String>,
+    #[schema(schema_with = fields::lines::<5000>)]
     pub comment: Option<String>,
     /// Tell the attendee by e-mail when the complaints opened are resolved.
     #[serde(default)]
@@ -148,6 +156,7 @@ pub async fn tour_summary(
 
 /// Whether an answer's comment is a representative quote.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct QuoteRequest {
     pub selected: bool,
 }

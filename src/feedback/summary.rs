@@ -30,6 +30,7 @@ pub struct StopFeedbackSummary {
     /// theme → status → count.
     pub complaints: BTreeMap<String, BTreeMap<String, i64>>,
     /// The comments marketing picked as representative: `[feedback id, text]`.
+    #[schema(value_type = Vec<Vec<String>>)]
     pub quotes: Vec<(String, String)>,
 }
 

@@ -1,7 +1,8 @@
 //! The outcomes API of API.md "Outcomes" (marketing).
 
+use crate::openapi::fields;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -22,20 +23,38 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/api/v1/outcomes/import")
                 .app_data(web::PayloadConfig::new(IMPORT_BODY_LIMIT))
-                .route(web::post().to(import_outcomes)),
+                .route(web::post().to(import_outcomes))
+                // The resource answers every method of its path: the others get the API's 405.
+                .default_service(web::to(|req: HttpRequest| async move {
+                    Err::<HttpResponse, _>(crate::openapi::unrouted(req.path()))
+                })),
         )
         .service(delete_outcome)
         .service(list_outcomes);
 }
 
+/// An outcomes file, as the document describes it: text whose first line is the header.
+pub struct OutcomesFile;
+
+impl utoipa::PartialSchema for OutcomesFile {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        fields::text_starting_with(&service::CSV_HEADER)
+    }
+}
+
+impl ToSchema for OutcomesFile {}
+
 /// An outcome to record.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OutcomeRequest {
+    #[schema(schema_with = fields::id)]
     pub registration_id: String,
     /// Lowercase letters, digits and `_`, as in the tour's targets (`certification_started`).
-    #[schema(example = "certification_started")]
+    #[schema(schema_with = fields::recorded_outcome_kind)]
     pub kind: String,
-    /// `YYYY-MM-DD`, not in the future.
+    /// `YYYY-MM-DD`, not after tomorrow.
+    #[schema(schema_with = fields::date)]
     pub occurred_on: String,
 }
 
@@ -48,7 +67,7 @@ pub struct OutcomeResponse {
     pub kind: String,
     pub occurred_on: NaiveDate,
     pub recorded_by: String,
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
 }
 
 impl From<Outcome> for OutcomeResponse {
@@ -60,7 +79,7 @@ impl From<Outcome> for OutcomeResponse {
             kind: o.kind,
             occurred_on: o.occurred_on,
             recorded_by: o.recorded_by,
-            created_at: o.created_at,
+            created_at: o.created_at.and_utc(),
         }
     }
 }
@@ -101,7 +120,8 @@ pub async fn record_outcome(
 /// Good lines are kept, each bad one is reported with its line number.
 #[utoipa::path(
     post, path = "/api/v1/outcomes/import", tag = "outcomes",
-    request_body(content = String, content_type = "text/csv",
+    request_body(content = inline(OutcomesFile), content_type = "text/csv",
+        description = "UTF-8 text (a byte-order mark is skipped) whose first line is the header `email,stop_id,kind,occurred_on` (or with `;`).",
         example = "email,stop_id,kind,occurred_on\nclaire.dupont@example.fr,STOP_ID,certification_started,2026-11-02\n"),
     security(("bearer" = [])),
     responses(
@@ -110,6 +130,8 @@ pub async fn record_outcome(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "not sent as `text/csv` (or `text/plain`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "the first line is not the header: nothing was read", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn import_outcomes(
@@ -126,7 +148,7 @@ pub async fn import_outcomes(
         .unwrap_or_default()
         .to_ascii_lowercase();
     if !(content_type.starts_with("text/csv") || content_type.starts_with("text/plain")) {
-        return Err(AppError::BadRequest(
+        return Err(AppError::UnsupportedMediaType(
             "send the file with Content-Type: text/csv".into(),
         ));
     }
@@ -138,6 +160,13 @@ pub async fn import_outcomes(
     })?;
     let actor = marketing.user.email;
     let report = service::import_outcomes(&state.pool, text, actor).await?;
+    // A file without its header was not read at all: the request is wrong, not some lines.
+    if let [only] = report.errors.as_slice()
+        && only.line == 1
+        && report.imported == 0
+    {
+        return Err(AppError::invalid("header", only.message.clone()));
+    }
     tracing::info!(
         imported = report.imported,
         rejected = report.errors.len(),

@@ -11,6 +11,7 @@ use super::service::{self, RegistrationView, Source};
 use crate::badge;
 use crate::db;
 use crate::error::{AppError, Problem};
+use crate::openapi::fields;
 use crate::state::AppState;
 use crate::time::in_zone;
 use crate::web::ApiJson;
@@ -27,24 +28,74 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// A registration to a stop and its workshops.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "first_name": "Claire", "last_name": "Martin", "email": "claire.martin@example.fr",
+    "company": "Alsace Informatique", "company_size": 12, "partner_type": "reseller",
+    "consent": true, "workshops": []
+}))]
 pub struct RegistrationRequest {
+    #[schema(schema_with = fields::name::<100>)]
     pub first_name: String,
+    #[schema(schema_with = fields::name::<100>)]
     pub last_name: String,
+    #[schema(schema_with = fields::email)]
     pub email: String,
+    #[schema(schema_with = fields::name::<200>)]
     pub company: String,
+    #[schema(schema_with = fields::line::<200>)]
     pub job_title: Option<String>,
-    /// One of `1-5`, `6-20`, `21-50`, `51-250`, `250+` (the attendee's company).
+    /// The attendee's company: its number of employees, which the server bands, or one of
+    /// `1-5`, `6-20`, `21-50`, `51-250`, `250+`.
+    #[serde(default, deserialize_with = "company_size")]
+    #[schema(schema_with = fields::company_size)]
     pub company_size: Option<String>,
+    #[schema(schema_with = fields::line::<50>)]
     pub partner_id: Option<String>,
     /// One of `reseller`, `integrator`, `distributor`, `consultant`, `other`.
+    #[schema(schema_with = fields::partner_type)]
     pub partner_type: Option<String>,
     /// `fr` or `en`; defaults to the tour's language.
+    #[schema(schema_with = fields::locale)]
     pub locale: Option<String>,
     /// Must be `true`: the attendee agrees to the use of their data for this event.
+    #[schema(schema_with = fields::consent, required = true)]
     pub consent: Option<bool>,
     /// Workshop ids of this stop; no two may overlap in time.
     #[serde(default)]
+    #[schema(schema_with = fields::ids::<32>)]
     pub workshops: Vec<String>,
+}
+
+/// A company size as clients send it: a number of employees, banded here, or a band (checked
+/// with the other fields).
+fn company_size<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    use serde::de::Error;
+    match Option::<serde_json::Value>::deserialize(deserializer)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(band)) => Ok(Some(band)),
+        // `12.0` is the integer 12 to JSON Schema; whole floats below 2^53 convert exactly.
+        Some(serde_json::Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                    .map(|f| f as i64)
+            })
+            .and_then(super::domain::company_size_band)
+            .map(|band| Some(band.to_owned()))
+            .ok_or_else(|| {
+                D::Error::custom(format!(
+                    "a number of employees is a whole number from 1 to {}",
+                    super::domain::MAX_HEADCOUNT
+                ))
+            }),
+        Some(_) => Err(D::Error::custom(
+            "expected a number of employees or a band such as 6-20",
+        )),
+    }
 }
 
 /// A workshop of a registration.
@@ -186,7 +237,9 @@ pub async fn create_registration(
 
 /// Who asks for their confirmation again.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ResendRequest {
+    #[schema(schema_with = fields::email)]
     pub email: String,
 }
 
@@ -204,7 +257,11 @@ pub async fn resend_confirmation(
     body: ApiJson<ResendRequest>,
 ) -> Result<HttpResponse, AppError> {
     let stop_id = path.into_inner();
-    let email = body.0.email;
+    // Not an address at all is the client's mistake; an unknown one is answered like a known
+    // one, so that the answer tells nobody who registered.
+    let email = crate::validation::EmailAddress::parse(&body.0.email)
+        .ok_or_else(|| AppError::invalid("email", "v.email"))?
+        .to_string();
     service::resend_confirmation(&state.pool, &state.events, stop_id, email).await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({"status": "queued if registered"})))
 }
@@ -237,7 +294,10 @@ pub async fn get_registration(
 
 /// The new choice of workshops.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ChangeWorkshopsRequest {
+    /// Workshop ids of the registration's stop; no two may overlap in time.
+    #[schema(schema_with = fields::ids::<32>)]
     pub workshops: Vec<String>,
 }
 

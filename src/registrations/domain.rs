@@ -36,6 +36,22 @@ pub const MAX_WORKSHOP_CHOICES: usize = 32;
 /// The company sizes offered on the form (the attendee's own company).
 pub const COMPANY_SIZES: &[&str] = &["1-5", "6-20", "21-50", "51-250", "250+"];
 
+/// The largest headcount an API client may send as a company size (ten times the largest
+/// employer): above it the number is a typing error.
+pub const MAX_HEADCOUNT: i64 = 30_000_000;
+
+/// The band of `COMPANY_SIZES` a number of employees falls in; `None` outside `1..=MAX_HEADCOUNT`.
+pub fn company_size_band(headcount: i64) -> Option<&'static str> {
+    Some(match headcount {
+        1..=5 => "1-5",
+        6..=20 => "6-20",
+        21..=50 => "21-50",
+        51..=250 => "51-250",
+        251..=MAX_HEADCOUNT => "250+",
+        _ => return None,
+    })
+}
+
 /// The kinds of partner offered on the form (a dashboard filter).
 pub const PARTNER_TYPES: &[&str] = &[
     "reseller",

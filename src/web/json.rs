@@ -38,7 +38,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !is_json {
-                return Err(AppError::BadRequest(
+                return Err(AppError::UnsupportedMediaType(
                     "expected a JSON body (Content-Type: application/json)".into(),
                 ));
             }
@@ -88,33 +88,30 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         return Err(AppError::invalid(&field, "v.control_chars"));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+    let value = match serde_path_to_error::deserialize(&mut de) {
+        // JSON has one number type: `4.0` is the integer 4 to JSON Schema and to many clients'
+        // encoders. Read again, with whole floats made integers, only when one was refused.
+        Err(err)
+            if err
+                .inner()
+                .to_string()
+                .starts_with("invalid type: floating point") =>
+        {
+            let mut whole = serde_json::from_slice::<serde_json::Value>(bytes)
+                .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+            integral_floats_as_integers(&mut whole);
+            return serde_path_to_error::deserialize(whole).map_err(|err| {
+                let path = err.path().to_string();
+                data_error(path, err.into_inner().to_string())
+            });
+        }
+        other => other,
+    };
+    let value = value.map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         match inner.classify() {
-            serde_json::error::Category::Data => {
-                let message = inner.to_string();
-                let message = message.split(" at line ").next().unwrap_or_default();
-                let mut errors = FieldErrors::new();
-                if let Some(field) = message
-                    .strip_prefix("missing field `")
-                    .and_then(|rest| rest.strip_suffix('`'))
-                {
-                    let field = if path == "." {
-                        field.to_owned()
-                    } else {
-                        format!("{path}.{field}")
-                    };
-                    errors.add(field, "v.required");
-                } else if path == "." {
-                    return AppError::BadRequest(format!(
-                        "the body must be a JSON object: {message}"
-                    ));
-                } else {
-                    errors.add(path, message.to_owned());
-                }
-                AppError::Invalid(errors)
-            }
+            serde_json::error::Category::Data => data_error(path, inner.to_string()),
             _ => AppError::BadRequest(format!("malformed JSON: {inner}")),
         }
     })?;
@@ -122,6 +119,47 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     de.end()
         .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
     Ok(value)
+}
+
+/// A data error (a missing field, a wrong type) as a 422 naming the field.
+fn data_error(path: String, message: String) -> AppError {
+    let message = message.split(" at line ").next().unwrap_or_default();
+    let mut errors = FieldErrors::new();
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        let field = if path == "." {
+            field.to_owned()
+        } else {
+            format!("{path}.{field}")
+        };
+        errors.add(field, "v.required");
+    } else if path == "." {
+        return AppError::BadRequest(format!("the body must be a JSON object: {message}"));
+    } else {
+        errors.add(path, message.to_owned());
+    }
+    AppError::Invalid(errors)
+}
+
+/// Makes every float without a fractional part that fits an `i64` an integer.
+fn integral_floats_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                // Exact: below 2^53 every whole f64 is an integer i64 holds.
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
+    }
 }
 
 fn contains_nul_escape(bytes: &[u8]) -> bool {
@@ -180,6 +218,29 @@ mod tests {
     struct Body {
         city: String,
         capacity: i64,
+    }
+
+    #[test]
+    fn a_whole_float_is_an_integer_and_a_fraction_is_a_field_error() {
+        let body: Body = parse(br#"{"city": "Lyon", "capacity": 120.0}"#).expect("120.0 is 120");
+        assert_eq!(body.capacity, 120);
+        let body: Body = parse(br#"{"city": "Lyon", "capacity": 1.2e2}"#).expect("1.2e2 is 120");
+        assert_eq!(body.capacity, 120);
+        for fraction in [
+            &br#"{"city": "Lyon", "capacity": 120.5}"#[..],
+            br#"{"city": "Lyon", "capacity": 1e300}"#,
+        ] {
+            match parse::<Body>(fraction) {
+                Err(AppError::Invalid(errors)) => {
+                    assert!(
+                        errors
+                            .localized(crate::i18n::Locale::En)
+                            .contains_key("capacity")
+                    )
+                }
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]

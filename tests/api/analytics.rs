@@ -555,8 +555,8 @@ async fn outcomes_are_recorded_one_by_one_or_imported_and_feed_the_tour_funnel()
     .await;
     assert_eq!(again["imported"], 0);
     assert_eq!(again["errors"][0]["line"], 2, "{again}");
-    // A wrong header imports nothing and says so on line 1.
-    let wrong = json_with(
+    // A wrong header: the file was not read at all, a 422 that names the header.
+    let wrong = problem(
         app.post_raw(
             "/api/v1/outcomes/import",
             "text/csv",
@@ -564,12 +564,14 @@ async fn outcomes_are_recorded_one_by_one_or_imported_and_feed_the_tour_funnel()
             Some(&t.marketing),
         )
         .await,
-        StatusCode::OK,
+        StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    assert_eq!(
-        (&wrong["imported"], &wrong["errors"][0]["line"]),
-        (&json!(0), &json!(1))
+    assert!(
+        wrong["errors"]["header"]
+            .as_str()
+            .is_some_and(|m| m.contains("email,stop_id,kind,occurred_on")),
+        "{wrong}"
     );
     problem(
         app.post_raw(

@@ -5,6 +5,7 @@ mod analytics;
 mod auth;
 mod checkin;
 mod cli;
+mod contract;
 mod counters;
 mod door;
 mod drafts;

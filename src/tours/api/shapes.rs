@@ -1,27 +1,40 @@
 //! The JSON shapes of the set-up API: what clients send and what they get back.
 
 use super::*;
+use crate::openapi::fields;
 
 // ---- requests ----
 
 /// A target the tour aims for, e.g. 550 certifications started.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TargetDto {
-    #[schema(example = "certification_started")]
+    /// A word of lower-case letters, digits, `_` and `-`; each outcome once per tour.
+    #[schema(schema_with = fields::outcome_kind)]
     pub outcome: String,
-    #[schema(example = 550)]
+    #[schema(schema_with = fields::count::<1_000_000>)]
     pub value: i64,
 }
 
 /// A new tour. `slug` defaults to one made from the name.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "Rencontres Partenaires 360° 2026", "slug": "rencontres-360-2026",
+    "targets": [{"outcome": "certification_started", "value": 550}]
+}))]
 pub struct CreateTourRequest {
-    #[schema(example = "Rencontres Partenaires 360° 2026")]
+    #[schema(schema_with = fields::name::<200>)]
     pub name: String,
+    /// Lower-case letters, digits and inner `-`, at most 80; unique among tours.
+    #[schema(schema_with = fields::slug)]
     pub slug: Option<String>,
+    #[schema(schema_with = fields::lines::<5000>)]
     pub description: Option<String>,
     /// `fr` (default) or `en`.
+    #[schema(schema_with = fields::tour_locale)]
     pub default_locale: Option<String>,
+    #[schema(max_items = 20)]
     pub targets: Option<Vec<TargetDto>>,
     /// `true`: a draft, hidden from the public and closed to registration until published.
     /// Default `false`: public at once.
@@ -30,11 +43,17 @@ pub struct CreateTourRequest {
 
 /// Changes to a tour; absent fields keep their value (`targets` replaces the list).
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateTourRequest {
+    #[schema(schema_with = fields::new_name::<200>)]
     pub name: Option<String>,
+    #[schema(schema_with = fields::slug)]
     pub slug: Option<String>,
+    #[schema(schema_with = fields::lines::<5000>)]
     pub description: Option<String>,
+    #[schema(schema_with = fields::tour_locale)]
     pub default_locale: Option<String>,
+    #[schema(max_items = 20)]
     pub targets: Option<Vec<TargetDto>>,
     /// `true` publishes a draft, `false` takes the tour back to draft.
     pub published: Option<bool>,
@@ -42,43 +61,77 @@ pub struct UpdateTourRequest {
 
 /// A new stop. Times are RFC 3339 with an offset; `timezone` is an IANA name.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "city": "Strasbourg", "venue": "Palais de la Musique et des Congrès",
+    "timezone": "Europe/Paris", "starts_at": "2026-10-13T09:00:00+02:00",
+    "ends_at": "2026-10-13T18:00:00+02:00", "capacity": 350
+}))]
 pub struct CreateStopRequest {
-    #[schema(example = "Strasbourg")]
+    #[schema(schema_with = fields::name::<120>)]
     pub city: String,
+    #[schema(schema_with = fields::name::<200>)]
     pub venue: String,
+    #[schema(schema_with = fields::line::<500>)]
     pub address: Option<String>,
-    #[schema(example = "Europe/Paris")]
+    #[schema(schema_with = fields::timezone)]
     pub timezone: String,
-    #[schema(example = "2026-10-13T09:00:00+02:00")]
+    #[schema(schema_with = fields::date_time)]
     pub starts_at: String,
+    /// After `starts_at`.
+    #[schema(schema_with = fields::date_time)]
     pub ends_at: String,
+    #[schema(schema_with = fields::count::<100_000>)]
     pub capacity: i64,
     /// Defaults to the end of the stop.
+    #[schema(schema_with = fields::optional_date_time)]
     pub registration_closes_at: Option<String>,
 }
 
 /// Changes to a stop; absent fields keep their value.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateStopRequest {
+    #[schema(schema_with = fields::new_name::<120>)]
     pub city: Option<String>,
+    #[schema(schema_with = fields::new_name::<200>)]
     pub venue: Option<String>,
+    #[schema(schema_with = fields::line::<500>)]
     pub address: Option<String>,
+    #[schema(schema_with = fields::optional_timezone)]
     pub timezone: Option<String>,
+    #[schema(schema_with = fields::new_date_time)]
     pub starts_at: Option<String>,
+    #[schema(schema_with = fields::new_date_time)]
     pub ends_at: Option<String>,
+    #[schema(schema_with = fields::optional_count::<100_000>)]
     pub capacity: Option<i64>,
+    #[schema(schema_with = fields::optional_date_time)]
     pub registration_closes_at: Option<String>,
 }
 
 /// A new workshop within its stop's day.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "title": "Devenir Spécialiste PME", "room": "Salle Schweitzer", "trainer": "Bertrand Launay",
+    "starts_at": "2026-10-13T14:00:00+02:00", "ends_at": "2026-10-13T15:30:00+02:00",
+    "capacity": 40, "specialist_label": true
+}))]
 pub struct CreateWorkshopRequest {
-    #[schema(example = "Devenir Spécialiste PME")]
+    #[schema(schema_with = fields::name::<200>)]
     pub title: String,
+    #[schema(schema_with = fields::line::<120>)]
     pub room: Option<String>,
+    #[schema(schema_with = fields::line::<200>)]
     pub trainer: Option<String>,
+    /// Within the stop's day.
+    #[schema(schema_with = fields::date_time)]
     pub starts_at: String,
+    /// After `starts_at`, within the stop's day.
+    #[schema(schema_with = fields::date_time)]
     pub ends_at: String,
+    #[schema(schema_with = fields::count::<100_000>)]
     pub capacity: i64,
     /// Part of the specialist-label track (the dashboards show the share who attended it).
     #[serde(default)]
@@ -87,12 +140,19 @@ pub struct CreateWorkshopRequest {
 
 /// Changes to a workshop; absent fields keep their value.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateWorkshopRequest {
+    #[schema(schema_with = fields::new_name::<200>)]
     pub title: Option<String>,
+    #[schema(schema_with = fields::line::<120>)]
     pub room: Option<String>,
+    #[schema(schema_with = fields::line::<200>)]
     pub trainer: Option<String>,
+    #[schema(schema_with = fields::new_date_time)]
     pub starts_at: Option<String>,
+    #[schema(schema_with = fields::new_date_time)]
     pub ends_at: Option<String>,
+    #[schema(schema_with = fields::optional_count::<100_000>)]
     pub capacity: Option<i64>,
     pub specialist_label: Option<bool>,
 }

@@ -9,6 +9,16 @@ use crate::{
     analytics, auth, checkin, complaints, error, feedback, outcomes, registrations, tours,
 };
 
+mod errors;
+use errors::StandardErrors;
+pub mod fields;
+mod methods;
+
+pub use methods::{allowed_methods, unrouted};
+
+/// Where the document is served.
+pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -77,7 +87,7 @@ impl Modify for BearerAuth {
         outcomes::api::delete_outcome,
     ),
     components(schemas(error::Problem)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &StandardErrors),
     tags(
         (name = "accounts", description = "bearer tokens for API clients"),
         (name = "setup", description = "tours, stops, workshops and checkpoints"),
