@@ -140,22 +140,19 @@ pub fn new_date_time() -> RefOr<Schema> {
 
 /// An optional RFC 3339 date and time: empty and `null` mean none.
 pub fn optional_date_time() -> RefOr<Schema> {
-    RefOr::T(Schema::OneOf(
-        OneOfBuilder::new()
-            .item(string(false).format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))))
-            .item(
-                string(true)
-                    .enum_values(Some([serde_json::Value::from(""), serde_json::Value::Null])),
-            )
-            .build(),
-    ))
+    formatted_or_empty(KnownFormat::DateTime)
 }
 
 /// An optional date, `YYYY-MM-DD`: empty clears it, `null` keeps it.
 pub fn optional_date() -> RefOr<Schema> {
+    formatted_or_empty(KnownFormat::Date)
+}
+
+/// A string of `format`, or the empty string, or `null`.
+fn formatted_or_empty(format: KnownFormat) -> RefOr<Schema> {
     RefOr::T(Schema::OneOf(
         OneOfBuilder::new()
-            .item(string(false).format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))))
+            .item(string(false).format(Some(SchemaFormat::KnownFormat(format))))
             .item(
                 string(true)
                     .enum_values(Some([serde_json::Value::from(""), serde_json::Value::Null])),
@@ -231,6 +228,10 @@ pub fn company_size() -> RefOr<Schema> {
                     .description(Some("the number of employees")),
             )
             .item(optional_word(bands))
+            .description(Some(
+                "The attendee's company: its number of employees, which the server bands \
+                 (12 is stored as 6-20), or a band. Empty or null: not given.",
+            ))
             .examples([serde_json::json!(12)])
             .build(),
     ))
@@ -248,7 +249,13 @@ pub fn partner_type() -> RefOr<Schema> {
 
 /// A language: `fr` or `en`, optionally with a region (`fr-FR`); empty or `null`: the tour's.
 pub fn locale() -> RefOr<Schema> {
-    done(string(true).pattern(Some(r"^$|^([Ff][Rr]|[Ee][Nn])([-_][A-Za-z0-9]{1,8})*$")))
+    done(
+        string(true)
+            .pattern(Some(r"^$|^([Ff][Rr]|[Ee][Nn])([-_][A-Za-z0-9]{1,8})*$"))
+            .description(Some(
+                "fr or en, optionally with a region (fr-FR); empty or null: the tour's language.",
+            )),
+    )
 }
 
 /// Consent to the use of one's data: only `true` is accepted.
@@ -256,6 +263,9 @@ pub fn consent() -> RefOr<Schema> {
     done(
         ObjectBuilder::new()
             .schema_type(Type::Boolean)
+            .description(Some(
+                "Must be true: the attendee agrees to the use of their data for this event.",
+            ))
             .enum_values(Some([true])),
     )
 }
@@ -317,7 +327,9 @@ pub fn any_text() -> RefOr<Schema> {
 
 /// A badge's text as scanned: any string gets a decision, NUL included.
 pub fn badge_text() -> RefOr<Schema> {
-    done(string(false))
+    done(string(false).description(Some(
+        "The QR code's text, whatever it is: any string gets a decision.",
+    )))
 }
 
 /// A device's id for one scan: 1 to 64 printable ASCII characters; absent, the server makes one.
@@ -325,6 +337,10 @@ pub fn scan_id() -> RefOr<Schema> {
     done(
         string(false)
             .pattern(Some("^[\\x21-\\x7E]{1,64}$"))
+            .description(Some(
+                "The device's id for this scan; sending it again returns the same answer. \
+                 Absent: the server makes one.",
+            ))
             .examples([serde_json::json!("door-1-000042")]),
     )
 }
@@ -345,3 +361,4 @@ pub fn text_starting_with(header: &[&str]) -> RefOr<Schema> {
     let (commas, semicolons) = (header.join(","), header.join(";"));
     done(string(false).pattern(Some(format!("^\\uFEFF?({commas}|{semicolons})(\\r?\\n|$)"))))
 }
+

@@ -76,14 +76,7 @@ fn company_size<'de, D: serde::Deserializer<'de>>(
     match Option::<serde_json::Value>::deserialize(deserializer)? {
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(serde_json::Value::String(band)) => Ok(Some(band)),
-        // `12.0` is the integer 12 to JSON Schema; whole floats below 2^53 convert exactly.
-        Some(serde_json::Value::Number(n)) => n
-            .as_i64()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-                    .map(|f| f as i64)
-            })
+        Some(serde_json::Value::Number(n)) => crate::web::whole_number(&n)
             .and_then(super::domain::company_size_band)
             .map(|band| Some(band.to_owned()))
             .ok_or_else(|| {

@@ -143,17 +143,24 @@ fn data_error(path: String, message: String) -> AppError {
     AppError::Invalid(errors)
 }
 
+/// A JSON number as a whole number: `12` and `12.0` alike (JSON Schema's `integer`), `None`
+/// for a fraction or beyond `i64`.
+pub fn whole_number(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        // Exact: below 2^53 every whole f64 is an integer i64 holds.
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            .map(|f| f as i64)
+    })
+}
+
 /// Makes every float without a fractional part that fits an `i64` an integer.
 fn integral_floats_as_integers(value: &mut serde_json::Value) {
     use serde_json::Value;
     match value {
         Value::Number(n) if !n.is_i64() && !n.is_u64() => {
-            if let Some(f) = n.as_f64()
-                && f.fract() == 0.0
-                && f.abs() < 9.0e15
-            {
-                // Exact: below 2^53 every whole f64 is an integer i64 holds.
-                *value = Value::from(f as i64);
+            if let Some(whole) = whole_number(n) {
+                *value = Value::from(whole);
             }
         }
         Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),

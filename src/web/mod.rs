@@ -17,7 +17,7 @@ pub use csrf::{CSRF_COOKIE, CsrfForm, ensure_csrf_cookie};
 pub(crate) use csrf::{csrf_cookie, new_cookie_value as new_csrf_cookie_value};
 pub use form::{FormState, round_trip};
 pub use headers::{CONTENT_SECURITY_POLICY, api_problems, security_headers};
-pub use json::{ApiBytes, ApiJson, JSON_LIMIT as JSON_BODY_LIMIT, json_config_error};
+pub use json::{ApiBytes, ApiJson, JSON_LIMIT as JSON_BODY_LIMIT, json_config_error, whole_number};
 pub use language::remember_language;
 pub use page::{PageContext, PageError, UPDATED, html, redirect_see_other};
 pub use rate_limit::limit_public_writes;
