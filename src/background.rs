@@ -38,10 +38,14 @@ pub struct Background {
 }
 
 impl Background {
-    /// Starts the outbox worker and the periodic jobs.
+    /// Starts the outbox worker, the webhook worker and the periodic jobs.
     pub fn start(state: Arc<AppState>, mailer: Mailer) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut tasks = jobs::spawn(periodic_jobs(&state), &stopped);
+        tasks.push(tokio::spawn(crate::webhooks::delivery::run(
+            Arc::clone(&state),
+            stopped.clone(),
+        )));
         tasks.push(tokio::spawn(worker::run(
             state,
             mailer,

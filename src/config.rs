@@ -21,6 +21,8 @@
 //! | `ROADSHOW_FEEDBACK_REMINDER_HOURS` | `72` | when the one reminder goes to those who have not answered |
 //! | `ROADSHOW_HOUSEKEEPING_SECONDS` | `60` | how often the periodic jobs look for ended stops and due reminders |
 //! | `ROADSHOW_ANALYTICS_CACHE_SECONDS` | `5` | how long computed dashboard figures are reused (`0`: never) |
+//! | `ROADSHOW_WEBHOOK_RETRY_SECONDS` | `30` | first retry delay of an undelivered webhook, doubled each time |
+//! | `ROADSHOW_WEBHOOK_ALLOW_PRIVATE` | `0` | `1`: webhooks may target loopback and private addresses (test harnesses) |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::SocketAddr;
@@ -121,6 +123,10 @@ pub struct Settings {
     pub housekeeping_seconds: u64,
     /// How long computed analytics are reused, in seconds (0: computed for every request).
     pub analytics_cache_seconds: u64,
+    /// First retry delay of an undelivered webhook, in seconds.
+    pub webhook_retry_seconds: u64,
+    /// Whether webhooks may target loopback and private addresses.
+    pub webhook_allow_private: bool,
 }
 
 impl Settings {
@@ -179,6 +185,12 @@ impl Settings {
             .max(1),
             mail_worker: parse_switch(&get, "ROADSHOW_MAIL_WORKER", ["on", "off"])?,
             mail_retry_seconds: parse_number(&get, "ROADSHOW_MAIL_RETRY_SECONDS", 30)?.max(1),
+            webhook_retry_seconds: parse_number(&get, "ROADSHOW_WEBHOOK_RETRY_SECONDS", 30)?.max(1),
+            webhook_allow_private: !parse_switch(
+                &get,
+                "ROADSHOW_WEBHOOK_ALLOW_PRIVATE",
+                ["0", "1"],
+            )?,
             feedback_days: parse_number(&get, "ROADSHOW_FEEDBACK_DAYS", 30)?.max(1),
             feedback_reminder_hours: parse_number(&get, "ROADSHOW_FEEDBACK_REMINDER_HOURS", 72)?
                 .max(0),

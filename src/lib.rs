@@ -34,3 +34,4 @@ pub mod time;
 pub mod tours;
 pub mod validation;
 pub mod web;
+pub mod webhooks;

@@ -20,7 +20,7 @@ use crate::web::{
 };
 use crate::{
     analytics, assets, auth, checkin, complaints, email, feedback, health, openapi, outcomes,
-    registrations, tours,
+    registrations, tours, webhooks,
 };
 
 /// A bound, configured server, ready to run.
@@ -129,6 +129,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     feedback::routes(cfg);
     email::pages::routes(cfg);
     tours::routes(cfg);
+    webhooks::routes(cfg);
 }
 
 /// Unknown paths: problem+json under `/api` (405 with `Allow` when the path is known but not

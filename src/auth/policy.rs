@@ -48,6 +48,8 @@ pub enum Permission {
     RecordComplaints,
     /// Change a complaint's status, owner, resolution.
     WorkComplaints,
+    /// Register webhooks and see their deliveries (what leaves roadshow for other systems).
+    ManageIntegrations,
 }
 
 /// The policy: one table, in one place.
@@ -123,7 +125,8 @@ requirements!(
     ScanBadges,
     ReadAnalytics,
     RecordComplaints,
-    WorkComplaints
+    WorkComplaints,
+    ManageIntegrations
 );
 
 #[cfg(test)]
@@ -145,6 +148,9 @@ mod tests {
             (Role::Staff, ScanBadges, true),
             (Role::Staff, RecordComplaints, true),
             (Role::Staff, WorkComplaints, false),
+            (Role::Admin, ManageIntegrations, true),
+            (Role::Marketing, ManageIntegrations, false),
+            (Role::Staff, ManageIntegrations, false),
         ];
         for (role, permission, expected) in cases {
             assert_eq!(
@@ -177,6 +183,7 @@ mod tests {
                 ReadAnalytics,
                 RecordComplaints,
                 WorkComplaints,
+                ManageIntegrations,
             ] {
                 assert!(!d.allows(p), "{role:?} device {p:?}");
             }

@@ -97,6 +97,14 @@ pub fn decide(
         if let Some(first) = admit(conn, &check_in)? {
             verdict = Verdict::AlreadyCheckedIn;
             first_scanned_at = Some(first);
+        } else {
+            crate::webhooks::queue(conn, crate::webhooks::EventType::CheckInCreated, |_| {
+                Ok(crate::webhooks::payload::check_in(
+                    &check_in,
+                    &checkpoint,
+                    registration,
+                ))
+            })?;
         }
     }
     let row = Scan {

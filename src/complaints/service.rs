@@ -1,5 +1,6 @@
 //! Recording and working complaints; every change is an event in the history.
 
+use crate::webhooks::{self, EventType};
 use chrono::NaiveDateTime;
 
 use super::domain::{ComplaintStatus, ComplaintTheme};
@@ -112,6 +113,9 @@ pub fn record(
         conn,
         &event(&complaint.id, actor, "created", "", created, now),
     )?;
+    webhooks::queue(conn, EventType::ComplaintCreated, |conn| {
+        webhooks::payload::complaint(conn, &complaint.id)
+    })?;
     Ok(complaint)
 }
 
@@ -202,6 +206,9 @@ pub fn change(
         };
         crate::email::queue(conn, &registration.email, &payload)?;
     }
+    webhooks::queue(conn, EventType::ComplaintUpdated, |conn| {
+        webhooks::payload::complaint(conn, id)
+    })?;
     store::find(conn, id)?.ok_or(AppError::NotFound("complaint"))
 }
 

@@ -314,6 +314,36 @@ diesel::joinable!(stops -> tours (tour_id));
 diesel::joinable!(tour_targets -> tours (tour_id));
 diesel::joinable!(workshops -> stops (stop_id));
 
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        endpoint_id -> Text,
+        event_type -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        url -> Text,
+        secret -> Text,
+        events -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     analytics_counts,
     api_tokens,
@@ -338,5 +368,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     tour_targets,
     tours,
     users,
+    webhook_deliveries,
+    webhook_endpoints,
     workshops,
 );

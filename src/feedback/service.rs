@@ -203,6 +203,15 @@ pub fn submit(
         )?;
         complaints.push(complaint.id);
     }
+    crate::webhooks::queue(
+        conn,
+        crate::webhooks::EventType::FeedbackSubmitted,
+        |conn| {
+            let mut data = crate::webhooks::payload::feedback(conn, &id)?;
+            data["complaint_ids"] = serde_json::json!(complaints);
+            Ok(data)
+        },
+    )?;
     Ok((id, complaints))
 }
 

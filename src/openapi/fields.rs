@@ -362,3 +362,20 @@ pub fn text_starting_with(header: &[&str]) -> RefOr<Schema> {
     done(string(false).pattern(Some(format!("^\\uFEFF?({commas}|{semicolons})(\\r?\\n|$)"))))
 }
 
+/// A webhook's target: an `http` or `https` URL.
+pub fn webhook_url() -> RefOr<Schema> {
+    done(
+        string(false)
+            .format(Some(SchemaFormat::Custom("uri".into())))
+            .max_length(Some(crate::webhooks::target::MAX_URL))
+            .pattern(Some("^https?://[^\\s/?#@]+([/?#][^\\s]*)?$"))
+            .examples([serde_json::json!("https://crm.example.com/hooks/roadshow")]),
+    )
+}
+
+/// A webhook secret: `whsec_` and the base64 of a key of 24 to 68 bytes; `null`: one is made.
+pub fn webhook_secret() -> RefOr<Schema> {
+    done(string(true).pattern(Some(
+        "^whsec_([A-Za-z0-9+/]{4}){8,22}([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+    )))
+}

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    analytics, auth, checkin, complaints, error, feedback, outcomes, registrations, tours,
+    analytics, auth, checkin, complaints, error, feedback, outcomes, registrations, tours, webhooks,
 };
 
 mod errors;
@@ -85,6 +85,12 @@ impl Modify for BearerAuth {
         outcomes::api::import_outcomes,
         outcomes::api::list_outcomes,
         outcomes::api::delete_outcome,
+        webhooks::api::create_webhook,
+        webhooks::api::list_webhooks,
+        webhooks::api::delete_webhook,
+        webhooks::api::list_deliveries,
+        webhooks::api::test_webhook,
+        webhooks::api::retry_delivery,
     ),
     components(schemas(error::Problem)),
     modifiers(&BearerAuth, &StandardErrors),
@@ -96,6 +102,7 @@ impl Modify for BearerAuth {
         (name = "feedback", description = "post-event feedback and the complaints it raises"),
         (name = "analytics", description = "attendance figures per stop and per tour, for marketing"),
         (name = "outcomes", description = "follow-up conversions (certification started…) that feed the funnel and targets"),
+        (name = "integrations", description = "webhooks (Standard Webhooks): events sent to other systems as they happen"),
     )
 )]
 pub struct ApiDoc;

@@ -322,7 +322,8 @@ pub async fn change_workshops(
 /// told by e-mail. Cancelling twice is harmless.
 #[utoipa::path(
     tag = "registration",
-    responses((status = 200, body = RegistrationResponse), (status = 404, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = RegistrationResponse), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "the stop is over, or the registration changed meanwhile", body = Problem, content_type = "application/problem+json"))
 )]
 #[delete("/api/v1/manage/{token}")]
 pub async fn cancel_registration(

@@ -2,6 +2,7 @@
 //! conditional updates of `store`, the waitlist promoted in arrival order, and every message
 //! queued in the same transaction as the change it reports.
 
+use crate::webhooks::{self, EventType};
 use chrono::NaiveDateTime;
 
 use super::domain::RegistrationStatus;
@@ -155,6 +156,9 @@ pub fn register(
     for workshop_id in &new.workshops {
         enrol(conn, &registration.id, workshop_id, confirmed, now)?;
     }
+    webhooks::queue(conn, EventType::RegistrationCreated, |conn| {
+        webhooks::payload::registration(conn, &registration.id)
+    })?;
     Ok(registration.id.into())
 }
 
@@ -328,6 +332,9 @@ pub fn cancel(
         happened.extend(fill_stop_seats(conn, &registration.stop_id)?);
     }
     queue_mail(conn, &registration, Event::Cancelled)?;
+    webhooks::queue(conn, EventType::RegistrationCancelled, |conn| {
+        webhooks::payload::registration(conn, &registration.id)
+    })?;
     Ok(happened)
 }
 
@@ -375,6 +382,9 @@ pub fn fill_stop_seats(
             }
         }
         queue_mail(conn, &next, Event::Promoted)?;
+        webhooks::queue(conn, EventType::RegistrationPromoted, |conn| {
+            webhooks::payload::promotion(conn, &next.id, None)
+        })?;
         promoted.push(DomainEvent::Promoted {
             registration_id: next.id.into(),
             workshop_id: None,
@@ -413,6 +423,9 @@ pub fn fill_workshop_seats(
         if let Some(registration) = store::find_registration(conn, &next.registration_id)? {
             queue_mail(conn, &registration, Event::WorkshopPromoted)?;
         }
+        webhooks::queue(conn, EventType::RegistrationPromoted, |conn| {
+            webhooks::payload::promotion(conn, &next.registration_id, Some(workshop_id))
+        })?;
         promoted.push(DomainEvent::Promoted {
             registration_id: next.registration_id.into(),
             workshop_id: Some(workshop_id.to_owned()),

@@ -83,6 +83,9 @@ pub fn test_settings(dir: &std::path::Path, db: &TestDatabase) -> Settings {
         ("ROADSHOW_DATA_DIR", data_dir.as_str()),
         ("ROADSHOW_WORKERS", "2"),
         ("ROADSHOW_DB_POOL", "4"),
+        // Webhook receivers in tests listen on loopback, and a retry should not take 30 s.
+        ("ROADSHOW_WEBHOOK_ALLOW_PRIVATE", "1"),
+        ("ROADSHOW_WEBHOOK_RETRY_SECONDS", "1"),
     ];
     Settings::from_lookup(|name| {
         vars.iter()

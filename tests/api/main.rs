@@ -27,3 +27,4 @@ mod security_door;
 mod security_web;
 mod tours;
 mod twins;
+mod webhooks;

@@ -310,6 +310,7 @@ pub async fn create_workshop(
     tag = "setup", request_body = UpdateWorkshopRequest,
     security(("bearer" = [])),
     responses((status = 200, body = WorkshopResponse), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "the capacity asked is below the seats already taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"))
 )]
 #[patch("/api/v1/workshops/{workshop_id}")]
