@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{EventType, TEST_EVENT, signature, store, target};
+use super::{EventType, service, store};
 use crate::auth::ApiUser;
 use crate::auth::policy::ManageIntegrations;
 use crate::db;
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 use crate::openapi::fields;
 use crate::state::AppState;
 use crate::web::ApiJson;
@@ -110,45 +110,23 @@ pub async fn create_webhook(
     body: ApiJson<CreateWebhookRequest>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.0;
-    let mut errors = FieldErrors::new();
-    let url = target::parse(&body.url, state.settings.webhook_allow_private)
-        .map_err(|message| errors.add("url", message))
-        .ok();
-    let mut events: Vec<&str> = body.events.iter().map(|e| e.as_str()).collect();
-    events.sort_unstable();
-    events.dedup();
-    if events.is_empty() {
-        errors.add("events", "v.required");
-    }
-    let secret = match body.secret {
-        Some(given) if signature::key_of(&given).is_some() => given,
-        Some(_) => {
-            errors.add(
-                "secret",
-                "must be whsec_ followed by the base64 of 24 to 64 bytes",
-            );
-            String::new()
-        }
-        None => signature::new_secret(),
+    let new = service::NewEndpoint {
+        url: body.url,
+        events: body.events,
+        secret: body.secret,
     };
-    let url = match url {
-        Some(url) if errors.is_empty() => url,
-        _ => return Err(AppError::Invalid(errors)),
-    };
-    let endpoint = store::Endpoint {
-        id: uuid::Uuid::new_v4().to_string(),
-        url: url.to_string(),
-        secret: secret.clone(),
-        events: events.join(" "),
-        created_by: Some(admin.user.id.clone()),
-        created_at: crate::time::now(),
-    };
-    let response = db::transaction(&state.pool, move |conn| {
-        store::insert_endpoint(conn, &endpoint)?;
-        webhook_response(conn, endpoint, Some(secret))
+    let endpoint = service::register_endpoint(
+        &state.pool,
+        state.settings.webhook_allow_private,
+        admin.user.id,
+        new,
+    )
+    .await?;
+    let response = db::run(&state.pool, move |conn| {
+        let secret = Some(endpoint.secret.clone());
+        webhook_response(conn, endpoint, secret)
     })
     .await?;
-    tracing::info!(webhook_id = %response.id, user_id = %admin.user.id, "webhook registered");
     Ok(HttpResponse::Created().json(response))
 }
 
@@ -181,19 +159,10 @@ pub async fn list_webhooks(
 #[delete("/api/v1/webhooks/{webhook_id}")]
 pub async fn delete_webhook(
     state: web::Data<AppState>,
-    admin: ApiUser<ManageIntegrations>,
+    _admin: ApiUser<ManageIntegrations>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let removed = id.clone();
-    let gone = db::transaction(&state.pool, move |conn| {
-        Ok(store::delete_endpoint(conn, &id)?)
-    })
-    .await?;
-    if gone == 0 {
-        return Err(AppError::NotFound("webhook"));
-    }
-    tracing::info!(webhook_id = %removed, user_id = %admin.user.id, "webhook removed");
+    service::remove_endpoint(&state.pool, path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -244,14 +213,8 @@ pub async fn test_webhook(
     _admin: ApiUser<ManageIntegrations>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let queued = db::transaction(&state.pool, move |conn| {
-        store::find_endpoint(conn, &id)?.ok_or(AppError::NotFound("webhook"))?;
-        let data = serde_json::json!({"webhook_id": id, "message": "a test event from roadshow"});
-        super::queue_for(conn, &id, TEST_EVENT, &data)
-    })
-    .await?;
-    Ok(HttpResponse::Accepted().json(QueuedResponse { id: queued }))
+    let id = service::send_test(&state.pool, path.into_inner()).await?;
+    Ok(HttpResponse::Accepted().json(QueuedResponse { id }))
 }
 
 /// Try a delivery again now, whatever its state (admin); the same message id is sent.
@@ -267,18 +230,6 @@ pub async fn retry_delivery(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (webhook_id, delivery_id) = path.into_inner();
-    let id = delivery_id.clone();
-    let found = db::transaction(&state.pool, move |conn| {
-        Ok(store::retry_now(
-            conn,
-            &webhook_id,
-            &delivery_id,
-            crate::time::now(),
-        )?)
-    })
-    .await?;
-    if !found {
-        return Err(AppError::NotFound("delivery"));
-    }
-    Ok(HttpResponse::Accepted().json(QueuedResponse { id }))
+    service::retry_delivery(&state.pool, webhook_id, delivery_id.clone()).await?;
+    Ok(HttpResponse::Accepted().json(QueuedResponse { id: delivery_id }))
 }

@@ -155,8 +155,8 @@ async fn send(
     endpoint: &Endpoint,
 ) -> Result<reqwest::StatusCode, String> {
     let allow_private = state.settings.webhook_allow_private;
-    let url =
-        super::target::parse(&endpoint.url, allow_private).map_err(|e| format!("the URL {e}"))?;
+    let url = super::target::parse(&endpoint.url, allow_private)
+        .map_err(|key| format!("the URL {}", crate::i18n::Locale::En.t(key)))?;
     super::target::resolve(&url, allow_private).await?;
     let key = signature::key_of(&endpoint.secret).ok_or("the endpoint's secret is not valid")?;
     let timestamp = chrono::Utc::now().timestamp();

@@ -6,7 +6,9 @@
 
 pub mod api;
 pub mod delivery;
+pub mod pages;
 pub mod payload;
+pub mod service;
 mod signature;
 pub mod store;
 pub mod target;
@@ -17,7 +19,11 @@ use serde::{Deserialize, Serialize};
 use crate::db::DbConnection;
 use crate::error::AppError;
 
-pub use api::routes;
+/// The API's and the admin page's routes.
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    api::routes(cfg);
+    pages::routes(cfg);
+}
 
 /// What a webhook tells of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

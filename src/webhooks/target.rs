@@ -11,20 +11,20 @@ use url::{Host, Url};
 /// The longest URL accepted.
 pub const MAX_URL: usize = 2000;
 
-/// Parses a target URL; the error says what is wrong, for a 422.
+/// Parses a target URL; the error is the catalogue key of what is wrong, for a 422.
 pub fn parse(raw: &str, allow_private: bool) -> Result<Url, &'static str> {
     if raw.len() > MAX_URL {
-        return Err("is longer than 2,000 characters");
+        return Err("v.url_too_long");
     }
-    let url = Url::parse(raw.trim()).map_err(|_| "is not a URL")?;
+    let url = Url::parse(raw.trim()).map_err(|_| "v.url")?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err("must be an http or https URL");
+        return Err("v.url_scheme");
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("may not carry a user name or password");
+        return Err("v.url_credentials");
     }
     let private = match url.host() {
-        None => return Err("must name a host"),
+        None => return Err("v.url_host"),
         Some(Host::Ipv4(ip)) => !is_public(IpAddr::V4(ip)),
         Some(Host::Ipv6(ip)) => !is_public(IpAddr::V6(ip)),
         Some(Host::Domain(name)) => {
@@ -33,7 +33,7 @@ pub fn parse(raw: &str, allow_private: bool) -> Result<Url, &'static str> {
         }
     };
     if private && !allow_private {
-        return Err("is a loopback or private address");
+        return Err("v.url_private");
     }
     Ok(url)
 }
@@ -113,7 +113,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse(refused, false).map(|_| ()),
-                Err("is a loopback or private address"),
+                Err("v.url_private"),
                 "{refused}"
             );
             assert!(parse(refused, true).is_ok(), "{refused} when allowed");

@@ -366,3 +366,96 @@ async fn private_targets_wrong_types_and_other_roles_are_refused() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn the_admin_page_adds_an_endpoint_shows_its_secret_once_and_sends_a_test_event() {
+    use crate::pages::{csrf_of, logged_in_admin, page, select};
+    let app = spawn_app().await;
+    let receiver = Receiver::start(&[]);
+    let client = logged_in_admin(&app, "fr").await;
+    let (status, doc) = page(&client, &app, "/admin/webhooks").await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = csrf_of(&doc);
+
+    // A typo in the address: the form says why, in the page's language, and keeps the ticks.
+    let refused = client
+        .post(app.url("/admin/webhooks"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("url", "ftp://crm.example.com/"),
+            ("events", "checkin.created"),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = scraper::Html::parse_document(&refused.text().await.expect("body"));
+    let errors: String = select(&doc, "#errors")
+        .iter()
+        .flat_map(|e| e.text())
+        .collect();
+    assert!(errors.contains("http:// ou https://"), "{errors}");
+    assert_eq!(
+        select(&doc, "input[value='checkin.created'][checked]").len(),
+        1
+    );
+
+    let added = client
+        .post(app.url("/admin/webhooks"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("url", receiver.url.as_str()),
+            ("events", "checkin.created"),
+            ("events", "complaint.created"),
+            ("secret", ""),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(added.status(), StatusCode::CREATED);
+    let doc = scraper::Html::parse_document(&added.text().await.expect("body"));
+    let secret: String = select(&doc, "#secret")[0].text().collect();
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    let link = select(&doc, "#endpoints a")[0]
+        .value()
+        .attr("href")
+        .expect("href")
+        .to_owned();
+    // Shown once: the list does not show it again.
+    let (_, again) = page(&client, &app, "/admin/webhooks").await;
+    assert!(select(&again, "#secret").is_empty());
+
+    let (_, endpoint) = page(&client, &app, &link).await;
+    let test_action = select(&endpoint, "form[action$='/test']")[0]
+        .value()
+        .attr("action")
+        .expect("action")
+        .to_owned();
+    let sent = client
+        .post(app.url(&test_action))
+        .form(&[("csrf_token", csrf_of(&endpoint).as_str())])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let got = receiver.wait_for(1).await;
+    verify(&secret, &got[0]);
+    assert_eq!(got[0].json()["type"], "webhook.test");
+    // The deliveries table says it arrived, with the receiver's answer.
+    let mut shown = String::new();
+    for _ in 0..50 {
+        let (_, doc) = page(&client, &app, &link).await;
+        shown = select(&doc, "#deliveries tbody tr")
+            .iter()
+            .flat_map(|r| r.text())
+            .collect();
+        if shown.contains("reçu") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        shown.contains("Événement de test") && shown.contains("reçu") && shown.contains("204"),
+        "{shown}"
+    );
+}

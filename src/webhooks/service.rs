@@ -1,0 +1,103 @@
+//! The webhook use cases, called by the API and by the admin page alike, so that both check
+//! and record the same way.
+
+use super::{EventType, TEST_EVENT, signature, store, target};
+use crate::db::{self, DbPool};
+use crate::error::{AppError, FieldErrors};
+
+/// What an admin asked for: a URL, the types, maybe a secret of their own.
+#[derive(Debug, Clone)]
+pub struct NewEndpoint {
+    pub url: String,
+    pub events: Vec<EventType>,
+    pub secret: Option<String>,
+}
+
+/// The use case "register an endpoint": checked (a public `http(s)` URL unless private targets
+/// are allowed, at least one type, a valid secret), then stored. Returns the endpoint, whose
+/// secret is shown to the admin this once.
+pub async fn register_endpoint(
+    pool: &DbPool,
+    allow_private: bool,
+    actor_id: String,
+    new: NewEndpoint,
+) -> Result<store::Endpoint, AppError> {
+    let mut errors = FieldErrors::new();
+    let url = target::parse(&new.url, allow_private)
+        .map_err(|message| errors.add("url", message))
+        .ok();
+    let mut events: Vec<&str> = new.events.iter().map(|e| e.as_str()).collect();
+    events.sort_unstable();
+    events.dedup();
+    if events.is_empty() {
+        errors.add("events", "v.required");
+    }
+    let secret = match new.secret.filter(|s| !s.trim().is_empty()) {
+        Some(given) if signature::key_of(given.trim()).is_some() => given.trim().to_owned(),
+        Some(_) => {
+            errors.add("secret", "v.webhook_secret");
+            String::new()
+        }
+        None => signature::new_secret(),
+    };
+    let url = match url {
+        Some(url) if errors.is_empty() => url,
+        _ => return Err(AppError::Invalid(errors)),
+    };
+    let endpoint = store::Endpoint {
+        id: uuid::Uuid::new_v4().to_string(),
+        url: url.to_string(),
+        secret,
+        events: events.join(" "),
+        created_by: Some(actor_id),
+        created_at: crate::time::now(),
+    };
+    let stored = endpoint.clone();
+    db::transaction(pool, move |conn| Ok(store::insert_endpoint(conn, &stored)?)).await?;
+    tracing::info!(webhook_id = %endpoint.id, url = %endpoint.url, "webhook registered");
+    Ok(endpoint)
+}
+
+/// The use case "remove an endpoint": it and its deliveries go; nothing more is sent to it.
+pub async fn remove_endpoint(pool: &DbPool, id: String) -> Result<(), AppError> {
+    let removed = id.clone();
+    let gone = db::transaction(pool, move |conn| Ok(store::delete_endpoint(conn, &id)?)).await?;
+    if gone == 0 {
+        return Err(AppError::NotFound("webhook"));
+    }
+    tracing::info!(webhook_id = %removed, "webhook removed");
+    Ok(())
+}
+
+/// The use case "send a test event": a `webhook.test` delivery queued for that endpoint alone.
+/// Returns its message id.
+pub async fn send_test(pool: &DbPool, id: String) -> Result<String, AppError> {
+    db::transaction(pool, move |conn| {
+        store::find_endpoint(conn, &id)?.ok_or(AppError::NotFound("webhook"))?;
+        let data = serde_json::json!({"webhook_id": id, "message": "a test event from roadshow"});
+        super::queue_for(conn, &id, TEST_EVENT, &data)
+    })
+    .await
+}
+
+/// The use case "retry a delivery": due now again, whatever its state, under the same id.
+pub async fn retry_delivery(
+    pool: &DbPool,
+    endpoint_id: String,
+    delivery_id: String,
+) -> Result<(), AppError> {
+    let found = db::transaction(pool, move |conn| {
+        Ok(store::retry_now(
+            conn,
+            &endpoint_id,
+            &delivery_id,
+            crate::time::now(),
+        )?)
+    })
+    .await?;
+    if found {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("delivery"))
+    }
+}
