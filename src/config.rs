@@ -21,6 +21,7 @@
 //! | `ROADSHOW_FEEDBACK_REMINDER_HOURS` | `72` | when the one reminder goes to those who have not answered |
 //! | `ROADSHOW_HOUSEKEEPING_SECONDS` | `60` | how often the periodic jobs look for ended stops and due reminders |
 //! | `ROADSHOW_ANALYTICS_CACHE_SECONDS` | `5` | how long computed dashboard figures are reused (`0`: never) |
+//! | `ROADSHOW_REMINDER_DAYS` | `7,1` | days before a stop when each confirmed attendee gets a reminder (empty: none) |
 //! | `ROADSHOW_WEBHOOK_RETRY_SECONDS` | `30` | first retry delay of an undelivered webhook, doubled each time |
 //! | `ROADSHOW_WEBHOOK_ALLOW_PRIVATE` | `0` | `1`: webhooks may target loopback and private addresses (test harnesses) |
 //! | `RUST_LOG` | `info` | log filter |
@@ -123,6 +124,8 @@ pub struct Settings {
     pub housekeeping_seconds: u64,
     /// How long computed analytics are reused, in seconds (0: computed for every request).
     pub analytics_cache_seconds: u64,
+    /// Days before a stop when each confirmed attendee is reminded, largest first.
+    pub reminder_days: Vec<i32>,
     /// First retry delay of an undelivered webhook, in seconds.
     pub webhook_retry_seconds: u64,
     /// Whether webhooks may target loopback and private addresses.
@@ -185,6 +188,7 @@ impl Settings {
             .max(1),
             mail_worker: parse_switch(&get, "ROADSHOW_MAIL_WORKER", ["on", "off"])?,
             mail_retry_seconds: parse_number(&get, "ROADSHOW_MAIL_RETRY_SECONDS", 30)?.max(1),
+            reminder_days: parse_days(get("ROADSHOW_REMINDER_DAYS").as_deref().unwrap_or("7,1"))?,
             webhook_retry_seconds: parse_number(&get, "ROADSHOW_WEBHOOK_RETRY_SECONDS", 30)?.max(1),
             webhook_allow_private: !parse_switch(
                 &get,
@@ -232,6 +236,25 @@ fn parse_smtp_url(raw: &str) -> Result<Url, ConfigError> {
         ));
     }
     Ok(url)
+}
+
+/// A list of whole days from 1 to 60 (`7,1`), largest first, without repeats; empty: none.
+fn parse_days(raw: &str) -> Result<Vec<i32>, ConfigError> {
+    let mut days = Vec::new();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.parse::<i32>() {
+            Ok(d) if (1..=60).contains(&d) => days.push(d),
+            _ => {
+                return Err(ConfigError::new(
+                    "ROADSHOW_REMINDER_DAYS",
+                    format!("`{part}` is not a number of days from 1 to 60"),
+                ));
+            }
+        }
+    }
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    days.dedup();
+    Ok(days)
 }
 
 /// A setting with two words: true for the first (also the default), false for the second.

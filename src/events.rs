@@ -38,6 +38,8 @@ pub enum DomainEvent {
     Scanned(ScanDecided),
     /// Feedback requests were queued for a stop's attendees.
     FeedbackRequested { stop_id: String, queued: usize },
+    /// Reminders were queued (the periodic job, or marketing for a whole stop).
+    RemindersQueued { queued: usize },
     /// An attendee answered the feedback form.
     FeedbackSubmitted { registration_id: String },
     /// A complaint was recorded (by staff, marketing or from a feedback answer).
@@ -65,7 +67,9 @@ impl DomainEvent {
             | Self::Promoted { .. }
             | Self::ConfirmationResent
             | Self::MailRetried => true,
-            Self::FeedbackRequested { queued, .. } => *queued > 0,
+            Self::FeedbackRequested { queued, .. } | Self::RemindersQueued { queued } => {
+                *queued > 0
+            }
             // The reseller hears of a complaint when it is resolved.
             Self::ComplaintChanged { status, .. } => status.is_resolved(),
             Self::Scanned(_)
@@ -152,6 +156,7 @@ impl Dispatcher {
             DomainEvent::WorkshopsChanged { .. }
             | DomainEvent::ConfirmationResent
             | DomainEvent::FeedbackRequested { .. }
+            | DomainEvent::RemindersQueued { .. }
             | DomainEvent::FeedbackSubmitted { .. }
             | DomainEvent::ComplaintRecorded { .. }
             | DomainEvent::ComplaintChanged { .. }

@@ -652,6 +652,11 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "your confirmation",
     ),
     (
+        "mail.subject.reminder",
+        "rappel, à bientôt",
+        "reminder, see you soon",
+    ),
+    (
         "mail.subject.promoted",
         "une place pour vous",
         "a seat for you",
@@ -681,6 +686,11 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "mail.event.resent",
         "Voici de nouveau votre confirmation d'inscription.",
         "Here is your registration confirmation again.",
+    ),
+    (
+        "mail.event.reminder",
+        "Votre journée approche : voici de nouveau votre badge, votre programme et l'adresse.",
+        "Your day is coming: here are your badge, your programme and the address again.",
     ),
     (
         "mail.event.promoted",

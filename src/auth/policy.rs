@@ -50,6 +50,8 @@ pub enum Permission {
     WorkComplaints,
     /// Register webhooks and see their deliveries (what leaves roadshow for other systems).
     ManageIntegrations,
+    /// Send a stop's attendees an e-mail now (a reminder announcing a change).
+    ContactAttendees,
 }
 
 /// The policy: one table, in one place.
@@ -59,7 +61,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         Role::Admin => true,
         Role::Marketing => matches!(
             permission,
-            SignedIn | ReadAnalytics | RecordComplaints | WorkComplaints
+            SignedIn | ReadAnalytics | RecordComplaints | WorkComplaints | ContactAttendees
         ),
         Role::Staff => matches!(permission, SignedIn | ScanBadges | RecordComplaints),
     }
@@ -126,7 +128,8 @@ requirements!(
     ReadAnalytics,
     RecordComplaints,
     WorkComplaints,
-    ManageIntegrations
+    ManageIntegrations,
+    ContactAttendees
 );
 
 #[cfg(test)]
@@ -151,6 +154,8 @@ mod tests {
             (Role::Admin, ManageIntegrations, true),
             (Role::Marketing, ManageIntegrations, false),
             (Role::Staff, ManageIntegrations, false),
+            (Role::Marketing, ContactAttendees, true),
+            (Role::Staff, ContactAttendees, false),
         ];
         for (role, permission, expected) in cases {
             assert_eq!(
@@ -184,6 +189,7 @@ mod tests {
                 RecordComplaints,
                 WorkComplaints,
                 ManageIntegrations,
+                ContactAttendees,
             ] {
                 assert!(!d.allows(p), "{role:?} device {p:?}");
             }

@@ -163,6 +163,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    reminders_sent (registration_id, days_before) {
+        registration_id -> Text,
+        days_before -> Integer,
+        queued_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     search_changes (stop_id, generation) {
         stop_id -> Text,
         generation -> BigInt,
@@ -359,6 +367,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     outcomes,
     registrations,
+    reminders_sent,
     scan_undos,
     scans,
     search_changes,

@@ -60,6 +60,7 @@ impl Modify for BearerAuth {
         registrations::api::cancel_registration,
         registrations::api::badge_svg,
         registrations::api::badge_png,
+        registrations::api::remind_stop,
         checkin::api::check_in,
         checkin::api::check_in_batch,
         checkin::api::search_attendees,

@@ -8,6 +8,8 @@ use utoipa::ToSchema;
 use super::domain::{RawRegistration, RegistrationStatus};
 use super::messages::manage_url;
 use super::service::{self, RegistrationView, Source};
+use crate::auth::ApiUser;
+use crate::auth::policy::ContactAttendees;
 use crate::badge;
 use crate::db;
 use crate::error::{AppError, Problem};
@@ -23,7 +25,33 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(change_workshops)
         .service(cancel_registration)
         .service(badge_svg)
-        .service(badge_png);
+        .service(badge_png)
+        .service(remind_stop);
+}
+
+/// How many reminders were queued.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RemindersQueued {
+    pub queued: usize,
+}
+
+/// Send the reminder now to every confirmed attendee of the stop (marketing), to announce a
+/// change of room or programme: their badge, programme, address and manage link again. It
+/// leaves at once and does not replace the reminders due days before.
+#[utoipa::path(
+    tag = "registration",
+    security(("bearer" = [])),
+    responses((status = 202, body = RemindersQueued))
+)]
+#[post("/api/v1/stops/{stop_id}/reminders")]
+pub async fn remind_stop(
+    state: web::Data<AppState>,
+    _marketing: ApiUser<ContactAttendees>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let queued =
+        super::reminders::remind_stop(&state.pool, &state.events, path.into_inner()).await?;
+    Ok(HttpResponse::Accepted().json(RemindersQueued { queued }))
 }
 
 /// A registration to a stop and its workshops.

@@ -35,6 +35,8 @@ pub enum Event {
     Updated,
     Cancelled,
     Resent,
+    /// Days before the stop (`reminders`), or marketing's announcement to the whole stop.
+    Reminder,
 }
 
 /// The outbox payload of a registration e-mail: the message is rendered at sending time from
@@ -118,6 +120,7 @@ fn subject_key(event: Event, status: RegistrationStatus) -> &'static str {
         }
         (Event::Registered, _) => "mail.subject.confirmed",
         (Event::Resent, _) => "mail.subject.resent",
+        (Event::Reminder, _) => "mail.subject.reminder",
         (Event::Promoted, _) => "mail.subject.promoted",
         (Event::WorkshopPromoted, _) => "mail.subject.workshop_promoted",
         (Event::Updated | Event::Cancelled, _) => "mail.subject.updated",
@@ -132,6 +135,7 @@ fn headline_key(event: Event, status: RegistrationStatus) -> &'static str {
         }
         (Event::Registered, _) => "mail.event.confirmed",
         (Event::Resent, _) => "mail.event.resent",
+        (Event::Reminder, _) => "mail.event.reminder",
         (Event::Promoted, _) => "mail.event.promoted",
         (Event::WorkshopPromoted, _) => "mail.event.workshop_promoted",
         (Event::Updated | Event::Cancelled, _) => "mail.event.updated",

@@ -22,20 +22,20 @@ use crate::tours::store::{self as tours_store, Stop, Workshop};
 
 pub use super::domain::Source;
 
-fn queue_mail(
+pub(super) fn queue_mail(
     conn: &mut DbConnection,
     registration: &Registration,
     event: Event,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     if registration.source == Source::Demo.as_str() {
-        return Ok(());
+        return Ok(false);
     }
     let payload = RegistrationMail {
         registration_id: registration.id.to_string(),
         event,
     };
     email::queue(conn, &registration.email, &payload)?;
-    Ok(())
+    Ok(true)
 }
 
 /// The language of a stop's tour, the default for its attendees' e-mails.

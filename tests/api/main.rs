@@ -20,6 +20,7 @@ mod processes;
 mod properties;
 mod registration_pages;
 mod registrations;
+mod reminders;
 mod scanner_pages;
 mod search;
 mod security;
