@@ -15,8 +15,8 @@ use crate::db;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Attempts before a delivery is marked failed (with the default 30 s first delay, the last
-/// is about eight hours after the event).
+/// Attempts before a delivery is marked failed (with the default 30 s first delay, doubled and
+/// capped at an hour, the last is about three hours after the event).
 pub const MAX_ATTEMPTS: i32 = 10;
 /// How long a worker may hold a claimed delivery before another may take it.
 const LEASE_SECONDS: i64 = 60;
