@@ -25,6 +25,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod openapi;
 pub mod outcomes;
+pub mod people;
 pub mod registrations;
 pub mod sample_data;
 pub mod startup;

@@ -20,7 +20,7 @@ use crate::web::{
 };
 use crate::{
     analytics, assets, auth, checkin, complaints, email, feedback, health, openapi, outcomes,
-    registrations, tours, webhooks,
+    people, registrations, tours, webhooks,
 };
 
 /// A bound, configured server, ready to run.
@@ -130,6 +130,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     email::pages::routes(cfg);
     tours::routes(cfg);
     webhooks::routes(cfg);
+    people::routes(cfg);
 }
 
 /// Unknown paths: problem+json under `/api` (405 with `Allow` when the path is known but not

@@ -24,57 +24,61 @@ pub fn is_single_line(raw: &str) -> bool {
     !raw.chars().any(breaks_a_line)
 }
 
-/// A trimmed, non-empty single-line text of at most `max` characters, or an error recorded
-/// for `field`.
+/// A trimmed, non-empty single-line text, or an error recorded for `field`. Lengths count
+/// what was sent (at most `max` characters, spaces around included), as the API's document
+/// states them (`maxLength`).
 pub fn required_text(errors: &mut FieldErrors, field: &str, raw: &str, max: usize) -> String {
     let value = raw.trim();
     if value.is_empty() {
         errors.add(field, "v.required");
     } else {
-        check_text(errors, field, value, max, breaks_a_line);
+        check_text(errors, field, raw, value, max, breaks_a_line);
     }
     value.to_owned()
 }
 
-/// A trimmed, possibly empty single-line text of at most `max` characters.
+/// A trimmed, possibly empty single-line text of at most `max` characters as sent.
 pub fn optional_text(
     errors: &mut FieldErrors,
     field: &str,
     raw: Option<&str>,
     max: usize,
 ) -> String {
-    let value = raw.unwrap_or_default().trim();
-    check_text(errors, field, value, max, breaks_a_line);
+    let raw = raw.unwrap_or_default();
+    let value = raw.trim();
+    check_text(errors, field, raw, value, max, breaks_a_line);
     value.to_owned()
 }
 
 /// A trimmed, possibly empty text of several lines (line endings made `\n`) of at most `max`
-/// characters.
+/// characters as sent.
 pub fn multiline_text(
     errors: &mut FieldErrors,
     field: &str,
     raw: Option<&str>,
     max: usize,
 ) -> String {
-    let trimmed = raw.unwrap_or_default().trim();
-    if trimmed.chars().nth(max).is_some() {
+    let raw = raw.unwrap_or_default();
+    if raw.chars().nth(max).is_some() {
         errors.add(field, "v.too_long");
         return String::new();
     }
-    let value = trimmed.replace("\r\n", "\n");
-    check_text(errors, field, &value, max, forbidden_in_multiline);
+    let value = raw.trim().replace("\r\n", "\n");
+    check_text(errors, field, raw, &value, max, forbidden_in_multiline);
     value
 }
 
+/// `raw` (as sent) for the length, `value` (as kept) for the characters.
 fn check_text(
     errors: &mut FieldErrors,
     field: &str,
+    raw: &str,
     value: &str,
     max: usize,
     forbidden: fn(char) -> bool,
 ) {
     // Counted without reading past `max + 1`: a 2 MB value costs no more than a short one.
-    if value.chars().nth(max).is_some() {
+    if raw.chars().nth(max).is_some() {
         errors.add(field, "v.too_long");
     } else if value.chars().any(forbidden) {
         errors.add(field, "v.control_chars");
@@ -106,6 +110,10 @@ pub struct EmailAddress(String);
 impl EmailAddress {
     /// Parses an address: RFC 5322 syntax, a domain with a dot, at most 254 characters.
     pub fn parse(raw: &str) -> Option<Self> {
+        // At most 254 characters as sent (the document's `maxLength`), spaces around included.
+        if raw.chars().nth(254).is_some() {
+            return None;
+        }
         let value = raw.trim().to_lowercase();
         // The address goes into a `To` header: the text policy first, whatever the syntax
         // rules of international addresses allow.
@@ -139,6 +147,19 @@ impl std::fmt::Display for EmailAddress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lengths_count_what_was_sent_as_the_document_says() {
+        let mut errors = FieldErrors::new();
+        assert_eq!(required_text(&mut errors, "city", " Lille", 6), "Lille");
+        assert!(errors.is_empty());
+        let padded = format!("{}  ", "a".repeat(5));
+        required_text(&mut errors, "venue", &padded, 6);
+        optional_text(&mut errors, "room", Some(&padded), 6);
+        multiline_text(&mut errors, "comment", Some("\r\nabcde"), 6);
+        let fields: Vec<String> = errors.iter().map(|(f, _)| f.clone()).collect();
+        assert_eq!(fields, ["comment", "room", "venue"]);
+    }
 
     #[test]
     fn email_addresses() {

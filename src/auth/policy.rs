@@ -52,6 +52,8 @@ pub enum Permission {
     ManageIntegrations,
     /// Send a stop's attendees an e-mail now (a reminder announcing a change).
     ContactAttendees,
+    /// Read (and, to come, erase) everything held about a person.
+    ManagePersonalData,
 }
 
 /// The policy: one table, in one place.
@@ -129,7 +131,8 @@ requirements!(
     RecordComplaints,
     WorkComplaints,
     ManageIntegrations,
-    ContactAttendees
+    ContactAttendees,
+    ManagePersonalData
 );
 
 #[cfg(test)]
@@ -156,6 +159,9 @@ mod tests {
             (Role::Staff, ManageIntegrations, false),
             (Role::Marketing, ContactAttendees, true),
             (Role::Staff, ContactAttendees, false),
+            (Role::Admin, ManagePersonalData, true),
+            (Role::Marketing, ManagePersonalData, false),
+            (Role::Staff, ManagePersonalData, false),
         ];
         for (role, permission, expected) in cases {
             assert_eq!(
@@ -190,6 +196,7 @@ mod tests {
                 WorkComplaints,
                 ManageIntegrations,
                 ContactAttendees,
+                ManagePersonalData,
             ] {
                 assert!(!d.allows(p), "{role:?} device {p:?}");
             }

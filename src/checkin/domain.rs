@@ -92,7 +92,8 @@ impl RawScan {
             errors.add(format!("{prefix}checkpoint_id"), "v.required");
         }
         let scan_id_from_client = self.scan_id.is_some();
-        let scan_id = match self.scan_id.map(|s| s.trim().to_owned()) {
+        // Not trimmed: a space is not one of the printable characters an id is made of.
+        let scan_id = match self.scan_id {
             None => Some(uuid::Uuid::new_v4().to_string()),
             Some(s)
                 if !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_graphic()) =>

@@ -84,14 +84,14 @@ pub fn lines<const MAX: usize>() -> RefOr<Schema> {
     )
 }
 
-/// An id the client got from this API: opaque, one line, at most 64 characters. An id naming
-/// no row is a 422 on that field (in a body) or a 404 (in a path).
+/// An id the client got from this API: opaque, one line, not blank, at most 64 characters.
+/// An id naming no row is a 422 on that field (in a body) or a 404 (in a path).
 pub fn id() -> RefOr<Schema> {
     done(
         string(false)
             .min_length(Some(1))
             .max_length(Some(64))
-            .pattern(Some(single_line_pattern()))
+            .pattern(Some(not_blank_pattern()))
             .examples([serde_json::json!("0b8f8c9e-3f41-4c57-9a8e-6c1f0f1d2a10")]),
     )
 }
@@ -373,9 +373,10 @@ pub fn webhook_url() -> RefOr<Schema> {
     )
 }
 
-/// A webhook secret: `whsec_` and the base64 of a key of 24 to 68 bytes; `null`: one is made.
+/// A webhook secret: `whsec_` and the base64 of a key of 24 to 68 bytes; empty or `null`: one
+/// is made.
 pub fn webhook_secret() -> RefOr<Schema> {
     done(string(true).pattern(Some(
-        "^whsec_([A-Za-z0-9+/]{4}){8,22}([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+        "^$|^whsec_([A-Za-z0-9+/]{4}){8,22}([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
     )))
 }

@@ -6,7 +6,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    analytics, auth, checkin, complaints, error, feedback, outcomes, registrations, tours, webhooks,
+    analytics, auth, checkin, complaints, error, feedback, outcomes, people, registrations, tours,
+    webhooks,
 };
 
 mod errors;
@@ -92,6 +93,7 @@ impl Modify for BearerAuth {
         webhooks::api::list_deliveries,
         webhooks::api::test_webhook,
         webhooks::api::retry_delivery,
+        people::api::person,
     ),
     components(schemas(error::Problem)),
     modifiers(&BearerAuth, &StandardErrors),
@@ -103,6 +105,7 @@ impl Modify for BearerAuth {
         (name = "feedback", description = "post-event feedback and the complaints it raises"),
         (name = "analytics", description = "attendance figures per stop and per tour, for marketing"),
         (name = "outcomes", description = "follow-up conversions (certification started…) that feed the funnel and targets"),
+        (name = "personal data", description = "what is held about a person, for their rights under the GDPR"),
         (name = "integrations", description = "webhooks (Standard Webhooks): events sent to other systems as they happen"),
     )
 )]

@@ -39,7 +39,7 @@ pub struct CreateWebhookRequest {
     /// The event types to receive, at least one (a type listed twice counts once).
     #[schema(min_items = 1)]
     pub events: Vec<EventType>,
-    /// `whsec_` followed by the base64 of a key of 24 to 64 bytes; made when absent.
+    /// `whsec_` followed by the base64 of a key of 24 to 64 bytes; made when absent or empty.
     #[schema(schema_with = fields::webhook_secret)]
     pub secret: Option<String>,
 }

@@ -32,8 +32,9 @@ pub async fn register_endpoint(
     if events.is_empty() {
         errors.add("events", "v.required");
     }
-    let secret = match new.secret.filter(|s| !s.trim().is_empty()) {
-        Some(given) if signature::key_of(given.trim()).is_some() => given.trim().to_owned(),
+    // Absent, null or empty (the page's field left blank): one is made.
+    let secret = match new.secret.filter(|s| !s.is_empty()) {
+        Some(given) if signature::key_of(&given).is_some() => given,
         Some(_) => {
             errors.add("secret", "v.webhook_secret");
             String::new()

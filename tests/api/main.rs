@@ -16,6 +16,7 @@ mod helpers;
 mod language;
 mod mail;
 mod pages;
+mod people;
 mod processes;
 mod properties;
 mod registration_pages;

@@ -336,6 +336,10 @@ async fn private_targets_wrong_types_and_other_roles_are_refused() {
             json!({"url": "https://crm.example.com/h", "events": ["checkin.created"], "secret": "whsec_c2hvcnQ="}),
             "secret",
         ),
+        (
+            json!({"url": "https://crm.example.com/h", "events": ["checkin.created"], "secret": "   "}),
+            "secret",
+        ),
     ] {
         let refused = problem(
             app.post_json("/api/v1/webhooks", &body, Some(&admin)).await,
