@@ -46,25 +46,12 @@ pub fn gather(conn: &mut DbConnection, email: &str) -> Result<Option<Value>, App
             .filter(enrolments::registration_id.eq(r.id.as_ref() as &str))
             .select((enrolments::workshop_id, enrolments::status))
             .load(conn)?;
-        registrations_held.push(json!({
-            "id": r.id,
-            "stop_id": r.stop_id,
-            "status": r.status.as_str(),
-            "first_name": r.first_name,
-            "last_name": r.last_name,
-            "email": r.email,
-            "company": r.company,
-            "job_title": r.job_title,
-            "company_size": r.company_size,
-            "partner_id": r.partner_id,
-            "partner_type": r.partner_type,
-            "locale": r.locale,
-            "source": r.source,
-            "consent_at": utc(r.consent_at),
-            "created_at": utc(r.created_at),
-            "cancelled_at": r.cancelled_at.map(utc),
-            "workshops": workshops.into_iter().map(|(id, status)| json!({"workshop_id": id, "status": status})).collect::<Vec<_>>(),
-        }));
+        let mut held = crate::registrations::view::registration_json(r);
+        held["workshops"] = workshops
+            .into_iter()
+            .map(|(id, status)| json!({"workshop_id": id, "status": status}))
+            .collect();
+        registrations_held.push(held);
     }
     let scans_held: Vec<(String, String, String, String, NaiveDateTime)> = scans::table
         .filter(scans::registration_id.eq_any(&ids))

@@ -64,3 +64,30 @@ pub fn registration_view(conn: &mut DbConnection, id: &str) -> Result<Registrati
         workshops,
     })
 }
+
+/// A registration's own fields as JSON for other systems (a webhook's data, a person's
+/// export): ids, status, the attendee's fields, times in UTC.
+pub fn registration_json(r: &Registration) -> serde_json::Value {
+    let utc = |at: chrono::NaiveDateTime| {
+        at.and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    serde_json::json!({
+        "id": r.id,
+        "stop_id": r.stop_id,
+        "status": r.status.as_str(),
+        "first_name": r.first_name,
+        "last_name": r.last_name,
+        "email": r.email,
+        "company": r.company,
+        "job_title": r.job_title,
+        "company_size": r.company_size,
+        "partner_id": r.partner_id,
+        "partner_type": r.partner_type,
+        "locale": r.locale,
+        "source": r.source,
+        "consent_at": utc(r.consent_at),
+        "created_at": utc(r.created_at),
+        "cancelled_at": r.cancelled_at.map(utc),
+    })
+}

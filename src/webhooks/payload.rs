@@ -17,26 +17,11 @@ pub fn registration(conn: &mut DbConnection, id: &str) -> Result<Value, AppError
         .ok_or(AppError::NotFound("registration"))?;
     let stop =
         crate::tours::store::find_stop(conn, &r.stop_id)?.ok_or(AppError::NotFound("stop"))?;
-    Ok(json!({
-        "id": r.id,
-        "stop_id": r.stop_id,
-        "tour_id": stop.tour_id,
-        "city": stop.city,
-        "stop_starts_at": utc(stop.starts_at),
-        "status": r.status.as_str(),
-        "first_name": r.first_name,
-        "last_name": r.last_name,
-        "email": r.email,
-        "company": r.company,
-        "job_title": r.job_title,
-        "company_size": r.company_size,
-        "partner_id": r.partner_id,
-        "partner_type": r.partner_type,
-        "locale": r.locale,
-        "source": r.source,
-        "created_at": utc(r.created_at),
-        "cancelled_at": r.cancelled_at.map(utc),
-    }))
+    let mut data = crate::registrations::view::registration_json(&r);
+    data["tour_id"] = json!(stop.tour_id);
+    data["city"] = json!(stop.city);
+    data["stop_starts_at"] = json!(utc(stop.starts_at));
+    Ok(data)
 }
 
 /// A registration given a seat, at the stop or in `workshop_id`.
