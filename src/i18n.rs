@@ -1153,6 +1153,33 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("outbox.error", "Dernière erreur", "Last error"),
     ("outbox.retry", "Réessayer", "Retry now"),
     ("nav.outbox", "E-mails", "E-mails"),
+    // admin: personal data
+    ("nav.people", "Données personnelles", "Personal data"),
+    ("people.title", "Données personnelles", "Personal data"),
+    (
+        "people.intro",
+        "Tout ce que Roadshow garde sur une adresse e-mail, toutes tournées confondues, à remettre à la personne qui le demande.",
+        "Everything Roadshow holds about an e-mail address, across tours, to hand to the person who asks.",
+    ),
+    ("people.email", "Adresse e-mail", "E-mail address"),
+    ("people.look_up", "Chercher", "Look up"),
+    (
+        "people.download",
+        "Télécharger tout (JSON)",
+        "Download everything (JSON)",
+    ),
+    (
+        "people.nothing",
+        "Rien n'est gardé sur cette adresse.",
+        "Nothing is held about this address.",
+    ),
+    ("people.kind.registrations", "Inscriptions", "Registrations"),
+    ("people.kind.scans", "Passages de badge", "Badge scans"),
+    ("people.kind.check_ins", "Entrées", "Check-ins"),
+    ("people.kind.feedback", "Avis", "Feedback"),
+    ("people.kind.complaints", "Réclamations", "Complaints"),
+    ("people.kind.outcomes", "Résultats", "Outcomes"),
+    ("people.kind.emails", "E-mails envoyés", "E-mails sent"),
     // admin: webhooks
     ("nav.webhooks", "Webhooks", "Webhooks"),
     ("webhooks.title", "Webhooks", "Webhooks"),

@@ -2,6 +2,11 @@
 //! tours, for an admin to hand over. Erasure (article 17) is to come.
 
 pub mod api;
+pub mod pages;
 pub mod service;
 
-pub use api::routes;
+/// The API's and the admin page's routes.
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    api::routes(cfg);
+    pages::routes(cfg);
+}

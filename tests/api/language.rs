@@ -174,6 +174,7 @@ async fn every_page_speaks_one_language_and_shows_no_raw_code() {
         format!("/admin/workshops/{workshop}/edit"),
         "/admin/outbox".to_owned(),
         "/admin/webhooks".to_owned(),
+        "/admin/people".to_owned(),
         "/analytics".to_owned(),
         format!("/analytics/tours/{tour_id}"),
         format!("/analytics/stops/{stop_id}"),
