@@ -21,12 +21,14 @@ pub fn mail_kinds() -> MailKinds {
         .with::<RegistrationMail>()
         .with::<FeedbackMail>()
         .with::<ResolvedMail>()
+        .with::<crate::people::messages::ErasureMail>()
 }
 
 /// Every area's periodic jobs.
 pub fn periodic_jobs(state: &Arc<AppState>) -> Vec<Job> {
     let mut jobs = crate::feedback::jobs::jobs(state);
     jobs.extend(crate::registrations::jobs::jobs(state));
+    jobs.extend(crate::people::retention::jobs(state));
     jobs
 }
 

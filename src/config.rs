@@ -24,6 +24,7 @@
 //! | `ROADSHOW_REMINDER_DAYS` | `7,1` | days before a stop when each confirmed attendee gets a reminder (empty: none) |
 //! | `ROADSHOW_WEBHOOK_RETRY_SECONDS` | `30` | first retry delay of an undelivered webhook, doubled each time |
 //! | `ROADSHOW_WEBHOOK_ALLOW_PRIVATE` | `0` | `1`: webhooks may target loopback and private addresses (test harnesses) |
+//! | `ROADSHOW_RETENTION_MONTHS` | `0` | people of stops ended more than this many months ago are pseudonymised by a housekeeping job (`0`: kept) |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::SocketAddr;
@@ -130,6 +131,8 @@ pub struct Settings {
     pub webhook_retry_seconds: u64,
     /// Whether webhooks may target loopback and private addresses.
     pub webhook_allow_private: bool,
+    /// Months after a stop's end when its attendees are pseudonymised (0: never).
+    pub retention_months: u32,
 }
 
 impl Settings {
@@ -195,6 +198,7 @@ impl Settings {
                 "ROADSHOW_WEBHOOK_ALLOW_PRIVATE",
                 ["0", "1"],
             )?,
+            retention_months: parse_number(&get, "ROADSHOW_RETENTION_MONTHS", 0)?.min(1200),
             feedback_days: parse_number(&get, "ROADSHOW_FEEDBACK_DAYS", 30)?.max(1),
             feedback_reminder_hours: parse_number(&get, "ROADSHOW_FEEDBACK_REMINDER_HOURS", 72)?
                 .max(0),

@@ -51,6 +51,8 @@ pub enum DomainEvent {
     },
     /// An administrator asked for a failed e-mail to be tried again.
     MailRetried,
+    /// An attendee asked to be erased: the e-mail that confirms it was queued.
+    ErasureAsked,
     /// A scanner device was revoked: its token must be refused at once.
     DeviceRevoked,
     /// Stops, workshops or checkpoints changed.
@@ -66,7 +68,8 @@ impl DomainEvent {
             | Self::Cancelled { .. }
             | Self::Promoted { .. }
             | Self::ConfirmationResent
-            | Self::MailRetried => true,
+            | Self::MailRetried
+            | Self::ErasureAsked => true,
             Self::FeedbackRequested { queued, .. } | Self::RemindersQueued { queued } => {
                 *queued > 0
             }
@@ -160,7 +163,8 @@ impl Dispatcher {
             | DomainEvent::FeedbackSubmitted { .. }
             | DomainEvent::ComplaintRecorded { .. }
             | DomainEvent::ComplaintChanged { .. }
-            | DomainEvent::MailRetried => {}
+            | DomainEvent::MailRetried
+            | DomainEvent::ErasureAsked => {}
         }
     }
 

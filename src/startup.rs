@@ -19,8 +19,8 @@ use crate::web::{
     refuse_nul_in_url, remember_language, security_headers,
 };
 use crate::{
-    analytics, assets, auth, checkin, complaints, email, feedback, health, openapi, outcomes,
-    people, registrations, tours, webhooks,
+    analytics, assets, audit, auth, checkin, complaints, email, feedback, health, openapi,
+    outcomes, people, registrations, tours, webhooks,
 };
 
 /// A bound, configured server, ready to run.
@@ -131,6 +131,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     tours::routes(cfg);
     webhooks::routes(cfg);
     people::routes(cfg);
+    audit::routes(cfg);
 }
 
 /// Unknown paths: problem+json under `/api` (405 with `Allow` when the path is known but not

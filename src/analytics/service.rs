@@ -238,9 +238,24 @@ pub async fn stop_dashboard(
 
 /// Picks (or drops) a comment as a quote; the cached stops are forgotten, as marketing goes
 /// back to the stop's page and expects the quote there.
-pub async fn pick_quote(state: &AppState, feedback_id: String, pick: bool) -> Result<(), AppError> {
+pub async fn pick_quote(
+    state: &AppState,
+    feedback_id: String,
+    pick: bool,
+    actor: crate::audit::Actor,
+) -> Result<(), AppError> {
     db::transaction(&state.pool, move |conn| {
-        crate::feedback::summary::select_quote(conn, &feedback_id, pick)
+        crate::feedback::summary::select_quote(conn, &feedback_id, pick)?;
+        let action = if pick {
+            "feedback.quote_picked"
+        } else {
+            "feedback.quote_dropped"
+        };
+        crate::audit::record(
+            conn,
+            Some(&actor),
+            crate::audit::Change::new(action, "feedback", &feedback_id),
+        )
     })
     .await?;
     state.analytics.stops.clear();

@@ -52,8 +52,10 @@ pub enum Permission {
     ManageIntegrations,
     /// Send a stop's attendees an e-mail now (a reminder announcing a change).
     ContactAttendees,
-    /// Read (and, to come, erase) everything held about a person.
+    /// Read and erase everything held about a person.
     ManagePersonalData,
+    /// Read the audit log.
+    ReadAudit,
 }
 
 /// The policy: one table, in one place.
@@ -132,7 +134,8 @@ requirements!(
     WorkComplaints,
     ManageIntegrations,
     ContactAttendees,
-    ManagePersonalData
+    ManagePersonalData,
+    ReadAudit
 );
 
 #[cfg(test)]
@@ -162,6 +165,9 @@ mod tests {
             (Role::Admin, ManagePersonalData, true),
             (Role::Marketing, ManagePersonalData, false),
             (Role::Staff, ManagePersonalData, false),
+            (Role::Admin, ReadAudit, true),
+            (Role::Marketing, ReadAudit, false),
+            (Role::Staff, ReadAudit, false),
         ];
         for (role, permission, expected) in cases {
             assert_eq!(
@@ -197,6 +203,7 @@ mod tests {
                 ManageIntegrations,
                 ContactAttendees,
                 ManagePersonalData,
+                ReadAudit,
             ] {
                 assert!(!d.allows(p), "{role:?} device {p:?}");
             }

@@ -7,6 +7,7 @@ pub use super::cache::{
 };
 use super::policy::{CurrentUser, Role};
 use super::{password, secret, store};
+use crate::audit::{self, Actor, Change};
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
@@ -51,7 +52,8 @@ impl NewUser {
     }
 }
 
-/// Stores a new account (the CLI and the demo loader use this). A taken e-mail is a conflict.
+/// Stores a new account (the CLI and the demo loader use this; roadshow is the actor in the
+/// audit log, as no one is signed in). A taken e-mail is a conflict.
 pub fn create_user(conn: &mut DbConnection, user: &NewUser) -> Result<String, AppError> {
     let id = uuid::Uuid::new_v4().to_string();
     let hash = password::hash(&user.password)?;
@@ -70,6 +72,12 @@ pub fn create_user(conn: &mut DbConnection, user: &NewUser) -> Result<String, Ap
             e.into()
         }
     })?;
+    audit::record(
+        conn,
+        None,
+        Change::new("user.created", "user", &id)
+            .with(serde_json::json!({"email": row.email, "role": row.role})),
+    )?;
     Ok(id)
 }
 
@@ -135,16 +143,25 @@ pub async fn issue_token(
     let now = Utc::now().naive_utc();
     let expires_at = now + Duration::hours(state.settings.token_ttl_hours);
     let user_id = user.id.clone();
-    db::run(&state.pool, move |conn| {
+    let actor = Actor::from(user);
+    db::transaction(&state.pool, move |conn| {
+        let id = uuid::Uuid::new_v4().to_string();
         store::insert_api_token(
             conn,
             &store::NewApiToken {
-                id: &uuid::Uuid::new_v4().to_string(),
+                id: &id,
                 user_id: &user_id,
                 token_hash: &token_hash,
                 created_at: now,
                 expires_at,
             },
+        )?;
+        // A credential was made: who holds API access, and since when, is part of the record.
+        audit::record(
+            conn,
+            Some(&actor),
+            Change::new("token.created", "token", &id)
+                .with(serde_json::json!({"expires_at": expires_at})),
         )?;
         Ok(())
     })
@@ -282,10 +299,19 @@ pub async fn close_session(state: &AppState, session: String) -> Result<(), AppE
 pub async fn revoke_device(
     pool: &crate::db::DbPool,
     events: &crate::events::Dispatcher,
+    actor: Actor,
     id: String,
 ) -> Result<(), AppError> {
-    let revoked = db::run(pool, move |conn| {
-        Ok(store::revoke_device(conn, &id, Utc::now().naive_utc())?)
+    let revoked = db::transaction(pool, move |conn| {
+        let revoked = store::revoke_device(conn, &id, Utc::now().naive_utc())?;
+        if revoked > 0 {
+            audit::record(
+                conn,
+                Some(&actor),
+                Change::new("device.revoked", "device", &id),
+            )?;
+        }
+        Ok(revoked)
     })
     .await?;
     events.publish([crate::events::DomainEvent::DeviceRevoked]);

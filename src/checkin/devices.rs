@@ -125,9 +125,11 @@ pub async fn list_devices(
 #[delete("/api/v1/devices/{device_id}")]
 pub async fn revoke_device(
     state: web::Data<AppState>,
-    _admin: ApiUser<ManageSetup>,
+    admin: ApiUser<ManageSetup>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    crate::auth::service::revoke_device(&state.pool, &state.events, path.into_inner()).await?;
+    let actor = crate::audit::Actor::from(&admin.user);
+    crate::auth::service::revoke_device(&state.pool, &state.events, actor, path.into_inner())
+        .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"status": "revoked"})))
 }

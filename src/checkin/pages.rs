@@ -449,13 +449,14 @@ async fn submit_walk_in(
 async fn revoke_device(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _admin: PageUser<crate::auth::policy::ManageSetup>,
+    admin: PageUser<crate::auth::policy::ManageSetup>,
     path: web::Path<String>,
     form: Form,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let stop_id = form.0.get("stop_id").cloned().unwrap_or_default();
-    crate::auth::service::revoke_device(&state.pool, &state.events, id)
+    let actor = crate::audit::Actor::from(&admin.user);
+    crate::auth::service::revoke_device(&state.pool, &state.events, actor, id)
         .await
         .map_err(|e| PageError::new(&req, e))?;
     // Back to the stop page; the id comes from the form, so only an id-shaped one is followed.

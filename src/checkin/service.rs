@@ -465,7 +465,7 @@ pub async fn register_walk_in(
 ) -> Result<(String, String, String), AppError> {
     let (keys, checkpoints, actor) = (door.keys.clone(), door.checkpoints.clone(), actor.clone());
     let walked_in = db::transaction(&door.pool, move |conn| {
-        walk_in(
+        let walked_in = walk_in(
             conn,
             &keys,
             &checkpoints,
@@ -473,7 +473,14 @@ pub async fn register_walk_in(
             &stop_id,
             &new,
             crate::time::now(),
-        )
+        )?;
+        crate::audit::record(
+            conn,
+            Some(&crate::audit::Actor::from(&actor)),
+            crate::audit::Change::new("walk_in.registered", "registration", &walked_in.0)
+                .with(serde_json::json!({"stop_id": stop_id})),
+        )?;
+        Ok(walked_in)
     })
     .await?;
     door.events.publish([DomainEvent::Registered {
@@ -492,7 +499,12 @@ pub async fn undo_check_in(
 ) -> Result<(), AppError> {
     let actor = actor.clone();
     db::transaction(&door.pool, move |conn| {
-        undo(conn, &actor, &scan_id, crate::time::now())
+        undo(conn, &actor, &scan_id, crate::time::now())?;
+        crate::audit::record(
+            conn,
+            Some(&crate::audit::Actor::from(&actor)),
+            crate::audit::Change::new("check_in.undone", "scan", &scan_id),
+        )
     })
     .await
 }
@@ -522,6 +534,12 @@ pub async fn register_scanner(
     db::transaction(pool, move |conn| {
         crate::tours::store::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
         let (id, token) = crate::auth::service::register_device(conn, &user, &stop_id, &name)?;
+        crate::audit::record(
+            conn,
+            Some(&crate::audit::Actor::from(&user)),
+            crate::audit::Change::new("device.registered", "device", &id)
+                .with(serde_json::json!({"stop_id": stop_id, "name": name})),
+        )?;
         tracing::info!(device_id = %id, stop_id = %stop_id, "scanner device registered");
         Ok(RegisteredDevice {
             id,

@@ -149,7 +149,6 @@ pub async fn create_complaint(
     body: ApiJson<CreateComplaintRequest>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.0;
-    let actor = user.user.name.clone();
     let new = NewComplaint {
         stop_id: body.stop_id,
         theme: Ok(body.theme),
@@ -160,12 +159,17 @@ pub async fn create_complaint(
         feedback_id: None,
         notify_reseller: body.notify_reseller,
     };
-    let response =
-        service::record_complaint(&state.pool, &state.events, new, actor, |conn, complaint| {
+    let response = service::record_complaint(
+        &state.pool,
+        &state.events,
+        new,
+        &user.user,
+        |conn, complaint| {
             let history = store::history(conn, &complaint.id)?;
             Ok(complaint_response(complaint, history))
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(HttpResponse::Created().json(response))
 }
 
@@ -251,7 +255,6 @@ pub async fn update_complaint(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let body = body.0;
-    let actor = marketing.user.name.clone();
     let changes = ComplaintChanges {
         status: body.status.map(Ok),
         owner: body.owner,
@@ -264,7 +267,7 @@ pub async fn update_complaint(
         &state.events,
         id,
         changes,
-        actor,
+        &marketing.user,
         |conn, complaint| {
             let history = store::history(conn, &complaint.id)?;
             Ok(complaint_response(complaint, history))

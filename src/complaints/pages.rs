@@ -247,7 +247,7 @@ async fn work(
     form: CsrfForm<BTreeMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    let actor = user.user.name.clone();
+    let actor = user.user.clone();
     let ctx = PageContext::anonymous(&req).with_user(Some(user.user));
     let mut form = FormState::new(form.0);
     let changes = ComplaintChanges {
@@ -262,7 +262,7 @@ async fn work(
         &state.events,
         id.clone(),
         changes,
-        actor,
+        &actor,
         |_, _| Ok(()),
     )
     .await;
@@ -329,7 +329,7 @@ async fn record(
     user: PageUser<RecordComplaints>,
     form: CsrfForm<BTreeMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = user.user.name.clone();
+    let actor = user.user.clone();
     let may_work =
         crate::auth::policy::allows(user.user.role, crate::auth::Permission::WorkComplaints);
     let ctx = PageContext::anonymous(&req).with_user(Some(user.user));
@@ -345,7 +345,7 @@ async fn record(
         notify_reseller: false,
     };
     let result =
-        service::record_complaint(&state.pool, &state.events, new, actor, |_, complaint| {
+        service::record_complaint(&state.pool, &state.events, new, &actor, |_, complaint| {
             Ok(complaint)
         })
         .await;

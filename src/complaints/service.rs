@@ -6,6 +6,8 @@ use chrono::NaiveDateTime;
 use super::domain::{ComplaintStatus, ComplaintTheme};
 use super::messages::ResolvedMail;
 use super::store::{self, Complaint, ComplaintEvent};
+use crate::audit::{self, Actor, Change};
+use crate::auth::policy::CurrentUser;
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::{AppError, FieldErrors};
 use crate::events::{Dispatcher, DomainEvent};
@@ -212,21 +214,60 @@ pub fn change(
     store::find(conn, id)?.ok_or(AppError::NotFound("complaint"))
 }
 
+/// What working a complaint changed, for the audit log: statuses, owner and dates as they were
+/// and became; for the resolution, that it changed (its text may name the reseller, and the log
+/// is never rewritten by an erasure).
+fn complaint_diff(before: &Complaint, after: &Complaint) -> serde_json::Value {
+    let mut changed = serde_json::Map::new();
+    let mut note = |field: &str, from: String, to: String| {
+        if from != to {
+            changed.insert(
+                field.to_owned(),
+                serde_json::json!({"from": from, "to": to}),
+            );
+        }
+    };
+    note(
+        "status",
+        before.status.to_string(),
+        after.status.to_string(),
+    );
+    note("owner", before.owner.clone(), after.owner.clone());
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    note("due_on", day(before.due_on), day(after.due_on));
+    if before.resolution != after.resolution {
+        changed.insert("resolution".into(), serde_json::json!({"changed": true}));
+    }
+    serde_json::Value::Object(changed)
+}
+
 /// The use case "record a complaint" (staff on site, marketing after a call): its transaction,
 /// then `answer` read in it (the API's full answer, or nothing for a page).
 pub async fn record_complaint<R, F>(
     pool: &DbPool,
     events: &Dispatcher,
     new: NewComplaint,
-    actor: String,
+    user: &CurrentUser,
     answer: F,
 ) -> Result<R, AppError>
 where
     R: Send + 'static,
     F: FnOnce(&mut DbConnection, Complaint) -> Result<R, AppError> + Send + 'static,
 {
+    let (name, actor) = (user.name.clone(), Actor::from(user));
     let (complaint_id, answered) = db::transaction(pool, move |conn| {
-        let complaint = record(conn, new, &actor, crate::time::now())?;
+        let complaint = record(conn, new, &name, crate::time::now())?;
+        // What the complaint says is the reseller's: the log keeps where and what about.
+        audit::record(
+            conn,
+            Some(&actor),
+            Change::new("complaint.created", "complaint", &complaint.id).with(serde_json::json!({
+                "stop_id": complaint.stop_id,
+                "theme": complaint.theme.to_string(),
+                "registration_id": complaint.registration_id,
+                "notify_reseller": complaint.notify_reseller,
+            })),
+        )?;
         Ok((complaint.id.clone(), answer(conn, complaint)?))
     })
     .await?;
@@ -241,15 +282,23 @@ pub async fn work_complaint<R, F>(
     events: &Dispatcher,
     id: String,
     changes: ComplaintChanges,
-    actor: String,
+    user: &CurrentUser,
     answer: F,
 ) -> Result<R, AppError>
 where
     R: Send + 'static,
     F: FnOnce(&mut DbConnection, Complaint) -> Result<R, AppError> + Send + 'static,
 {
+    let (name, actor) = (user.name.clone(), Actor::from(user));
     let (changed, answered) = db::transaction(pool, move |conn| {
-        let complaint = change(conn, &id, changes, &actor, crate::time::now())?;
+        let before = store::find(conn, &id)?.ok_or(AppError::NotFound("complaint"))?;
+        let complaint = change(conn, &id, changes, &name, crate::time::now())?;
+        audit::record(
+            conn,
+            Some(&actor),
+            Change::new("complaint.updated", "complaint", &id)
+                .with(complaint_diff(&before, &complaint)),
+        )?;
         let changed = DomainEvent::ComplaintChanged {
             complaint_id: complaint.id.clone(),
             status: complaint.status,

@@ -81,13 +81,21 @@ async fn outbox_page(
 async fn retry(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _admin: PageUser<ManageSetup>,
+    admin: PageUser<ManageSetup>,
     path: web::Path<String>,
     _form: CsrfForm<std::collections::BTreeMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    db::run(&state.pool, move |conn| {
-        Ok(outbox::retry_now(conn, &id, crate::time::now())?)
+    let actor = crate::audit::Actor::from(&admin.user);
+    db::transaction(&state.pool, move |conn| {
+        if outbox::retry_now(conn, &id, crate::time::now())? > 0 {
+            crate::audit::record(
+                conn,
+                Some(&actor),
+                crate::audit::Change::new("email.retried", "email", &id),
+            )?;
+        }
+        Ok(())
     })
     .await
     .map_err(|e| PageError::new(&req, e))?;

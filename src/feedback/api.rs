@@ -36,12 +36,14 @@ pub struct FeedbackRequestsResponse {
 #[post("/api/v1/stops/{stop_id}/feedback-requests")]
 pub async fn request_feedback(
     state: web::Data<AppState>,
-    _marketing: ApiUser<ReadAnalytics>,
+    marketing: ApiUser<ReadAnalytics>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let stop_id = path.into_inner();
     let link_days = state.settings.feedback_days;
-    let queued = service::ask_for_feedback(&state.pool, &state.events, stop_id, link_days).await?;
+    let actor = crate::audit::Actor::from(&marketing.user);
+    let queued =
+        service::ask_for_feedback(&state.pool, &state.events, stop_id, link_days, actor).await?;
     Ok(HttpResponse::Accepted().json(FeedbackRequestsResponse { queued }))
 }
 
@@ -169,16 +171,12 @@ pub struct QuoteRequest {
 #[put("/api/v1/feedback-answers/{feedback_id}/quote")]
 pub async fn pick_quote(
     state: web::Data<AppState>,
-    _marketing: ApiUser<crate::auth::policy::WorkComplaints>,
+    marketing: ApiUser<crate::auth::policy::WorkComplaints>,
     path: web::Path<String>,
     body: ApiJson<QuoteRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
     let selected = body.0.selected;
-    db::run(&state.pool, move |conn| {
-        super::summary::select_quote(conn, &id, selected)
-    })
-    .await?;
-    state.analytics.stops.clear();
+    let actor = crate::audit::Actor::from(&marketing.user);
+    crate::analytics::service::pick_quote(&state, path.into_inner(), selected, actor).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"selected": selected})))
 }

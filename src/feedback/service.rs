@@ -327,10 +327,18 @@ pub async fn ask_for_feedback(
     events: &Dispatcher,
     stop_id: String,
     link_days: i64,
+    actor: crate::audit::Actor,
 ) -> Result<usize, AppError> {
     let asked_at = stop_id.clone();
     let queued = db::transaction(pool, move |conn| {
-        request(conn, &asked_at, link_days, crate::time::now())
+        let queued = request(conn, &asked_at, link_days, crate::time::now())?;
+        crate::audit::record(
+            conn,
+            Some(&actor),
+            crate::audit::Change::new("feedback.requested", "stop", &asked_at)
+                .with(serde_json::json!({"queued": queued})),
+        )?;
+        Ok(queued)
     })
     .await?;
     events.publish([DomainEvent::FeedbackRequested { stop_id, queued }]);

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    analytics, auth, checkin, complaints, error, feedback, outcomes, people, registrations, tours,
-    webhooks,
+    analytics, audit, auth, checkin, complaints, error, feedback, outcomes, people, registrations,
+    tours, webhooks,
 };
 
 mod errors;
@@ -94,6 +94,8 @@ impl Modify for BearerAuth {
         webhooks::api::test_webhook,
         webhooks::api::retry_delivery,
         people::api::person,
+        people::api::erase_person,
+        audit::api::list_entries,
     ),
     components(schemas(error::Problem)),
     modifiers(&BearerAuth, &StandardErrors),
@@ -106,6 +108,7 @@ impl Modify for BearerAuth {
         (name = "analytics", description = "attendance figures per stop and per tour, for marketing"),
         (name = "outcomes", description = "follow-up conversions (certification started…) that feed the funnel and targets"),
         (name = "personal data", description = "what is held about a person, for their rights under the GDPR"),
+        (name = "audit", description = "who changed what: an append-only log of every change made by a person or a token"),
         (name = "integrations", description = "webhooks (Standard Webhooks): events sent to other systems as they happen"),
     )
 )]

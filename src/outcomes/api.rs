@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::service::{self, ImportReport};
 use super::store::{self, Outcome};
+use crate::audit::Actor;
 use crate::auth::ApiUser;
 use crate::auth::policy::ReadAnalytics;
 use crate::db;
@@ -104,7 +105,7 @@ pub async fn record_outcome(
     body: ApiJson<OutcomeRequest>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.0;
-    let actor = marketing.user.email;
+    let actor = Actor::from(&marketing.user);
     let outcome = service::record_outcome(
         &state.pool,
         body.registration_id,
@@ -158,7 +159,7 @@ pub async fn import_outcomes(
             e.utf8_error().valid_up_to()
         ))
     })?;
-    let actor = marketing.user.email;
+    let actor = Actor::from(&marketing.user);
     let report = service::import_outcomes(&state.pool, text, actor).await?;
     // A file without its header was not read at all: the request is wrong, not some lines.
     if let [only] = report.errors.as_slice()
@@ -216,9 +217,10 @@ pub async fn list_outcomes(
 #[delete("/api/v1/outcomes/{id}")]
 pub async fn delete_outcome(
     state: web::Data<AppState>,
-    _marketing: ApiUser<ReadAnalytics>,
+    marketing: ApiUser<ReadAnalytics>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    service::delete_outcome(&state.pool, path.into_inner()).await?;
+    let actor = Actor::from(&marketing.user);
+    service::delete_outcome(&state.pool, path.into_inner(), actor).await?;
     Ok(HttpResponse::NoContent().finish())
 }

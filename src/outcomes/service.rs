@@ -6,6 +6,7 @@ use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 
 use super::store::{self, Outcome};
+use crate::audit::{self, Actor, Change};
 use crate::db::schema::registrations;
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::{AppError, FieldErrors};
@@ -310,10 +311,20 @@ pub async fn record_outcome(
     registration_id: String,
     kind: String,
     occurred_on: String,
-    actor: String,
+    actor: Actor,
 ) -> Result<Outcome, AppError> {
     db::transaction(pool, move |conn| {
-        record(conn, &registration_id, &kind, &occurred_on, &actor)
+        let outcome = record(conn, &registration_id, &kind, &occurred_on, &actor.email)?;
+        audit::record(
+            conn,
+            Some(&actor),
+            Change::new("outcome.recorded", "outcome", &outcome.id).with(serde_json::json!({
+                "registration_id": outcome.registration_id,
+                "kind": outcome.kind,
+                "occurred_on": outcome.occurred_on,
+            })),
+        )?;
+        Ok(outcome)
     })
     .await
 }
@@ -323,7 +334,7 @@ pub async fn record_outcome(
 pub async fn import_outcomes(
     pool: &DbPool,
     text: String,
-    actor: String,
+    actor: Actor,
 ) -> Result<ImportReport, AppError> {
     let (lines, mut report) = parse_csv(&text);
     let mut seen = HashSet::new();
@@ -331,7 +342,23 @@ pub async fn import_outcomes(
         let (chunk, actor) = (chunk.to_vec(), actor.clone());
         let (part, carried) = db::transaction(pool, move |conn| {
             let mut part = ImportReport::default();
-            import_lines(conn, &chunk, &actor, &mut seen, &mut part)?;
+            import_lines(conn, &chunk, &actor.email, &mut seen, &mut part)?;
+            // One entry per transaction: what it wrote is what the entry says.
+            let first_line = chunk.first().map_or(0, |l| l.line);
+            audit::record(
+                conn,
+                Some(&actor),
+                Change::new(
+                    "outcomes.imported",
+                    "outcomes",
+                    format!("line:{first_line}"),
+                )
+                .with(serde_json::json!({
+                    "from_line": first_line,
+                    "lines": chunk.len(),
+                    "imported": part.imported,
+                })),
+            )?;
             Ok((part, seen))
         })
         .await?;
@@ -345,10 +372,14 @@ pub async fn import_outcomes(
 }
 
 /// The use case "delete an outcome" recorded by mistake; 404 when there is none.
-pub async fn delete_outcome(pool: &DbPool, id: String) -> Result<(), AppError> {
+pub async fn delete_outcome(pool: &DbPool, id: String, actor: Actor) -> Result<(), AppError> {
     db::transaction(pool, move |conn| match store::delete(conn, &id)? {
         0 => Err(AppError::NotFound("outcome")),
-        _ => Ok(()),
+        _ => audit::record(
+            conn,
+            Some(&actor),
+            Change::new("outcome.deleted", "outcome", &id),
+        ),
     })
     .await
 }

@@ -1,16 +1,18 @@
 //! The personal data API (admins).
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, delete, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::erasure::Erased;
+use crate::audit::Actor;
 use crate::auth::ApiUser;
 use crate::auth::policy::ManagePersonalData;
 use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(person);
+    cfg.service(person).service(erase_person);
 }
 
 /// Everything held about one e-mail address, across tours.
@@ -49,7 +51,34 @@ pub async fn person(
     admin: ApiUser<ManagePersonalData>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let held = super::service::export(&state.pool, path.into_inner()).await?;
+    let held =
+        super::service::export(&state.pool, path.into_inner(), Actor::from(&admin.user)).await?;
     tracing::info!(user_id = %admin.user.id, "personal data exported");
     Ok(HttpResponse::Ok().json(held))
+}
+
+/// Erase everything held about an e-mail address, across tours (admin), for a request under
+/// GDPR article 17. Registrations for stops not started yet are cancelled first (seats freed,
+/// the waitlist promoted); then names, address, company, job title and the person's free text
+/// are replaced by a pseudonym everywhere. Every analytics figure of past stops stays the same.
+/// Afterwards `GET` answers 404.
+#[utoipa::path(
+    tag = "personal data", security(("bearer" = [])),
+    params(("email" = String, Path)),
+    responses((status = 200, body = Erased))
+)]
+#[delete("/api/v1/people/{email}")]
+pub async fn erase_person(
+    state: web::Data<AppState>,
+    admin: ApiUser<ManagePersonalData>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let erased = super::erasure::erase_person(
+        &state.pool,
+        &state.events,
+        path.into_inner(),
+        Some(Actor::from(&admin.user)),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(erased))
 }

@@ -6,6 +6,8 @@ use chrono::{NaiveDate, NaiveDateTime, SecondsFormat};
 use diesel::prelude::*;
 use serde_json::{Value, json};
 
+use super::erasure::person_key;
+use crate::audit::{self, Actor, Change};
 use crate::db::schema::{
     check_ins, complaints, enrolments, feedback, outbox, outcomes, registrations, scans,
 };
@@ -144,9 +146,30 @@ pub fn gather(conn: &mut DbConnection, email: &str) -> Result<Option<Value>, App
     })))
 }
 
-/// The use case "what do we hold about this address" (admins); 404 when nothing.
-pub async fn export(pool: &DbPool, email: String) -> Result<Value, AppError> {
+/// What is held about an address, to look at (not handed over: not recorded); 404 when nothing.
+pub async fn look_up(pool: &DbPool, email: String) -> Result<Value, AppError> {
     db::run(pool, move |conn| gather(conn, &email))
         .await?
         .ok_or(AppError::NotFound("person"))
+}
+
+/// The use case "hand over what we hold about this address" (admins); 404 when nothing. Handing it
+/// over is recorded in the audit log, under the person's key rather than their address.
+pub async fn export(pool: &DbPool, email: String, actor: Actor) -> Result<Value, AppError> {
+    db::transaction(pool, move |conn| {
+        let held = gather(conn, &email)?.ok_or(AppError::NotFound("person"))?;
+        let kinds: serde_json::Map<String, Value> = held
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(kind, rows)| rows.as_array().map(|r| (kind.clone(), json!(r.len()))))
+            .collect();
+        audit::record(
+            conn,
+            Some(&actor),
+            Change::new("person.exported", "person", person_key(&email)).with(Value::Object(kinds)),
+        )?;
+        Ok(held)
+    })
+    .await
 }

@@ -46,11 +46,12 @@ pub struct RemindersQueued {
 #[post("/api/v1/stops/{stop_id}/reminders")]
 pub async fn remind_stop(
     state: web::Data<AppState>,
-    _marketing: ApiUser<ContactAttendees>,
+    marketing: ApiUser<ContactAttendees>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    let actor = crate::audit::Actor::from(&marketing.user);
     let queued =
-        super::reminders::remind_stop(&state.pool, &state.events, path.into_inner()).await?;
+        super::reminders::remind_stop(&state.pool, &state.events, path.into_inner(), actor).await?;
     Ok(HttpResponse::Accepted().json(RemindersQueued { queued }))
 }
 

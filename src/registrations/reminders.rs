@@ -107,6 +107,7 @@ pub async fn remind_stop(
     pool: &DbPool,
     events: &Dispatcher,
     stop_id: String,
+    actor: crate::audit::Actor,
 ) -> Result<usize, AppError> {
     let queued = db::transaction(pool, move |conn| {
         crate::tours::store::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
@@ -122,6 +123,12 @@ pub async fn remind_stop(
                 queued += 1;
             }
         }
+        crate::audit::record(
+            conn,
+            Some(&actor),
+            crate::audit::Change::new("reminders.sent", "stop", &stop_id)
+                .with(serde_json::json!({"queued": queued})),
+        )?;
         Ok(queued)
     })
     .await?;

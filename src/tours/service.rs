@@ -7,6 +7,7 @@ use super::domain::{NewStop, NewTour, NewWorkshop, StopWindow};
 use super::store::{
     self, Checkpoint, Stop, StopChanges, Tour, TourTarget, Workshop, WorkshopChanges,
 };
+use crate::audit::{self, Actor, Change};
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::AppError;
 use crate::events::{Dispatcher, DomainEvent};
@@ -42,6 +43,14 @@ pub struct StopView {
 pub struct WorkshopView {
     pub workshop: Workshop,
     pub seats_left: i64,
+}
+
+/// What a set-up change caused, noted by the functions below as they make it: events to publish
+/// once committed, and what to write in the audit log (with who asked) before the commit.
+#[derive(Debug, Default)]
+pub struct Effects {
+    pub happened: Vec<DomainEvent>,
+    pub audit: Vec<Change>,
 }
 
 fn new_id() -> String {
@@ -82,7 +91,11 @@ fn target_rows(tour_id: &str, new: &NewTour) -> Vec<TourTarget> {
 }
 
 /// Creates a tour and its targets.
-pub fn create_tour(conn: &mut DbConnection, new: &NewTour) -> Result<TourView, AppError> {
+pub fn create_tour(
+    conn: &mut DbConnection,
+    new: &NewTour,
+    effects: &mut Effects,
+) -> Result<TourView, AppError> {
     let tour = Tour {
         id: new_id(),
         slug: new.slug.clone(),
@@ -95,6 +108,11 @@ pub fn create_tour(conn: &mut DbConnection, new: &NewTour) -> Result<TourView, A
     store::insert_tour(conn, &tour).map_err(slug_conflict)?;
     let targets = target_rows(&tour.id, new);
     store::replace_targets(conn, &tour.id, &targets)?;
+    effects.audit.push(
+        Change::new("tour.created", "tour", &tour.id).with(serde_json::json!({
+            "slug": tour.slug, "name": tour.name, "published": tour.published_at.is_some(),
+        })),
+    );
     Ok(TourView {
         tour,
         targets,
@@ -103,8 +121,14 @@ pub fn create_tour(conn: &mut DbConnection, new: &NewTour) -> Result<TourView, A
 }
 
 /// Replaces a tour's fields and targets.
-pub fn update_tour(conn: &mut DbConnection, id: &str, new: &NewTour) -> Result<TourView, AppError> {
+pub fn update_tour(
+    conn: &mut DbConnection,
+    id: &str,
+    new: &NewTour,
+    effects: &mut Effects,
+) -> Result<TourView, AppError> {
     let current = store::find_tour(conn, id)?.ok_or(AppError::NotFound("tour"))?;
+    let targets_before = store::list_targets(conn, &current.id)?;
     let tour = Tour {
         slug: new.slug.clone(),
         name: new.name.clone(),
@@ -116,11 +140,27 @@ pub fn update_tour(conn: &mut DbConnection, id: &str, new: &NewTour) -> Result<T
         } else {
             None
         },
-        ..current
+        ..current.clone()
     };
     store::update_tour(conn, &tour).map_err(slug_conflict)?;
-    store::replace_targets(conn, &tour.id, &target_rows(&tour.id, new))?;
+    let targets = target_rows(&tour.id, new);
+    store::replace_targets(conn, &tour.id, &targets)?;
+    let mut changed = audit::diff(&current, &tour);
+    let (before, after) = (target_map(&targets_before), target_map(&targets));
+    if before != after {
+        changed["targets"] = serde_json::json!({"from": before, "to": after});
+    }
+    effects
+        .audit
+        .push(Change::new("tour.updated", "tour", &tour.id).with(changed));
     tour_view(conn, &tour.id)
+}
+
+fn target_map(targets: &[TourTarget]) -> std::collections::BTreeMap<&str, i32> {
+    targets
+        .iter()
+        .map(|t| (t.outcome.as_str(), t.value))
+        .collect()
 }
 
 /// A tour the public may see (by id or slug): a draft is not found.
@@ -173,6 +213,7 @@ pub fn create_stop(
     conn: &mut DbConnection,
     tour_id: &str,
     new: &NewStop,
+    effects: &mut Effects,
 ) -> Result<StopView, AppError> {
     let tour = store::find_tour(conn, tour_id)?.ok_or(AppError::NotFound("tour"))?;
     let stop = Stop {
@@ -200,6 +241,12 @@ pub fn create_stop(
             name: "Entrance".into(),
         },
     )?;
+    effects.audit.push(
+        Change::new("stop.created", "stop", &stop.id).with(serde_json::json!({
+            "tour_id": stop.tour_id, "city": stop.city, "starts_at": stop.starts_at,
+            "capacity": stop.capacity,
+        })),
+    );
     stop_view(conn, &stop.id)
 }
 
@@ -208,7 +255,7 @@ pub fn update_stop(
     conn: &mut DbConnection,
     id: &str,
     new: &NewStop,
-    happened: &mut Vec<DomainEvent>,
+    effects: &mut Effects,
 ) -> Result<StopView, AppError> {
     let current = store::find_stop(conn, id)?.ok_or(AppError::NotFound("stop"))?;
     let workshops = store::list_workshops(conn, id)?;
@@ -237,11 +284,17 @@ pub fn update_stop(
         )));
     }
     // More seats: the waitlist moves up at once.
-    happened.extend(crate::registrations::service::fill_stop_seats(
-        conn,
-        &current.id,
-    )?);
-    stop_view(conn, id)
+    effects
+        .happened
+        .extend(crate::registrations::service::fill_stop_seats(
+            conn,
+            &current.id,
+        )?);
+    let view = stop_view(conn, id)?;
+    effects.audit.push(
+        Change::new("stop.updated", "stop", id).with(audit::diff(&current, &view.summary.stop)),
+    );
+    Ok(view)
 }
 
 /// A stop with its workshops and checkpoints.
@@ -285,6 +338,7 @@ pub fn create_workshop(
     conn: &mut DbConnection,
     stop_id: &str,
     new: &NewWorkshop,
+    effects: &mut Effects,
 ) -> Result<WorkshopView, AppError> {
     let workshop = Workshop {
         id: new_id(),
@@ -310,6 +364,12 @@ pub fn create_workshop(
             name: checkpoint_name(new),
         },
     )?;
+    effects.audit.push(
+        Change::new("workshop.created", "workshop", &workshop.id).with(serde_json::json!({
+            "stop_id": workshop.stop_id, "title": workshop.title, "room": workshop.room,
+            "starts_at": workshop.starts_at, "capacity": workshop.capacity,
+        })),
+    );
     Ok(WorkshopView {
         seats_left: i64::from(workshop.capacity),
         workshop,
@@ -321,7 +381,7 @@ pub fn update_workshop(
     conn: &mut DbConnection,
     id: &str,
     new: &NewWorkshop,
-    happened: &mut Vec<DomainEvent>,
+    effects: &mut Effects,
 ) -> Result<WorkshopView, AppError> {
     let current = store::find_workshop(conn, id)?.ok_or(AppError::NotFound("workshop"))?;
     let changes = WorkshopChanges {
@@ -340,10 +400,15 @@ pub fn update_workshop(
         )));
     }
     store::rename_workshop_checkpoint(conn, id, &checkpoint_name(new))?;
-    happened.extend(crate::registrations::service::fill_workshop_seats(
-        conn, id,
-    )?);
+    effects
+        .happened
+        .extend(crate::registrations::service::fill_workshop_seats(
+            conn, id,
+        )?);
     let workshop = find_workshop(conn, id)?;
+    effects.audit.push(
+        Change::new("workshop.updated", "workshop", id).with(audit::diff(&current, &workshop)),
+    );
     Ok(WorkshopView {
         seats_left: i64::from(workshop.capacity - workshop.seats_taken).max(0),
         workshop,
@@ -361,7 +426,11 @@ pub fn is_empty(conn: &mut DbConnection) -> Result<bool, AppError> {
 }
 
 /// Deletes a tour set up by mistake. Refused once any of its stops holds what people did.
-pub fn delete_tour(conn: &mut DbConnection, id: &str) -> Result<(), AppError> {
+pub fn delete_tour(
+    conn: &mut DbConnection,
+    id: &str,
+    effects: &mut Effects,
+) -> Result<(), AppError> {
     let tour = store::find_tour(conn, id)?.ok_or(AppError::NotFound("tour"))?;
     for stop in store::list_stops(conn, &tour.id)? {
         if store::stop_has_history(conn, &stop.id)? {
@@ -372,11 +441,19 @@ pub fn delete_tour(conn: &mut DbConnection, id: &str) -> Result<(), AppError> {
         }
     }
     store::delete_tour(conn, &tour.id)?;
+    effects.audit.push(
+        Change::new("tour.deleted", "tour", &tour.id)
+            .with(serde_json::json!({"slug": tour.slug, "name": tour.name})),
+    );
     Ok(())
 }
 
 /// Deletes a stop set up by mistake. Refused once anyone registered or complained there.
-pub fn delete_stop(conn: &mut DbConnection, id: &str) -> Result<String, AppError> {
+pub fn delete_stop(
+    conn: &mut DbConnection,
+    id: &str,
+    effects: &mut Effects,
+) -> Result<String, AppError> {
     let stop = store::find_stop(conn, id)?.ok_or(AppError::NotFound("stop"))?;
     if store::stop_has_history(conn, &stop.id)? {
         return Err(kept_for_history(
@@ -384,11 +461,20 @@ pub fn delete_stop(conn: &mut DbConnection, id: &str) -> Result<String, AppError
         ));
     }
     store::delete_stop(conn, &stop.id)?;
+    effects.audit.push(
+        Change::new("stop.deleted", "stop", &stop.id).with(serde_json::json!({
+            "tour_id": stop.tour_id, "city": stop.city, "starts_at": stop.starts_at,
+        })),
+    );
     Ok(stop.tour_id)
 }
 
 /// Deletes a workshop set up by mistake. Refused once anyone chose it or was scanned there.
-pub fn delete_workshop(conn: &mut DbConnection, id: &str) -> Result<String, AppError> {
+pub fn delete_workshop(
+    conn: &mut DbConnection,
+    id: &str,
+    effects: &mut Effects,
+) -> Result<String, AppError> {
     let workshop = store::find_workshop(conn, id)?.ok_or(AppError::NotFound("workshop"))?;
     if store::workshop_has_history(conn, &workshop.id)? {
         return Err(kept_for_history(
@@ -396,6 +482,11 @@ pub fn delete_workshop(conn: &mut DbConnection, id: &str) -> Result<String, AppE
         ));
     }
     store::delete_workshop(conn, &workshop.id)?;
+    effects.audit.push(
+        Change::new("workshop.deleted", "workshop", &workshop.id).with(serde_json::json!({
+            "stop_id": workshop.stop_id, "title": workshop.title,
+        })),
+    );
     Ok(workshop.stop_id)
 }
 
@@ -406,23 +497,28 @@ fn kept_for_history(what: &str) -> AppError {
     ))
 }
 
-/// The use case behind every set-up change (a tour, a stop, a workshop, created or changed):
-/// `change` runs in one transaction and notes what it caused (more seats promote people
-/// waiting); then the scanners are told — checkpoints, rooms and time zones may have changed.
-/// API and pages both go through here.
+/// The use case behind every set-up change (a tour, a stop, a workshop, created, changed or
+/// deleted): `change` runs in one transaction, noting what it caused (more seats promote people
+/// waiting) and what it changed, which is written to the audit log as made by `actor` in that
+/// same transaction; then the scanners are told — checkpoints, rooms and time zones may have
+/// changed. API and pages both go through here.
 pub async fn change_setup<T, F>(
     pool: &DbPool,
     events: &Dispatcher,
+    actor: Actor,
     change: F,
 ) -> Result<T, AppError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut DbConnection, &mut Vec<DomainEvent>) -> Result<T, AppError> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &mut Effects) -> Result<T, AppError> + Send + 'static,
 {
     let (changed, mut happened) = db::transaction(pool, move |conn| {
-        let mut happened = Vec::new();
-        let changed = change(conn, &mut happened)?;
-        Ok((changed, happened))
+        let mut effects = Effects::default();
+        let changed = change(conn, &mut effects)?;
+        for entry in effects.audit {
+            audit::record(conn, Some(&actor), entry)?;
+        }
+        Ok((changed, effects.happened))
     })
     .await?;
     happened.push(DomainEvent::SetupChanged);

@@ -7,7 +7,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{checkpoints, stops, tour_targets, tours, workshops};
 use crate::time::StopZone;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize)]
 #[diesel(table_name = tours, treat_none_as_null = true)]
 pub struct Tour {
     pub id: String,
@@ -27,7 +27,7 @@ impl Tour {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = tour_targets)]
 pub struct TourTarget {
     pub tour_id: String,
@@ -35,7 +35,7 @@ pub struct TourTarget {
     pub value: i32,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = stops)]
 pub struct Stop {
     pub id: String,
@@ -71,7 +71,7 @@ pub struct StopChanges {
     pub registration_closes_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = workshops)]
 pub struct Workshop {
     pub id: String,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{EventType, service, store};
+use crate::audit::Actor;
 use crate::auth::ApiUser;
 use crate::auth::policy::ManageIntegrations;
 use crate::db;
@@ -118,7 +119,7 @@ pub async fn create_webhook(
     let endpoint = service::register_endpoint(
         &state.pool,
         state.settings.webhook_allow_private,
-        admin.user.id,
+        Actor::from(&admin.user),
         new,
     )
     .await?;
@@ -159,10 +160,10 @@ pub async fn list_webhooks(
 #[delete("/api/v1/webhooks/{webhook_id}")]
 pub async fn delete_webhook(
     state: web::Data<AppState>,
-    _admin: ApiUser<ManageIntegrations>,
+    admin: ApiUser<ManageIntegrations>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    service::remove_endpoint(&state.pool, path.into_inner()).await?;
+    service::remove_endpoint(&state.pool, path.into_inner(), Actor::from(&admin.user)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -210,10 +211,10 @@ pub async fn list_deliveries(
 #[post("/api/v1/webhooks/{webhook_id}/test")]
 pub async fn test_webhook(
     state: web::Data<AppState>,
-    _admin: ApiUser<ManageIntegrations>,
+    admin: ApiUser<ManageIntegrations>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = service::send_test(&state.pool, path.into_inner()).await?;
+    let id = service::send_test(&state.pool, path.into_inner(), Actor::from(&admin.user)).await?;
     Ok(HttpResponse::Accepted().json(QueuedResponse { id }))
 }
 
@@ -226,10 +227,11 @@ pub async fn test_webhook(
 #[post("/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry")]
 pub async fn retry_delivery(
     state: web::Data<AppState>,
-    _admin: ApiUser<ManageIntegrations>,
+    admin: ApiUser<ManageIntegrations>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (webhook_id, delivery_id) = path.into_inner();
-    service::retry_delivery(&state.pool, webhook_id, delivery_id.clone()).await?;
+    let actor = Actor::from(&admin.user);
+    service::retry_delivery(&state.pool, webhook_id, delivery_id.clone(), actor).await?;
     Ok(HttpResponse::Accepted().json(QueuedResponse { id: delivery_id }))
 }

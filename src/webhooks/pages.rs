@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 
 use super::{EventType, service, store};
+use crate::audit::Actor;
 use crate::auth::PageUser;
 use crate::auth::policy::ManageIntegrations;
 use crate::db;
@@ -162,7 +163,8 @@ async fn create(
     };
     let ctx = PageContext::anonymous(&req).with_user(Some(admin.user.clone()));
     let allow_private = state.settings.webhook_allow_private;
-    match service::register_endpoint(&state.pool, allow_private, admin.user.id, new).await {
+    let actor = Actor::from(&admin.user);
+    match service::register_endpoint(&state.pool, allow_private, actor, new).await {
         Ok(endpoint) => {
             let form = FormShown {
                 created_secret: Some(endpoint.secret),
@@ -254,12 +256,12 @@ async fn endpoint_page(
 async fn send_test(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _admin: PageUser<ManageIntegrations>,
+    admin: PageUser<ManageIntegrations>,
     path: web::Path<String>,
     _form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    service::send_test(&state.pool, id.clone())
+    service::send_test(&state.pool, id.clone(), Actor::from(&admin.user))
         .await
         .map_err(|e| PageError::new(&req, e))?;
     Ok(redirect_see_other(&format!("/admin/webhooks/{id}")))
@@ -269,11 +271,11 @@ async fn send_test(
 async fn remove(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _admin: PageUser<ManageIntegrations>,
+    admin: PageUser<ManageIntegrations>,
     path: web::Path<String>,
     _form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
-    service::remove_endpoint(&state.pool, path.into_inner())
+    service::remove_endpoint(&state.pool, path.into_inner(), Actor::from(&admin.user))
         .await
         .map_err(|e| PageError::new(&req, e))?;
     Ok(redirect_see_other("/admin/webhooks"))
@@ -283,12 +285,13 @@ async fn remove(
 async fn retry(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _admin: PageUser<ManageIntegrations>,
+    admin: PageUser<ManageIntegrations>,
     path: web::Path<(String, String)>,
     _form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let (id, delivery_id) = path.into_inner();
-    service::retry_delivery(&state.pool, id.clone(), delivery_id)
+    let actor = Actor::from(&admin.user);
+    service::retry_delivery(&state.pool, id.clone(), delivery_id, actor)
         .await
         .map_err(|e| PageError::new(&req, e))?;
     Ok(redirect_see_other(&format!("/admin/webhooks/{id}")))

@@ -2,6 +2,7 @@
 //! and record the same way.
 
 use super::{EventType, TEST_EVENT, signature, store, target};
+use crate::audit::{self, Actor, Change};
 use crate::db::{self, DbPool};
 use crate::error::{AppError, FieldErrors};
 
@@ -19,7 +20,7 @@ pub struct NewEndpoint {
 pub async fn register_endpoint(
     pool: &DbPool,
     allow_private: bool,
-    actor_id: String,
+    actor: Actor,
     new: NewEndpoint,
 ) -> Result<store::Endpoint, AppError> {
     let mut errors = FieldErrors::new();
@@ -50,33 +51,57 @@ pub async fn register_endpoint(
         url: url.to_string(),
         secret,
         events: events.join(" "),
-        created_by: Some(actor_id),
+        created_by: Some(actor.id.clone()),
         created_at: crate::time::now(),
     };
     let stored = endpoint.clone();
-    db::transaction(pool, move |conn| Ok(store::insert_endpoint(conn, &stored)?)).await?;
+    db::transaction(pool, move |conn| {
+        store::insert_endpoint(conn, &stored)?;
+        // The secret is not logged: it is shown once, to the admin who made it.
+        audit::record(
+            conn,
+            Some(&actor),
+            Change::new("webhook.created", "webhook", &stored.id)
+                .with(serde_json::json!({"url": stored.url, "events": stored.events})),
+        )
+    })
+    .await?;
     tracing::info!(webhook_id = %endpoint.id, url = %endpoint.url, "webhook registered");
     Ok(endpoint)
 }
 
 /// The use case "remove an endpoint": it and its deliveries go; nothing more is sent to it.
-pub async fn remove_endpoint(pool: &DbPool, id: String) -> Result<(), AppError> {
+pub async fn remove_endpoint(pool: &DbPool, id: String, actor: Actor) -> Result<(), AppError> {
     let removed = id.clone();
-    let gone = db::transaction(pool, move |conn| Ok(store::delete_endpoint(conn, &id)?)).await?;
-    if gone == 0 {
-        return Err(AppError::NotFound("webhook"));
-    }
+    db::transaction(pool, move |conn| {
+        let endpoint = store::find_endpoint(conn, &id)?.ok_or(AppError::NotFound("webhook"))?;
+        store::delete_endpoint(conn, &id)?;
+        audit::record(
+            conn,
+            Some(&actor),
+            Change::new("webhook.deleted", "webhook", &id)
+                .with(serde_json::json!({"url": endpoint.url})),
+        )
+    })
+    .await?;
     tracing::info!(webhook_id = %removed, "webhook removed");
     Ok(())
 }
 
 /// The use case "send a test event": a `webhook.test` delivery queued for that endpoint alone.
 /// Returns its message id.
-pub async fn send_test(pool: &DbPool, id: String) -> Result<String, AppError> {
+pub async fn send_test(pool: &DbPool, id: String, actor: Actor) -> Result<String, AppError> {
     db::transaction(pool, move |conn| {
         store::find_endpoint(conn, &id)?.ok_or(AppError::NotFound("webhook"))?;
         let data = serde_json::json!({"webhook_id": id, "message": "a test event from roadshow"});
-        super::queue_for(conn, &id, TEST_EVENT, &data)
+        let message = super::queue_for(conn, &id, TEST_EVENT, &data)?;
+        audit::record(
+            conn,
+            Some(&actor),
+            Change::new("webhook.tested", "webhook", &id)
+                .with(serde_json::json!({"delivery_id": message})),
+        )?;
+        Ok(message)
     })
     .await
 }
@@ -86,14 +111,19 @@ pub async fn retry_delivery(
     pool: &DbPool,
     endpoint_id: String,
     delivery_id: String,
+    actor: Actor,
 ) -> Result<(), AppError> {
     let found = db::transaction(pool, move |conn| {
-        Ok(store::retry_now(
-            conn,
-            &endpoint_id,
-            &delivery_id,
-            crate::time::now(),
-        )?)
+        let found = store::retry_now(conn, &endpoint_id, &delivery_id, crate::time::now())?;
+        if found {
+            audit::record(
+                conn,
+                Some(&actor),
+                Change::new("webhook.delivery_retried", "webhook", &endpoint_id)
+                    .with(serde_json::json!({"delivery_id": delivery_id})),
+            )?;
+        }
+        Ok(found)
     })
     .await?;
     if found {

@@ -2,6 +2,7 @@
 //! PostgreSQL when TEST_DATABASE_URL is set).
 
 mod analytics;
+mod audit;
 mod auth;
 mod checkin;
 mod cli;
@@ -9,6 +10,7 @@ mod contract;
 mod counters;
 mod door;
 mod drafts;
+mod erasure;
 mod feedback;
 mod fixtures;
 mod health;

@@ -19,6 +19,7 @@ use super::pages::DashboardQuery;
 use super::report::Figures;
 use super::service::{self, ExportedAttendee};
 use super::store::{ExportedAnswer, ExportedComplaint};
+use crate::audit::{self, Actor, Change};
 use crate::auth::policy::ReadAnalytics;
 use crate::auth::{ApiUser, PageUser};
 use crate::db::DbConnection;
@@ -41,6 +42,33 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Marketing, signed in on the pages or calling with a bearer token (reporting scripts).
 type Reader = Either<ApiUser<ReadAnalytics>, PageUser<ReadAnalytics>>;
+
+/// Notes the download in the audit log (who took which file of whose data) before it is sent:
+/// a file of attendees leaves roadshow's control once downloaded.
+async fn record_download(
+    state: &AppState,
+    reader: &Reader,
+    file: &'static str,
+    target: (&'static str, &str),
+    format: &str,
+    filter: &AttendeeFilter,
+) -> Result<(), AppError> {
+    let user = match reader {
+        Either::Left(api) => &api.user,
+        Either::Right(page) => &page.user,
+    };
+    let actor = Actor::from(user);
+    let change = Change::new("export.downloaded", target.0, target.1).with(serde_json::json!({
+        "file": file,
+        "format": format,
+        "partner_type": filter.partner_type,
+        "company_size": filter.company_size,
+    }));
+    crate::db::transaction(&state.pool, move |conn| {
+        audit::record(conn, Some(&actor), change)
+    })
+    .await
+}
 
 #[derive(Deserialize)]
 struct ExportPath {
@@ -177,13 +205,15 @@ impl RowSource for AttendeeRows {
 async fn attendees(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _reader: Reader,
+    reader: Reader,
     path: web::Path<ExportPath>,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, AppError> {
     let format = path.format()?;
     let filter = query.filter()?;
     let stop = service::find_stop(&state.pool, path.id.clone()).await?;
+    let target = ("stop", stop.id.as_str());
+    record_download(&state, &reader, "attendees", target, &path.format, &filter).await?;
     let tr = Locale::from_request(&req);
     let stem = format!(
         "attendees-{}-{}{}",
@@ -269,14 +299,16 @@ fn figure_cells(f: &Figures) -> Vec<Cell> {
 async fn overview(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _reader: Reader,
+    reader: Reader,
     path: web::Path<ExportPath>,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, AppError> {
     let format = path.format()?;
     let filter = query.filter()?;
     let mark = filtered_mark(&filter, Locale::from_request(&req));
-    let tour = service::cached_tour(&state, path.id.clone(), filter).await?;
+    let tour = service::cached_tour(&state, path.id.clone(), filter.clone()).await?;
+    let target = ("tour", path.id.as_str());
+    record_download(&state, &reader, "overview", target, &path.format, &filter).await?;
     let tr = Locale::from_request(&req);
     let header = OVERVIEW_TITLES
         .iter()
@@ -356,12 +388,14 @@ fn answer_cells(a: ExportedAnswer, tr: Locale) -> Vec<Cell> {
 async fn feedback_answers(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _reader: Reader,
+    reader: Reader,
     path: web::Path<ExportPath>,
 ) -> Result<HttpResponse, AppError> {
     let format = path.format()?;
     let tr = Locale::from_request(&req);
     let (tour, answers) = service::tour_answers(&state.pool, path.id.clone()).await?;
+    let (target, everyone) = (("tour", tour.id.as_str()), AttendeeFilter::default());
+    record_download(&state, &reader, "feedback", target, &path.format, &everyone).await?;
     let header = titles(tr, FEEDBACK_TITLES_FR, FEEDBACK_TITLES_EN);
     let rows = answers.into_iter().map(|a| answer_cells(a, tr)).collect();
     let stem = format!("feedback-{}", slug::slugify(&tour.name));
@@ -413,12 +447,22 @@ fn complaint_cells(c: ExportedComplaint, tr: Locale) -> Vec<Cell> {
 async fn complaint_list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _reader: Reader,
+    reader: Reader,
     path: web::Path<ExportPath>,
 ) -> Result<HttpResponse, AppError> {
     let format = path.format()?;
     let tr = Locale::from_request(&req);
     let (tour, complaints) = service::tour_complaints(&state.pool, path.id.clone()).await?;
+    let (target, everyone) = (("tour", tour.id.as_str()), AttendeeFilter::default());
+    record_download(
+        &state,
+        &reader,
+        "complaints",
+        target,
+        &path.format,
+        &everyone,
+    )
+    .await?;
     let header = titles(tr, COMPLAINT_TITLES_FR, COMPLAINT_TITLES_EN);
     let rows = complaints
         .into_iter()

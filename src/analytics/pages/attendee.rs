@@ -283,7 +283,7 @@ async fn record_outcome(
     form: CsrfForm<BTreeMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    let actor = user.user.email.clone();
+    let actor = crate::audit::Actor::from(&user.user);
     let ctx = PageContext::anonymous(&req).with_user(Some(user.user));
     let mut form = FormState::new(form.0);
     let (kind, date) = (

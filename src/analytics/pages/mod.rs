@@ -186,13 +186,14 @@ struct QuoteForm {
 async fn pick_quote(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _user: PageUser<ReadAnalytics>,
+    user: PageUser<ReadAnalytics>,
     path: web::Path<String>,
     form: CsrfForm<QuoteForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.0;
+    let actor = crate::audit::Actor::from(&user.user);
     rendered(&req, async {
-        service::pick_quote(&state, path.into_inner(), form.pick == "yes").await?;
+        service::pick_quote(&state, path.into_inner(), form.pick == "yes", actor).await?;
         Ok(redirect_see_other(&format!(
             "/analytics/stops/{}#quotes",
             form.stop_id

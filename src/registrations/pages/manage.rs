@@ -18,6 +18,10 @@ pub(super) struct ManageInfo {
     workshops: Vec<(String, String, String)>,
     /// For someone waiting: their place in the line (1 = next).
     place_in_line: Option<i64>,
+    /// The stop is over: the attendee may ask for their data to be erased.
+    ended: bool,
+    /// Their data were erased (pseudonymised) already.
+    erased: bool,
 }
 
 pub(super) fn manage_info(
@@ -39,6 +43,8 @@ pub(super) fn manage_info(
         badge_token: state.badges.sign(&r.stop_id, &r.id)?,
         open: r.status != RegistrationStatus::Cancelled && time::now() < view.stop.ends_at,
         place_in_line: None,
+        ended: time::now() >= view.stop.ends_at,
+        erased: r.email.ends_with(crate::people::erasure::ERASED_DOMAIN),
         workshops: view
             .workshops
             .iter()
@@ -76,6 +82,7 @@ pub(super) struct NoticeQuery {
     welcome: Option<String>,
     saved: Option<String>,
     cancelled: Option<String>,
+    erasure_asked: Option<String>,
 }
 
 impl NoticeQuery {
@@ -90,6 +97,8 @@ impl NoticeQuery {
             "mail.event.updated"
         } else if self.cancelled.is_some() {
             "manage.cancelled_notice"
+        } else if self.erasure_asked.is_some() {
+            "manage.erasure_asked"
         } else {
             return None;
         };
@@ -221,6 +230,25 @@ pub(super) async fn submit_cancel(
         .await
         .map_err(|e| PageError::new(&req, e))?;
     Ok(redirect_see_other(&format!("/manage/{token}?cancelled=1")))
+}
+
+/// After the stop, the attendee asks for their data to be erased: an e-mail with a link that
+/// confirms it goes to their address (see `people::erasure::ask_erasure`).
+#[post("/manage/{token}/erase")]
+pub(super) async fn ask_erasure(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    _form: CsrfForm<BTreeMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let token = path.into_inner();
+    let id = registration_of(&state, &token).map_err(|e| PageError::new(&req, e))?;
+    crate::people::erasure::ask_erasure(&state.pool, &state.events, id)
+        .await
+        .map_err(|e| PageError::new(&req, e))?;
+    Ok(redirect_see_other(&format!(
+        "/manage/{token}?erasure_asked=1#erase"
+    )))
 }
 
 #[derive(Template)]

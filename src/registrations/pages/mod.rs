@@ -34,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(manage_page)
         .service(submit_workshops)
         .service(submit_cancel)
+        .service(ask_erasure)
         .service(badge_page)
         .service(calendar_file);
 }

@@ -5,7 +5,8 @@ use crate::error::AppError;
 use crate::tours::domain::{
     NewStop, NewTour, NewWorkshop, RawStop, RawTarget, RawTour, RawWorkshop, StopWindow, TimeInput,
 };
-use crate::tours::service::{self, TourView};
+// The demo is loaded by roadshow, not changed by a person: its set-up is not audited.
+use crate::tours::service::{self, Effects, TourView};
 
 use super::{DEMO_SPRING_SLUG, DEMO_TOUR_SLUG};
 
@@ -217,7 +218,7 @@ pub(super) fn create_autumn_tour(conn: &mut DbConnection) -> Result<(TourView, u
             value: 550,
         }],
     })?;
-    let tour = service::create_tour(conn, &tour)?;
+    let tour = service::create_tour(conn, &tour, &mut Effects::default())?;
     let mut workshops = 0;
     for demo in STOPS {
         let raw = RawStop {
@@ -256,7 +257,7 @@ pub(super) fn create_spring_tour(conn: &mut DbConnection) -> Result<(), AppError
         default_locale: Some("fr".into()),
         targets: Vec::new(),
     })?;
-    let tour = service::create_tour(conn, &tour)?;
+    let tour = service::create_tour(conn, &tour, &mut Effects::default())?;
     let first = first_tuesday_from(crate::time::now().date() + chrono::Days::new(90));
     for (week, (city, venue)) in [
         ("Rennes", "Couvent des Jacobins"),
@@ -305,7 +306,7 @@ fn create_stop(
     room_of: impl Fn(usize) -> (&'static str, &'static str, i64),
 ) -> Result<usize, AppError> {
     let stop = NewStop::parse(raw, TimeInput::Local)?;
-    let created = service::create_stop(conn, tour_id, &stop)?;
+    let created = service::create_stop(conn, tour_id, &stop, &mut Effects::default())?;
     let window = StopWindow {
         timezone: stop.timezone,
         starts_at: stop.starts_at,
@@ -326,7 +327,12 @@ fn create_stop(
             window,
             TimeInput::Local,
         )?;
-        service::create_workshop(conn, &created.summary.stop.id, &workshop)?;
+        service::create_workshop(
+            conn,
+            &created.summary.stop.id,
+            &workshop,
+            &mut Effects::default(),
+        )?;
     }
     Ok(WORKSHOPS.len())
 }

@@ -10,6 +10,7 @@ use super::domain::{
 };
 use super::service::{self, StopSummary, StopView, TourView, WorkshopView};
 use super::store::Checkpoint;
+use crate::audit::Actor;
 use crate::auth::ApiUser;
 use crate::auth::policy::ManageSetup;
 use crate::db;
@@ -76,7 +77,7 @@ pub async fn list_tours(
 #[post("/api/v1/tours")]
 pub async fn create_tour(
     state: web::Data<AppState>,
-    _admin: ApiUser<ManageSetup>,
+    admin: ApiUser<ManageSetup>,
     body: ApiJson<CreateTourRequest>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.0;
@@ -88,9 +89,12 @@ pub async fn create_tour(
         targets: raw_targets(body.targets.unwrap_or_default()),
         published: !body.draft.unwrap_or(false),
     })?;
-    let view = service::change_setup(&state.pool, &state.events, move |conn, _| {
-        service::create_tour(conn, &new)
-    })
+    let view = service::change_setup(
+        &state.pool,
+        &state.events,
+        Actor::from(&admin.user),
+        move |conn, effects| service::create_tour(conn, &new, effects),
+    )
     .await?;
     tracing::info!(tour_id = %view.tour.id, "tour created");
     Ok(HttpResponse::Created().json(TourResponse::from(view)))
@@ -127,36 +131,41 @@ pub async fn get_tour(
 #[patch("/api/v1/tours/{tour_id}")]
 pub async fn update_tour(
     state: web::Data<AppState>,
-    _admin: ApiUser<ManageSetup>,
+    admin: ApiUser<ManageSetup>,
     path: web::Path<String>,
     body: ApiJson<UpdateTourRequest>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let body = body.0;
-    let view = service::change_setup(&state.pool, &state.events, move |conn, _| {
-        let current = service::tour_view(conn, &id)?;
-        let new = NewTour::try_from(RawTour {
-            name: body.name.unwrap_or(current.tour.name),
-            slug: Some(body.slug.unwrap_or(current.tour.slug)),
-            description: Some(body.description.unwrap_or(current.tour.description)),
-            default_locale: Some(body.default_locale.unwrap_or(current.tour.default_locale)),
-            published: body
-                .published
-                .unwrap_or(current.tour.published_at.is_some()),
-            targets: match body.targets {
-                Some(t) => raw_targets(t),
-                None => current
-                    .targets
-                    .into_iter()
-                    .map(|t| RawTarget {
-                        outcome: t.outcome,
-                        value: i64::from(t.value),
-                    })
-                    .collect(),
-            },
-        })?;
-        service::update_tour(conn, &current.tour.id, &new)
-    })
+    let view = service::change_setup(
+        &state.pool,
+        &state.events,
+        Actor::from(&admin.user),
+        move |conn, effects| {
+            let current = service::tour_view(conn, &id)?;
+            let new = NewTour::try_from(RawTour {
+                name: body.name.unwrap_or(current.tour.name),
+                slug: Some(body.slug.unwrap_or(current.tour.slug)),
+                description: Some(body.description.unwrap_or(current.tour.description)),
+                default_locale: Some(body.default_locale.unwrap_or(current.tour.default_locale)),
+                published: body
+                    .published
+                    .unwrap_or(current.tour.published_at.is_some()),
+                targets: match body.targets {
+                    Some(t) => raw_targets(t),
+                    None => current
+                        .targets
+                        .into_iter()
+                        .map(|t| RawTarget {
+                            outcome: t.outcome,
+                            value: i64::from(t.value),
+                        })
+                        .collect(),
+                },
+            })?;
+            service::update_tour(conn, &current.tour.id, &new, effects)
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(TourResponse::from(view)))
 }
@@ -176,7 +185,7 @@ pub async fn update_tour(
 #[post("/api/v1/tours/{tour_id}/stops")]
 pub async fn create_stop(
     state: web::Data<AppState>,
-    _admin: ApiUser<ManageSetup>,
+    admin: ApiUser<ManageSetup>,
     path: web::Path<String>,
     body: ApiJson<CreateStopRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -192,12 +201,17 @@ pub async fn create_stop(
         capacity: Some(body.capacity),
         registration_closes_at: body.registration_closes_at,
     };
-    let view = service::change_setup(&state.pool, &state.events, move |conn, _| {
-        // 404 for an unknown tour comes before field errors.
-        service::tour_view(conn, &tour_id)?;
-        let new = NewStop::parse(raw, TimeInput::Rfc3339)?;
-        service::create_stop(conn, &tour_id, &new)
-    })
+    let view = service::change_setup(
+        &state.pool,
+        &state.events,
+        Actor::from(&admin.user),
+        move |conn, effects| {
+            // 404 for an unknown tour comes before field errors.
+            service::tour_view(conn, &tour_id)?;
+            let new = NewStop::parse(raw, TimeInput::Rfc3339)?;
+            service::create_stop(conn, &tour_id, &new, effects)
+        },
+    )
     .await?;
     tracing::info!(stop_id = %view.summary.stop.id, "stop created");
     Ok(HttpResponse::Created().json(StopResponse::from(view)))
@@ -234,30 +248,35 @@ pub async fn get_stop(
 #[patch("/api/v1/stops/{stop_id}")]
 pub async fn update_stop(
     state: web::Data<AppState>,
-    _admin: ApiUser<ManageSetup>,
+    admin: ApiUser<ManageSetup>,
     path: web::Path<String>,
     body: ApiJson<UpdateStopRequest>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let body = body.0;
-    let view = service::change_setup(&state.pool, &state.events, move |conn, happened| {
-        let current = service::stop_view(conn, &id)?;
-        let s = StopSummaryResponse::from(current.summary);
-        let raw = RawStop {
-            city: body.city.unwrap_or(s.city),
-            venue: body.venue.unwrap_or(s.venue),
-            address: Some(body.address.unwrap_or(s.address)),
-            timezone: body.timezone.unwrap_or(s.timezone),
-            starts_at: body.starts_at.unwrap_or_else(|| s.starts_at.to_rfc3339()),
-            ends_at: body.ends_at.unwrap_or_else(|| s.ends_at.to_rfc3339()),
-            capacity: Some(body.capacity.unwrap_or(i64::from(s.capacity))),
-            registration_closes_at: body
-                .registration_closes_at
-                .or_else(|| s.registration_closes_at.map(|t| t.to_rfc3339())),
-        };
-        let new = NewStop::parse(raw, TimeInput::Rfc3339)?;
-        service::update_stop(conn, &id, &new, happened)
-    })
+    let view = service::change_setup(
+        &state.pool,
+        &state.events,
+        Actor::from(&admin.user),
+        move |conn, effects| {
+            let current = service::stop_view(conn, &id)?;
+            let s = StopSummaryResponse::from(current.summary);
+            let raw = RawStop {
+                city: body.city.unwrap_or(s.city),
+                venue: body.venue.unwrap_or(s.venue),
+                address: Some(body.address.unwrap_or(s.address)),
+                timezone: body.timezone.unwrap_or(s.timezone),
+                starts_at: body.starts_at.unwrap_or_else(|| s.starts_at.to_rfc3339()),
+                ends_at: body.ends_at.unwrap_or_else(|| s.ends_at.to_rfc3339()),
+                capacity: Some(body.capacity.unwrap_or(i64::from(s.capacity))),
+                registration_closes_at: body
+                    .registration_closes_at
+                    .or_else(|| s.registration_closes_at.map(|t| t.to_rfc3339())),
+            };
+            let new = NewStop::parse(raw, TimeInput::Rfc3339)?;
+            service::update_stop(conn, &id, &new, effects)
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(StopResponse::from(view)))
 }
@@ -277,7 +296,7 @@ pub async fn update_stop(
 #[post("/api/v1/stops/{stop_id}/workshops")]
 pub async fn create_workshop(
     state: web::Data<AppState>,
-    _admin: ApiUser<ManageSetup>,
+    admin: ApiUser<ManageSetup>,
     path: web::Path<String>,
     body: ApiJson<CreateWorkshopRequest>,
 ) -> Result<HttpResponse, AppError> {
@@ -292,14 +311,19 @@ pub async fn create_workshop(
         capacity: Some(body.capacity),
         specialist_label: body.specialist_label,
     };
-    let (view, tz) = service::change_setup(&state.pool, &state.events, move |conn, _| {
-        let window = service::stop_window(conn, &stop_id)?;
-        let new = NewWorkshop::parse(raw, window, TimeInput::Rfc3339)?;
-        Ok((
-            service::create_workshop(conn, &stop_id, &new)?,
-            window.timezone,
-        ))
-    })
+    let (view, tz) = service::change_setup(
+        &state.pool,
+        &state.events,
+        Actor::from(&admin.user),
+        move |conn, effects| {
+            let window = service::stop_window(conn, &stop_id)?;
+            let new = NewWorkshop::parse(raw, window, TimeInput::Rfc3339)?;
+            Ok((
+                service::create_workshop(conn, &stop_id, &new, effects)?,
+                window.timezone,
+            ))
+        },
+    )
     .await?;
     tracing::info!(workshop_id = %view.workshop.id, "workshop created");
     Ok(HttpResponse::Created().json(workshop_response(view, tz)))
@@ -316,32 +340,37 @@ pub async fn create_workshop(
 #[patch("/api/v1/workshops/{workshop_id}")]
 pub async fn update_workshop(
     state: web::Data<AppState>,
-    _admin: ApiUser<ManageSetup>,
+    admin: ApiUser<ManageSetup>,
     path: web::Path<String>,
     body: ApiJson<UpdateWorkshopRequest>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let body = body.0;
-    let (view, tz) = service::change_setup(&state.pool, &state.events, move |conn, happened| {
-        let current = service::find_workshop(conn, &id)?;
-        let window = service::stop_window(conn, &current.stop_id)?;
-        let tz = window.timezone;
-        let raw = RawWorkshop {
-            title: body.title.unwrap_or(current.title),
-            room: Some(body.room.unwrap_or(current.room)),
-            trainer: Some(body.trainer.unwrap_or(current.trainer)),
-            starts_at: body
-                .starts_at
-                .unwrap_or_else(|| in_zone(current.starts_at, tz).to_rfc3339()),
-            ends_at: body
-                .ends_at
-                .unwrap_or_else(|| in_zone(current.ends_at, tz).to_rfc3339()),
-            capacity: Some(body.capacity.unwrap_or(i64::from(current.capacity))),
-            specialist_label: body.specialist_label.unwrap_or(current.specialist_label),
-        };
-        let new = NewWorkshop::parse(raw, window, TimeInput::Rfc3339)?;
-        Ok((service::update_workshop(conn, &id, &new, happened)?, tz))
-    })
+    let (view, tz) = service::change_setup(
+        &state.pool,
+        &state.events,
+        Actor::from(&admin.user),
+        move |conn, effects| {
+            let current = service::find_workshop(conn, &id)?;
+            let window = service::stop_window(conn, &current.stop_id)?;
+            let tz = window.timezone;
+            let raw = RawWorkshop {
+                title: body.title.unwrap_or(current.title),
+                room: Some(body.room.unwrap_or(current.room)),
+                trainer: Some(body.trainer.unwrap_or(current.trainer)),
+                starts_at: body
+                    .starts_at
+                    .unwrap_or_else(|| in_zone(current.starts_at, tz).to_rfc3339()),
+                ends_at: body
+                    .ends_at
+                    .unwrap_or_else(|| in_zone(current.ends_at, tz).to_rfc3339()),
+                capacity: Some(body.capacity.unwrap_or(i64::from(current.capacity))),
+                specialist_label: body.specialist_label.unwrap_or(current.specialist_label),
+            };
+            let new = NewWorkshop::parse(raw, window, TimeInput::Rfc3339)?;
+            Ok((service::update_workshop(conn, &id, &new, effects)?, tz))
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(workshop_response(view, tz)))
 }
@@ -356,11 +385,14 @@ pub async fn update_workshop(
 #[delete("/api/v1/tours/{tour_id}")]
 pub async fn delete_tour(
     state: web::Data<AppState>,
-    _admin: ApiUser<ManageSetup>,
+    admin: ApiUser<ManageSetup>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    delete_setup(&state, move |conn| service::delete_tour(conn, &id)).await
+    delete_setup(&state, &admin, move |conn, effects| {
+        service::delete_tour(conn, &id, effects)
+    })
+    .await
 }
 
 /// Delete a stop set up by mistake (admin): 204; 409 once it has registrations or complaints.
@@ -372,11 +404,14 @@ pub async fn delete_tour(
 #[delete("/api/v1/stops/{stop_id}")]
 pub async fn delete_stop(
     state: web::Data<AppState>,
-    _admin: ApiUser<ManageSetup>,
+    admin: ApiUser<ManageSetup>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    delete_setup(&state, move |conn| service::delete_stop(conn, &id)).await
+    delete_setup(&state, &admin, move |conn, effects| {
+        service::delete_stop(conn, &id, effects)
+    })
+    .await
 }
 
 /// Delete a workshop set up by mistake (admin): 204; 409 once anyone chose it or was scanned
@@ -389,18 +424,24 @@ pub async fn delete_stop(
 #[delete("/api/v1/workshops/{workshop_id}")]
 pub async fn delete_workshop(
     state: web::Data<AppState>,
-    _admin: ApiUser<ManageSetup>,
+    admin: ApiUser<ManageSetup>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    delete_setup(&state, move |conn| service::delete_workshop(conn, &id)).await
+    delete_setup(&state, &admin, move |conn, effects| {
+        service::delete_workshop(conn, &id, effects)
+    })
+    .await
 }
 
 /// A deletion through the set-up use case: 204 once done.
 async fn delete_setup<T: Send + 'static>(
     state: &AppState,
-    delete: impl FnOnce(&mut db::DbConnection) -> Result<T, AppError> + Send + 'static,
+    admin: &ApiUser<ManageSetup>,
+    delete: impl FnOnce(&mut db::DbConnection, &mut service::Effects) -> Result<T, AppError>
+    + Send
+    + 'static,
 ) -> Result<HttpResponse, AppError> {
-    service::change_setup(&state.pool, &state.events, move |conn, _| delete(conn)).await?;
+    service::change_setup(&state.pool, &state.events, Actor::from(&admin.user), delete).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -10,13 +10,13 @@ use askama::Template;
 use super::domain::{
     NewStop, NewTour, NewWorkshop, RawStop, RawTarget, RawTour, RawWorkshop, TimeInput,
 };
-use super::service::{self, StopView, TourView};
+use super::service::{self, Effects, StopView, TourView};
 use super::store::Tour;
+use crate::audit::Actor;
 use crate::auth::PageUser;
 use crate::auth::policy::ManageSetup;
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
-use crate::events::DomainEvent;
 use crate::i18n::Locale;
 use crate::state::AppState;
 use crate::time::{display_date, display_time, to_local_input};
@@ -94,18 +94,17 @@ async fn home(
 /// Saves what a set-up form holds: parsed first, then changed through the set-up use case.
 pub(super) async fn save<N, T>(
     state: &AppState,
+    actor: Actor,
     parsed: Result<N, AppError>,
-    change: impl FnOnce(&mut DbConnection, N, &mut Vec<DomainEvent>) -> Result<T, AppError>
-    + Send
-    + 'static,
+    change: impl FnOnce(&mut DbConnection, N, &mut Effects) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError>
 where
     N: Send + 'static,
     T: Send + 'static,
 {
     let new = parsed?;
-    service::change_setup(&state.pool, &state.events, move |conn, happened| {
-        change(conn, new, happened)
+    service::change_setup(&state.pool, &state.events, actor, move |conn, effects| {
+        change(conn, new, effects)
     })
     .await
 }
@@ -129,8 +128,9 @@ pub(super) async fn load_stop(
 async fn delete_confirmed<T: Send + 'static>(
     req: &HttpRequest,
     state: &AppState,
+    admin: &PageUser<ManageSetup>,
     form: Form,
-    delete: impl FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+    delete: impl FnOnce(&mut DbConnection, &mut Effects) -> Result<T, AppError> + Send + 'static,
     back: impl FnOnce(T) -> String,
 ) -> Result<HttpResponse, PageError> {
     if form.0.get("confirm").map(String::as_str) != Some("yes") {
@@ -138,7 +138,8 @@ async fn delete_confirmed<T: Send + 'static>(
         errors.add("confirm", "v.confirm_delete");
         return Err(PageError::new(req, AppError::Invalid(errors)));
     }
-    let deleted = service::change_setup(&state.pool, &state.events, move |conn, _| delete(conn))
+    let actor = Actor::from(&admin.user);
+    let deleted = service::change_setup(&state.pool, &state.events, actor, delete)
         .await
         .map_err(|e| PageError::new(req, e))?;
     Ok(crate::web::redirect_see_other(&back(deleted)))
@@ -148,7 +149,7 @@ async fn delete_confirmed<T: Send + 'static>(
 async fn delete_tour(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _admin: PageUser<ManageSetup>,
+    admin: PageUser<ManageSetup>,
     path: web::Path<String>,
     form: Form,
 ) -> Result<HttpResponse, PageError> {
@@ -156,8 +157,9 @@ async fn delete_tour(
     delete_confirmed(
         &req,
         &state,
+        &admin,
         form,
-        move |conn| service::delete_tour(conn, &id),
+        move |conn, effects| service::delete_tour(conn, &id, effects),
         |()| format!("/admin?{}", crate::web::UPDATED),
     )
     .await
@@ -167,7 +169,7 @@ async fn delete_tour(
 async fn delete_stop(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _admin: PageUser<ManageSetup>,
+    admin: PageUser<ManageSetup>,
     path: web::Path<String>,
     form: Form,
 ) -> Result<HttpResponse, PageError> {
@@ -175,8 +177,9 @@ async fn delete_stop(
     delete_confirmed(
         &req,
         &state,
+        &admin,
         form,
-        move |conn| service::delete_stop(conn, &id),
+        move |conn, effects| service::delete_stop(conn, &id, effects),
         |tour_id| format!("/admin/tours/{tour_id}?{}", crate::web::UPDATED),
     )
     .await
@@ -186,7 +189,7 @@ async fn delete_stop(
 async fn delete_workshop(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _admin: PageUser<ManageSetup>,
+    admin: PageUser<ManageSetup>,
     path: web::Path<String>,
     form: Form,
 ) -> Result<HttpResponse, PageError> {
@@ -194,8 +197,9 @@ async fn delete_workshop(
     delete_confirmed(
         &req,
         &state,
+        &admin,
         form,
-        move |conn| service::delete_workshop(conn, &id),
+        move |conn, effects| service::delete_workshop(conn, &id, effects),
         |stop_id| format!("/admin/stops/{stop_id}?{}", crate::web::UPDATED),
     )
     .await

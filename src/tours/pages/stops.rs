@@ -83,12 +83,16 @@ pub(super) async fn create_stop(
     form: Form,
 ) -> Result<HttpResponse, PageError> {
     let tour = find_tour(&req, &state, path.into_inner()).await?;
+    let actor = Actor::from(&admin.user);
     let ctx = context(&req, admin);
     let form = FormState::new(form.0);
     let tour_id = tour.id.clone();
-    let result = save(&state, stop_from_form(&form), move |conn, new, _| {
-        service::create_stop(conn, &tour_id, &new)
-    })
+    let result = save(
+        &state,
+        actor,
+        stop_from_form(&form),
+        move |conn, new, effects| service::create_stop(conn, &tour_id, &new, effects),
+    )
     .await;
     let back = format!("/admin/tours/{}?{UPDATED}", tour.id);
     round_trip(
@@ -257,12 +261,16 @@ pub(super) async fn update_stop(
 ) -> Result<HttpResponse, PageError> {
     let (view, tour) = load_stop(&req, &state, path.into_inner()).await?;
     let stop_id = view.summary.stop.id;
+    let actor = Actor::from(&admin.user);
     let ctx = context(&req, admin);
     let form = FormState::new(form.0);
     let id = stop_id.clone();
-    let result = save(&state, stop_from_form(&form), move |conn, new, happened| {
-        service::update_stop(conn, &id, &new, happened)
-    })
+    let result = save(
+        &state,
+        actor,
+        stop_from_form(&form),
+        move |conn, new, effects| service::update_stop(conn, &id, &new, effects),
+    )
     .await;
     let back = format!("/admin/stops/{stop_id}?{UPDATED}");
     round_trip(

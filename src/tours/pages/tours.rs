@@ -106,11 +106,15 @@ pub(super) async fn create_tour(
     admin: PageUser<ManageSetup>,
     form: Form,
 ) -> Result<HttpResponse, PageError> {
+    let actor = Actor::from(&admin.user);
     let ctx = context(&req, admin);
     let form = FormState::new(form.0);
-    let result = save(&state, tour_from_form(&form), |conn, new, _| {
-        service::create_tour(conn, &new)
-    })
+    let result = save(
+        &state,
+        actor,
+        tour_from_form(&form),
+        |conn, new, effects| service::create_tour(conn, &new, effects),
+    )
     .await;
     round_trip(
         &req,
@@ -240,21 +244,27 @@ pub(super) async fn update_tour(
     form: Form,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
+    let actor = Actor::from(&admin.user);
     let ctx = context(&req, admin);
     let form = FormState::new(form.0);
     let tour_id = id.clone();
-    let result = save(&state, tour_from_form(&form), move |conn, mut new, _| {
-        // Targets other than the one on the form are kept.
-        let current = service::tour_view(conn, &tour_id)?;
-        for t in current
-            .targets
-            .iter()
-            .filter(|t| t.outcome != "certification_started")
-        {
-            new.targets.push((t.outcome.clone(), t.value));
-        }
-        service::update_tour(conn, &tour_id, &new)
-    })
+    let result = save(
+        &state,
+        actor,
+        tour_from_form(&form),
+        move |conn, mut new, effects| {
+            // Targets other than the one on the form are kept.
+            let current = service::tour_view(conn, &tour_id)?;
+            for t in current
+                .targets
+                .iter()
+                .filter(|t| t.outcome != "certification_started")
+            {
+                new.targets.push((t.outcome.clone(), t.value));
+            }
+            service::update_tour(conn, &tour_id, &new, effects)
+        },
+    )
     .await;
     round_trip(
         &req,

@@ -45,6 +45,7 @@ struct WorkshopForm<'a> {
     view: StopView,
     /// `None` for a new workshop.
     workshop_id: Option<String>,
+    actor: Actor,
 }
 
 impl WorkshopForm<'_> {
@@ -53,16 +54,18 @@ impl WorkshopForm<'_> {
         self,
         state: &AppState,
         form: Form,
-        change: impl FnOnce(
-            &mut DbConnection,
-            NewWorkshop,
-            &mut Vec<DomainEvent>,
-        ) -> Result<T, AppError>
+        change: impl FnOnce(&mut DbConnection, NewWorkshop, &mut Effects) -> Result<T, AppError>
         + Send
         + 'static,
     ) -> Result<HttpResponse, PageError> {
         let form = FormState::new(form.0);
-        let result = save(state, workshop_from_form(&form, &self.view), change).await;
+        let result = save(
+            state,
+            self.actor,
+            workshop_from_form(&form, &self.view),
+            change,
+        )
+        .await;
         let stop = self.view.summary.stop;
         let back = format!("/admin/stops/{}?{UPDATED}", stop.id);
         round_trip(
@@ -122,13 +125,14 @@ pub(super) async fn create_workshop(
     let stop_id = view.summary.stop.id.clone();
     let answer = WorkshopForm {
         req: &req,
+        actor: Actor::from(&admin.user),
         ctx: context(&req, admin),
         view,
         workshop_id: None,
     };
     answer
-        .save(&state, form, move |conn, new, _| {
-            service::create_workshop(conn, &stop_id, &new)
+        .save(&state, form, move |conn, new, effects| {
+            service::create_workshop(conn, &stop_id, &new, effects)
         })
         .await
 }
@@ -187,13 +191,14 @@ pub(super) async fn update_workshop(
     let (view, _) = load_stop(&req, &state, workshop.stop_id).await?;
     let answer = WorkshopForm {
         req: &req,
+        actor: Actor::from(&admin.user),
         ctx: context(&req, admin),
         view,
         workshop_id: Some(id.clone()),
     };
     answer
-        .save(&state, form, move |conn, new, happened| {
-            service::update_workshop(conn, &id, &new, happened)
+        .save(&state, form, move |conn, new, effects| {
+            service::update_workshop(conn, &id, &new, effects)
         })
         .await
 }
