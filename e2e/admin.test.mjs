@@ -2,7 +2,7 @@
 // Needs a server started with `roadshow serve --demo` at BASE_URL (see .ci/run).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, DEMO, launchBrowser, newContext, login, screenshot, assertNoCspViolations } from './helpers.mjs';
+import { BASE, DEMO, api, launchBrowser, newContext, login, screenshot, tokenFor, assertNoCspViolations } from './helpers.mjs';
 
 const TOUR_NAME = 'Rencontres Partenaires 360° 2026';
 
@@ -112,6 +112,69 @@ test('anonymous GET /admin redirects to /login', async () => {
     await page.goto(`${BASE}/admin`);
     assert.equal(new URL(page.url()).pathname, '/login');
     await field(page, 'Password').waitFor();
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('admin erases a person from the people page, then finds it in the audit log', { timeout: 90_000 }, async () => {
+  const admin = await tokenFor(DEMO.admin);
+  const tour = await api('GET', '/api/v1/tours/rencontres-360-prochaines-etapes');
+  const day = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+  const stop = await api('POST', `/api/v1/tours/${tour.id}/stops`, {
+    token: admin,
+    expect: 201,
+    body: {
+      city: `Metz ${Date.now()}`,
+      venue: 'Centre des Congrès',
+      address: '100 rue aux Arènes, 57000 Metz',
+      timezone: 'Europe/Paris',
+      starts_at: `${day}T09:00:00+01:00`,
+      ends_at: `${day}T17:00:00+01:00`,
+      capacity: 20,
+    },
+  });
+  const email = `zoe.erasme.${Date.now()}@example.fr`;
+  await api('POST', `/api/v1/stops/${stop.id}/registrations`, {
+    expect: 201,
+    body: { first_name: 'Zoé', last_name: 'Érasme', email, company: 'Érasme Conseil', company_size: 12, consent: true },
+  });
+
+  const ctx = await newContext(browser);
+  ctx.setDefaultTimeout(20_000);
+  const page = await ctx.newPage();
+  try {
+    await login(page, DEMO.admin.email, DEMO.admin.password);
+    await page.goto(`${BASE}/admin/people`);
+    await page.getByLabel('E-mail address').fill(email);
+    await page.getByRole('button', { name: 'Look up' }).click();
+    assert.equal((await page.locator('#found').innerText()).trim(), email);
+
+    // The erase button asks for the tick first (the browser's own check).
+    await page.getByLabel('I confirm the erasure, which cannot be undone').check();
+    await page.locator('#erase').click();
+    await page.locator('#erased').waitFor();
+    const erased = await page.locator('#erased').innerText();
+    assert.match(erased, /anon-[0-9a-f]{10}/);
+    assert.match(erased, /registrations: 1/);
+    await screenshot(page, 'admin-person-erased');
+
+    await page.goto(`${BASE}/admin/people?email=${encodeURIComponent(email)}`);
+    await page.locator('#nothing').waitFor();
+
+    // The audit log, filtered to erasures: the admin's entry, without the address.
+    await page.goto(`${BASE}/admin/audit`);
+    await page.locator('select[name=action]').selectOption('person.erased');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL((url) => url.searchParams.get('action') === 'person.erased');
+    const rows = page.locator('#entries tbody tr');
+    assert.ok((await rows.count()) >= 1);
+    const first = await rows.first().innerText();
+    assert.match(first, /admin@roadshow\.example \(admin\)/);
+    assert.match(first, /person\.erased/);
+    const table = await page.locator('#entries').innerText();
+    assert.ok(!table.includes(email), 'the log never holds the address');
+    await screenshot(page, 'admin-audit-log');
   } finally {
     await ctx.close();
   }

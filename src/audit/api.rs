@@ -28,15 +28,16 @@ pub struct AuditQuery {
     #[param(schema_with = fields::filter)]
     pub actor: Option<String>,
     /// An action (`tour.updated`), or a target and a dot for all its actions (`tour.`).
-    #[param(schema_with = fields::filter)]
+    #[param(schema_with = fields::audit_action)]
     pub action: Option<String>,
     /// From this moment (RFC 3339) or day (`YYYY-MM-DD`, from its midnight UTC).
-    #[param(schema_with = fields::filter)]
+    #[param(schema_with = fields::since)]
     pub since: Option<String>,
     /// The changes made to one target (its id).
     #[param(schema_with = fields::filter)]
     pub target_id: Option<String>,
-    /// At most this many entries (default and maximum 1000).
+    /// At most this many entries, from 1 to 1000 (the default).
+    #[param(schema_with = fields::count::<1000>)]
     pub limit: Option<u32>,
 }
 
@@ -87,7 +88,8 @@ pub fn parse_query(query: AuditQuery) -> Result<(store::Filter, i64), AppError> 
     let mut errors = FieldErrors::new();
     let blank_is_none =
         |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    let action = blank_is_none(query.action);
+    // Tokens are read as sent (not trimmed), as their pattern says.
+    let action = query.action.filter(|a| !a.is_empty());
     // An action is words and dots: nothing the store's prefix match would read as a wildcard.
     let is_action = |a: &str| {
         a.len() <= 64
@@ -97,7 +99,7 @@ pub fn parse_query(query: AuditQuery) -> Result<(store::Filter, i64), AppError> 
     if action.as_deref().is_some_and(|a| !is_action(a)) {
         errors.add("action", "v.audit_action");
     }
-    let since = blank_is_none(query.since).and_then(|raw| {
+    let since = query.since.filter(|s| !s.is_empty()).and_then(|raw| {
         let parsed = DateTime::parse_from_rfc3339(&raw)
             .map(|t| t.naive_utc())
             .or_else(|_| {
@@ -111,7 +113,11 @@ pub fn parse_query(query: AuditQuery) -> Result<(store::Filter, i64), AppError> 
             errors.add("limit", "v.positive");
             0
         }
-        Some(n) => i64::from(n).min(MAX_ENTRIES),
+        Some(n) if i64::from(n) > MAX_ENTRIES => {
+            errors.add("limit", "v.too_many");
+            0
+        }
+        Some(n) => i64::from(n),
         None => MAX_ENTRIES,
     };
     if !errors.is_empty() {

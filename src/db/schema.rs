@@ -70,6 +70,7 @@ diesel::table! {
         created_at -> Timestamp,
         seats_taken -> Integer,
         feedback_requested_at -> Nullable<Timestamp>,
+        attendees_pseudonymised_at -> Nullable<Timestamp>,
     }
 }
 

@@ -161,6 +161,27 @@ fn formatted_or_empty(format: KnownFormat) -> RefOr<Schema> {
     ))
 }
 
+/// A moment to read from: an RFC 3339 date and time, a date (from its midnight UTC), or empty
+/// for no bound.
+pub fn since() -> RefOr<Schema> {
+    RefOr::T(Schema::OneOf(
+        OneOfBuilder::new()
+            .item(string(false).format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))))
+            .item(string(false).format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))))
+            .item(string(false).enum_values(Some([serde_json::Value::from("")])))
+            .build(),
+    ))
+}
+
+/// An audit action (`tour.updated`) or its prefix (`tour.`): lower-case words and dots.
+pub fn audit_action() -> RefOr<Schema> {
+    done(
+        string(false)
+            .max_length(Some(64))
+            .pattern(Some("^[a-z_.]*$")),
+    )
+}
+
 /// A date, `YYYY-MM-DD`.
 pub fn date() -> RefOr<Schema> {
     done(

@@ -264,7 +264,13 @@ async fn every_kind_of_change_is_logged_with_its_actor() {
     );
     let by_target = log(&app, &admin, &format!("?target_id={complaint_id}")).await;
     assert_eq!(by_target.len(), 2);
-    for bad in ["?since=yesterday", "?action=stop%25", "?limit=0"] {
+    for bad in [
+        "?since=yesterday",
+        "?action=stop%25",
+        "?action=%20stop",
+        "?limit=0",
+        "?limit=5000",
+    ] {
         problem(
             app.get(&format!("/api/v1/audit{bad}"), Some(&admin)).await,
             StatusCode::UNPROCESSABLE_ENTITY,

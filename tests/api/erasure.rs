@@ -396,6 +396,28 @@ async fn the_retention_job_pseudonymises_old_stops_and_leaves_newer_ones() {
     );
     // The stop of a month ago is kept as it is, and so is the person's registration there.
     assert_eq!(email_at(&recent), CLAIRE);
+    // The old stop, once done, is marked so that later runs do not read it again.
+    use roadshow::db::schema::stops;
+    let mut marked = false;
+    for _ in 0..50 {
+        let done: Option<chrono::NaiveDateTime> = stops::table
+            .find(&old)
+            .select(stops::attendees_pseudonymised_at)
+            .first(&mut app.connection())
+            .expect("read");
+        if done.is_some() {
+            marked = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(marked, "the old stop is marked done");
+    let recent_done: Option<chrono::NaiveDateTime> = stops::table
+        .find(&recent)
+        .select(stops::attendees_pseudonymised_at)
+        .first(&mut app.connection())
+        .expect("read");
+    assert_eq!(recent_done, None);
     let admin = app.token_for("admin").await;
     let held = json_with(
         app.get(&format!("/api/v1/people/{CLAIRE}"), Some(&admin))

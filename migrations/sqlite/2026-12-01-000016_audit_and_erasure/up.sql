@@ -15,3 +15,7 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_at ON audit_log (at);
 CREATE INDEX audit_log_action ON audit_log (action, at);
 CREATE INDEX audit_log_actor ON audit_log (actor_email, at);
+
+-- When the retention job (ROADSHOW_RETENTION_MONTHS) pseudonymised a stop's attendees: a stop
+-- done is not read again at each run.
+ALTER TABLE stops ADD COLUMN attendees_pseudonymised_at TIMESTAMP;

@@ -1,0 +1,2 @@
+ALTER TABLE stops DROP COLUMN attendees_pseudonymised_at;
+DROP TABLE audit_log;
