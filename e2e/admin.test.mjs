@@ -156,7 +156,7 @@ test('admin erases a person from the people page, then finds it in the audit log
     await page.locator('#erased').waitFor();
     const erased = await page.locator('#erased').innerText();
     assert.match(erased, /anon-[0-9a-f]{10}/);
-    assert.match(erased, /registrations: 1/);
+    assert.match(erased, /Registrations: 1/);
     await screenshot(page, 'admin-person-erased');
 
     await page.goto(`${BASE}/admin/people?email=${encodeURIComponent(email)}`);

@@ -289,3 +289,73 @@ test('feedback: the link from the e-mail opens the form on a phone, the answer o
   assert.equal(c.resolution, 'Fiche claire des programmes envoyée aux partenaires');
   assert.equal(c.notify_reseller, false);
 });
+
+/** Polls MAIL_DIR for an e-mail to `address` holding a link to `/{segment}/…`; returns its path. */
+async function waitForLink(address, segment, timeoutMs = 15_000) {
+  const linkRe = new RegExp(`https?://[^\\s"<>]+/${segment}/[A-Za-z0-9_-]+`, 'g');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const names = fs.existsSync(MAIL_DIR) ? fs.readdirSync(MAIL_DIR).filter((f) => f.endsWith('.eml')) : [];
+    for (const name of names) {
+      const raw = fs.readFileSync(path.join(MAIL_DIR, name), 'utf8');
+      if (!raw.includes(address)) continue;
+      const found = readableText(raw).match(linkRe);
+      if (found) return new URL(found[0]).pathname;
+    }
+    if (Date.now() > deadline) break;
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+  assert.fail(`no e-mail to ${address} with a /${segment}/ link in ${MAIL_DIR}`);
+}
+
+test('after the stop, an attendee asks on the phone to be erased and confirms through the e-mailed link', { timeout: 120_000 }, async () => {
+  const admin = await tokenFor(DEMO.admin);
+  const tour = await api('GET', `/api/v1/tours/${TOUR_SLUG}`);
+  const email = `zoe.${RUN}@example.fr`;
+  const stop = await api('POST', `/api/v1/tours/${tour.id}/stops`, {
+    token: admin,
+    expect: 201,
+    body: {
+      city: `Thionville ${RUN}`, venue: 'Puzzle', timezone: 'Europe/Paris',
+      starts_at: '2027-10-13T09:00:00+02:00', ends_at: '2027-10-13T17:30:00+02:00', capacity: 50,
+    },
+  });
+  const reg = await api('POST', `/api/v1/stops/${stop.id}/registrations`, {
+    expect: 201,
+    body: { first_name: 'Zoé', last_name: 'Kléber', email, company: `Kléber SARL ${RUN}`, consent: true },
+  });
+  // The day is over.
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  await api('PATCH', `/api/v1/stops/${stop.id}`, {
+    token: admin,
+    body: { starts_at: `${yesterday}T08:00:00+00:00`, ends_at: `${yesterday}T16:00:00+00:00` },
+  });
+
+  const phone = await newContext(browser, { ...PHONE, locale: 'fr-FR' });
+  phone.setDefaultTimeout(20_000);
+  try {
+    const page = await phone.newPage();
+    await page.goto(`${BASE}${new URL(reg.manage_url).pathname}`);
+    await page.getByRole('heading', { name: 'Mes données' }).waitFor();
+    await assertNoHorizontalScroll(page, 'manage page after the stop');
+    await page.getByRole('button', { name: "Demander l'effacement" }).click();
+    await page.locator('[role=status]', { hasText: 'e-mail avec le lien de confirmation' }).waitFor();
+    await screenshot(page, 'manage-erasure-asked-phone');
+
+    const erasePath = await waitForLink(email, 'erase');
+    await page.goto(`${BASE}${erasePath}`);
+    assert.equal((await page.locator('#erase-email').innerText()).trim(), email);
+    await assertNoHorizontalScroll(page, 'erase page');
+    await screenshot(page, 'erase-confirm-phone');
+    await page.getByRole('button', { name: 'Tout effacer' }).click();
+    await page.locator('#erased').waitFor();
+    await screenshot(page, 'erase-done-phone');
+
+    // What the admin sees afterwards: nothing under that address.
+    await api('GET', `/api/v1/people/${encodeURIComponent(email)}`, { token: admin, expect: 404 });
+    const mine = await api('GET', new URL(reg.manage_url).pathname.replace('/manage/', '/api/v1/manage/'));
+    assert.match(mine.email, /@erased\.invalid$/);
+  } finally {
+    await phone.close();
+  }
+});

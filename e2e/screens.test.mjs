@@ -22,11 +22,12 @@ before(async () => {
   const stop = await api('GET', `/api/v1/stops/${strasbourg.id}`);
   const upcoming = await api('GET', '/api/v1/tours/rencontres-360-prochaines-etapes');
   const open = await api('GET', `/api/v1/stops/${upcoming.stops.find((s) => s.city === 'Rennes').id}`);
+  const sandrine = `sandrine.${Date.now()}@example.fr`;
   const attendee = await api('POST', `/api/v1/stops/${open.id}/registrations`, {
     expect: 201,
     body: {
       first_name: 'Sandrine', last_name: 'Schmitt', company: 'Schmitt Bureautique',
-      email: `sandrine.${Date.now()}@example.fr`, consent: true, workshops: [open.workshops[0].id],
+      email: sandrine, consent: true, workshops: [open.workshops[0].id],
     },
   });
   const manage = new URL(attendee.manage_url).pathname;
@@ -48,6 +49,9 @@ before(async () => {
     ['analytics-stop', `/analytics/stops/${strasbourg.id}`],
     ['complaints', '/complaints'],
     ['complaint', `/complaints/${complaints[0].id}`],
+    ['admin-people', `/admin/people?email=${encodeURIComponent(sandrine)}`],
+    ['admin-audit', '/admin/audit'],
+    ['admin-webhooks', '/admin/webhooks'],
   ];
 });
 

@@ -1235,6 +1235,21 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("people.kind.outcomes", "Résultats", "Outcomes"),
     ("people.kind.emails", "E-mails envoyés", "E-mails sent"),
     (
+        "people.kind.cancelled",
+        "Inscriptions à venir annulées",
+        "Registrations to come cancelled",
+    ),
+    (
+        "people.kind.complaint_history",
+        "Lignes d'historique de réclamation",
+        "Complaint history lines",
+    ),
+    (
+        "people.kind.webhook_deliveries",
+        "Envois de webhooks",
+        "Webhook deliveries",
+    ),
+    (
         "people.erase_title",
         "Effacer cette personne",
         "Erase this person",

@@ -25,7 +25,60 @@ struct Row {
     actor: String,
     action: String,
     target: String,
-    details: String,
+    /// What changed, a line per field: `capacity: 100 → 150`.
+    details: Vec<String>,
+}
+
+/// A JSON value as a reader sees it: text without its quotes, the rest compact.
+fn shown(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "—".to_owned(),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{k} {}", shown(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// The details of an entry, a line per field; a change reads `from → to`.
+fn detail_lines(details: &serde_json::Value) -> Vec<String> {
+    let Some(fields) = details.as_object() else {
+        return vec![shown(details)];
+    };
+    fields
+        .iter()
+        .map(
+            |(field, value)| match (value.get("from"), value.get("to")) {
+                (Some(from), Some(to)) => format!("{field}: {} → {}", shown(from), shown(to)),
+                _ => format!("{field}: {}", shown(value)),
+            },
+        )
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_read_a_line_per_field() {
+        let details = serde_json::json!({
+            "capacity": {"from": 100, "to": 150},
+            "city": {"from": "Lille", "to": "Nancy"},
+            "erased": {"emails": 2, "registrations": 1},
+        });
+        assert_eq!(
+            detail_lines(&details),
+            vec![
+                "capacity: 100 → 150",
+                "city: Lille → Nancy",
+                "erased: emails 2, registrations 1"
+            ]
+        );
+    }
 }
 
 #[derive(Template)]
@@ -76,7 +129,7 @@ async fn audit_page(
             ),
             action: e.action,
             target: format!("{} {}", e.target_type, e.target_id),
-            details: e.details.to_string(),
+            details: detail_lines(&e.details),
         })
         .collect();
     let ctx = PageContext::anonymous(&req).with_user(Some(admin.user));
