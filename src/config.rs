@@ -24,6 +24,7 @@
 //! | `ROADSHOW_REMINDER_DAYS` | `7,1` | days before a stop when each confirmed attendee gets a reminder (empty: none) |
 //! | `ROADSHOW_WEBHOOK_RETRY_SECONDS` | `30` | first retry delay of an undelivered webhook, doubled each time |
 //! | `ROADSHOW_WEBHOOK_ALLOW_PRIVATE` | `0` | `1`: webhooks may target loopback and private addresses (test harnesses) |
+//! | `ROADSHOW_TRUSTED_PROXIES` | empty | addresses or CIDR blocks of reverse proxies whose `Forwarded` / `X-Forwarded-For` / `X-Forwarded-Proto` are believed |
 //! | `ROADSHOW_RETENTION_MONTHS` | `0` | people of stops ended more than this many months ago are pseudonymised by a housekeeping job (`0`: kept) |
 //! | `RUST_LOG` | `info` | log filter |
 
@@ -133,6 +134,8 @@ pub struct Settings {
     pub webhook_allow_private: bool,
     /// Months after a stop's end when its attendees are pseudonymised (0: never).
     pub retention_months: u32,
+    /// Reverse proxies whose forwarding headers are believed (`web::client`).
+    pub trusted_proxies: crate::web::client::TrustedProxies,
 }
 
 impl Settings {
@@ -199,6 +202,10 @@ impl Settings {
                 ["0", "1"],
             )?,
             retention_months: parse_number(&get, "ROADSHOW_RETENTION_MONTHS", 0)?.min(1200),
+            trusted_proxies: crate::web::client::TrustedProxies::parse(
+                &get("ROADSHOW_TRUSTED_PROXIES").unwrap_or_default(),
+            )
+            .map_err(|message| ConfigError::new("ROADSHOW_TRUSTED_PROXIES", message))?,
             feedback_days: parse_number(&get, "ROADSHOW_FEEDBACK_DAYS", 30)?.max(1),
             feedback_reminder_hours: parse_number(&get, "ROADSHOW_FEEDBACK_REMINDER_HOURS", 72)?
                 .max(0),
@@ -206,11 +213,6 @@ impl Settings {
             analytics_cache_seconds: parse_number(&get, "ROADSHOW_ANALYTICS_CACHE_SECONDS", 5)?,
             log_json: !parse_switch(&get, "ROADSHOW_LOG_FORMAT", ["text", "json"])?,
         })
-    }
-
-    /// True when pages are served over HTTPS, so that cookies get the `Secure` flag.
-    pub fn secure_cookies(&self) -> bool {
-        self.base_url.scheme() == "https"
     }
 
     /// An absolute link under the base URL (`path` starts with `/`).

@@ -99,7 +99,7 @@ async fn log_in(
     let cookie = Cookie::build(SESSION_COOKIE, session)
         .path("/")
         .http_only(true)
-        .secure(state.settings.secure_cookies())
+        .secure(crate::web::client::is_https(&req, &state.settings))
         .same_site(SameSite::Lax)
         .max_age(CookieDuration::hours(state.settings.session_ttl_hours))
         .finish();
@@ -108,7 +108,7 @@ async fn log_in(
     // seen before login is worth anything after.
     let csrf = csrf_cookie(
         new_csrf_cookie_value(&state.badges),
-        state.settings.secure_cookies(),
+        crate::web::client::is_https(&req, &state.settings),
     );
     for cookie in [&cookie, &csrf] {
         response.add_cookie(cookie).map_err(|e| {
@@ -137,7 +137,7 @@ async fn log_out(
     removal.make_removal();
     let csrf = csrf_cookie(
         new_csrf_cookie_value(&state.badges),
-        state.settings.secure_cookies(),
+        crate::web::client::is_https(&req, &state.settings),
     );
     for cookie in [&removal, &csrf] {
         response.add_cookie(cookie).map_err(|e| {

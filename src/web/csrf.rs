@@ -95,12 +95,12 @@ pub async fn ensure_csrf_cookie(
     if let Some(token) = expected_token(keys, session.as_deref(), Some(&cookie)) {
         req.extensions_mut().insert(CsrfToken(token));
     }
+    let https = super::client::is_https(req.request(), &state.settings);
     let mut res = next.call(req).await?;
     // A handler that set the cookie itself (login, logout) has rotated it: leave that one.
     let rotated = res.response().cookies().any(|c| c.name() == CSRF_COOKIE);
     if fresh && !rotated {
-        res.response_mut()
-            .add_cookie(&csrf_cookie(cookie, state.settings.secure_cookies()))?;
+        res.response_mut().add_cookie(&csrf_cookie(cookie, https))?;
     }
     Ok(res)
 }

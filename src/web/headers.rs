@@ -21,7 +21,8 @@ style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; \
 worker-src 'self' blob:; connect-src 'self'; font-src 'self'; manifest-src 'self'; \
 object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// One year; sent only when the service is reached over https (`ROADSHOW_BASE_URL`).
+/// One year; sent only when the service is reached over https (`ROADSHOW_BASE_URL`, or a
+/// trusted proxy's `X-Forwarded-Proto`).
 const HSTS: &str = "max-age=31536000";
 
 /// Adds the security headers (a handler's own value wins) and `Cache-Control: no-store` on
@@ -33,7 +34,7 @@ pub async fn security_headers(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let https = req
         .app_data::<web::Data<AppState>>()
-        .is_some_and(|s| s.settings.base_url.scheme() == "https");
+        .is_some_and(|s| super::client::is_https(req.request(), &s.settings));
     let is_static = req.path().starts_with("/static/");
     let mut res = next.call(req).await?;
     let headers = res.headers_mut();

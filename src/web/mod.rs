@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every area: the JSON body extractor with precise errors, the page
 //! context (language, signed-in user, CSRF token), CSRF-checked forms and HTML error pages.
 
+pub mod client;
 pub mod client_limit;
 mod csrf;
 mod form;

@@ -1,5 +1,5 @@
 //! Rate limiting of anonymous writes (public registration, manage links, login) per client
-//! address, with `governor`'s keyed GCRA limiter. Only a request whose bearer token or session
+//! address (the peer's, or the one a trusted proxy names: `web::client`), with `governor`'s keyed GCRA limiter. Only a request whose bearer token or session
 //! has been verified is exempt: a made-up `Authorization` header or cookie counts as anonymous.
 //! `ROADSHOW_RATE_LIMIT=0` turns it off.
 
@@ -17,11 +17,14 @@ pub async fn limit_public_writes(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let limited = match (&state, req.peer_addr()) {
-        (Some(state), Some(peer)) if !req.method().is_safe() && state.rate_limit.is_on() => {
+    let client = state
+        .as_ref()
+        .and_then(|s| super::client::client_ip(req.request(), &s.settings.trusted_proxies));
+    let limited = match (&state, client) {
+        (Some(state), Some(client)) if !req.method().is_safe() && state.rate_limit.is_on() => {
             // Asked only for writes, and answered from the token cache for scanners.
             !crate::auth::session::has_verified_credential(state, req.request()).await
-                && !state.rate_limit.allows(peer.ip())
+                && !state.rate_limit.allows(client)
         }
         _ => false,
     };

@@ -21,6 +21,7 @@ mod pages;
 mod people;
 mod processes;
 mod properties;
+mod proxies;
 mod registration_pages;
 mod registrations;
 mod reminders;
