@@ -164,6 +164,18 @@ pub fn list_unsent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Outbo
         .load(conn)
 }
 
+/// Gives back the leases of messages claimed but not attempted (the worker is stopping), so
+/// that another process sends them now rather than when the lease runs out.
+pub fn release(conn: &mut DbConnection, ids: &[String]) -> QueryResult<usize> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::id.eq_any(ids))
+            .filter(outbox::status.eq("pending")),
+    )
+    .set(outbox::locked_until.eq(None::<NaiveDateTime>))
+    .execute(conn)
+}
+
 /// Puts a failed message back in the queue (an admin's "retry now").
 pub fn retry_now(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(outbox::table.find(id).filter(outbox::status.ne("sent")))

@@ -47,7 +47,7 @@ pub async fn run(
         if *stop.borrow() {
             break;
         }
-        let sent = match drain_once(&state, &sender).await {
+        let sent = match drain_once(&state, &sender, &stop).await {
             Ok(n) => n,
             Err(e) => {
                 tracing::warn!(error = %e, "outbox: could not read the queue");
@@ -73,8 +73,13 @@ struct Sender {
     kinds: Arc<MailKinds>,
 }
 
-/// Claims and handles one batch; returns how many rows it handled.
-async fn drain_once(state: &Arc<AppState>, sender: &Sender) -> Result<usize, AppError> {
+/// Claims and handles one batch; returns how many rows it handled. When asked to stop, the
+/// message in hand is finished and the leases of the others are given back.
+async fn drain_once(
+    state: &Arc<AppState>,
+    sender: &Sender,
+    stop: &watch::Receiver<bool>,
+) -> Result<usize, AppError> {
     let rows = db::run(&state.pool, |conn| {
         Ok(outbox::claim_due(
             conn,
@@ -85,9 +90,18 @@ async fn drain_once(state: &Arc<AppState>, sender: &Sender) -> Result<usize, App
     })
     .await?;
     let count = rows.len();
-    for row in rows {
+    let mut rows = rows.into_iter();
+    for row in rows.by_ref() {
         deliver(state, sender, row).await?;
         state.outbox_signal.beat();
+        if *stop.borrow() {
+            break;
+        }
+    }
+    let left: Vec<String> = rows.map(|row| row.id).collect();
+    if !left.is_empty() {
+        let released = db::run(&state.pool, move |conn| Ok(outbox::release(conn, &left)?)).await?;
+        tracing::info!(released, "outbox: leases given back on stop");
     }
     Ok(count)
 }

@@ -117,6 +117,15 @@ pub async fn spawn_app_on(dir: tempfile::TempDir, db: TestDatabase, mail: MailSi
     start(dir, db, mail, |_| {}).await
 }
 
+/// Starts roadshow on a prepared database with its settings changed (no SMTP sink).
+pub async fn spawn_app_on_with(
+    dir: tempfile::TempDir,
+    db: TestDatabase,
+    change: impl FnOnce(&mut Settings),
+) -> TestApp {
+    start(dir, db, MailSink::start(), change).await
+}
+
 /// Starts roadshow sending to SMTP on `mail_port` (which may have nothing listening yet).
 pub async fn spawn_app_with_smtp_port(mail_port: u16) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -138,3 +138,105 @@ async fn a_separate_mail_worker_process_sends_what_serve_queued() {
     );
     drop(worker);
 }
+
+/// Sends SIGTERM to a child process (through the shell's `kill`: no extra crate).
+fn terminate(process: &Process) {
+    let pid = process.0.id();
+    let status = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {pid}")])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn sigterm_during_a_burst_loses_nothing_acknowledged_and_exits_cleanly() {
+    use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+    use roadshow::db::schema::{outbox, registrations};
+    use std::sync::{Arc, Mutex};
+
+    let dir = tempfile::tempdir().expect("dir");
+    let db = fresh_database(dir.path());
+    let url = database_url(&db.url);
+    let data_dir = dir.path().join("data");
+    let sink = MailSink::start();
+    // The set-up server sends nothing: the only worker is the process stopped below.
+    let setup = crate::helpers::spawn_app_on_with(tempfile::tempdir().expect("dir"), db, |s| {
+        s.mail_worker = false;
+    })
+    .await;
+    let (stop_id, _) = open_stop(&setup, 100_000, &[]).await;
+    let (mut process, address) = serve(&url, &data_dir, sink.port).await;
+
+    // Sixteen clients register people as fast as they can; SIGTERM lands in the middle.
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let client = reqwest::Client::new();
+    let mut burst = tokio::task::JoinSet::new();
+    for worker in 0..16 {
+        let (client, acknowledged) = (client.clone(), Arc::clone(&acknowledged));
+        let path = format!("{address}/api/v1/stops/{stop_id}/registrations");
+        burst.spawn(async move {
+            for i in 0..1000 {
+                let body = crate::fixtures::registration_body(&format!("W{worker}n{i}"), &[]);
+                match client.post(&path).json(&body).send().await {
+                    Ok(r) if r.status() == StatusCode::CREATED => {
+                        if let Ok(created) = r.json::<serde_json::Value>().await
+                            && let Some(id) = created["id"].as_str()
+                            && let Ok(mut ids) = acknowledged.lock()
+                        {
+                            ids.push(id.to_owned());
+                        }
+                    }
+                    // Refused or cut off once the server stops: not acknowledged.
+                    _ => break,
+                }
+            }
+        });
+    }
+    while acknowledged.lock().map(|ids| ids.len()).unwrap_or(0) < 100 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    terminate(&process);
+    while burst.join_next().await.is_some() {}
+
+    // It stops by itself, with success, within the grace period.
+    let mut exited = None;
+    for _ in 0..400 {
+        if let Some(status) = process.0.try_wait().expect("wait") {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let status = exited.expect("roadshow stopped within 40 s of SIGTERM");
+    assert!(status.success(), "exit status {status:?}");
+    assert!(
+        client
+            .get(format!("{address}/healthz"))
+            .send()
+            .await
+            .is_err()
+    );
+
+    // Every registration answered 201 is stored and confirmed.
+    let ids = acknowledged
+        .lock()
+        .map(|ids| ids.clone())
+        .unwrap_or_default();
+    assert!(ids.len() >= 100);
+    let stored: i64 = registrations::table
+        .filter(registrations::id.eq_any(&ids))
+        .filter(registrations::status.eq("confirmed"))
+        .count()
+        .get_result(&mut setup.connection())
+        .expect("counted");
+    assert_eq!(stored, i64::try_from(ids.len()).unwrap_or(i64::MAX));
+    // No e-mail is left leased by the stopped process: another worker may send them at once.
+    let leased: i64 = outbox::table
+        .filter(outbox::status.eq("pending"))
+        .filter(outbox::locked_until.gt(roadshow::time::now()))
+        .count()
+        .get_result(&mut setup.connection())
+        .expect("counted");
+    assert_eq!(leased, 0);
+}
