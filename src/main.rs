@@ -49,6 +49,11 @@ enum Command {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
         scale: u64,
     },
+    /// Copy the SQLite database to PATH while roadshow serves (PostgreSQL: says how).
+    Backup {
+        /// A new file to write the copy to.
+        path: std::path::PathBuf,
+    },
     /// Send queued e-mails only (for set-ups where `serve` runs with ROADSHOW_MAIL_WORKER=off).
     MailWorker,
     /// Look after the analytics counters.
@@ -118,6 +123,11 @@ fn main() -> ExitCode {
             with_connection(&settings, |conn| load_bench_data(conn, size.scaled(scale)))
         }
         Command::MailWorker => mail_worker(settings),
+        Command::Backup { path } => with_connection(&settings, |conn| {
+            let bytes = db::backup::backup(conn, &path)?;
+            println!("backup written to {} ({bytes} bytes)", path.display());
+            Ok(())
+        }),
         Command::Analytics {
             command: AnalyticsCommand::Rebuild,
         } => with_connection(&settings, rebuild_analytics),

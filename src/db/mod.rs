@@ -1,5 +1,6 @@
 //! Database access: one diesel code path over SQLite and PostgreSQL, chosen by `DATABASE_URL`.
 
+pub mod backup;
 pub mod group_commit;
 pub mod schema;
 

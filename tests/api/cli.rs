@@ -354,3 +354,104 @@ fn the_benchmark_tour_is_generated_consistent_with_the_analytics() {
         .expect("runs");
     assert!(!again.status.success());
 }
+
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_everything_acknowledged_before_it() {
+    use crate::fixtures::{open_stop, registration_body};
+    let app = crate::helpers::spawn_app().await;
+    let url = url_of(&app.db);
+    let backup = app.dir.path().join("backup.db");
+    if matches!(app.db.url, DatabaseUrl::Postgres(_)) {
+        // PostgreSQL: the command says which tool to use and changes nothing.
+        let out = roadshow(&url, app.dir.path())
+            .arg("backup")
+            .arg(&backup)
+            .output()
+            .expect("ran");
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"));
+        assert!(!backup.exists());
+        return;
+    }
+    let (stop_id, _) = open_stop(&app, 10_000, &[]).await;
+    let path = format!("/api/v1/stops/{stop_id}/registrations");
+    for i in 0..20 {
+        let body = registration_body(&format!("Before{i}"), &[]);
+        json_with(app.post_json(&path, &body, None).await, StatusCode::CREATED).await;
+    }
+    // Writers go on during the backup.
+    let writer = {
+        let (client, url) = (app.api.clone(), app.url(&path));
+        tokio::spawn(async move {
+            for i in 0..40 {
+                let body = registration_body(&format!("During{i}"), &[]);
+                let _ = client.post(&url).json(&body).send().await;
+            }
+        })
+    };
+    let out = roadshow(&url, app.dir.path())
+        .arg("backup")
+        .arg(&backup)
+        .output()
+        .expect("ran");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    writer.await.expect("writer");
+    // A second backup to the same file is refused rather than overwriting it.
+    let again = roadshow(&url, app.dir.path())
+        .arg("backup")
+        .arg(&backup)
+        .output()
+        .expect("ran");
+    assert!(!again.status.success());
+
+    // Restore: a new server on the copy.
+    let dir = tempfile::tempdir().expect("dir");
+    let restored_db = fresh_database(dir.path());
+    let DatabaseUrl::Sqlite(restored_path) = &restored_db.url else {
+        unreachable!("SQLite above")
+    };
+    std::fs::copy(&backup, restored_path).expect("copied");
+    let restored = crate::helpers::spawn_app_with_database(dir, restored_db).await;
+    let marketing = restored.token_for("marketing").await;
+    let figures = json_with(
+        restored
+            .get(
+                &format!("/api/v1/analytics/stops/{stop_id}"),
+                Some(&marketing),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let registered = figures["registered"].as_i64().expect("registered");
+    assert!((20..=60).contains(&registered), "{figures}");
+    let staff = restored.token_for("staff").await;
+    let found = json_with(
+        restored
+            .get(
+                &format!("/api/v1/stops/{stop_id}/attendees?q=before19"),
+                Some(&staff),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(found.to_string().contains("Before19"), "{found}");
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        integrity_check: String,
+    }
+    let roadshow::db::DbConnection::Sqlite(mut conn) = restored.connection() else {
+        unreachable!("SQLite above")
+    };
+    let check: Vec<Check> = diesel::sql_query("PRAGMA integrity_check")
+        .load(&mut conn)
+        .expect("checked");
+    assert_eq!(check[0].integrity_check, "ok");
+}
