@@ -19,6 +19,7 @@ pub mod email;
 pub mod error;
 pub mod events;
 pub mod feedback;
+pub mod freshness;
 pub mod health;
 pub mod i18n;
 pub mod ids;

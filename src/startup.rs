@@ -30,6 +30,8 @@ pub struct Application {
     state: web::Data<AppState>,
     /// The outbox worker and periodic jobs, when this process runs them.
     background: Option<Background>,
+    /// Clears this process's caches when another process changed what they hold.
+    freshness: crate::freshness::Watcher,
 }
 
 impl Application {
@@ -81,11 +83,13 @@ impl Application {
         .shutdown_timeout(30)
         .listen(listener)?
         .run();
+        let freshness = crate::freshness::Watcher::start(state.clone().into_inner());
         Ok(Self {
             port,
             server,
             state,
             background,
+            freshness,
         })
     }
 
@@ -106,6 +110,7 @@ impl Application {
         if let Some(background) = self.background {
             background.stop().await;
         }
+        self.freshness.stop().await;
         served
     }
 

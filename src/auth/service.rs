@@ -310,6 +310,8 @@ pub async fn revoke_device(
                 Some(&actor),
                 Change::new("device.revoked", "device", &id),
             )?;
+            // Other processes drop the token they may hold in their cache.
+            crate::freshness::bump(conn, crate::freshness::Topic::Credentials)?;
         }
         Ok(revoked)
     })

@@ -15,6 +15,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    change_versions (name) {
+        name -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     analytics_counts (stop_id, metric, subject, company_size, partner_type) {
         stop_id -> Text,
         metric -> Text,
@@ -371,6 +378,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     analytics_counts,
     audit_log,
     api_tokens,
+    change_versions,
     badge_keys,
     check_ins,
     checkpoints,

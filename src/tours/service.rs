@@ -518,6 +518,7 @@ where
         for entry in effects.audit {
             audit::record(conn, Some(&actor), entry)?;
         }
+        crate::freshness::bump(conn, crate::freshness::Topic::Setup)?;
         Ok((changed, effects.happened))
     })
     .await?;

@@ -240,3 +240,103 @@ async fn sigterm_during_a_burst_loses_nothing_acknowledged_and_exits_cleanly() {
         .expect("counted");
     assert_eq!(leased, 0);
 }
+
+/// Polls `probe` until it is true; how long it took, or `None` after `limit`.
+async fn time_until<F, Fut>(limit: Duration, mut probe: F) -> Option<Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if probe().await {
+            return Some(started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_revocation_and_a_setup_change_reach_the_other_process_within_a_second() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = fresh_database(dir.path());
+    let url = database_url(&db.url);
+    let sink = MailSink::start();
+    let setup = crate::helpers::spawn_app_on_with(tempfile::tempdir().expect("dir"), db, |s| {
+        s.mail_worker = false;
+    })
+    .await;
+    let (stop_id, workshops) = open_stop(&setup, 50, &[("Licences", 20, 10, 11)]).await;
+    let admin = setup.token_for("admin").await;
+    let staff = setup.token_for("staff").await;
+    let (_a, a) = serve(&url, &dir.path().join("a"), sink.port).await;
+    let (_b, b) = serve(&url, &dir.path().join("b"), sink.port).await;
+    let client = reqwest::Client::new();
+
+    // A scanner registered through A, used on B: B caches its token and the room's checkpoint.
+    let device: serde_json::Value = client
+        .post(format!("{a}/api/v1/devices"))
+        .bearer_auth(&staff)
+        .json(&serde_json::json!({"stop_id": stop_id, "name": "Door phone"}))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("device");
+    let device_token = device["token"].as_str().expect("token").to_owned();
+    let checkpoint = crate::fixtures::checkpoint_of(&setup, &stop_id, Some(&workshops[0])).await;
+    let status_on_b = || {
+        let (client, url, token) = (
+            client.clone(),
+            format!("{b}/api/v1/checkpoints/{checkpoint}/status"),
+            device_token.clone(),
+        );
+        async move {
+            client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("sent")
+        }
+    };
+    let first: serde_json::Value = status_on_b().await.json().await.expect("status");
+    assert_eq!(first["name"], "Salle Erasme");
+
+    // The room is renamed through A: B shows the new name.
+    let renamed = client
+        .patch(format!("{a}/api/v1/workshops/{}", workshops[0]))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"room": "Salle Kléber"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let seen = time_until(Duration::from_secs(2), || async {
+        let status: serde_json::Value = status_on_b().await.json().await.unwrap_or_default();
+        status["name"] == "Salle Kléber"
+    })
+    .await
+    .expect("B sees the new room");
+
+    // The device is revoked through A: B refuses it.
+    let revoked = client
+        .delete(format!(
+            "{a}/api/v1/devices/{}",
+            device["id"].as_str().expect("id")
+        ))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(revoked.status(), StatusCode::OK);
+    let refused = time_until(Duration::from_secs(2), || async {
+        status_on_b().await.status() == StatusCode::UNAUTHORIZED
+    })
+    .await
+    .expect("B refuses the revoked device");
+    // The poll is every 250 ms; the limit above leaves room for a loaded machine.
+    println!("seen by the other process after {seen:?} (set-up) and {refused:?} (revocation)");
+}

@@ -19,3 +19,12 @@ CREATE INDEX audit_log_actor ON audit_log (actor_email, at);
 -- When the retention job (ROADSHOW_RETENTION_MONTHS) pseudonymised a stop's attendees: a stop
 -- done is not read again at each run.
 ALTER TABLE stops ADD COLUMN attendees_pseudonymised_at TIMESTAMP;
+
+-- Cross-process freshness: a change that other processes' caches must see (a device revoked,
+-- a set-up change) bumps its row in the transaction of the change; every process reads these
+-- two rows a few times a second and clears the cache concerned when one moved.
+CREATE TABLE change_versions (
+    name TEXT PRIMARY KEY NOT NULL,
+    version BIGINT NOT NULL
+);
+INSERT INTO change_versions (name, version) VALUES ('credentials', 0), ('setup', 0);
