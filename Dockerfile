@@ -6,10 +6,11 @@ FROM rust:1.95-bookworm AS builder
 WORKDIR /src
 COPY . .
 # Cache mounts keep the crate registry and build folder between builds; the binary is copied out
-# of the cached target/ in the same step.
+# of the cached target/ in the same step. `postgres-tls` compiles OpenSSL into libpq (perl and
+# make are in the build image), so that managed PostgreSQL servers, which require TLS, work.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked --bin roadshow \
+    cargo build --release --locked --features postgres-tls --bin roadshow \
     && install -m 0755 target/release/roadshow /usr/local/bin/roadshow
 
 FROM debian:bookworm-slim
@@ -23,8 +24,11 @@ RUN apt-get update \
     && chown roadshow:roadshow /data
 COPY --from=builder /usr/local/bin/roadshow /usr/local/bin/roadshow
 # Listen on all interfaces inside the container; the default SQLite file and the data folder live in /data.
+# The OpenSSL compiled in looks for trusted CAs where SSL_CERT_FILE says: Debian's bundle, for
+# `sslmode=verify-full&sslrootcert=system` with a managed server's public certificate.
 ENV ROADSHOW_LISTEN=0.0.0.0:8080 \
-    ROADSHOW_DATA_DIR=/data
+    ROADSHOW_DATA_DIR=/data \
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
 WORKDIR /data
 VOLUME ["/data"]
 USER 10001:10001

@@ -99,9 +99,18 @@ impl BadgeKeys {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut seed = [0u8; 32];
                 rand::Rng::fill_bytes(&mut rand::rng(), &mut seed);
-                write_private(&path, &seed)?;
-                tracing::info!(path = %path.display(), "badge signing key created");
-                seed
+                match write_private(&path, &seed) {
+                    Ok(()) => {
+                        tracing::info!(path = %path.display(), "badge signing key created");
+                        seed
+                    }
+                    // Another process sharing the folder (a second replica starting at the same
+                    // moment) made it first: use that one, so that both sign alike.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        read_written_elsewhere(&path)?
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             }
             Err(e) => return Err(anyhow::anyhow!("reading {}: {e}", path.display())),
         };
@@ -277,6 +286,17 @@ impl BadgeKeys {
         let expected = self.link_token(purpose, &id);
         crate::auth::secret::constant_time_eq(&expected, token).then_some(id)
     }
+}
+
+/// The key another process has just created: read once it holds its 32 bytes.
+fn read_written_elsewhere(path: &Path) -> anyhow::Result<[u8; 32]> {
+    for _ in 0..50 {
+        if let Ok(seed) = <[u8; 32]>::try_from(std::fs::read(path)?) {
+            return Ok(seed);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    anyhow::bail!("{} is not a 32-byte key", path.display())
 }
 
 #[cfg(unix)]

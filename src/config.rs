@@ -3,6 +3,7 @@
 //! | variable | default | meaning |
 //! | --- | --- | --- |
 //! | `DATABASE_URL` | `sqlite://roadshow.db` | `sqlite://PATH` or `postgres://user@host/db` |
+//! | `ROADSHOW_DATABASE_CA_FILE` | unset | CA certificate(s) the PostgreSQL server's must chain to (`sslmode=verify-full` in `DATABASE_URL`) |
 //! | `ROADSHOW_LISTEN` | `127.0.0.1:8080` | address and port to listen on |
 //! | `ROADSHOW_BASE_URL` | `http://<listen>` | public address used in links and e-mails |
 //! | `SMTP_URL` | unset | `smtp://host:port`; unset writes e-mails as `.eml` files |
@@ -63,6 +64,46 @@ impl DatabaseUrl {
             "DATABASE_URL",
             "unknown scheme: use sqlite://PATH or postgres://…",
         ))
+    }
+
+    /// `DATABASE_URL` with the TLS settings applied: `ca_file` becomes libpq's `sslrootcert`
+    /// (unless the URL names one). A mode that needs TLS is refused by a build without it,
+    /// with what to do, rather than by libpq at the first connection.
+    pub fn with_tls(self, ca_file: Option<&str>) -> Result<Self, ConfigError> {
+        let Self::Postgres(raw) = self else {
+            return match ca_file {
+                Some(_) => Err(ConfigError::new(
+                    "ROADSHOW_DATABASE_CA_FILE",
+                    "applies to PostgreSQL only",
+                )),
+                None => Ok(self),
+            };
+        };
+        let mut url = Url::parse(&raw).map_err(|e| ConfigError::new("DATABASE_URL", e.to_string()))?;
+        let mode = url
+            .query_pairs()
+            .find(|(k, _)| k == "sslmode")
+            .map(|(_, v)| v.into_owned());
+        let needs_tls = matches!(mode.as_deref(), Some("require" | "verify-ca" | "verify-full"));
+        if needs_tls && !cfg!(feature = "postgres-tls") {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                "sslmode needs TLS, which this build of roadshow lacks: build it with \
+                 `--features postgres-tls` (the Docker image is)",
+            ));
+        }
+        if let Some(ca) = ca_file {
+            if !std::path::Path::new(ca).is_file() {
+                return Err(ConfigError::new(
+                    "ROADSHOW_DATABASE_CA_FILE",
+                    format!("`{ca}` is not a readable file"),
+                ));
+            }
+            if !url.query_pairs().any(|(k, _)| k == "sslrootcert") {
+                url.query_pairs_mut().append_pair("sslrootcert", ca);
+            }
+        }
+        Ok(Self::Postgres(url.to_string()))
     }
 
     /// The backend's name, for logs.
@@ -150,7 +191,8 @@ impl Settings {
 
         let database_url = DatabaseUrl::parse(
             &get("DATABASE_URL").unwrap_or_else(|| "sqlite://roadshow.db".into()),
-        )?;
+        )?
+        .with_tls(get("ROADSHOW_DATABASE_CA_FILE").as_deref())?;
         let listen_raw = get("ROADSHOW_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
         let listen: SocketAddr = listen_raw.parse().map_err(|_| {
             ConfigError::new(
@@ -297,6 +339,29 @@ fn parse_number<T: std::str::FromStr>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn postgres_tls_settings_are_checked_before_any_connection() {
+        let pg = |raw: &str| DatabaseUrl::parse(raw).expect("parsed");
+        let require = pg("postgres://u@db.example.com/roadshow?sslmode=require").with_tls(None);
+        assert_eq!(require.is_ok(), cfg!(feature = "postgres-tls"));
+        let plain = pg("postgres://u@db/roadshow").with_tls(None).expect("no TLS asked");
+        assert_eq!(plain, pg("postgres://u@db/roadshow"));
+        // A CA file is added as libpq's sslrootcert, once; it must exist.
+        let ca = std::env::temp_dir().join(format!("roadshow-ca-{}.pem", std::process::id()));
+        std::fs::write(&ca, "not checked here").expect("written");
+        let ca_path = ca.to_str().expect("utf-8");
+        let with_ca = pg("postgres://u@db/roadshow").with_tls(Some(ca_path)).expect("ok");
+        assert!(matches!(&with_ca, DatabaseUrl::Postgres(u) if u.contains("sslrootcert=")));
+        let named = pg("postgres://u@db/roadshow?sslrootcert=%2Fmine.pem")
+            .with_tls(Some(ca_path))
+            .expect("ok");
+        assert!(matches!(&named, DatabaseUrl::Postgres(u) if u.matches("sslrootcert").count() == 1));
+        std::fs::remove_file(&ca).ok();
+        assert!(pg("postgres://u@db/roadshow").with_tls(Some("/no/such/ca.pem")).is_err());
+        let sqlite = DatabaseUrl::parse("sqlite://x.db").expect("parsed");
+        assert!(sqlite.with_tls(Some(ca_path)).is_err());
+    }
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
