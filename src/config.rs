@@ -79,12 +79,16 @@ impl DatabaseUrl {
                 None => Ok(self),
             };
         };
-        let mut url = Url::parse(&raw).map_err(|e| ConfigError::new("DATABASE_URL", e.to_string()))?;
+        let mut url =
+            Url::parse(&raw).map_err(|e| ConfigError::new("DATABASE_URL", e.to_string()))?;
         let mode = url
             .query_pairs()
             .find(|(k, _)| k == "sslmode")
             .map(|(_, v)| v.into_owned());
-        let needs_tls = matches!(mode.as_deref(), Some("require" | "verify-ca" | "verify-full"));
+        let needs_tls = matches!(
+            mode.as_deref(),
+            Some("require" | "verify-ca" | "verify-full")
+        );
         if needs_tls && !cfg!(feature = "postgres-tls") {
             return Err(ConfigError::new(
                 "DATABASE_URL",
@@ -345,20 +349,30 @@ mod tests {
         let pg = |raw: &str| DatabaseUrl::parse(raw).expect("parsed");
         let require = pg("postgres://u@db.example.com/roadshow?sslmode=require").with_tls(None);
         assert_eq!(require.is_ok(), cfg!(feature = "postgres-tls"));
-        let plain = pg("postgres://u@db/roadshow").with_tls(None).expect("no TLS asked");
+        let plain = pg("postgres://u@db/roadshow")
+            .with_tls(None)
+            .expect("no TLS asked");
         assert_eq!(plain, pg("postgres://u@db/roadshow"));
         // A CA file is added as libpq's sslrootcert, once; it must exist.
         let ca = std::env::temp_dir().join(format!("roadshow-ca-{}.pem", std::process::id()));
         std::fs::write(&ca, "not checked here").expect("written");
         let ca_path = ca.to_str().expect("utf-8");
-        let with_ca = pg("postgres://u@db/roadshow").with_tls(Some(ca_path)).expect("ok");
+        let with_ca = pg("postgres://u@db/roadshow")
+            .with_tls(Some(ca_path))
+            .expect("ok");
         assert!(matches!(&with_ca, DatabaseUrl::Postgres(u) if u.contains("sslrootcert=")));
         let named = pg("postgres://u@db/roadshow?sslrootcert=%2Fmine.pem")
             .with_tls(Some(ca_path))
             .expect("ok");
-        assert!(matches!(&named, DatabaseUrl::Postgres(u) if u.matches("sslrootcert").count() == 1));
+        assert!(
+            matches!(&named, DatabaseUrl::Postgres(u) if u.matches("sslrootcert").count() == 1)
+        );
         std::fs::remove_file(&ca).ok();
-        assert!(pg("postgres://u@db/roadshow").with_tls(Some("/no/such/ca.pem")).is_err());
+        assert!(
+            pg("postgres://u@db/roadshow")
+                .with_tls(Some("/no/such/ca.pem"))
+                .is_err()
+        );
         let sqlite = DatabaseUrl::parse("sqlite://x.db").expect("parsed");
         assert!(sqlite.with_tls(Some(ca_path)).is_err());
     }
