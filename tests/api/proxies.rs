@@ -21,6 +21,25 @@ async fn register_from(app: &TestApp, stop_id: &str, client: &str, name: &str) -
         .status()
 }
 
+/// The login page asked for with `X-Forwarded-Proto: https`.
+async fn login_page_said_https(app: &TestApp) -> reqwest::Response {
+    app.api
+        .get(app.url("/login"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .expect("sent")
+}
+
+fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect()
+}
+
 #[tokio::test]
 async fn each_client_named_by_a_trusted_proxy_has_its_own_limit() {
     let app = spawn_app_with(|s| {
@@ -68,19 +87,8 @@ async fn a_spoofed_header_from_an_untrusted_peer_is_ignored() {
         StatusCode::TOO_MANY_REQUESTS
     );
     // Nor is the scheme believed: no Secure cookie over plain http.
-    let login = app
-        .api
-        .get(app.url("/login"))
-        .header("x-forwarded-proto", "https")
-        .send()
-        .await
-        .expect("sent");
-    let cookies: Vec<String> = login
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok().map(str::to_owned))
-        .collect();
+    let login = login_page_said_https(&app).await;
+    let cookies = set_cookies(&login);
     assert!(!cookies.is_empty());
     assert!(cookies.iter().all(|c| !c.contains("Secure")), "{cookies:?}");
     assert!(login.headers().get("strict-transport-security").is_none());
@@ -92,20 +100,9 @@ async fn https_said_by_a_trusted_proxy_makes_cookies_secure() {
         s.trusted_proxies = TrustedProxies::parse("127.0.0.1/32 ::1/128").expect("proxies");
     })
     .await;
-    let login = app
-        .api
-        .get(app.url("/login"))
-        .header("x-forwarded-proto", "https")
-        .send()
-        .await
-        .expect("sent");
+    let login = login_page_said_https(&app).await;
     assert_eq!(login.status(), StatusCode::OK);
-    let cookies: Vec<String> = login
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok().map(str::to_owned))
-        .collect();
+    let cookies = set_cookies(&login);
     assert!(!cookies.is_empty());
     assert!(cookies.iter().all(|c| c.contains("Secure")), "{cookies:?}");
     assert!(login.headers().get("strict-transport-security").is_some());
