@@ -14,10 +14,15 @@ pub async fn remember_language(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let chosen = Locale::chosen_in(req.request());
+    // Like every cookie roadshow sets: Secure whenever the client came over https.
+    let https = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .is_some_and(|s| super::client::is_https(req.request(), &s.settings));
     let mut res = next.call(req).await?;
     if let Some(locale) = chosen {
         let cookie = Cookie::build(LANG_COOKIE, locale.code())
             .path("/")
+            .secure(https)
             .same_site(SameSite::Lax)
             .max_age(Duration::days(365))
             .finish();
