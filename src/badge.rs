@@ -352,6 +352,35 @@ mod tests {
     const REGISTRATION: &str = "a1b2c3d4-e5f6-4789-8abc-def012345678";
 
     #[test]
+    fn two_processes_starting_on_one_empty_folder_agree_on_one_key() {
+        use diesel::Connection;
+        let dir = tempfile::tempdir().expect("dir");
+        let start = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let loaders: Vec<_> = (0..2)
+            .map(|_| {
+                let (path, start) = (dir.path().to_owned(), start.clone());
+                std::thread::spawn(move || {
+                    let mut conn = DbConnection::Sqlite(
+                        diesel::SqliteConnection::establish(":memory:").expect("sqlite"),
+                    );
+                    crate::db::run_migrations(&mut conn).expect("migrated");
+                    start.wait();
+                    BadgeKeys::load_or_create(&path, &mut conn).expect("keys")
+                })
+            })
+            .collect();
+        let keys: Vec<BadgeKeys> = loaders
+            .into_iter()
+            .map(|t| t.join().expect("thread"))
+            .collect();
+        assert_eq!(keys[0].kid_hex(), keys[1].kid_hex());
+        assert_eq!(
+            keys[0].link_token("manage", REGISTRATION),
+            keys[1].link_token("manage", REGISTRATION)
+        );
+    }
+
+    #[test]
     fn a_badge_verifies_and_names_its_stop_and_registration() {
         let keys = BadgeKeys::from_seed([7; 32]);
         let token = keys
