@@ -262,6 +262,42 @@ pub async fn pick_quote(
     Ok(())
 }
 
+// ---- exports ----
+
+/// A file about to be downloaded.
+#[derive(Debug, Clone)]
+pub struct Export {
+    /// `attendees`, `overview`, `feedback`, `complaints`.
+    pub file: &'static str,
+    pub target_type: &'static str,
+    pub target_id: String,
+    /// `csv` or `xlsx`.
+    pub format: String,
+    pub filter: AttendeeFilter,
+}
+
+/// The use case "download an export": recorded in the audit log (who took which file of whose
+/// data) before it is sent, as a file of attendees leaves roadshow's control once downloaded.
+pub async fn record_export(
+    pool: &DbPool,
+    actor: crate::audit::Actor,
+    export: Export,
+) -> Result<(), AppError> {
+    let change =
+        crate::audit::Change::new("export.downloaded", export.target_type, export.target_id).with(
+            serde_json::json!({
+                "file": export.file,
+                "format": export.format,
+                "partner_type": export.filter.partner_type,
+                "company_size": export.filter.company_size,
+            }),
+        );
+    db::transaction(pool, move |conn| {
+        crate::audit::record(conn, Some(&actor), change)
+    })
+    .await
+}
+
 // ---- attendees ----
 
 /// A stop's attendees matching a search, with their arrival times.

@@ -9,6 +9,7 @@ pub mod mailer;
 pub mod messages;
 pub mod outbox;
 pub mod pages;
+pub mod service;
 pub mod signal;
 pub mod worker;
 

@@ -85,22 +85,9 @@ async fn retry(
     path: web::Path<String>,
     _form: CsrfForm<std::collections::BTreeMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let id = path.into_inner();
     let actor = crate::audit::Actor::from(&admin.user);
-    db::transaction(&state.pool, move |conn| {
-        if outbox::retry_now(conn, &id, crate::time::now())? > 0 {
-            crate::audit::record(
-                conn,
-                Some(&actor),
-                crate::audit::Change::new("email.retried", "email", &id),
-            )?;
-        }
-        Ok(())
-    })
-    .await
-    .map_err(|e| PageError::new(&req, e))?;
-    state
-        .events
-        .publish([crate::events::DomainEvent::MailRetried]);
+    super::service::retry_message(&state.pool, &state.events, path.into_inner(), actor)
+        .await
+        .map_err(|e| PageError::new(&req, e))?;
     Ok(redirect_see_other("/admin/outbox"))
 }

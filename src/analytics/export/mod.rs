@@ -19,7 +19,7 @@ use super::pages::DashboardQuery;
 use super::report::Figures;
 use super::service::{self, ExportedAttendee};
 use super::store::{ExportedAnswer, ExportedComplaint};
-use crate::audit::{self, Actor, Change};
+use crate::audit::Actor;
 use crate::auth::policy::ReadAnalytics;
 use crate::auth::{ApiUser, PageUser};
 use crate::db::DbConnection;
@@ -43,8 +43,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Marketing, signed in on the pages or calling with a bearer token (reporting scripts).
 type Reader = Either<ApiUser<ReadAnalytics>, PageUser<ReadAnalytics>>;
 
-/// Notes the download in the audit log (who took which file of whose data) before it is sent:
-/// a file of attendees leaves roadshow's control once downloaded.
+/// Records the download through its use case (`service::record_export`) before it is sent.
 async fn record_download(
     state: &AppState,
     reader: &Reader,
@@ -57,17 +56,14 @@ async fn record_download(
         Either::Left(api) => &api.user,
         Either::Right(page) => &page.user,
     };
-    let actor = Actor::from(user);
-    let change = Change::new("export.downloaded", target.0, target.1).with(serde_json::json!({
-        "file": file,
-        "format": format,
-        "partner_type": filter.partner_type,
-        "company_size": filter.company_size,
-    }));
-    crate::db::transaction(&state.pool, move |conn| {
-        audit::record(conn, Some(&actor), change)
-    })
-    .await
+    let export = service::Export {
+        file,
+        target_type: target.0,
+        target_id: target.1.to_owned(),
+        format: format.to_owned(),
+        filter: filter.clone(),
+    };
+    service::record_export(&state.pool, Actor::from(user), export).await
 }
 
 #[derive(Deserialize)]
