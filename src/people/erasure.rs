@@ -286,34 +286,33 @@ fn erase_held(
 
     // 5. E-mails (the cancellations' included): those to the person are never sent now; any
     //    that mention them are scrubbed.
-    let mut mails: Vec<(String, String)> = if whole_person {
+    let mut mails: Vec<(String, String, String)> = if whole_person {
         outbox::table
             .filter(
                 outbox::recipient.eq(&email).or(outbox::payload
                     .like(format!("%{}%", like_escaped(&email)))
                     .escape('\\')),
             )
-            .select((outbox::id, outbox::recipient))
+            .select((outbox::id, outbox::recipient, outbox::payload))
             .load(conn)?
     } else {
         Vec::new()
     };
     for id in &ids {
-        let mentioning: Vec<(String, String)> = outbox::table
+        let mentioning: Vec<(String, String, String)> = outbox::table
             .filter(
                 outbox::payload
                     .like(format!("%{}%", like_escaped(id)))
                     .escape('\\'),
             )
-            .select((outbox::id, outbox::recipient))
+            .select((outbox::id, outbox::recipient, outbox::payload))
             .load(conn)?;
         mails.extend(mentioning);
     }
     mails.sort();
     mails.dedup();
-    for (id, recipient) in &mails {
-        let payload: String = outbox::table.find(id).select(outbox::payload).first(conn)?;
-        let scrubbed = scrub_stored(&payload, &pairs);
+    for (id, recipient, payload) in &mails {
+        let scrubbed = scrub_stored(payload, &pairs);
         if *recipient == email {
             diesel::update(outbox::table.find(id))
                 .set((
@@ -403,6 +402,16 @@ pub async fn erase_person(
     Ok(erased)
 }
 
+/// A registration whose person is not erased yet: 404 when unknown, 409 when erased.
+fn not_yet_erased(conn: &mut DbConnection, id: &str) -> Result<Registration, AppError> {
+    let registration = crate::registrations::store::find_registration(conn, id)?
+        .ok_or(AppError::NotFound("registration"))?;
+    if registration.email.ends_with(ERASED_DOMAIN) {
+        return Err(AppError::Conflict("these data are already erased".into()));
+    }
+    Ok(registration)
+}
+
 /// The use case "erase me" asked from the manage page: an e-mail with a link that confirms it
 /// goes to the registration's address (the person who holds the mailbox decides).
 pub async fn ask_erasure(
@@ -411,11 +420,7 @@ pub async fn ask_erasure(
     registration_id: String,
 ) -> Result<(), AppError> {
     db::transaction(pool, move |conn| {
-        let registration = crate::registrations::store::find_registration(conn, &registration_id)?
-            .ok_or(AppError::NotFound("registration"))?;
-        if registration.email.ends_with(ERASED_DOMAIN) {
-            return Err(AppError::Conflict("these data are already erased".into()));
-        }
+        let registration = not_yet_erased(conn, &registration_id)?;
         let mail = super::messages::ErasureMail { registration_id };
         crate::email::queue(conn, &registration.email, &mail)?;
         Ok(())
@@ -433,11 +438,7 @@ pub async fn erase_confirmed(
     registration_id: String,
 ) -> Result<Erased, AppError> {
     let email = db::run(pool, move |conn| {
-        let registration = crate::registrations::store::find_registration(conn, &registration_id)?
-            .ok_or(AppError::NotFound("registration"))?;
-        if registration.email.ends_with(ERASED_DOMAIN) {
-            return Err(AppError::Conflict("these data are already erased".into()));
-        }
+        let registration = not_yet_erased(conn, &registration_id)?;
         Ok(registration.email)
     })
     .await?;
