@@ -36,7 +36,9 @@ pub struct AppState {
     /// Where use cases publish what they did (domain events).
     pub events: Dispatcher,
     /// Scans arriving at the same moment, decided in one transaction (see `db::group_commit`).
-    pub door_writer: Arc<db::group_commit::GroupCommit>,
+    pub door_writer: Arc<db::group_commit::GroupCommit<crate::checkin::batch::ScanDecider>>,
+    /// Decides registrations arriving at the same moment in one transaction.
+    pub registrar: Arc<db::group_commit::GroupCommit<crate::registrations::service::Registrar>>,
     /// The searched stops' attendee words (see `registrations::search`).
     pub search: Arc<crate::registrations::search::SearchIndex>,
 }
@@ -71,10 +73,23 @@ impl AppState {
             Arc::clone(&checkpoints),
             Arc::clone(&tokens),
         );
-        let door_writer =
-            db::group_commit::GroupCommit::new(pool.clone(), settings.scans_per_commit);
+        let badges = Arc::new(badges);
+        let door_writer = db::group_commit::GroupCommit::new(
+            pool.clone(),
+            crate::checkin::batch::ScanDecider {
+                keys: Arc::clone(&badges),
+                checkpoints: Arc::clone(&checkpoints),
+            },
+            settings.scans_per_commit,
+        )?;
+        let registrar = db::group_commit::GroupCommit::new(
+            pool.clone(),
+            crate::registrations::service::Registrar,
+            settings.registrations_per_commit,
+        )?;
         Ok(Self {
             door_writer,
+            registrar,
             search: Arc::default(),
             analytics: crate::analytics::cache::AnalyticsCache::new(
                 std::time::Duration::from_secs(settings.analytics_cache_seconds),
@@ -83,7 +98,7 @@ impl AppState {
             settings,
             pool,
             metrics,
-            badges: Arc::new(badges),
+            badges,
             outbox_signal,
             checkpoints,
             tokens,

@@ -3,6 +3,7 @@
 //! checkpoint whatever the concurrency.
 
 pub mod api;
+pub mod batch;
 pub mod cache;
 pub mod devices;
 pub mod domain;

@@ -7,14 +7,16 @@ use std::time::Instant;
 
 use chrono::NaiveDateTime;
 
+use super::batch::{ScanDecider, ScanItem};
 use super::cache::{CheckpointCache, KnownCheckpoint};
 use super::domain::{self, ScanRequest, ScanTimeRejection, Verdict};
 use super::store::{self, CheckIn, CheckpointRow, Scan};
 use crate::auth::CurrentUser;
-use crate::badge::{self, BadgeKeys};
+use crate::badge::{self, BadgeClaims, BadgeKeys};
 use crate::db::{self, DbConnection, DbPool};
 use crate::error::AppError;
 use crate::events::{Dispatcher, DomainEvent, ScanDecided};
+use crate::ids::{RegistrationId, WorkshopId};
 use crate::registrations::domain::RegistrationStatus;
 use crate::registrations::search;
 use crate::registrations::store::{self as registrations_store, Registration};
@@ -41,7 +43,7 @@ pub struct ScanOutcome {
 }
 
 /// Offline scans older than this when they arrive count as synced late.
-const LATE_AFTER_SECONDS: i64 = 30;
+pub(super) const LATE_AFTER_SECONDS: i64 = 30;
 
 /// Records a check-in, unless one exists: then this scan is the duplicate, whatever its device
 /// showed offline, so that a badge gets exactly one `ok` per checkpoint; if it was seen earlier
@@ -81,7 +83,7 @@ pub fn decide(
     // The scan row keeps what the device claimed (clamped to now: clocks run ahead), so that a
     // rejected time stays auditable; the check-in and the charts use the time believed.
     let claimed_at = scan.scanned_at.map_or(now, |t| t.min(now));
-    let (verdict, registration) = judge(conn, keys, &checkpoint, &scan.token)?;
+    let (verdict, registration) = judge(conn, &checkpoint, keys.verify(&scan.token))?;
     let mut verdict = verdict;
     let mut first_scanned_at = None;
     if verdict == Verdict::Ok
@@ -141,22 +143,37 @@ pub fn decide(
     })
 }
 
-/// The verdict on a badge at a checkpoint, before the check-in itself.
+/// The verdict on a badge (its verified claims, if its signature held) at a checkpoint, before
+/// the check-in itself.
 fn judge(
     conn: &mut DbConnection,
-    keys: &BadgeKeys,
     checkpoint: &CheckpointRow,
-    token: &str,
+    claims: Option<BadgeClaims>,
 ) -> Result<(Verdict, Option<Registration>), AppError> {
-    let Some(claims) = keys.verify(token) else {
+    let Some(claims) = claims else {
         return Ok((Verdict::InvalidToken, None));
     };
+    let registration = registrations_store::find_registration(conn, &claims.registration_id)?;
+    verdict(
+        checkpoint,
+        &claims,
+        registration,
+        |registration, workshop| store::is_enrolled(conn, registration, workshop),
+    )
+}
+
+/// The verdict on a badge whose claims are verified and whose registration (if it exists) is
+/// read; `enrolled` tells whether a registration holds a seat in a workshop.
+pub(super) fn verdict(
+    checkpoint: &CheckpointRow,
+    claims: &BadgeClaims,
+    registration: Option<Registration>,
+    enrolled: impl FnOnce(&RegistrationId, &WorkshopId) -> diesel::QueryResult<bool>,
+) -> Result<(Verdict, Option<Registration>), AppError> {
     if claims.stop_prefix != badge::stop_prefix(&checkpoint.stop_id) {
-        let registration = registrations_store::find_registration(conn, &claims.registration_id)?;
         return Ok((Verdict::WrongStop, registration));
     }
-    let Some(registration) = registrations_store::find_registration(conn, &claims.registration_id)?
-    else {
+    let Some(registration) = registration else {
         return Ok((Verdict::UnknownRegistration, None));
     };
     let verdict = if registration.stop_id != checkpoint.stop_id {
@@ -166,7 +183,7 @@ fn judge(
     } else if registration.status == RegistrationStatus::Waitlisted {
         Verdict::Waitlisted
     } else if let Some(workshop_id) = &checkpoint.workshop_id
-        && !store::is_enrolled(conn, &registration.id, workshop_id)?
+        && !enrolled(&registration.id, workshop_id)?
     {
         Verdict::NotEnrolled
     } else {
@@ -369,7 +386,7 @@ pub fn walk_in(
 pub struct Door {
     pub pool: DbPool,
     /// Decides scans arriving at the same moment in one transaction.
-    pub writer: Arc<db::group_commit::GroupCommit>,
+    pub writer: Arc<db::group_commit::GroupCommit<ScanDecider>>,
     pub keys: Arc<BadgeKeys>,
     pub checkpoints: Arc<CheckpointCache>,
     pub events: Dispatcher,
@@ -405,41 +422,42 @@ where
     R: Send + 'static,
     F: Fn(&mut DbConnection, &ScanOutcome) -> Result<R, AppError> + Copy + Send + 'static,
 {
+    let actor = Arc::new(actor.clone());
     let mut answers = Vec::with_capacity(scans.len());
     for chunk in scans.chunks(SCANS_PER_TRANSACTION) {
         let started = Instant::now();
-        let (keys, checkpoints, actor, chunk) = (
-            door.keys.clone(),
-            door.checkpoints.clone(),
-            actor.clone(),
-            chunk.to_vec(),
-        );
-        let weight = chunk.len();
+        // The signatures are checked here, on the request's thread, so that the writer only
+        // reads and writes.
+        let items: Vec<ScanItem> = chunk
+            .iter()
+            .map(|scan| ScanItem {
+                actor: Arc::clone(&actor),
+                claims: door.keys.verify(&scan.token),
+                scan: scan.clone(),
+            })
+            .collect();
+        let pool = door.pool.clone();
         // Decided with the scans of other doors that arrive at the same moment (group commit);
-        // the writer only decides and writes, the answers are read beside it afterwards.
+        // the writer only decides and writes, the answers are read beside it afterwards, on
+        // the same thread.
         let decided = door
             .writer
-            .run(weight, move |conn| {
-                let now = crate::time::now();
-                chunk
-                    .iter()
-                    .map(|scan| decide(conn, &keys, &checkpoints, &actor, scan, now))
+            .run(items, move |decided| {
+                let decided_in =
+                    started.elapsed() / u32::try_from(decided.len().max(1)).unwrap_or(1);
+                let mut conn = pool
+                    .get()
+                    .map_err(|e| AppError::Unavailable(e.to_string()))?;
+                decided
+                    .into_iter()
+                    .map(|outcome| {
+                        let answered = answer(&mut conn, &outcome)?;
+                        Ok((outcome, answered, decided_in))
+                    })
                     .collect::<Result<Vec<_>, AppError>>()
             })
             .await?;
-        // The chunk's time shared by its scans: one scan's time for a single scan.
-        let decided_in = started.elapsed() / u32::try_from(decided.len().max(1)).unwrap_or(1);
-        let decided = db::run(&door.pool, move |conn| {
-            decided
-                .into_iter()
-                .map(|outcome| {
-                    let answered = answer(conn, &outcome)?;
-                    Ok((outcome, answered))
-                })
-                .collect::<Result<Vec<_>, AppError>>()
-        })
-        .await?;
-        for (outcome, answered) in decided {
+        for (outcome, answered, decided_in) in decided {
             // A resend answers as before and counts nothing new.
             if !outcome.replayed {
                 door.events.publish([DomainEvent::Scanned(ScanDecided {

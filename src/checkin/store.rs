@@ -115,6 +115,78 @@ pub fn insert_check_in(conn: &mut DbConnection, check_in: &CheckIn) -> QueryResu
     }
 }
 
+/// Records the check-ins of a group of scans in one statement; returns how many were new (a
+/// badge already checked in at its checkpoint adds nothing).
+pub fn insert_check_ins(conn: &mut DbConnection, rows: &[CheckIn]) -> QueryResult<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    // SQLite's multi-row insert has no `ON CONFLICT` in diesel; `OR IGNORE` is its form.
+    match conn {
+        DbConnection::Pg(c) => diesel::insert_into(check_ins::table)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .execute(c),
+        DbConnection::Sqlite(c) => diesel::insert_or_ignore_into(check_ins::table)
+            .values(rows)
+            .execute(c),
+    }
+}
+
+/// Records a group of scans in one statement; returns how many were new.
+pub fn insert_scans(conn: &mut DbConnection, rows: &[Scan]) -> QueryResult<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    // SQLite's multi-row insert has no `ON CONFLICT` in diesel; `OR IGNORE` is its form.
+    match conn {
+        DbConnection::Pg(c) => diesel::insert_into(scans::table)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .execute(c),
+        DbConnection::Sqlite(c) => diesel::insert_or_ignore_into(scans::table)
+            .values(rows)
+            .execute(c),
+    }
+}
+
+/// Which of these scan ids are already recorded.
+pub fn known_scan_ids(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    scans::table
+        .filter(scans::id.eq_any(ids))
+        .select(scans::id)
+        .load(conn)
+}
+
+/// The check-ins of these registrations (the check-ins' registration index).
+pub fn check_ins_of_registrations(
+    conn: &mut DbConnection,
+    registration_ids: &[&str],
+) -> QueryResult<Vec<CheckIn>> {
+    check_ins::table
+        .filter(check_ins::registration_id.eq_any(registration_ids))
+        .select(CheckIn::as_select())
+        .load(conn)
+}
+
+/// Confirmed workshop seats of these registrations: `(registration, workshop)`.
+pub fn confirmed_enrolments_of(
+    conn: &mut DbConnection,
+    registration_ids: &[&str],
+) -> QueryResult<Vec<(String, String)>> {
+    if registration_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    enrolments::table
+        .filter(enrolments::registration_id.eq_any(registration_ids))
+        .filter(enrolments::status.eq(RegistrationStatus::Confirmed.as_str()))
+        .select((enrolments::registration_id, enrolments::workshop_id))
+        .load(conn)
+}
+
 pub fn find_check_in(
     conn: &mut DbConnection,
     checkpoint_id: &CheckpointId,

@@ -1,167 +1,204 @@
-//! Group commit: pieces of work that arrive at the same moment are run in one transaction by
-//! one writer, so that a busy door pays one `BEGIN … COMMIT` (and on SQLite one turn of the
-//! write lock, on PostgreSQL one WAL flush) for many scans instead of one each.
+//! Group commit: pieces of work that arrive at the same moment are decided in one transaction
+//! by one writer, so that a busy door pays one `BEGIN … COMMIT` (and on SQLite one turn of the
+//! write lock, on PostgreSQL one WAL flush) for many scans instead of one each — and, since the
+//! writer sees the whole group at once, a few set-based statements for the group instead of a
+//! round trip per scan per statement (see [`Decide`]).
 //!
-//! Whoever submits work queues it, then waits for the writer's turn. The writer takes what is
-//! queued by then — its own work, or nothing if an earlier turn took it — and runs it in one
-//! transaction. One writer at a time, on both backends: SQLite has one anyway, and on
-//! PostgreSQL two batches would lock the same counters (`analytics_counts`) in different
-//! orders and deadlock, where one writer never waits on itself. Work must be
-//! safe to run again: when one piece fails, the transaction is rolled back and each piece is
-//! run again alone, so that one bad request never fails its neighbours. Answers are handed out
-//! only after the commit.
+//! The writer is a thread of its own. Submitters send their items and await the answer; while
+//! the writer decides one group, the next one gathers in its channel, and it takes all of it
+//! (up to a limit) in its next transaction. One writer, on both backends: SQLite has one
+//! anyway, and on PostgreSQL two groups would lock the same counters (`analytics_counts`) in
+//! different orders and deadlock, where one writer never waits on itself. (A first version
+//! let the submitters' own threads take turns as the writer; under load they queued on the
+//! turn only to find their work done, and most groups held a single scan.)
+//!
+//! Deciding must be safe to run again: when a group fails, the transaction is rolled back and
+//! each submitter's items are decided again alone, so that one bad request never fails its
+//! neighbours. Answers are handed out only after the commit.
 
-use std::any::Any;
-use std::collections::VecDeque;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
+
+use tokio::sync::oneshot;
 
 use super::{DbConnection, DbPool};
 use crate::error::AppError;
 
-type Answer = Result<Box<dyn Any + Send>, AppError>;
+/// How a group of items is decided, in the caller's transaction.
+pub trait Decide: Send + Sync + 'static {
+    type Item: Send + 'static;
+    type Decided: Send + 'static;
+    /// One answer per item, in order, as if each had been decided after the ones before it.
+    /// An `Err` rolls the group back.
+    fn decide(
+        &self,
+        conn: &mut DbConnection,
+        items: &[&Self::Item],
+    ) -> Result<Vec<Self::Decided>, AppError>;
+}
+
+type Answer<D> = Result<Vec<<D as Decide>::Decided>, AppError>;
 
 fn stopped() -> AppError {
     AppError::Unexpected(anyhow::anyhow!(
         "a group-commit writer stopped before answering"
     ))
 }
-type Work = Box<dyn Fn(&mut DbConnection) -> Answer + Send>;
 
-/// One piece of work and where its answer goes.
-struct Job {
-    work: Work,
-    /// How many units (scans) it holds, so that a transaction stays short.
-    weight: usize,
-    answer: mpsc::SyncSender<Answer>,
+/// One submitter's items and where their answers go.
+struct Job<D: Decide> {
+    items: Vec<D::Item>,
+    answer: oneshot::Sender<Answer<D>>,
 }
 
-/// The queue and the writers' turns of one kind of work.
-pub struct GroupCommit {
+/// What the writer thread owns.
+struct Writer<D: Decide> {
     pool: DbPool,
-    queue: Mutex<VecDeque<Job>>,
-    /// The writer's turn.
-    turn: Mutex<()>,
-    /// Most units one transaction decides.
-    max_weight: usize,
+    decider: Arc<D>,
+    jobs: mpsc::Receiver<Job<D>>,
+    max_items: usize,
 }
 
-impl std::fmt::Debug for GroupCommit {
+/// The submitting side of one kind of work's writer.
+pub struct GroupCommit<D: Decide> {
+    pool: DbPool,
+    decider: Arc<D>,
+    /// `None` without grouping (`max_items` 1): each submitter decides in its own transaction.
+    submit: Option<Mutex<mpsc::Sender<Job<D>>>>,
+}
+
+impl<D: Decide> std::fmt::Debug for GroupCommit<D> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GroupCommit")
-            .field("max_weight", &self.max_weight)
+            .field("grouped", &self.submit.is_some())
             .finish_non_exhaustive()
     }
 }
 
-impl GroupCommit {
-    /// A queue whose transactions decide at most `max_weight` units each.
-    pub fn new(pool: DbPool, max_weight: usize) -> Arc<Self> {
-        Arc::new(Self {
+impl<D: Decide> GroupCommit<D> {
+    /// A writer whose transactions decide at most `max_items` items each (1: no grouping and
+    /// no writer thread, each submitter's items in a transaction of their own, beside the
+    /// others). The thread ends when the last handle to this is dropped.
+    pub fn new(pool: DbPool, decider: D, max_items: usize) -> Result<Arc<Self>, std::io::Error> {
+        let decider = Arc::new(decider);
+        let submit = if max_items > 1 {
+            let (submit, jobs) = mpsc::channel();
+            let writer = Writer {
+                pool: pool.clone(),
+                decider: Arc::clone(&decider),
+                jobs,
+                max_items,
+            };
+            std::thread::Builder::new()
+                .name("group-commit".into())
+                .spawn(move || writer.run())?;
+            Some(Mutex::new(submit))
+        } else {
+            None
+        };
+        Ok(Arc::new(Self {
             pool,
-            queue: Mutex::new(VecDeque::new()),
-            turn: Mutex::new(()),
-            max_weight: max_weight.max(1),
-        })
+            decider,
+            submit,
+        }))
     }
 
-    /// Runs `work` (`weight` units) in a transaction shared with the work queued at the same
-    /// moment. `work` may run twice (see the module's comment): it must only touch the database.
-    pub async fn run<T, F>(self: &Arc<Self>, weight: usize, work: F) -> Result<T, AppError>
+    /// Decides `items` in a transaction shared with the items submitted at the same moment,
+    /// then runs `then` on their answers, after the commit, on the blocking pool.
+    pub async fn run<T, F>(&self, items: Vec<D::Item>, then: F) -> Result<T, AppError>
     where
         T: Send + 'static,
-        F: Fn(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(Vec<D::Decided>) -> Result<T, AppError> + Send + 'static,
     {
-        if self.max_weight == 1 {
-            // No grouping asked for: a transaction of its own, beside the others.
-            return super::transaction(&self.pool, work).await;
-        }
-        let (answer, answered) = mpsc::sync_channel(1);
-        let job = Job {
-            work: Box::new(move |conn| work(conn).map(|t| Box::new(t) as Box<dyn Any + Send>)),
-            weight,
-            answer,
+        let decided = match &self.submit {
+            Some(submit) => {
+                let (answer, answered) = oneshot::channel();
+                submit
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .send(Job { items, answer })
+                    .map_err(|_| stopped())?;
+                answered.await.map_err(|_| stopped())??
+            }
+            None => {
+                let (pool, decider) = (self.pool.clone(), Arc::clone(&self.decider));
+                return actix_web::web::block(move || {
+                    let refs: Vec<&D::Item> = items.iter().collect();
+                    then(pool.write_blocking(|conn| decider.decide(conn, &refs))?)
+                })
+                .await
+                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database task failed: {e}")))?;
+            }
         };
-        let this = Arc::clone(self);
-        let boxed = actix_web::web::block(move || {
-            this.lock_queue().push_back(job);
-            loop {
-                match answered.try_recv() {
-                    Ok(answer) => return answer,
-                    Err(mpsc::TryRecvError::Disconnected) => break,
-                    Err(mpsc::TryRecvError::Empty) => {}
+        actix_web::web::block(move || then(decided))
+            .await
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database task failed: {e}")))?
+    }
+}
+
+impl<D: Decide> Writer<D> {
+    /// Decides groups until every submitter is gone: each takes what waits in the channel.
+    fn run(self) {
+        let mut next = None;
+        while let Some(first) = next.take().or_else(|| self.jobs.recv().ok()) {
+            let mut items = first.items.len();
+            let mut group = vec![first];
+            while items < self.max_items {
+                match self.jobs.try_recv() {
+                    Ok(job) if items + job.items.len() > self.max_items => {
+                        next = Some(job);
+                        break;
+                    }
+                    Ok(job) => {
+                        items += job.items.len();
+                        group.push(job);
+                    }
+                    Err(_) => break,
                 }
-                if !this.take_turn() {
-                    // The writer's last turn took this job: its answer comes with that commit.
-                    return answered.recv().unwrap_or_else(|_| Err(stopped()));
-                }
             }
-            Err(stopped())
-        })
-        .await
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database task failed: {e}")))??;
-        boxed.downcast::<T>().map(|t| *t).map_err(|_| {
-            AppError::Unexpected(anyhow::anyhow!("a group-commit answer of another type"))
-        })
-    }
-
-    fn lock_queue(&self) -> std::sync::MutexGuard<'_, VecDeque<Job>> {
-        // A poisoned lock only means a writer panicked; the queue itself is still whole.
-        self.queue.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Waits for a writer's turn, then runs the jobs queued first in one transaction. False
-    /// when there was nothing left to run.
-    fn take_turn(&self) -> bool {
-        let _turn = self.turn.lock().unwrap_or_else(|e| e.into_inner());
-        let batch = self.next_batch();
-        let ran = !batch.is_empty();
-        if ran {
-            self.decide(batch);
+            // A panic while deciding drops the group's answers (its submitters hear that the
+            // writer stopped) but not the writer.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.decide_group(group);
+            }));
         }
-        ran
     }
 
-    /// The jobs queued first, up to `max_weight` units (always at least one job).
-    fn next_batch(&self) -> Vec<Job> {
-        let mut queue = self.lock_queue();
-        let mut batch = Vec::new();
-        let mut weight = 0;
-        while let Some(job) = queue.front() {
-            if !batch.is_empty() && weight + job.weight > self.max_weight {
-                break;
-            }
-            weight += job.weight;
-            batch.extend(queue.pop_front());
-        }
-        batch
-    }
-
-    /// Runs a batch in one transaction; if any job fails, each runs again in its own.
-    fn decide(&self, batch: Vec<Job>) {
-        let together = self.pool.write_blocking(|conn| {
-            let mut answers = Vec::with_capacity(batch.len());
-            for job in &batch {
-                answers.push((job.work)(conn)?);
-            }
-            Ok(answers)
-        });
+    /// Decides a group in one transaction; if that fails, each job is decided again alone.
+    fn decide_group(&self, group: Vec<Job<D>>) {
+        let refs: Vec<&D::Item> = group.iter().flat_map(|job| &job.items).collect();
+        let together = self
+            .pool
+            .write_blocking(|conn| self.decider.decide(conn, &refs));
         match together {
-            Ok(answers) => {
-                for (job, answer) in batch.iter().zip(answers) {
+            Ok(mut answers) if answers.len() == refs.len() => {
+                drop(refs);
+                for job in group.into_iter().rev() {
+                    let own = answers.split_off(answers.len() - job.items.len());
                     // The requester may have gone (a closed connection): nothing to tell.
-                    let _ = job.answer.send(Ok(answer));
+                    let _ = job.answer.send(Ok(own));
                 }
             }
-            Err(_) if batch.len() > 1 => {
-                for job in &batch {
-                    let _ = job
-                        .answer
-                        .send(self.pool.write_blocking(|conn| (job.work)(conn)));
+            Ok(_) => {
+                drop(refs);
+                for job in group {
+                    let _ = job.answer.send(Err(AppError::Unexpected(anyhow::anyhow!(
+                        "a group decided with a wrong number of answers"
+                    ))));
                 }
             }
-            Err(e) => {
-                let _ = batch[0].answer.send(Err(e));
+            Err(_) => {
+                drop(refs);
+                // Alone, even a group of one: its failure may have been its neighbours' doing
+                // in another process (see `checkin::batch`), and a second try is cheap.
+                for job in group {
+                    let refs: Vec<&D::Item> = job.items.iter().collect();
+                    let alone = self
+                        .pool
+                        .write_blocking(|conn| self.decider.decide(conn, &refs));
+                    drop(refs);
+                    let _ = job.answer.send(alone);
+                }
             }
         }
     }
@@ -181,9 +218,26 @@ mod tests {
         x: i32,
     }
 
-    /// Twenty pieces of work at once, one of which fails after writing: the others are
-    /// committed (together or each on its own), the failing one leaves nothing, and each
-    /// caller gets its own answer.
+    /// Writes each number; refuses seven, after writing it.
+    struct WriteNumbers;
+
+    impl Decide for WriteNumbers {
+        type Item = i32;
+        type Decided = i32;
+        fn decide(&self, conn: &mut DbConnection, items: &[&i32]) -> Result<Vec<i32>, AppError> {
+            for x in items {
+                diesel::sql_query(format!("INSERT INTO t (x) VALUES ({x})")).execute(conn)?;
+                if **x == 7 {
+                    return Err(AppError::Conflict("seven is refused".into()));
+                }
+            }
+            Ok(items.iter().map(|x| **x).collect())
+        }
+    }
+
+    /// Twenty submitters at once, one of which fails after writing: the others are committed
+    /// (together or each on its own), the failing one leaves nothing, and each submitter gets
+    /// its own answer.
     #[actix_web::test]
     async fn one_failing_piece_fails_alone_and_the_others_commit() {
         let dir = tempfile::tempdir().expect("dir");
@@ -194,11 +248,20 @@ mod tests {
             Ok(())
         })
         .expect("table");
-        let group = GroupCommit::new(pool.clone(), 50);
-        let answers = futures_join(&group).await;
+        let group = GroupCommit::new(pool.clone(), WriteNumbers, 50).expect("writer");
+        let calls: Vec<_> = (0..20)
+            .map(|x: i32| {
+                let group = Arc::clone(&group);
+                actix_web::rt::spawn(async move { group.run(vec![x], Ok).await })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for call in calls {
+            answers.push(call.await.expect("joined"));
+        }
         for (i, answer) in answers.iter().enumerate() {
             match answer {
-                Ok(x) => assert_eq!(*x, i32::try_from(i).expect("small")),
+                Ok(x) => assert_eq!(*x, vec![i32::try_from(i).expect("small")]),
                 Err(e) => assert_eq!(i, 7, "{e}"),
             }
         }
@@ -209,28 +272,5 @@ mod tests {
         let kept: Vec<i32> = rows.into_iter().map(|r| r.x).collect();
         let expected: Vec<i32> = (0..20).filter(|x| *x != 7).collect();
         assert_eq!(kept, expected);
-    }
-
-    async fn futures_join(group: &Arc<GroupCommit>) -> Vec<Result<i32, AppError>> {
-        let calls = (0..20).map(|x: i32| {
-            let group = Arc::clone(group);
-            actix_web::rt::spawn(async move {
-                group
-                    .run(1, move |conn| {
-                        diesel::sql_query(format!("INSERT INTO t (x) VALUES ({x})"))
-                            .execute(conn)?;
-                        if x == 7 {
-                            return Err(AppError::Conflict("seven is refused".into()));
-                        }
-                        Ok(x)
-                    })
-                    .await
-            })
-        });
-        let mut answers = Vec::new();
-        for call in calls.collect::<Vec<_>>() {
-            answers.push(call.await.expect("joined"));
-        }
-        answers
     }
 }

@@ -57,6 +57,17 @@ pub fn find_registration(conn: &mut DbConnection, id: &str) -> QueryResult<Optio
         .optional()
 }
 
+/// The registrations among these ids that exist (one query, in no particular order).
+pub fn find_registrations(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<Registration>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    registrations::table
+        .filter(registrations::id.eq_any(ids))
+        .select(Registration::as_select())
+        .load(conn)
+}
+
 /// The live (not cancelled) registration of an e-mail at a stop.
 pub fn find_live_by_email(
     conn: &mut DbConnection,

@@ -91,10 +91,7 @@ pub fn queue(
     event_type: EventType,
     data: impl FnOnce(&mut DbConnection) -> Result<serde_json::Value, AppError>,
 ) -> Result<(), AppError> {
-    let endpoints: Vec<store::Endpoint> = store::list_endpoints(conn)?
-        .into_iter()
-        .filter(|endpoint| endpoint.receives(event_type.as_str()))
-        .collect();
+    let endpoints = subscribers(conn, event_type)?;
     if endpoints.is_empty() {
         return Ok(());
     }
@@ -103,6 +100,18 @@ pub fn queue(
         queue_for(conn, &endpoint.id, event_type.as_str(), &data)?;
     }
     Ok(())
+}
+
+/// The endpoints that receive `event_type`: read once for a group of events of that type (the
+/// door's group commit) rather than once per event.
+pub fn subscribers(
+    conn: &mut DbConnection,
+    event_type: EventType,
+) -> Result<Vec<store::Endpoint>, AppError> {
+    Ok(store::list_endpoints(conn)?
+        .into_iter()
+        .filter(|endpoint| endpoint.receives(event_type.as_str()))
+        .collect())
 }
 
 /// Queues one event for one endpoint; returns its message id.

@@ -355,6 +355,97 @@ async fn a_batch_is_answered_in_order_and_a_badge_gets_one_ok_dated_by_its_earli
     );
 }
 
+/// A synced batch with no badge twice is decided as one group (one read of the registrations,
+/// one insert of the check-ins, one of the scans): every verdict, an earlier offline scan of a
+/// badge already checked in, and the workshop door, each answered as a scan sent alone is.
+#[tokio::test]
+async fn a_batch_decided_as_one_group_answers_as_scans_sent_one_by_one() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    let now = crate::fixtures::now_utc();
+    crate::fixtures::set_stop_times(
+        &app,
+        &s.stop_id,
+        now - chrono::Duration::hours(3),
+        now + chrono::Duration::hours(5),
+    );
+    let at = |seconds: i64| {
+        let t = now - chrono::Duration::minutes(90) + chrono::Duration::seconds(seconds);
+        roadshow::time::in_zone(t, chrono_tz::Europe::Paris).to_rfc3339()
+    };
+    // Claire was let in online at 09:10; a phone offline since 09:00 saw her at 09:02.
+    scan(
+        &app,
+        &s.staff,
+        json!({"token": badge(&s.claire), "checkpoint_id": s.entrance, "scanned_at": at(600)}),
+    )
+    .await;
+    let scans = [
+        (badge(&s.claire), &s.entrance, "already_checked_in"),
+        (badge(&s.paul), &s.entrance, "ok"),
+        (badge(&s.lea), &s.entrance, "waitlisted"),
+        (badge(&s.marc), &s.entrance, "cancelled"),
+        ("not a badge".to_owned(), &s.entrance, "invalid_token"),
+        (badge(&s.claire), &s.workshop_checkpoint, "ok"),
+        (badge(&s.paul), &s.workshop_checkpoint, "not_enrolled"),
+    ];
+    let batch = json!({"scans": scans.iter().enumerate().map(|(i, (token, checkpoint, _))| json!({
+        "token": token, "checkpoint_id": checkpoint, "scan_id": format!("group-{i}"),
+        "scanned_at": at(120 + i64::try_from(i).unwrap_or(0)),
+    })).collect::<Vec<_>>()});
+    let answer = json_with(
+        app.post_json("/api/v1/checkins/batch", &batch, Some(&s.staff))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let results = answer["results"].as_array().expect("results");
+    let verdicts: Vec<&str> = results
+        .iter()
+        .map(|r| r["result"].as_str().unwrap_or("?"))
+        .collect();
+    let expected: Vec<&str> = scans.iter().map(|(_, _, verdict)| *verdict).collect();
+    assert_eq!(verdicts, expected);
+    // Claire's check-in now dates from the offline scan, and the answer says so.
+    assert_eq!(results[0]["first_scanned_at"], at(120));
+    assert_eq!(results[0]["registration"]["first_name"], "Claire");
+    assert_eq!(
+        results[5]["registration"]["workshops"][0]["status"],
+        "confirmed"
+    );
+    // The same scans sent again one by one, under new ids: each is now a duplicate or the
+    // same refusal, and the check-ins are those the group made.
+    for (i, (token, checkpoint, verdict)) in scans.iter().enumerate() {
+        let alone = scan(
+            &app,
+            &s.staff,
+            json!({"token": token, "checkpoint_id": checkpoint, "scan_id": format!("alone-{i}")}),
+        )
+        .await;
+        let again = if *verdict == "ok" {
+            "already_checked_in"
+        } else {
+            verdict
+        };
+        assert_eq!(alone["result"], again, "scan {i} sent alone");
+        if alone["result"] == "already_checked_in" {
+            // Dated by the group's scan (Claire's moved back to it).
+            assert_eq!(
+                alone["first_scanned_at"],
+                at(120 + i64::try_from(i).unwrap_or(0))
+            );
+        }
+    }
+    // Resending the group answers as before.
+    let replay = json_with(
+        app.post_json("/api/v1/checkins/batch", &batch, Some(&s.staff))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(replay, answer);
+}
+
 #[tokio::test]
 async fn malformed_scans_are_4xx_but_any_token_text_is_a_decision() {
     let app = spawn_app().await;
