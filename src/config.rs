@@ -152,6 +152,8 @@ pub struct Settings {
     pub db_pool_size: u32,
     /// Most scans decided in one transaction (group commit); 1 decides each on its own.
     pub scans_per_commit: usize,
+    /// Most registrations decided in one transaction (group commit); 1 decides each alone.
+    pub registrations_per_commit: usize,
     pub token_ttl_hours: i64,
     pub session_ttl_hours: i64,
     /// Days after its stop ends when a scanner device's token stops working (offline phones
@@ -224,6 +226,8 @@ impl Settings {
             ),
             db_pool_size: parse_number(&get, "ROADSHOW_DB_POOL", 8)?.max(1),
             scans_per_commit: parse_number(&get, "ROADSHOW_SCANS_PER_COMMIT", 50)?.clamp(1, 1000),
+            registrations_per_commit: parse_number(&get, "ROADSHOW_REGISTRATIONS_PER_COMMIT", 32)?
+                .clamp(1, 1000),
             token_ttl_hours: parse_number(&get, "ROADSHOW_TOKEN_TTL_HOURS", 720)?.max(1),
             session_ttl_hours: parse_number(&get, "ROADSHOW_SESSION_TTL_HOURS", 12)?.max(1),
             device_token_days_after_stop: parse_number(

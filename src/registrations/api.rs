@@ -248,6 +248,7 @@ pub async fn create_registration(
 ) -> Result<HttpResponse, AppError> {
     let view = service::register_attendee(
         &state.pool,
+        &state.registrar,
         &state.events,
         path.into_inner(),
         body.0.into(),

@@ -11,6 +11,7 @@ pub use super::messages::Event;
 use super::messages::RegistrationMail;
 use super::store::{self, Enrolment, Registration};
 pub use super::view::{EnrolledWorkshop, RegistrationView, registration_view};
+use crate::db::group_commit::GroupCommit;
 use crate::db::{self, DbConnection, DbPool};
 use crate::email;
 use crate::error::AppError;
@@ -447,23 +448,84 @@ pub fn resend(conn: &mut DbConnection, stop_id: &str, email: &str) -> Result<(),
 
 // ---- the use cases: each opens its transaction and publishes what happened ----
 
+/// A registration submitted to the registrations' writer.
+#[derive(Debug)]
+pub struct RegistrationItem {
+    pub stop_id: String,
+    pub new: NewRegistration,
+    pub source: Source,
+}
+
+/// The registrations' writer (group commit): registrations that arrive at the same moment share
+/// one transaction, so that a stop's seat counter — a row every registration of the stop locks
+/// until its commit — is held for one WAL flush per group instead of one per registration.
+/// In a group, each registration runs in a savepoint of its own: one refused (an e-mail already
+/// registered, a closed stop) is rolled back alone and the others stand.
+#[derive(Debug, Default)]
+pub struct Registrar;
+
+impl crate::db::group_commit::Decide for Registrar {
+    type Item = RegistrationItem;
+    type Decided = Result<String, AppError>;
+
+    fn decide(
+        &self,
+        conn: &mut DbConnection,
+        items: &[&RegistrationItem],
+    ) -> Result<Vec<Result<String, AppError>>, AppError> {
+        let now = time::now();
+        if let [item] = items {
+            // Alone, a refusal rolls the whole transaction back.
+            return Ok(vec![Ok(register(
+                conn,
+                &item.stop_id,
+                &item.new,
+                item.source,
+                now,
+            )?)]);
+        }
+        Ok(items
+            .iter()
+            .map(|item| {
+                diesel::Connection::transaction(conn, |conn| {
+                    register(conn, &item.stop_id, &item.new, item.source, now)
+                })
+            })
+            .collect())
+    }
+}
+
 /// The use case "register" (the public form and the API): what was typed in, the registration
 /// as it is after the commit out. The input is checked before the transaction, so that nothing
-/// a client sends is looked at while a write lock is held; the answer is read after the commit,
+/// a client sends is looked at while a write lock is held; the registration is decided with
+/// those arriving at the same moment (see [`Registrar`]); the answer is read after the commit,
 /// so that the stop's seat counter is not kept locked meanwhile.
 pub async fn register_attendee(
     pool: &DbPool,
+    writer: &GroupCommit<Registrar>,
     events: &Dispatcher,
     stop_id: String,
     raw: super::domain::RawRegistration,
     source: Source,
 ) -> Result<RegistrationView, AppError> {
     let new = NewRegistration::parse(raw)?;
-    let id = db::transaction(pool, move |conn| {
-        register(conn, &stop_id, &new, source, time::now())
-    })
-    .await?;
-    let view = db::run(pool, move |conn| registration_view(conn, &id)).await?;
+    let pool = pool.clone();
+    let item = RegistrationItem {
+        stop_id,
+        new,
+        source,
+    };
+    let view = writer
+        .run(vec![item], move |mut decided| {
+            let id = decided.pop().ok_or_else(|| {
+                AppError::Unexpected(anyhow::anyhow!("a registration without an answer"))
+            })??;
+            let mut conn = pool
+                .get()
+                .map_err(|e| AppError::Unavailable(e.to_string()))?;
+            registration_view(&mut conn, &id)
+        })
+        .await?;
     events.publish([DomainEvent::Registered {
         registration_id: view.registration.id.to_string(),
         status: view.registration.status,

@@ -537,6 +537,72 @@ async fn two_hundred_simultaneous_registrations_never_overbook() {
     assert_eq!(stop["workshops"][0]["seats_left"], 0);
 }
 
+/// Registrations arriving together are decided in one transaction, each in a savepoint: the
+/// ones refused (one e-mail sent eight times at once, a workshop of another stop) are refused
+/// alone, and every other one stands, with its seat, its e-mail and its counters.
+#[tokio::test]
+async fn registrations_refused_in_a_group_leave_the_others_standing() {
+    let app = spawn_app().await;
+    let (stop_id, w) = open_stop(&app, 20, &[("Label", 10, 11, 12)]).await;
+    let client = reqwest::Client::new();
+    let url = app.url(&format!("/api/v1/stops/{stop_id}/registrations"));
+    let requests = (0..48).map(|i| {
+        let (client, url) = (client.clone(), url.clone());
+        let body = match i % 6 {
+            // Eight copies of one person.
+            0 => registration_body("Twin", &[]),
+            // Eight who pick a workshop that is not this stop's.
+            1 => registration_body(&format!("Lost{i}"), &["not-a-workshop"]),
+            _ => registration_body(&format!("Person{i}"), &[&w[0]]),
+        };
+        async move {
+            let response = client.post(url).json(&body).send().await.expect("sent");
+            (i % 6, response.status())
+        }
+    });
+    let answers = futures::future::join_all(requests).await;
+    let created = |kind: usize| {
+        answers
+            .iter()
+            .filter(|(k, status)| *k == kind && *status == StatusCode::CREATED)
+            .count()
+    };
+    assert_eq!(created(0), 1, "one of the eight copies: {answers:?}");
+    assert_eq!(created(1), 0, "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .filter(|(k, _)| *k == 0)
+            .all(|(_, s)| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT)
+    );
+    assert!(
+        answers
+            .iter()
+            .filter(|(k, _)| *k == 1)
+            .all(|(_, s)| *s == StatusCode::UNPROCESSABLE_ENTITY),
+        "{answers:?}"
+    );
+    assert_eq!((2..6).map(created).sum::<usize>(), 32);
+    let stop = json_with(
+        app.get(&format!("/api/v1/stops/{stop_id}"), None).await,
+        StatusCode::OK,
+    )
+    .await;
+    // 33 registered for 20 seats; 10 workshop seats among the 32 who asked.
+    assert_eq!(stop["seats_left"], 0);
+    assert_eq!(stop["workshops"][0]["seats_left"], 0);
+    use diesel::prelude::*;
+    use roadshow::db::schema::{outbox, registrations};
+    let mut conn = app.connection();
+    let rows: i64 = registrations::table
+        .filter(registrations::stop_id.eq(&stop_id))
+        .count()
+        .get_result(&mut conn)
+        .expect("count");
+    let mails: i64 = outbox::table.count().get_result(&mut conn).expect("count");
+    assert_eq!((rows, mails), (33, 33));
+}
+
 #[tokio::test]
 async fn e_mails_queued_while_smtp_is_down_are_delivered_once_when_it_returns_even_across_a_restart()
  {
