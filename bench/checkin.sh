@@ -4,9 +4,10 @@
 # (GET /healthz) measured in the same run, with the ratio check-in ÷ ceiling. Each backend runs
 # twice: with group commit (ROADSHOW_SCANS_PER_COMMIT=50, the default: scans arriving at the
 # same moment decided in one transaction) and without (1: a transaction per scan).
-# PROFILE=DIR records the server with perf during each 32-client level and prints where its
-# CPU time goes (DIR/<backend>-<commit>.perf keeps the recording).
-#   bench/checkin.sh      BADGES_COUNT=20000 DURATION=5 BACKENDS=sqlite COMMITS=50 bench/checkin.sh
+# PROFILE=DIR records the whole machine with perf during each 32-client level and prints where
+# its CPU time goes, by program (server, database, wrk) and by library (DIR/<backend>-<commit>.perf
+# keeps the recording). LEVELS chooses the numbers of clients.
+#   bench/checkin.sh      BADGES_COUNT=20000 DURATION=5 BACKENDS=sqlite COMMITS=50 LEVELS="8 32" bench/checkin.sh
 source "$(dirname "$0")/lib.sh"
 need_tools
 COUNT=${BADGES_COUNT:-40000}
@@ -31,21 +32,23 @@ for commit in ${COMMITS:-1 50}; do
   STAFF_TOKEN=$(curl -sf -X POST "$BASE/api/v1/auth/tokens" -H 'content-type: application/json' \
     -d '{"email":"scanner@roadshow.example","password":"bench-password"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
   OFFSET=0
-  for c in 1 8 32; do
+  for c in ${LEVELS:-1 8 32}; do
     THREADS=$(( c < 2 ? 1 : 2 ))
     before=$(curl -sf "$BASE/api/v1/checkpoints/$CHECKPOINT_ID/status" -H "authorization: Bearer $STAFF_TOKEN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["checked_in"])')
     recording=
     if [ -n "${PROFILE:-}" ] && [ "$c" = 32 ]; then
       mkdir -p "$PROFILE"
       recording="$PROFILE/$backend-$commit.perf"
-      perf record -F 499 -g -p "$SERVER_PID" -o "$recording" -- sleep "$DURATION" 2>/dev/null &
+      perf record -F 499 -g -a -o "$recording" -- sleep "$DURATION" 2>/dev/null &
       PERF_PID=$!
     fi
     read -r rps p50 p99 errors _ <<<"$(wrk_run "$c" "$BASE" "$ROOT/bench/checkin.lua")"
     if [ -n "$recording" ]; then
       wait "$PERF_PID"
-      echo "  where the server's CPU went ($backend, ≤$commit per commit, 32 clients):" >&2
-      perf report -i "$recording" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 | sed 's/^/   /' >&2
+      echo "  where the machine's CPU went ($backend, ≤$commit per commit, 32 clients), by program:" >&2
+      perf report -i "$recording" --no-children --sort comm --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 | sed 's/^/   /' >&2
+      echo "  by program and library:" >&2
+      perf report -i "$recording" --no-children --sort comm,dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -14 | sed 's/^/   /' >&2
     fi
     after=$(curl -sf "$BASE/api/v1/checkpoints/$CHECKPOINT_ID/status" -H "authorization: Bearer $STAFF_TOKEN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["checked_in"])')
     # The next level starts where this one stopped, so that its badges are fresh too.

@@ -46,7 +46,7 @@ start_server() {
     ROADSHOW_DATA_DIR=$BENCH_TMP/data ROADSHOW_RATE_LIMIT=0 RUST_LOG=warn
   echo "bench-password" | "$BIN" user add --email bench@roadshow.example --name Bench --role admin >/dev/null
   if [ -n "$prepare" ]; then "$prepare"; fi
-  "$BIN" serve >"$BENCH_TMP/server.log" 2>&1 &
+  "$BIN" serve >"${SERVER_LOG:-$BENCH_TMP/server.log}" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
   TOKEN=$(curl -sf -X POST "$BASE/api/v1/auth/tokens" -H 'content-type: application/json' \
