@@ -11,6 +11,8 @@ pub use super::messages::Event;
 use super::messages::RegistrationMail;
 use super::store::{self, Enrolment, Registration};
 pub use super::view::{EnrolledWorkshop, RegistrationView, registration_view};
+use std::collections::HashMap;
+
 use crate::db::group_commit::GroupCommit;
 use crate::db::{self, DbConnection, DbPool};
 use crate::email;
@@ -42,10 +44,6 @@ pub(super) fn queue_mail(
 /// The language of a stop's tour, the default for its attendees' e-mails.
 pub fn default_locale(conn: &mut DbConnection, stop_id: &str) -> Result<Locale, AppError> {
     let stop = tours_store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
-    tour_locale(conn, &stop)
-}
-
-fn tour_locale(conn: &mut DbConnection, stop: &Stop) -> Result<Locale, AppError> {
     let tour = tours_store::find_tour(conn, &stop.tour_id)?.ok_or(AppError::NotFound("tour"))?;
     Ok(Locale::parse(&tour.default_locale).unwrap_or_default())
 }
@@ -70,24 +68,62 @@ fn slots(workshops: &[Workshop]) -> Vec<Slot> {
         .collect()
 }
 
-/// Online registration needs a published tour (a draft's stops are not there for the public)
-/// and a stop whose registration is open.
-fn check_open_online(
+/// What registering at a stop needs to know of it: read once for a group of registrations.
+#[derive(Debug)]
+pub struct StopFacts {
+    stop: Stop,
+    /// Online registration needs a published tour: a draft's stops are not there for the public.
+    tour_public: bool,
+    /// The tour's language, for people who did not choose one; `None` without a tour.
+    tour_locale: Option<Locale>,
+    slots: Vec<Slot>,
+}
+
+impl StopFacts {
+    pub fn read(conn: &mut DbConnection, stop_id: &str) -> Result<Self, AppError> {
+        let stop = tours_store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
+        let tour = tours_store::find_tour(conn, &stop.tour_id)?;
+        let slots = slots(&tours_store::list_workshops(conn, stop_id)?);
+        Ok(Self {
+            tour_public: tour.as_ref().is_some_and(|t| t.is_public()),
+            tour_locale: tour.map(|t| Locale::parse(&t.default_locale).unwrap_or_default()),
+            stop,
+            slots,
+        })
+    }
+}
+
+/// Whether this person may register at this stop (reads only, so that a refusal leaves
+/// nothing to undo): online only while registration is open on a published tour, workshops
+/// that are the stop's and do not overlap, one live registration per e-mail.
+fn check(
     conn: &mut DbConnection,
-    stop: &Stop,
+    facts: &StopFacts,
+    new: &NewRegistration,
+    source: Source,
     now: NaiveDateTime,
-) -> Result<(), AppError> {
-    if !tours_store::find_tour(conn, &stop.tour_id)?.is_some_and(|tour| tour.is_public()) {
-        return Err(AppError::NotFound("stop"));
+) -> Result<Locale, AppError> {
+    if source == Source::Online {
+        if !facts.tour_public {
+            return Err(AppError::NotFound("stop"));
+        }
+        if !registration_open(&facts.stop, now) {
+            return Err(AppError::Conflict(if now >= facts.stop.ends_at {
+                "this stop is over".into()
+            } else {
+                "registration is closed".into()
+            }));
+        }
     }
-    if !registration_open(stop, now) {
-        return Err(AppError::Conflict(if now >= stop.ends_at {
-            "this stop is over".into()
-        } else {
-            "registration is closed".into()
-        }));
+    let locale = match new.locale {
+        Some(locale) => locale,
+        None => facts.tour_locale.ok_or(AppError::NotFound("tour"))?,
+    };
+    check_workshop_choice(&new.workshops, &facts.slots)?;
+    if store::find_live_by_email(conn, &facts.stop.id, new.email.as_ref())?.is_some() {
+        return Err(already_registered());
     }
-    Ok(())
+    Ok(locale)
 }
 
 /// Registers someone for a stop and workshops. The stop seat and each workshop seat are taken
@@ -99,26 +135,34 @@ pub fn register(
     source: Source,
     now: NaiveDateTime,
 ) -> Result<String, AppError> {
-    let stop = tours_store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
-    if source == Source::Online {
-        check_open_online(conn, &stop, now)?;
-    }
-    let locale = match new.locale {
-        Some(locale) => locale,
-        None => tour_locale(conn, &stop)?,
-    };
-    let offered = tours_store::list_workshops(conn, stop_id)?;
-    check_workshop_choice(&new.workshops, &slots(&offered))?;
-    if store::find_live_by_email(conn, stop_id, new.email.as_ref())?.is_some() {
-        return Err(already_registered());
-    }
-    // The registration is written first, waiting; the seat counters (hot rows that every
-    // registration of the stop must lock) are touched last, so that their locks are held for
-    // as short a time as possible before the commit.
-    let mut registration = Registration {
+    let facts = StopFacts::read(conn, stop_id)?;
+    let locale = check(conn, &facts, new, source, now)?;
+    let subscribers = webhooks::subscribers(conn, EventType::RegistrationCreated)?;
+    write_registration(conn, &facts, new, source, locale, now, &subscribers)
+}
+
+/// The writes of a registration that passed `check`.
+fn write_registration(
+    conn: &mut DbConnection,
+    facts: &StopFacts,
+    new: &NewRegistration,
+    source: Source,
+    locale: Locale,
+    now: NaiveDateTime,
+    subscribers: &[webhooks::store::Endpoint],
+) -> Result<String, AppError> {
+    // The seat first, so that the row is written once with its status. The seat counter is a
+    // hot row that every registration of the stop locks until its commit; registrations are
+    // decided together by one writer (see `Registrar`), so its lock costs one commit a group.
+    let confirmed = store::take_stop_seat(conn, &facts.stop.id)?;
+    let registration = Registration {
         id: RegistrationId::generate(),
-        stop_id: stop_id.into(),
-        status: RegistrationStatus::Waitlisted,
+        stop_id: facts.stop.id.as_str().into(),
+        status: if confirmed {
+            RegistrationStatus::Confirmed
+        } else {
+            RegistrationStatus::Waitlisted
+        },
         first_name: new.first_name.clone(),
         last_name: new.last_name.clone(),
         email: new.email.to_string(),
@@ -143,23 +187,34 @@ pub fn register(
         }
     })?;
     queue_mail(conn, &registration, Event::Registered)?;
-    let confirmed = store::take_stop_seat(conn, stop_id)?;
-    if confirmed {
-        store::update_status(
-            conn,
-            &registration.id,
-            RegistrationStatus::Waitlisted,
-            RegistrationStatus::Confirmed,
-            now,
-        )?;
-        registration.status = RegistrationStatus::Confirmed;
-    }
     for workshop_id in &new.workshops {
-        enrol(conn, &registration.id, workshop_id, confirmed, now)?;
+        let status = if confirmed && store::take_workshop_seat(conn, workshop_id)? {
+            RegistrationStatus::Confirmed
+        } else {
+            RegistrationStatus::Waitlisted
+        };
+        store::insert_enrolment(
+            conn,
+            &Enrolment {
+                registration_id: registration.id.clone(),
+                workshop_id: workshop_id.clone(),
+                status,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
     }
-    webhooks::queue(conn, EventType::RegistrationCreated, |conn| {
-        webhooks::payload::registration(conn, &registration.id)
-    })?;
+    if !subscribers.is_empty() {
+        let data = webhooks::payload::registration(conn, &registration.id)?;
+        for endpoint in subscribers {
+            webhooks::queue_for(
+                conn,
+                &endpoint.id,
+                EventType::RegistrationCreated.as_str(),
+                &data,
+            )?;
+        }
+    }
     Ok(registration.id.into())
 }
 
@@ -459,8 +514,8 @@ pub struct RegistrationItem {
 /// The registrations' writer (group commit): registrations that arrive at the same moment share
 /// one transaction, so that a stop's seat counter — a row every registration of the stop locks
 /// until its commit — is held for one WAL flush per group instead of one per registration.
-/// In a group, each registration runs in a savepoint of its own: one refused (an e-mail already
-/// registered, a closed stop) is rolled back alone and the others stand.
+/// A registration refused (an e-mail already registered, a closed stop) is refused before it
+/// writes anything, and the others of its group stand.
 #[derive(Debug, Default)]
 pub struct Registrar;
 
@@ -468,30 +523,55 @@ impl crate::db::group_commit::Decide for Registrar {
     type Item = RegistrationItem;
     type Decided = Result<String, AppError>;
 
+    /// Each registration is checked with reads only, then written: a refusal (a 4xx) is that
+    /// registration's answer and leaves nothing to undo, while a failed write fails the group,
+    /// whose registrations are then decided again alone. The stop, its tour and workshops and
+    /// the webhook endpoints are read once for the group.
     fn decide(
         &self,
         conn: &mut DbConnection,
         items: &[&RegistrationItem],
     ) -> Result<Vec<Result<String, AppError>>, AppError> {
+        use actix_web::ResponseError;
+        let refused = |e: AppError| {
+            if e.status_code().is_client_error() {
+                Ok(Err(e))
+            } else {
+                Err(e)
+            }
+        };
         let now = time::now();
-        if let [item] = items {
-            // Alone, a refusal rolls the whole transaction back.
-            return Ok(vec![Ok(register(
-                conn,
-                &item.stop_id,
-                &item.new,
-                item.source,
-                now,
-            )?)]);
+        let subscribers = webhooks::subscribers(conn, EventType::RegistrationCreated)?;
+        let mut stops: HashMap<String, StopFacts> = HashMap::new();
+        let mut answers = Vec::with_capacity(items.len());
+        for item in items {
+            if !stops.contains_key(&item.stop_id) {
+                match StopFacts::read(conn, &item.stop_id) {
+                    Ok(facts) => {
+                        stops.insert(item.stop_id.clone(), facts);
+                    }
+                    Err(e) => {
+                        answers.push(refused(e)?);
+                        continue;
+                    }
+                }
+            }
+            let facts = stops.get(&item.stop_id).ok_or(AppError::NotFound("stop"))?;
+            let answer = match check(conn, facts, &item.new, item.source, now) {
+                Ok(locale) => Ok(write_registration(
+                    conn,
+                    facts,
+                    &item.new,
+                    item.source,
+                    locale,
+                    now,
+                    &subscribers,
+                )?),
+                Err(e) => refused(e)?,
+            };
+            answers.push(answer);
         }
-        Ok(items
-            .iter()
-            .map(|item| {
-                diesel::Connection::transaction(conn, |conn| {
-                    register(conn, &item.stop_id, &item.new, item.source, now)
-                })
-            })
-            .collect())
+        Ok(answers)
     }
 }
 
