@@ -74,10 +74,15 @@ pub fn find_live_by_email(
     stop_id: &str,
     email: &str,
 ) -> QueryResult<Option<Registration>> {
+    // The status is written out, not bound: a bound `status <> $3` does not match the partial
+    // index `registrations_live_email` (`WHERE status <> 'cancelled'`) in PostgreSQL's generic
+    // plans, which then read every registration of the stop.
     registrations::table
         .filter(registrations::stop_id.eq(stop_id))
         .filter(registrations::email.eq(email))
-        .filter(registrations::status.ne(RegistrationStatus::Cancelled.as_str()))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "registrations.status <> 'cancelled'",
+        ))
         .select(Registration::as_select())
         .first(conn)
         .optional()

@@ -537,6 +537,56 @@ async fn two_hundred_simultaneous_registrations_never_overbook() {
     assert_eq!(stop["workshops"][0]["seats_left"], 0);
 }
 
+/// Whether an e-mail is already registered at a stop is read through the partial unique index
+/// `registrations_live_email`, even in PostgreSQL's generic plans (those a prepared statement
+/// gets after five runs), so that registering costs the same at a stop of 30 or of 30,000.
+/// SQLite plans each statement with its bound values and has no generic plans.
+#[tokio::test]
+async fn the_live_e_mail_check_reads_the_partial_index_in_generic_plans() {
+    use diesel::prelude::*;
+    use diesel::sql_types::BigInt;
+    #[derive(QueryableByName)]
+    struct Scans {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let app = spawn_app().await;
+    let (stop_id, _) = open_stop(&app, 10, &[]).await;
+    let mut conn = app.connection();
+    if !matches!(conn, roadshow::db::DbConnection::Pg(_)) {
+        return;
+    }
+    let scans = |conn: &mut roadshow::db::DbConnection| {
+        diesel::sql_query("SELECT pg_stat_force_next_flush()")
+            .execute(conn)
+            .expect("flush");
+        diesel::sql_query("SELECT pg_stat_clear_snapshot()")
+            .execute(conn)
+            .expect("snapshot");
+        diesel::sql_query(
+            "SELECT idx_scan AS n FROM pg_stat_user_indexes \
+             WHERE indexrelname = 'registrations_live_email'",
+        )
+        .get_result::<Scans>(conn)
+        .expect("index statistics")
+        .n
+    };
+    diesel::sql_query("SET plan_cache_mode = force_generic_plan")
+        .execute(&mut conn)
+        .expect("generic plans");
+    let before = scans(&mut conn);
+    for i in 0..10 {
+        let found = roadshow::registrations::store::find_live_by_email(
+            &mut conn,
+            &stop_id,
+            &format!("nobody{i}@example.com"),
+        )
+        .expect("read");
+        assert!(found.is_none());
+    }
+    assert_eq!(scans(&mut conn) - before, 10);
+}
+
 /// Registrations arriving together are decided in one transaction, each in a savepoint: the
 /// ones refused (one e-mail sent eight times at once, a workshop of another stop) are refused
 /// alone, and every other one stands, with its seat, its e-mail and its counters.
