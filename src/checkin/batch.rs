@@ -85,6 +85,19 @@ struct Pending<'a> {
     first_scanned_at: Option<NaiveDateTime>,
 }
 
+impl Pending<'_> {
+    /// The check-in this scan makes if it is `ok`.
+    fn check_in(&self) -> Option<CheckIn> {
+        self.registration.as_ref().map(|r| CheckIn {
+            checkpoint_id: self.checkpoint.id.clone(),
+            registration_id: r.id.clone(),
+            stop_id: self.checkpoint.stop_id.clone(),
+            scan_id: self.item.scan.scan_id.clone(),
+            scanned_at: self.scanned_at,
+        })
+    }
+}
+
 impl ScanDecider {
     /// Judges every scan of the group with reads only; `None` when the group must be decided
     /// one by one (see the module's comment).
@@ -114,7 +127,7 @@ impl ScanDecider {
             .filter_map(|item| item.claims.as_ref())
             .map(|claims| claims.registration_id.as_str())
             .collect();
-        let mut registrations: HashMap<String, Registration> =
+        let registrations: HashMap<String, Registration> =
             registrations_store::find_registrations(conn, &badge_ids)?
                 .into_iter()
                 .map(|r| (r.id.to_string(), r))
@@ -174,7 +187,6 @@ impl ScanDecider {
             p.verdict = verdict;
             p.registration = registration;
         }
-        registrations.clear();
         Ok(Some(pending))
     }
 }
@@ -188,15 +200,7 @@ fn write(
     let check_ins: Vec<CheckIn> = pending
         .iter()
         .filter(|p| p.verdict == Verdict::Ok)
-        .filter_map(|p| {
-            p.registration.as_ref().map(|r| CheckIn {
-                checkpoint_id: p.checkpoint.id.clone(),
-                registration_id: r.id.clone(),
-                stop_id: p.checkpoint.stop_id.clone(),
-                scan_id: p.item.scan.scan_id.clone(),
-                scanned_at: p.scanned_at,
-            })
-        })
+        .filter_map(Pending::check_in)
         .collect();
     let inserted = store::insert_check_ins(conn, &check_ins)?;
     if inserted < check_ins.len() {
@@ -268,23 +272,16 @@ fn mark_already_checked_in(
             .map(|c| ((c.checkpoint_id.to_string(), c.registration_id.clone()), c))
             .collect();
     for p in pending.iter_mut().filter(|p| p.verdict == Verdict::Ok) {
-        let Some(registration) = &p.registration else {
+        let Some(ours) = p.check_in() else {
             continue;
         };
-        let key = (p.checkpoint.id.to_string(), registration.id.clone());
+        let key = (ours.checkpoint_id.to_string(), ours.registration_id.clone());
         let Some(first) = existing.get(&key) else {
             continue;
         };
-        if first.scan_id == p.item.scan.scan_id {
+        if first.scan_id == ours.scan_id {
             continue;
         }
-        let ours = CheckIn {
-            checkpoint_id: p.checkpoint.id.clone(),
-            registration_id: registration.id.clone(),
-            stop_id: p.checkpoint.stop_id.clone(),
-            scan_id: p.item.scan.scan_id.clone(),
-            scanned_at: p.scanned_at,
-        };
         if p.scanned_at < first.scanned_at {
             store::move_check_in_earlier(conn, &ours)?;
         }
@@ -304,15 +301,8 @@ fn queue_webhooks(conn: &mut DbConnection, pending: &[Pending<'_>]) -> Result<()
         return Ok(());
     }
     for p in pending.iter().filter(|p| p.verdict == Verdict::Ok) {
-        let Some(registration) = &p.registration else {
+        let (Some(check_in), Some(registration)) = (p.check_in(), &p.registration) else {
             continue;
-        };
-        let check_in = CheckIn {
-            checkpoint_id: p.checkpoint.id.clone(),
-            registration_id: registration.id.clone(),
-            stop_id: p.checkpoint.stop_id.clone(),
-            scan_id: p.item.scan.scan_id.clone(),
-            scanned_at: p.scanned_at,
         };
         let data = webhooks::payload::check_in(&check_in, &p.checkpoint, registration);
         for endpoint in &endpoints {

@@ -86,6 +86,22 @@ async fn scene(app: &TestApp) -> Scene {
     }
 }
 
+/// Puts the stop on now (scanners' times are believed only on its day and for three days) and
+/// returns `at(s)`: the time `s` seconds after "09:00", which was an hour and a half ago.
+fn stop_on_now(app: &TestApp, s: &Scene) -> impl Fn(i64) -> String {
+    let now = crate::fixtures::now_utc();
+    crate::fixtures::set_stop_times(
+        app,
+        &s.stop_id,
+        now - chrono::Duration::hours(3),
+        now + chrono::Duration::hours(5),
+    );
+    move |seconds: i64| {
+        let t = now - chrono::Duration::minutes(90) + chrono::Duration::seconds(seconds);
+        roadshow::time::in_zone(t, chrono_tz::Europe::Paris).to_rfc3339()
+    }
+}
+
 fn badge(registration: &Value) -> String {
     registration["badge"]["token"]
         .as_str()
@@ -267,19 +283,7 @@ async fn many_devices_scanning_one_badge_at_once_get_exactly_one_ok() {
 async fn a_batch_is_answered_in_order_and_a_badge_gets_one_ok_dated_by_its_earliest_scan() {
     let app = spawn_app().await;
     let s = scene(&app).await;
-    // The stop is on (scanners' times are believed only on its day and for three days).
-    let now = crate::fixtures::now_utc();
-    crate::fixtures::set_stop_times(
-        &app,
-        &s.stop_id,
-        now - chrono::Duration::hours(3),
-        now + chrono::Duration::hours(5),
-    );
-    // `at(s)`: `s` seconds after "09:00", which was an hour and a half ago.
-    let at = |minutes: i64| {
-        let t = now - chrono::Duration::minutes(90) + chrono::Duration::seconds(minutes);
-        roadshow::time::in_zone(t, chrono_tz::Europe::Paris).to_rfc3339()
-    };
+    let at = stop_on_now(&app, &s);
     // Online at 09:10 on one device…
     scan(
         &app,
@@ -362,17 +366,7 @@ async fn a_batch_is_answered_in_order_and_a_badge_gets_one_ok_dated_by_its_earli
 async fn a_batch_decided_as_one_group_answers_as_scans_sent_one_by_one() {
     let app = spawn_app().await;
     let s = scene(&app).await;
-    let now = crate::fixtures::now_utc();
-    crate::fixtures::set_stop_times(
-        &app,
-        &s.stop_id,
-        now - chrono::Duration::hours(3),
-        now + chrono::Duration::hours(5),
-    );
-    let at = |seconds: i64| {
-        let t = now - chrono::Duration::minutes(90) + chrono::Duration::seconds(seconds);
-        roadshow::time::in_zone(t, chrono_tz::Europe::Paris).to_rfc3339()
-    };
+    let at = stop_on_now(&app, &s);
     // Claire was let in online at 09:10; a phone offline since 09:00 saw her at 09:02.
     scan(
         &app,
