@@ -438,8 +438,7 @@ where
             .collect();
         let pool = door.pool.clone();
         // Decided with the scans of other doors that arrive at the same moment (group commit);
-        // the writer only decides and writes, the answers are read beside it afterwards, on
-        // the same thread.
+        // the writer only decides and writes, the answers are read after the commit, outside it.
         let decided = door
             .writer
             .run(items, move |decided| {
