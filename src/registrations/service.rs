@@ -1,8 +1,10 @@
-//! Registration operations: one transaction each, seats taken and given back only through the
+//! Registration operations: one transaction each (new registrations: a transaction shared by
+//! those arriving together, see `Registrar`), seats taken and given back only through the
 //! conditional updates of `store`, the waitlist promoted in arrival order, and every message
 //! queued in the same transaction as the change it reports.
 
-use crate::webhooks::{self, EventType};
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 
 use super::domain::RegistrationStatus;
@@ -11,8 +13,6 @@ pub use super::messages::Event;
 use super::messages::RegistrationMail;
 use super::store::{self, Enrolment, Registration};
 pub use super::view::{EnrolledWorkshop, RegistrationView, registration_view};
-use std::collections::HashMap;
-
 use crate::db::group_commit::GroupCommit;
 use crate::db::{self, DbConnection, DbPool};
 use crate::email;
@@ -22,6 +22,7 @@ use crate::i18n::Locale;
 use crate::ids::{RegistrationId, WorkshopId};
 use crate::time;
 use crate::tours::store::{self as tours_store, Stop, Workshop};
+use crate::webhooks::{self, EventType};
 
 pub use super::domain::Source;
 
