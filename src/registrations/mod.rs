@@ -6,6 +6,7 @@ pub mod domain;
 pub mod jobs;
 pub mod messages;
 pub mod pages;
+pub mod registering;
 pub mod reminders;
 pub mod search;
 pub mod service;
