@@ -16,8 +16,8 @@
 //! each submitter's items are decided again alone, so that one bad request never fails its
 //! neighbours. Answers are handed out only after the commit.
 
+use std::sync::Arc;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
@@ -64,7 +64,7 @@ pub struct GroupCommit<D: Decide> {
     pool: DbPool,
     decider: Arc<D>,
     /// `None` without grouping (`max_items` 1): each submitter decides in its own transaction.
-    submit: Option<Mutex<mpsc::Sender<Job<D>>>>,
+    submit: Option<mpsc::Sender<Job<D>>>,
 }
 
 impl<D: Decide> std::fmt::Debug for GroupCommit<D> {
@@ -92,7 +92,7 @@ impl<D: Decide> GroupCommit<D> {
             std::thread::Builder::new()
                 .name("group-commit".into())
                 .spawn(move || writer.run())?;
-            Some(Mutex::new(submit))
+            Some(submit)
         } else {
             None
         };
@@ -113,11 +113,7 @@ impl<D: Decide> GroupCommit<D> {
         let decided = match &self.submit {
             Some(submit) => {
                 let (answer, answered) = oneshot::channel();
-                submit
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .send(Job { items, answer })
-                    .map_err(|_| stopped())?;
+                submit.send(Job { items, answer }).map_err(|_| stopped())?;
                 answered.await.map_err(|_| stopped())??
             }
             None => {
