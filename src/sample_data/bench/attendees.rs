@@ -28,6 +28,11 @@ const COMPANY_PREFIXES: &[&str] = &[
 
 /// Writes a stop's attendees and what followed, then sets the stop's and workshops' seat
 /// counters. Returns the counts (in a [`Summary`] without ids or times).
+///
+/// Each batch is a transaction of its own. Every registration's triggers update the stop's
+/// few counter and search rows; PostgreSQL cannot prune a row's versions while the
+/// transaction that wrote them is open, so in one transaction per stop each update walked a
+/// chain as long as the stop had rows so far, and a load of 2,000,000 crawled.
 pub(super) fn write_attendees(
     conn: &mut DbConnection,
     plan: &StopPlan,
@@ -47,14 +52,26 @@ pub(super) fn write_attendees(
         *serial += 1;
         rows.attendee(dice, *serial);
         if (n + 1) % ATTENDEES_PER_BATCH == 0 {
-            rows.batch.write(conn)?;
+            crate::db::write_transaction(conn, |conn| Ok(rows.batch.write(conn)?))?;
         }
     }
-    rows.batch.write(conn)?;
+    crate::db::write_transaction(conn, |conn| Ok(rows.batch.write(conn)?))?;
     let StopRows {
         mut counts, seats, ..
     } = rows;
     let confirmed = to_i32(counts.confirmed)?;
+    crate::db::write_transaction(conn, |conn| write_seats(conn, plan, confirmed, seats))?;
+    counts.registrations = plan.registrations;
+    Ok(counts)
+}
+
+/// Sets the stop's and its workshops' capacities and seats taken to what was written.
+fn write_seats(
+    conn: &mut DbConnection,
+    plan: &StopPlan,
+    confirmed: i32,
+    seats: [u64; 4],
+) -> Result<(), AppError> {
     diesel::update(stops::table.find(&plan.stop.id))
         .set((
             // A full house: that is why some wait.
@@ -74,9 +91,9 @@ pub(super) fn write_attendees(
             ))
             .execute(conn)?;
     }
-    counts.registrations = plan.registrations;
-    Ok(counts)
+    Ok(())
 }
+
 /// A stop's attendees being generated: the rows not written yet, and the running counts.
 pub(super) struct StopRows<'a> {
     pub(super) plan: &'a StopPlan,

@@ -108,8 +108,9 @@ const ENROLMENTS_PER_ATTENDEE: f64 =
 /// Loads the large tour into a database without tours (refused otherwise, like the demo, so
 /// that generated data never mixes with real data). Migrations must have run.
 ///
-/// The tour and its stops are written in one transaction, then each stop's attendees in one
-/// transaction of their own, so that SQLite's WAL stays small at ten times the size. A load
+/// The tour and its stops are written in one transaction, then each stop's attendees in
+/// transactions of [`ATTENDEES_PER_BATCH`] attendees, so that SQLite's WAL stays small at ten
+/// times the size and PostgreSQL's updated rows can be pruned as the load goes. A load
 /// that fails half-way leaves a partial tour: start again from an empty database.
 pub fn load_large_tour(conn: &mut DbConnection, size: LargeTour) -> Result<Summary, AppError> {
     if !crate::tours::service::is_empty(conn)? {
@@ -145,9 +146,7 @@ pub fn load_large_tour(conn: &mut DbConnection, size: LargeTour) -> Result<Summa
     };
     let mut serial = 0;
     for plan in &plans {
-        let counts = crate::db::write_transaction(conn, |conn| {
-            attendees::write_attendees(conn, plan, &rates, &mut dice, &mut serial)
-        })?;
+        let counts = attendees::write_attendees(conn, plan, &rates, &mut dice, &mut serial)?;
         tracing::info!(
             city = %plan.stop.city,
             registrations = counts.registrations,
