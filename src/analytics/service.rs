@@ -303,7 +303,7 @@ pub async fn record_export(
 /// A stop's attendees matching a search, with their arrival times.
 pub struct AttendeeList {
     pub stop: Stop,
-    pub found: Vec<crate::registrations::store::Registration>,
+    pub found: Vec<std::sync::Arc<crate::registrations::search::Shown>>,
     /// registration id → first entrance scan.
     pub arrivals: HashMap<String, NaiveDateTime>,
 }
@@ -321,7 +321,8 @@ pub async fn search_attendees(
         let stop = tours::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
         let terms = crate::registrations::search::terms(&search);
         let found = index.find(conn, &stop.id, &terms, limit)?;
-        let arrivals = crate::checkin::store::entrance_times(conn, &stop.id, &found)?;
+        let ids: Vec<&str> = found.iter().map(|r| r.id.as_str()).collect();
+        let arrivals = crate::checkin::store::entrance_times(conn, &stop.id, &ids)?;
         Ok(AttendeeList {
             stop,
             found,

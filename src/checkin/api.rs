@@ -333,11 +333,11 @@ pub async fn search_attendees(
                 Ok(AttendeeMatch {
                     badge_token: st.badges.sign(&r.stop_id, &r.id)?,
                     checked_in_at: checked_in_at.map(|t| time::in_zone(t, tz)),
-                    id: r.id.into(),
-                    first_name: r.first_name,
-                    last_name: r.last_name,
-                    company: r.company,
-                    email: r.email,
+                    id: r.id.to_string(),
+                    first_name: r.first_name.clone(),
+                    last_name: r.last_name.clone(),
+                    company: r.company.clone(),
+                    email: r.email.clone(),
                     status: r.status,
                 })
             })

@@ -325,13 +325,14 @@ pub fn find_attendees(
     stop_id: &str,
     query: &str,
     limit: i64,
-) -> Result<Vec<(Registration, Option<NaiveDateTime>)>, AppError> {
+) -> Result<Vec<(Arc<search::Shown>, Option<NaiveDateTime>)>, AppError> {
     let terms = search::terms(query);
     if query.trim().chars().count() < MIN_SEARCH_CHARS || terms.is_empty() {
         return Ok(Vec::new());
     }
     let found = index.find(conn, stop_id, &terms, limit)?;
-    let mut times = store::entrance_times(conn, stop_id, &found)?;
+    let ids: Vec<&str> = found.iter().map(|r| r.id.as_str()).collect();
+    let mut times = store::entrance_times(conn, stop_id, &ids)?;
     Ok(found
         .into_iter()
         .map(|r| {

@@ -10,7 +10,6 @@ use crate::db::DbConnection;
 use crate::db::schema::{check_ins, checkpoints, enrolments, registrations, scan_undos, scans};
 use crate::ids::{CheckpointId, RegistrationId, StopId, WorkshopId};
 use crate::registrations::domain::RegistrationStatus;
-use crate::registrations::store::Registration;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = scans)]
@@ -370,15 +369,15 @@ pub fn entrance_of(conn: &mut DbConnection, stop_id: &str) -> QueryResult<Option
 pub fn entrance_times(
     conn: &mut DbConnection,
     stop_id: &str,
-    registrations: &[Registration],
+    registration_ids: &[&str],
 ) -> QueryResult<HashMap<String, NaiveDateTime>> {
-    if registrations.is_empty() {
+    if registration_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let ids: Vec<&str> = registrations.iter().map(|r| r.id.as_str()).collect();
+    let listed = crate::db::in_list(conn, "check_ins.registration_id", registration_ids);
     let times: Vec<(String, NaiveDateTime)> = check_ins::table
         .inner_join(checkpoints::table)
-        .filter(check_ins::registration_id.eq_any(ids))
+        .filter(listed)
         .filter(checkpoints::stop_id.eq(stop_id))
         .filter(checkpoints::kind.eq("entrance"))
         .select((check_ins::registration_id, check_ins::scanned_at))

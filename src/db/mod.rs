@@ -224,3 +224,29 @@ pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
 }
+
+/// What [`in_list`] gives: a condition with one bound parameter.
+pub type InList = diesel::expression::SqlLiteral<
+    diesel::sql_types::Bool,
+    diesel::expression::UncheckedBind<
+        diesel::expression::SqlLiteral<diesel::sql_types::Bool>,
+        diesel::dsl::AsExprOf<String, diesel::sql_types::Text>,
+    >,
+>;
+
+/// `column IN (values)`, the values bound as one JSON array. Diesel's `eq_any` binds each value
+/// on its own, so its statement changes with their number and is parsed and planned again for
+/// every query; this one is the same for any number, and both backends keep it prepared. For
+/// the hot reads of a screenful of ids (the door's search answers).
+pub fn in_list(conn: &DbConnection, column: &str, values: &[&str]) -> InList {
+    use diesel::sql_types::{Bool, Text};
+    // A list of strings always serialises; the empty list would only find nothing.
+    let list = serde_json::to_string(values).unwrap_or_else(|_| "[]".to_owned());
+    let (open, close) = match conn {
+        DbConnection::Sqlite(_) => ("IN (SELECT value FROM json_each(", "))"),
+        DbConnection::Pg(_) => ("IN (SELECT json_array_elements_text(CAST(", " AS json)))"),
+    };
+    diesel::dsl::sql::<Bool>(&format!("{column} {open}"))
+        .bind::<Text, _>(list)
+        .sql(close)
+}

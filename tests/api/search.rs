@@ -252,3 +252,95 @@ async fn another_process_on_the_database_sees_every_change_without_restarting() 
         ["Inès Wolff", "Marc Wolff", "Paul Wolff"]
     );
 }
+
+/// Statuses as the API shows them for `q`, by name.
+async fn statuses_at(
+    app: &TestApp,
+    address: &str,
+    staff: &str,
+    stop_id: &str,
+    q: &str,
+) -> Vec<(String, String)> {
+    let response = app
+        .api
+        .get(format!(
+            "{address}/api/v1/stops/{stop_id}/attendees?q={}",
+            urlencoding(q)
+        ))
+        .bearer_auth(staff)
+        .send()
+        .await
+        .expect("search sent");
+    json_with(response, StatusCode::OK)
+        .await
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|a| {
+            (
+                a["last_name"].as_str().unwrap_or("").to_owned(),
+                a["status"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_change_of_status_shows_in_every_process_answers() {
+    use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+    use roadshow::db::schema::registrations;
+    let app = spawn_app().await;
+    let (stop_id, staff) = scene(&app).await;
+    let made = register(
+        &app,
+        &stop_id,
+        person("Anne", "Dupont", "Conseil 67", "anne@conseil67.fr"),
+    )
+    .await;
+    let (_other, address) = crate::processes::serve(
+        &crate::processes::database_url(&app.settings.database_url),
+        &app.settings.data_dir,
+        app.mail.port,
+    )
+    .await;
+    let confirmed = |name: &str| (name.to_owned(), "confirmed".to_owned());
+    // Both processes hold the stop in memory, statuses included.
+    for at in [&app.address, &address] {
+        assert_eq!(
+            statuses_at(&app, at, &staff, &stop_id, "dupont").await,
+            [
+                confirmed("Dupont"),
+                confirmed("Dupont"),
+                confirmed("Kléber"),
+                confirmed("Dupontel")
+            ]
+        );
+    }
+    // Anne cancels through her link; Jean is moved to the waiting list straight in the
+    // database, which only the triggers' log tells the processes about.
+    let token = crate::fixtures::manage_token(&made);
+    let cancelled = app
+        .api
+        .delete(app.url(&format!("/api/v1/manage/{token}")))
+        .send()
+        .await
+        .expect("cancel sent");
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let mut conn = app.connection();
+    diesel::update(registrations::table.filter(registrations::email.eq("jean@alsace-ent.fr")))
+        .set(registrations::status.eq("waitlisted"))
+        .execute(&mut conn)
+        .expect("moved");
+    for at in [&app.address, &address] {
+        assert_eq!(
+            statuses_at(&app, at, &staff, &stop_id, "dupont").await,
+            [
+                ("Dupont".to_owned(), "cancelled".to_owned()),
+                ("Dupont".to_owned(), "waitlisted".to_owned()),
+                confirmed("Kléber"),
+                confirmed("Dupontel"),
+            ],
+            "answers at {at}"
+        );
+    }
+}

@@ -104,8 +104,8 @@ fn list_view(ctx: PageContext, list: AttendeeList, q: String) -> ListPage {
                 .unwrap_or_default(),
             name: format!("{} {}", r.last_name, r.first_name),
             status: tr.t(&format!("analytics.status.{}", r.status)).to_owned(),
-            id: r.id.into(),
-            company: r.company,
+            id: r.id.to_string(),
+            company: r.company.clone(),
         })
         .collect();
     ListPage {

@@ -11,10 +11,9 @@ use std::time::Instant;
 
 use diesel::prelude::*;
 
-use super::{Field, StopWords};
+use super::{Shown, StopWords};
 use crate::db::DbConnection;
 use crate::db::schema::{registrations, search_changes, search_generations};
-use crate::registrations::store::Registration;
 
 /// Stops held at most; the one searched least recently goes first.
 const MAX_STOPS: usize = 32;
@@ -39,41 +38,36 @@ pub struct SearchIndex {
     stops: Mutex<HashMap<String, (Slot, Instant)>>,
 }
 
-/// What a search reads of a registration: its id and searched fields.
-type Fields = (String, String, String, String, String);
-
 impl SearchIndex {
     /// Up to `limit` registrations of a stop found by `terms` (see [`super::terms`]), in the
-    /// order of [`StopWords::find`]; no terms: the first registrations by name.
+    /// order of [`StopWords::find`], from memory once the stop's log is applied; no terms: the
+    /// first registrations by name, from the database.
     pub fn find(
         &self,
         conn: &mut DbConnection,
         stop_id: &str,
         terms: &[String],
         limit: i64,
-    ) -> QueryResult<Vec<Registration>> {
+    ) -> QueryResult<Vec<Arc<Shown>>> {
         let limit = limit.clamp(0, 200);
         if terms.is_empty() {
-            return registrations::table
+            let first: Vec<Shown> = registrations::table
                 .filter(registrations::stop_id.eq(stop_id))
                 .order((registrations::last_name, registrations::first_name))
                 .limit(limit)
-                .select(Registration::as_select())
-                .load(conn);
+                .select(Shown::as_select())
+                .load(conn)?;
+            return Ok(first.into_iter().map(Arc::new).collect());
         }
         let slot = self.slot(stop_id);
         catch_up(conn, stop_id, &slot)?;
-        let ids = slot
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
+        let held = slot.read().unwrap_or_else(PoisonError::into_inner);
+        Ok(held
             .words
-            .find(terms, usize::try_from(limit).unwrap_or(0));
-        let mut found: Vec<Registration> = registrations::table
-            .filter(registrations::id.eq_any(ids.iter().map(|id| &**id)))
-            .select(Registration::as_select())
-            .load(conn)?;
-        found.sort_by_key(|r| ids.iter().position(|id| **id == *r.id));
-        Ok(found)
+            .find(terms, usize::try_from(limit).unwrap_or(0))
+            .iter()
+            .filter_map(|id| held.words.shown(id))
+            .collect())
     }
 
     /// The stop's slot, made empty if it has none; the least recently searched stop goes when
@@ -144,24 +138,21 @@ fn catch_up(conn: &mut DbConnection, stop_id: &str, slot: &Slot) -> QueryResult<
         ids.sort_unstable();
         ids.dedup();
         // Read after the log: the rows are at least as new as the changes.
-        let mut rows: HashMap<String, Fields> = HashMap::with_capacity(ids.len());
+        let mut rows: HashMap<String, Shown> = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(IDS_PER_QUERY) {
-            let loaded: Vec<Fields> = registrations::table
+            let loaded: Vec<Shown> = registrations::table
                 .filter(registrations::id.eq_any(chunk))
-                .select(FIELDS)
+                .select(Shown::as_select())
                 .load(conn)?;
-            rows.extend(loaded.into_iter().map(|row| (row.0.clone(), row)));
+            rows.extend(loaded.into_iter().map(|row| (row.id.to_string(), row)));
         }
         let mut held = slot.write().unwrap_or_else(PoisonError::into_inner);
         if held.generation != Some(seen) {
             continue;
         }
         for id in ids {
-            match rows.get(id) {
-                Some(row) => {
-                    let (id, searched) = fields(row);
-                    held.words.put(id, searched);
-                }
+            match rows.remove(id) {
+                Some(row) => held.words.put(row),
                 None => held.words.remove(id),
             }
         }
@@ -193,48 +184,22 @@ fn load_stop(
         .optional()?
         .unwrap_or(0);
     let started = Instant::now();
-    let rows: Vec<Fields> = registrations::table
+    let rows: Vec<Shown> = registrations::table
         .filter(registrations::stop_id.eq(stop_id))
-        .select(FIELDS)
+        .select(Shown::as_select())
         .load(conn)?;
     let read_in = started.elapsed();
+    let people = rows.len();
     *held = Held {
         generation: Some(generation),
-        words: StopWords::of(rows.iter().map(fields)),
+        words: StopWords::of(rows),
     };
     tracing::info!(
         stop_id,
-        people = rows.len(),
+        people,
         read_ms = read_in.as_millis(),
         total_ms = started.elapsed().as_millis(),
         "attendee search: stop loaded"
     );
     Ok(())
-}
-
-const FIELDS: (
-    registrations::id,
-    registrations::last_name,
-    registrations::first_name,
-    registrations::company,
-    registrations::email,
-) = (
-    registrations::id,
-    registrations::last_name,
-    registrations::first_name,
-    registrations::company,
-    registrations::email,
-);
-
-/// A row as the words' fields.
-fn fields((id, last_name, first_name, company, email): &Fields) -> super::stop_words::Fields<'_> {
-    (
-        id,
-        [
-            (Field::LastName, last_name),
-            (Field::FirstName, first_name),
-            (Field::Company, company),
-            (Field::Email, email),
-        ],
-    )
 }

@@ -4,16 +4,22 @@
 //! Dupont of Alsace Entreprises); a last name equal to a searched word comes first, then by name.
 //!
 //! The words of each searched stop are kept in memory ([`StopWords`], ordered so that a prefix
-//! is a range), in every process that searches it; [`SearchIndex`] keeps them current from the
-//! numbered log of changes the database's triggers write, so that several processes on one
-//! database all see every registration, whichever process wrote it. Both backends behave alike:
-//! the database only stores rows and the log.
+//! is a range), in every process that searches it, with each person as an answer shows them
+//! ([`Shown`]); [`SearchIndex`] keeps them current from the numbered log of changes the
+//! database's triggers write, so that several processes on one database all see every
+//! registration, whichever process wrote it. Both backends behave alike: the database only
+//! stores rows and the log.
 
 mod index;
 mod stop_words;
 
+use diesel::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+
+use crate::db::schema::registrations;
+use crate::ids::{RegistrationId, StopId};
+use crate::registrations::domain::RegistrationStatus;
 
 pub use index::{MAX_CATCH_UP, SearchIndex, cut_log};
 pub use stop_words::StopWords;
@@ -29,6 +35,21 @@ pub enum Field {
     FirstName = 1,
     Company = 2,
     Email = 3,
+}
+
+/// A registration as a search shows it: its searched fields and its status. Kept in memory with
+/// the words, and logged when any of them changes (see the migrations' `search_changes`).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = registrations)]
+pub struct Shown {
+    pub id: RegistrationId,
+    pub stop_id: StopId,
+    #[diesel(deserialize_as = String)]
+    pub status: RegistrationStatus,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub company: String,
 }
 
 /// Lower case, then combining marks (accents) removed, the ligatures œ, æ and ß spelt out, the

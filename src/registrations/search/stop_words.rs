@@ -5,13 +5,16 @@
 //! Reading a range is what a search does most, so an entry keeps its word inline (up to 24
 //! bytes) and the first two letters of all its registration's words as bits: most people
 //! without a search's other words are passed over without leaving the entry.
+//!
+//! Each person is also kept as a search shows them ([`Shown`]), so that an answer is read from
+//! memory rather than from the registrations' table.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use compact_str::CompactString;
 
-use super::{Field, words};
+use super::{Field, Shown, words};
 
 /// Words counted at most to choose the term that leads a search: enough to tell a rare term
 /// from a common one without walking all of a common one's range.
@@ -56,9 +59,11 @@ fn start_bit(word: &str) -> u64 {
     }
 }
 
-/// What it takes to find a registration's entries again, to remove them.
+/// What it takes to find a registration's entries again, to remove them, and the registration
+/// as an answer shows it.
 #[derive(Debug)]
 struct Person {
+    shown: Arc<Shown>,
     sort_key: Arc<str>,
     by_field: Vec<(CompactString, Field)>,
     starts: u64,
@@ -86,17 +91,14 @@ pub struct StopWords {
     people: HashMap<Arc<str>, Person>,
 }
 
-/// A registration's id and searched fields.
-pub type Fields<'a> = (&'a str, [(Field, &'a str); 4]);
-
 impl StopWords {
     /// The words of many registrations at once: sorted once, then built in one pass.
-    pub fn of<'a>(registrations: impl IntoIterator<Item = Fields<'a>>) -> Self {
+    pub fn of(registrations: impl IntoIterator<Item = Shown>) -> Self {
         let mut people = HashMap::new();
         let mut all = Vec::new();
-        for (id, fields) in registrations {
-            let id: Arc<str> = id.into();
-            let person = person(fields);
+        for shown in registrations {
+            let id: Arc<str> = shown.id.as_str().into();
+            let person = person(shown);
             all.extend(person.entries(&id));
             people.insert(id, person);
         }
@@ -107,12 +109,17 @@ impl StopWords {
     }
 
     /// Adds a registration's words, replacing those it had.
-    pub fn put(&mut self, registration_id: &str, fields: [(Field, &str); 4]) {
-        self.remove(registration_id);
-        let id: Arc<str> = registration_id.into();
-        let person = person(fields);
+    pub fn put(&mut self, shown: Shown) {
+        self.remove(shown.id.as_str());
+        let id: Arc<str> = shown.id.as_str().into();
+        let person = person(shown);
         self.entries.extend(person.entries(&id));
         self.people.insert(id, person);
+    }
+
+    /// The registration `id` as a search shows it, if the stop has it.
+    pub fn shown(&self, id: &str) -> Option<Arc<Shown>> {
+        self.people.get(id).map(|person| Arc::clone(&person.shown))
     }
 
     /// Removes a registration's words, if it had any.
@@ -188,8 +195,13 @@ impl StopWords {
 }
 
 /// A registration's words: one entry per distinct word and field.
-fn person(fields: [(Field, &str); 4]) -> Person {
-    let folded = fields.map(|(field, text)| (field, words(text)));
+fn person(shown: Shown) -> Person {
+    let folded = [
+        (Field::LastName, words(&shown.last_name)),
+        (Field::FirstName, words(&shown.first_name)),
+        (Field::Company, words(&shown.company)),
+        (Field::Email, words(&shown.email)),
+    ];
     let name_of = |wanted: Field| {
         folded
             .iter()
@@ -213,6 +225,7 @@ fn person(fields: [(Field, &str); 4]) -> Person {
     let mut all: Vec<CompactString> = by_field.iter().map(|(w, _)| w.clone()).collect();
     all.dedup();
     Person {
+        shown: Arc::new(shown),
         sort_key,
         starts: all.iter().fold(0, |bits, word| bits | start_bit(word)),
         words: all.into(),
@@ -223,27 +236,28 @@ fn person(fields: [(Field, &str); 4]) -> Person {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registrations::domain::RegistrationStatus;
     use crate::registrations::search::terms;
 
-    fn stop() -> StopWords {
-        let mut stop = StopWords::default();
-        for (id, last, first, company) in [
-            ("1", "Kléber", "Zoé", "Brasserie Dupont"),
-            ("2", "Dupont", "Jean", "Alsace Entreprises"),
-            ("3", "Dupontel", "Claire", "Strasbourg Conseil"),
-            ("4", "Dupont", "Anne", "Conseil 67"),
-        ] {
-            stop.put(
-                id,
-                [
-                    (Field::LastName, last),
-                    (Field::FirstName, first),
-                    (Field::Company, company),
-                    (Field::Email, &format!("{first}@example.fr")),
-                ],
-            );
+    fn person(id: &str, last: &str, first: &str, company: &str) -> Shown {
+        Shown {
+            id: id.to_owned().into(),
+            stop_id: "stop".to_owned().into(),
+            status: RegistrationStatus::Confirmed,
+            first_name: first.to_owned(),
+            last_name: last.to_owned(),
+            email: format!("{first}@example.fr"),
+            company: company.to_owned(),
         }
-        stop
+    }
+
+    fn stop() -> StopWords {
+        StopWords::of([
+            person("1", "Kléber", "Zoé", "Brasserie Dupont"),
+            person("2", "Dupont", "Jean", "Alsace Entreprises"),
+            person("3", "Dupontel", "Claire", "Strasbourg Conseil"),
+            person("4", "Dupont", "Anne", "Conseil 67"),
+        ])
     }
 
     fn ids(stop: &StopWords, query: &str, limit: usize) -> Vec<String> {
@@ -267,20 +281,17 @@ mod tests {
     #[test]
     fn a_changed_or_removed_registration_is_found_by_its_new_words_only() {
         let mut stop = stop();
-        stop.put(
-            "2",
-            [
-                (Field::LastName, "Meyer"),
-                (Field::FirstName, "Jean"),
-                (Field::Company, "Alsace Entreprises"),
-                (Field::Email, "jean@example.fr"),
-            ],
-        );
+        stop.put(person("2", "Meyer", "Jean", "Alsace Entreprises"));
         assert_eq!(ids(&stop, "meyer", 10), ["2"]);
+        assert_eq!(
+            stop.shown("2").map(|p| p.last_name.clone()).as_deref(),
+            Some("Meyer")
+        );
         assert_eq!(ids(&stop, "dupont", 10), ["4", "1", "3"]);
         stop.remove("4");
         stop.remove("4");
         assert_eq!(ids(&stop, "dupont", 10), ["1", "3"]);
+        assert!(stop.shown("4").is_none());
         assert_eq!(stop.people.len(), 3);
         let held: usize = stop.people.values().map(|p| p.by_field.len()).sum();
         assert_eq!(stop.entries.len(), held, "no entry of the removed is left");
