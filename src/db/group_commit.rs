@@ -103,19 +103,32 @@ impl<D: Decide> GroupCommit<D> {
         }))
     }
 
-    /// Decides `items` in a transaction shared with the items submitted at the same moment,
-    /// then runs `then` on their answers, after the commit, on the blocking pool.
+    /// Decides `items` in a transaction shared with the items submitted at the same moment;
+    /// their answers, once committed.
+    pub async fn decide(&self, items: Vec<D::Item>) -> Result<Vec<D::Decided>, AppError> {
+        match &self.submit {
+            Some(submit) => submitted(submit, items).await,
+            None => {
+                let (pool, decider) = (self.pool.clone(), Arc::clone(&self.decider));
+                actix_web::web::block(move || {
+                    let refs: Vec<&D::Item> = items.iter().collect();
+                    pool.write_blocking(|conn| decider.decide(conn, &refs))
+                })
+                .await
+                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database task failed: {e}")))?
+            }
+        }
+    }
+
+    /// Decides `items` as [`Self::decide`] does, then runs `then` on their answers, after the
+    /// commit, on the blocking pool (for answers read from the database).
     pub async fn run<T, F>(&self, items: Vec<D::Item>, then: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(Vec<D::Decided>) -> Result<T, AppError> + Send + 'static,
     {
         let decided = match &self.submit {
-            Some(submit) => {
-                let (answer, answered) = oneshot::channel();
-                submit.send(Job { items, answer }).map_err(|_| stopped())?;
-                answered.await.map_err(|_| stopped())??
-            }
+            Some(submit) => submitted(submit, items).await?,
             None => {
                 let (pool, decider) = (self.pool.clone(), Arc::clone(&self.decider));
                 return actix_web::web::block(move || {
@@ -130,6 +143,16 @@ impl<D: Decide> GroupCommit<D> {
             .await
             .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database task failed: {e}")))?
     }
+}
+
+/// Hands `items` to the writer thread and waits for their answers.
+async fn submitted<D: Decide>(
+    submit: &mpsc::Sender<Job<D>>,
+    items: Vec<D::Item>,
+) -> Result<Vec<D::Decided>, AppError> {
+    let (answer, answered) = oneshot::channel();
+    submit.send(Job { items, answer }).map_err(|_| stopped())?;
+    answered.await.map_err(|_| stopped())?
 }
 
 impl<D: Decide> Writer<D> {

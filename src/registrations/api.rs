@@ -247,7 +247,6 @@ pub async fn create_registration(
     body: ApiJson<RegistrationRequest>,
 ) -> Result<HttpResponse, AppError> {
     let view = service::register_attendee(
-        &state.pool,
         &state.registrar,
         &state.events,
         path.into_inner(),

@@ -2,33 +2,35 @@
 //! reads only (so that a refusal leaves nothing to undo), then the writes — the seat first, the
 //! row with its status, the e-mail, the enrolments, the webhook events. New registrations that
 //! arrive together are decided in one transaction by the registrations' writer (`Registrar`).
+//! The answer is made of what was written and what was read for the group: nothing is read
+//! back after the commit.
 
 use std::collections::HashMap;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, SubsecRound};
 
 use super::domain::{NewRegistration, RegistrationStatus, Slot, Source, check_workshop_choice};
 use super::messages::Event;
-use super::service::{RegistrationView, queue_mail, registration_open, registration_view, slots};
+use super::service::{RegistrationView, queue_mail, registration_open, slots};
 use super::store::{self, Enrolment, Registration};
+use super::view::EnrolledWorkshop;
 use crate::db::group_commit::GroupCommit;
-use crate::db::{self, DbConnection, DbPool};
+use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::events::{Dispatcher, DomainEvent};
 use crate::i18n::Locale;
 use crate::ids::RegistrationId;
 use crate::time;
-use crate::tours::store::{self as tours_store, Stop};
+use crate::tours::store::{self as tours_store, Stop, Tour, Workshop};
 use crate::webhooks::{self, EventType};
 
-/// What registering at a stop needs to know of it: read once for a group of registrations.
+/// What registering at a stop needs to know of it, and what its answers show of it: read once
+/// for a group of registrations.
 #[derive(Debug)]
 pub struct StopFacts {
     stop: Stop,
-    /// Online registration needs a published tour: a draft's stops are not there for the public.
-    tour_public: bool,
-    /// The tour's language, for people who did not choose one; `None` without a tour.
-    tour_locale: Option<Locale>,
+    tour: Option<Tour>,
+    workshops: Vec<Workshop>,
     slots: Vec<Slot>,
 }
 
@@ -36,13 +38,18 @@ impl StopFacts {
     pub fn read(conn: &mut DbConnection, stop_id: &str) -> Result<Self, AppError> {
         let stop = tours_store::find_stop(conn, stop_id)?.ok_or(AppError::NotFound("stop"))?;
         let tour = tours_store::find_tour(conn, &stop.tour_id)?;
-        let slots = slots(&tours_store::list_workshops(conn, stop_id)?);
+        let workshops = tours_store::list_workshops(conn, stop_id)?;
         Ok(Self {
-            tour_public: tour.as_ref().is_some_and(|t| t.is_public()),
-            tour_locale: tour.map(|t| Locale::parse(&t.default_locale).unwrap_or_default()),
+            slots: slots(&workshops),
             stop,
-            slots,
+            tour,
+            workshops,
         })
+    }
+
+    /// Online registration needs a published tour: a draft's stops are not there for the public.
+    fn tour_public(&self) -> bool {
+        self.tour.as_ref().is_some_and(|t| t.is_public())
     }
 }
 
@@ -56,8 +63,9 @@ fn check(
     source: Source,
     now: NaiveDateTime,
 ) -> Result<Locale, AppError> {
+    let tour = facts.tour.as_ref().ok_or(AppError::NotFound("tour"))?;
     if source == Source::Online {
-        if !facts.tour_public {
+        if !facts.tour_public() {
             return Err(AppError::NotFound("stop"));
         }
         if !registration_open(&facts.stop, now) {
@@ -68,10 +76,10 @@ fn check(
             }));
         }
     }
-    let locale = match new.locale {
-        Some(locale) => locale,
-        None => facts.tour_locale.ok_or(AppError::NotFound("tour"))?,
-    };
+    // The tour's language, for people who did not choose one.
+    let locale = new
+        .locale
+        .unwrap_or_else(|| Locale::parse(&tour.default_locale).unwrap_or_default());
     check_workshop_choice(&new.workshops, &facts.slots)?;
     if store::find_live_by_email(conn, &facts.stop.id, new.email.as_ref())?.is_some() {
         return Err(already_registered());
@@ -91,10 +99,12 @@ pub fn register(
     let facts = StopFacts::read(conn, stop_id)?;
     let locale = check(conn, &facts, new, source, now)?;
     let subscribers = webhooks::subscribers(conn, EventType::RegistrationCreated)?;
-    write_registration(conn, &facts, new, source, locale, now, &subscribers)
+    let written = write_registration(conn, &facts, new, source, locale, now, &subscribers)?;
+    Ok(written.registration.id.into())
 }
 
-/// The writes of a registration that passed `check`.
+/// The writes of a registration that passed `check`; returns the registration as written, with
+/// its stop, tour and workshops.
 fn write_registration(
     conn: &mut DbConnection,
     facts: &StopFacts,
@@ -103,7 +113,10 @@ fn write_registration(
     locale: Locale,
     now: NaiveDateTime,
     subscribers: &[webhooks::store::Endpoint],
-) -> Result<String, AppError> {
+) -> Result<RegistrationView, AppError> {
+    let tour = facts.tour.as_ref().ok_or(AppError::NotFound("tour"))?;
+    // As the database keeps it (microseconds), so that the answer shows what a read would.
+    let now = now.trunc_subsecs(6);
     // The seat first, so that the row is written once with its status. The seat counter is a
     // hot row that every registration of the stop locks until its commit; registrations are
     // decided together by one writer (see `Registrar`), so its lock costs one commit a group.
@@ -140,12 +153,20 @@ fn write_registration(
         }
     })?;
     queue_mail(conn, &registration, Event::Registered)?;
+    let mut workshops = Vec::with_capacity(new.workshops.len());
     for workshop_id in &new.workshops {
         let status = if confirmed && store::take_workshop_seat(conn, workshop_id)? {
             RegistrationStatus::Confirmed
         } else {
             RegistrationStatus::Waitlisted
         };
+        // `check` made sure that each is one of the stop's.
+        if let Some(workshop) = facts.workshops.iter().find(|w| *workshop_id == w.id) {
+            workshops.push(EnrolledWorkshop {
+                workshop: workshop.clone(),
+                status,
+            });
+        }
         store::insert_enrolment(
             conn,
             &Enrolment {
@@ -168,7 +189,15 @@ fn write_registration(
             )?;
         }
     }
-    Ok(registration.id.into())
+    workshops.sort_by_key(|w| w.workshop.starts_at);
+    Ok(RegistrationView {
+        registration,
+        timezone: facts.stop.timezone.tz(),
+        stop: facts.stop.clone(),
+        tour_name: tour.name.clone(),
+        tour_slug: tour.slug.clone(),
+        workshops,
+    })
 }
 
 fn already_registered() -> AppError {
@@ -195,7 +224,7 @@ pub struct Registrar;
 
 impl crate::db::group_commit::Decide for Registrar {
     type Item = RegistrationItem;
-    type Decided = Result<String, AppError>;
+    type Decided = Result<RegistrationView, AppError>;
 
     /// Each registration is checked with reads only, then written: a refusal (a 4xx) is that
     /// registration's answer and leaves nothing to undo, while a failed write fails the group,
@@ -205,7 +234,7 @@ impl crate::db::group_commit::Decide for Registrar {
         &self,
         conn: &mut DbConnection,
         items: &[&RegistrationItem],
-    ) -> Result<Vec<Result<String, AppError>>, AppError> {
+    ) -> Result<Vec<Result<RegistrationView, AppError>>, AppError> {
         use actix_web::ResponseError;
         let refused = |e: AppError| {
             if e.status_code().is_client_error() {
@@ -250,12 +279,10 @@ impl crate::db::group_commit::Decide for Registrar {
 }
 
 /// The use case "register" (the public form and the API): what was typed in, the registration
-/// as it is after the commit out. The input is checked before the transaction, so that nothing
-/// a client sends is looked at while a write lock is held; the registration is decided with
-/// those arriving at the same moment (see [`Registrar`]); the answer is read after the commit,
-/// so that the stop's seat counter is not kept locked meanwhile.
+/// as committed out. The input is checked before the transaction, so that nothing a client
+/// sends is looked at while a write lock is held; the registration is decided with those
+/// arriving at the same moment (see [`Registrar`]), which also makes its answer.
 pub async fn register_attendee(
-    pool: &DbPool,
     writer: &GroupCommit<Registrar>,
     events: &Dispatcher,
     stop_id: String,
@@ -263,23 +290,14 @@ pub async fn register_attendee(
     source: Source,
 ) -> Result<RegistrationView, AppError> {
     let new = NewRegistration::parse(raw)?;
-    let pool = pool.clone();
     let item = RegistrationItem {
         stop_id,
         new,
         source,
     };
-    let view = writer
-        .run(vec![item], move |mut decided| {
-            let id = decided.pop().ok_or_else(|| {
-                AppError::Unexpected(anyhow::anyhow!("a registration without an answer"))
-            })??;
-            let mut conn = pool
-                .get()
-                .map_err(|e| AppError::Unavailable(e.to_string()))?;
-            registration_view(&mut conn, &id)
-        })
-        .await?;
+    let view = writer.decide(vec![item]).await?.pop().ok_or_else(|| {
+        AppError::Unexpected(anyhow::anyhow!("a registration without an answer"))
+    })??;
     events.publish([DomainEvent::Registered {
         registration_id: view.registration.id.to_string(),
         status: view.registration.status,

@@ -607,10 +607,27 @@ async fn registrations_refused_in_a_group_leave_the_others_standing() {
         };
         async move {
             let response = client.post(url).json(&body).send().await.expect("sent");
-            (i % 6, response.status())
+            let status = response.status();
+            let body: Value = response.json().await.expect("json");
+            (i % 6, status, body)
         }
     });
-    let answers = futures::future::join_all(requests).await;
+    let answered = futures::future::join_all(requests).await;
+    // Each answer is made by the writer from what it wrote: it is the registration as any
+    // later read shows it, seats and workshops included.
+    for (_, status, body) in answered
+        .iter()
+        .filter(|(_, s, _)| *s == StatusCode::CREATED)
+    {
+        let token = manage_token(body);
+        let read = json_with(
+            app.get(&format!("/api/v1/manage/{token}"), None).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(*body, read, "{status}");
+    }
+    let answers: Vec<(usize, StatusCode)> = answered.iter().map(|(k, s, _)| (*k, *s)).collect();
     let created = |kind: usize| {
         answers
             .iter()

@@ -98,7 +98,6 @@ pub(super) async fn submit_registration(
     }
     let raw = raw_registration(&form, &stop.slots);
     match service::register_attendee(
-        &state.pool,
         &state.registrar,
         &state.events,
         stop.id.clone(),
