@@ -1,11 +1,12 @@
 -- The counters by quarter hour (`registered_at`, `arrival`) are most of the counters: 977,000
--- of 991,000 for 2,000,000 registrations, since there is one per quarter hour, company size and
--- kind of partner. PostgreSQL keeps a table's rows where they were inserted, so the few
--- thousand counters the tour overview sums lay scattered among them, and its read visited a
--- page per counter or two (5,667 pages for 13,788 counters: p99 31 ms). SQLite keeps the table
--- in primary-key order (WITHOUT ROWID) and never had this. Partitioned by metric, the
--- overview's counters lie together and the quarter hours apart; queries and triggers are
--- unchanged, the primary key still holds in each partition (it includes the metric).
+-- of 991,000 for 2,000,000 registrations, one per quarter hour, company size and kind of
+-- partner. PostgreSQL keeps a table's rows where they were written, not in key order, so the
+-- stop detail's read of one stop's quarter hours and the tour overview's read of its few
+-- thousand counters each visited pages full of the others' rows. SQLite keeps the table in
+-- primary-key order (WITHOUT ROWID) and never had this. Partitioned by metric, the quarter
+-- hours lie apart from the rest: the stop detail at 2,000,000 registrations went from 237 ms
+-- to 86 ms. Queries and triggers are unchanged; the primary key holds in each partition (it
+-- includes the metric).
 ALTER TABLE analytics_counts RENAME TO analytics_counts_unpartitioned;
 ALTER TABLE analytics_counts_unpartitioned
     RENAME CONSTRAINT analytics_counts_pkey TO analytics_counts_unpartitioned_pkey;
