@@ -313,6 +313,9 @@ pub fn counts(conn: &mut DbConnection, checkpoint: &CheckpointRow) -> Result<(i6
     Ok((checked_in, expected))
 }
 
+/// A person found at the door: as the search shows them, and when they came in, if they did.
+pub type FoundAttendee = (Arc<search::Shown>, Option<NaiveDateTime>);
+
 /// The fewest characters a search at the door needs: one letter would list the whole stop.
 pub const MIN_SEARCH_CHARS: usize = 2;
 
@@ -325,7 +328,7 @@ pub fn find_attendees(
     stop_id: &str,
     query: &str,
     limit: i64,
-) -> Result<Vec<(Arc<search::Shown>, Option<NaiveDateTime>)>, AppError> {
+) -> Result<Vec<FoundAttendee>, AppError> {
     let terms = search::terms(query);
     if query.trim().chars().count() < MIN_SEARCH_CHARS || terms.is_empty() {
         return Ok(Vec::new());
