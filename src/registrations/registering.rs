@@ -104,7 +104,7 @@ pub fn register(
 }
 
 /// The writes of a registration that passed `check`; returns the registration as written, with
-/// its stop, tour and workshops.
+/// its stop, tour and workshops as read for the group (their seat counts are from before it).
 fn write_registration(
     conn: &mut DbConnection,
     facts: &StopFacts,

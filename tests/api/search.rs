@@ -36,6 +36,21 @@ async fn names_at(
     stop_id: &str,
     q: &str,
 ) -> Vec<String> {
+    found_at(app, address, staff, stop_id, q)
+        .await
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {}",
+                a["first_name"].as_str().unwrap_or(""),
+                a["last_name"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+/// The attendees found for `q` through the API of the server at `address`, in the order given.
+async fn found_at(app: &TestApp, address: &str, staff: &str, stop_id: &str, q: &str) -> Vec<Value> {
     let response = app
         .api
         .get(format!(
@@ -46,19 +61,10 @@ async fn names_at(
         .send()
         .await
         .expect("search sent");
-    let found = json_with(response, StatusCode::OK).await;
-    found
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|a| {
-            format!(
-                "{} {}",
-                a["first_name"].as_str().unwrap_or(""),
-                a["last_name"].as_str().unwrap_or("")
-            )
-        })
-        .collect()
+    match json_with(response, StatusCode::OK).await {
+        Value::Array(found) => found,
+        other => panic!("a list, not {other}"),
+    }
 }
 
 fn urlencoding(q: &str) -> String {
@@ -253,7 +259,7 @@ async fn another_process_on_the_database_sees_every_change_without_restarting() 
     );
 }
 
-/// Statuses as the API shows them for `q`, by name.
+/// Last names and statuses as the API shows them for `q`.
 async fn statuses_at(
     app: &TestApp,
     address: &str,
@@ -261,20 +267,8 @@ async fn statuses_at(
     stop_id: &str,
     q: &str,
 ) -> Vec<(String, String)> {
-    let response = app
-        .api
-        .get(format!(
-            "{address}/api/v1/stops/{stop_id}/attendees?q={}",
-            urlencoding(q)
-        ))
-        .bearer_auth(staff)
-        .send()
+    found_at(app, address, staff, stop_id, q)
         .await
-        .expect("search sent");
-    json_with(response, StatusCode::OK)
-        .await
-        .as_array()
-        .expect("list")
         .iter()
         .map(|a| {
             (
