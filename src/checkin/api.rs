@@ -324,9 +324,7 @@ pub async fn search_attendees(
         .collect::<String>();
     let st = state.clone();
     let found = db::run(&state.pool, move |conn| {
-        let stop =
-            crate::tours::store::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
-        let tz = stop.timezone.tz();
+        let tz = st.checkpoints.stop_zone(conn, &stop_id)?;
         service::find_attendees(conn, &st.search, &stop_id, &q, 30)?
             .into_iter()
             .map(|(r, checked_in_at)| {

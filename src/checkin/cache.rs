@@ -33,10 +33,12 @@ struct RoomTime {
     ends_at: NaiveDateTime,
 }
 
-/// Checkpoints read once, kept for the life of the process.
+/// Checkpoints read once, kept until the tours' set-up changes (see `freshness`).
 #[derive(Debug, Default)]
 pub struct CheckpointCache {
     known: RwLock<HashMap<String, KnownCheckpoint>>,
+    /// Stops' time zones, for the door's answers that show times (its search).
+    zones: RwLock<HashMap<String, Tz>>,
 }
 
 impl CheckpointCache {
@@ -96,10 +98,34 @@ impl CheckpointCache {
         }
     }
 
+    /// The time zone of the stop `stop_id`, from memory or else from the database; 404 when
+    /// unknown.
+    pub fn stop_zone(&self, conn: &mut DbConnection, stop_id: &str) -> Result<Tz, AppError> {
+        if let Some(zone) = self
+            .zones
+            .read()
+            .ok()
+            .and_then(|zones| zones.get(stop_id).copied())
+        {
+            return Ok(zone);
+        }
+        let zone = crate::tours::store::find_stop(conn, stop_id)?
+            .ok_or(AppError::NotFound("stop"))?
+            .timezone
+            .tz();
+        if let Ok(mut zones) = self.zones.write() {
+            zones.insert(stop_id.to_owned(), zone);
+        }
+        Ok(zone)
+    }
+
     /// Forgets everything (a stop's time zone or start, or a room's name changed).
     pub fn clear(&self) {
         if let Ok(mut known) = self.known.write() {
             known.clear();
+        }
+        if let Ok(mut zones) = self.zones.write() {
+            zones.clear();
         }
     }
 }

@@ -693,7 +693,41 @@ async fn staff_find_people_by_name_and_register_walk_ins_already_checked_in() {
         StatusCode::OK,
     )
     .await;
-    assert!(found[0]["checked_in_at"].is_string());
+    let checked_in_at = |found: &Value| {
+        let shown = found[0]["checked_in_at"].as_str().expect("a time");
+        chrono::DateTime::parse_from_rfc3339(shown).expect("RFC 3339")
+    };
+    let in_paris = checked_in_at(&found);
+    // Times are shown in the stop's zone, and a new zone shows at once (the zone is kept in
+    // memory, and forgotten when the set-up changes).
+    let admin = app.token_for("admin").await;
+    let moved = app
+        .patch_json(
+            &format!("/api/v1/stops/{}", s.stop_id),
+            &json!({"timezone": "Asia/Kathmandu"}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let found = json_with(
+        app.get(
+            &format!("/api/v1/stops/{}/attendees?q=claire", s.stop_id),
+            Some(&s.staff),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let in_kathmandu = checked_in_at(&found);
+    assert_eq!(in_kathmandu.offset().local_minus_utc(), 5 * 3600 + 45 * 60);
+    assert_eq!(in_kathmandu, in_paris, "the same moment");
+    let unknown = app
+        .get(
+            "/api/v1/stops/no-such-stop/attendees?q=claire",
+            Some(&s.staff),
+        )
+        .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     let marketing = app.token_for("marketing").await;
     problem(
         app.get(
