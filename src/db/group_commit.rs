@@ -109,13 +109,12 @@ impl<D: Decide> GroupCommit<D> {
         match &self.submit {
             Some(submit) => submitted(submit, items).await,
             None => {
-                let (pool, decider) = (self.pool.clone(), Arc::clone(&self.decider));
-                actix_web::web::block(move || {
+                let decider = Arc::clone(&self.decider);
+                super::transaction(&self.pool, move |conn| {
                     let refs: Vec<&D::Item> = items.iter().collect();
-                    pool.write_blocking(|conn| decider.decide(conn, &refs))
+                    decider.decide(conn, &refs)
                 })
                 .await
-                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database task failed: {e}")))?
             }
         }
     }
