@@ -359,9 +359,8 @@ pub fn walk_in(
 ) -> Result<(String, String, String), AppError> {
     use crate::registrations::service as registrations;
     actor.may_scan_at(stop_id)?;
-    let id = registrations::register(conn, stop_id, new, registrations::Source::WalkIn, now)?;
-    let registration = registrations_store::find_registration(conn, &id)?
-        .ok_or(AppError::NotFound("registration"))?;
+    let registration =
+        registrations::register(conn, stop_id, new, registrations::Source::WalkIn, now)?;
     if registration.status != RegistrationStatus::Confirmed {
         return Err(AppError::Conflict(
             "the stop is full: no seat for a walk-in".into(),
@@ -378,7 +377,7 @@ pub fn walk_in(
     };
     decide(conn, keys, checkpoints, actor, &scan, now)?;
     Ok((
-        id,
+        registration.id.into(),
         entrance.id.into(),
         format!("{} {}", new.first_name, new.last_name),
     ))

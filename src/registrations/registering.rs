@@ -88,19 +88,20 @@ fn check(
 }
 
 /// Registers someone for a stop and workshops. The stop seat and each workshop seat are taken
-/// if free; otherwise the registration or the enrolment waits in line. Returns the new id.
+/// if free; otherwise the registration or the enrolment waits in line. Returns the row as
+/// written.
 pub fn register(
     conn: &mut DbConnection,
     stop_id: &str,
     new: &NewRegistration,
     source: Source,
     now: NaiveDateTime,
-) -> Result<String, AppError> {
+) -> Result<Registration, AppError> {
     let facts = StopFacts::read(conn, stop_id)?;
     let locale = check(conn, &facts, new, source, now)?;
     let subscribers = webhooks::subscribers(conn, EventType::RegistrationCreated)?;
     let written = write_registration(conn, &facts, new, source, locale, now, &subscribers)?;
-    Ok(written.registration.id.into())
+    Ok(written.registration)
 }
 
 /// The writes of a registration that passed `check`; returns the registration as written, with
