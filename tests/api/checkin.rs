@@ -650,28 +650,17 @@ async fn undo_removes_a_mistaken_check_in_but_keeps_the_scan() {
 
 #[tokio::test]
 async fn staff_find_people_by_name_and_register_walk_ins_already_checked_in() {
+    /// The scene's attendees found for `q` by its staff.
+    async fn search(app: &TestApp, s: &Scene, q: &str) -> Value {
+        let path = format!("/api/v1/stops/{}/attendees?q={q}", s.stop_id);
+        json_with(app.get(&path, Some(&s.staff)).await, StatusCode::OK).await
+    }
     let app = spawn_app().await;
     let s = scene(&app).await;
-    let found = json_with(
-        app.get(
-            &format!("/api/v1/stops/{}/attendees?q=clai", s.stop_id),
-            Some(&s.staff),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let found = search(&app, &s, "clai").await;
     assert_eq!(found.as_array().map(Vec::len), Some(1));
     assert_eq!(found[0]["first_name"], "Claire");
-    let by_company = json_with(
-        app.get(
-            &format!("/api/v1/stops/{}/attendees?q=ALSACE", s.stop_id),
-            Some(&s.staff),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let by_company = search(&app, &s, "ALSACE").await;
     assert!(by_company.as_array().map_or(0, Vec::len) >= 3);
     // The badge token from the search checks her in when she lost her badge.
     let token = found[0]["badge_token"].as_str().expect("token");
@@ -684,15 +673,7 @@ async fn staff_find_people_by_name_and_register_walk_ins_already_checked_in() {
         .await["result"],
         "ok"
     );
-    let found = json_with(
-        app.get(
-            &format!("/api/v1/stops/{}/attendees?q=claire", s.stop_id),
-            Some(&s.staff),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let found = search(&app, &s, "claire").await;
     let checked_in_at = |found: &Value| {
         let shown = found[0]["checked_in_at"].as_str().expect("a time");
         chrono::DateTime::parse_from_rfc3339(shown).expect("RFC 3339")
@@ -709,15 +690,7 @@ async fn staff_find_people_by_name_and_register_walk_ins_already_checked_in() {
         )
         .await;
     assert_eq!(moved.status(), StatusCode::OK);
-    let found = json_with(
-        app.get(
-            &format!("/api/v1/stops/{}/attendees?q=claire", s.stop_id),
-            Some(&s.staff),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let found = search(&app, &s, "claire").await;
     let in_kathmandu = checked_in_at(&found);
     assert_eq!(in_kathmandu.offset().local_minus_utc(), 5 * 3600 + 45 * 60);
     assert_eq!(in_kathmandu, in_paris, "the same moment");
