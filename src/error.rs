@@ -162,6 +162,13 @@ impl From<diesel::result::Error> for AppError {
             {
                 Self::BadRequest("text may not contain NUL characters".into())
             }
+            // The server went away (a restart): the pool drops the connection (`db::liveness`)
+            // and the client may try again.
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ClosedConnection
+                | diesel::result::DatabaseErrorKind::UnableToSendCommand,
+                ref info,
+            ) => Self::Unavailable(format!("database connection lost: {}", info.message())),
             other => Self::Unexpected(anyhow::Error::new(other).context("database query")),
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod group_commit;
+pub mod liveness;
 pub mod schema;
 
 use std::time::Duration;
@@ -96,28 +97,47 @@ impl ManageConnection for ConnectionManager {
         }
     }
 
+    /// Tested as it leaves the pool (PostgreSQL only, see `build_pool`), unless it answered a
+    /// moment ago (see `liveness`).
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        if liveness_of(conn).is_some_and(|l| l.recently_alive()) {
+            return Ok(());
+        }
         r2d2::R2D2Connection::ping(conn).map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        std::thread::panicking() || r2d2::R2D2Connection::is_broken(conn)
+        std::thread::panicking()
+            || r2d2::R2D2Connection::is_broken(conn)
+            || liveness_of(conn).is_some_and(|l| l.lost())
     }
 }
 
-/// SQLite settings applied to every pooled connection: WAL so that readers never wait for the
-/// writer, a busy timeout so concurrent writers queue instead of failing, and foreign keys on.
-#[derive(Debug)]
-struct SqlitePragmas;
+/// What the pool knows of a PostgreSQL connection's health (none for SQLite: a file does not
+/// go away).
+fn liveness_of(conn: &mut DbConnection) -> Option<&liveness::Liveness> {
+    match conn {
+        DbConnection::Pg(c) => c.instrumentation().downcast_ref(),
+        DbConnection::Sqlite(_) => None,
+    }
+}
 
-impl CustomizeConnection<DbConnection, r2d2::Error> for SqlitePragmas {
+/// Set on every pooled connection as it opens. SQLite: WAL so that readers never wait for the
+/// writer, a busy timeout so concurrent writers queue instead of failing, and foreign keys on.
+/// PostgreSQL: a watch on its statements, so that the pool need not test it each time.
+#[derive(Debug)]
+struct ConnectionSetup;
+
+impl CustomizeConnection<DbConnection, r2d2::Error> for ConnectionSetup {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        if let DbConnection::Sqlite(c) = conn {
-            c.batch_execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-            )
-            .map_err(r2d2::Error::QueryError)?;
+        match conn {
+            DbConnection::Sqlite(c) => c
+                .batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(r2d2::Error::QueryError)?,
+            DbConnection::Pg(c) => c.set_instrumentation(liveness::Liveness::new()),
         }
         Ok(())
     }
@@ -134,9 +154,9 @@ pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<DbPool> {
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         // A PostgreSQL connection can go stale (server restart): test it when it leaves the
-        // pool. A SQLite file cannot, and the extra query would cost every request.
+        // pool, unless it answered a moment ago. A SQLite file cannot.
         .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
-        .connection_customizer(Box::new(SqlitePragmas))
+        .connection_customizer(Box::new(ConnectionSetup))
         .build(ConnectionManager { url: url.clone() })?;
     let sqlite_writer = matches!(url, DatabaseUrl::Sqlite(_)).then(Default::default);
     Ok(DbPool {

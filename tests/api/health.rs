@@ -75,3 +75,54 @@ async fn unknown_api_paths_are_problem_404_and_unknown_pages_are_html_404() {
         .to_owned();
     assert!(content_type.starts_with("text/html"), "{content_type}");
 }
+
+/// The pool takes a PostgreSQL connection that answered a moment ago as alive and tests one
+/// idle for longer (`db::liveness`). When the server drops every connection (a restart), a
+/// request after a pause is served at once; right after, each open connection fails at most
+/// its next request, as a 503 the client may retry, and is then replaced.
+#[tokio::test]
+async fn dropped_database_connections_are_replaced() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    let mut conn = app.connection();
+    if !matches!(conn, roadshow::db::DbConnection::Pg(_)) {
+        return; // a SQLite file is not dropped by a server
+    }
+    let token = app.token_for("admin").await;
+    let mut drop_connections = || {
+        diesel::sql_query(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .execute(&mut conn)
+        .expect("terminate the server's connections")
+    };
+    let list_tours = || app.get("/api/v1/tours", Some(&token));
+    json_with(list_tours().await, StatusCode::OK).await;
+
+    // After a pause, the pool tests what it hands out.
+    assert!(drop_connections() > 0);
+    tokio::time::sleep(roadshow::db::liveness::TRUSTED_FOR * 3 / 2).await;
+    for _ in 0..5 {
+        json_with(list_tours().await, StatusCode::OK).await;
+    }
+
+    // At once: the connections that just answered are trusted, and a lost one is dropped.
+    let open = drop_connections();
+    let mut failed = 0;
+    for _ in 0..open + 5 {
+        let response = list_tours().await;
+        if response.status() != StatusCode::OK {
+            let body = problem(response, StatusCode::SERVICE_UNAVAILABLE).await;
+            assert_eq!(
+                body["type"], "https://roadshow.example/problems/unavailable",
+                "{body}"
+            );
+            failed += 1;
+        }
+    }
+    assert!(failed <= open, "{failed} failures for {open} connections");
+    for _ in 0..5 {
+        json_with(list_tours().await, StatusCode::OK).await;
+    }
+}
