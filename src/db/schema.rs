@@ -33,6 +33,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    analytics_totals (stop_id, metric, subject) {
+        stop_id -> Text,
+        metric -> Text,
+        subject -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     api_tokens (id) {
         id -> Text,
         user_id -> Text,
@@ -376,6 +385,7 @@ diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     analytics_counts,
+    analytics_totals,
     audit_log,
     api_tokens,
     change_versions,

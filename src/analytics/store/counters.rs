@@ -9,7 +9,7 @@ use diesel::sql_types::{BigInt, Bool};
 
 use crate::analytics::figures::AttendeeFilter;
 use crate::db::DbConnection;
-use crate::db::schema::analytics_counts;
+use crate::db::schema::{analytics_counts, analytics_totals};
 
 /// What a counter counts (its `metric` column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +65,12 @@ impl Metric {
         Self::ALL.into_iter().find(|m| m.as_str() == word)
     }
 
+    /// Whether the metric's counters are also summed over every attendee (`analytics_totals`):
+    /// all but the quarter hours, which only a stop's detail reads.
+    pub const fn has_totals(self) -> bool {
+        !matches!(self, Self::RegisteredAt | Self::Arrival)
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Registration => "registration",
@@ -99,14 +105,29 @@ pub struct Counter {
 
 /// The counters of `metrics` for `stop_ids`, for the filter's attendees. Counters counted back
 /// down to zero (a complaint's former status, a removed outcome) are left out: a counter is
-/// never below zero, so a sum is zero only when all its parts are.
+/// never below zero, so a sum is zero only when all its parts are. For every attendee, the
+/// totals are read as kept; for some, the counters of their company size and kind are summed.
 pub fn sum_counters(
     conn: &mut DbConnection,
     stop_ids: &[String],
     metrics: &[Metric],
     filter: &AttendeeFilter,
 ) -> QueryResult<Vec<Counter>> {
+    let everyone = filter.is_everyone() && metrics.iter().all(|m| m.has_totals());
     let metrics: Vec<&str> = metrics.iter().map(|m| m.as_str()).collect();
+    if everyone {
+        return analytics_totals::table
+            .filter(analytics_totals::stop_id.eq_any(stop_ids))
+            .filter(analytics_totals::metric.eq_any(metrics))
+            .filter(analytics_totals::n.ne(0))
+            .select((
+                analytics_totals::stop_id,
+                analytics_totals::metric,
+                analytics_totals::subject,
+                analytics_totals::n,
+            ))
+            .load(conn);
+    }
     analytics_counts::table
         .filter(analytics_counts::stop_id.eq_any(stop_ids))
         .filter(analytics_counts::metric.eq_any(metrics))
@@ -149,26 +170,60 @@ pub struct CounterRow {
     pub n: i64,
 }
 
-/// Every counter that is not zero, as stored.
+/// The company size and kind of partner that stand for "every attendee" in a total listed as a
+/// [`CounterRow`] (no attendee has them: both are chosen from fixed lists).
+pub const EVERYONE: &str = "*";
+
+/// Every counter that is not zero, as stored, then every total (as [`EVERYONE`]'s counters).
 pub fn list_counters(conn: &mut DbConnection) -> QueryResult<Vec<CounterRow>> {
-    analytics_counts::table
+    let mut rows = analytics_counts::table
         .filter(analytics_counts::n.ne(0))
         .select(CounterRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    rows.extend(
+        diesel::sql_query(
+            "SELECT stop_id, metric, subject, '*' AS company_size, '*' AS partner_type, n \
+             FROM analytics_totals WHERE n <> 0",
+        )
+        .load::<CounterRow>(conn)?,
+    );
+    Ok(rows)
 }
 
-/// Every counter that is not zero, recounted from the rows.
+/// Every counter that is not zero, recounted from the rows, then their totals (as in
+/// [`list_counters`]).
 pub fn recount(conn: &mut DbConnection) -> QueryResult<Vec<CounterRow>> {
-    diesel::sql_query(
+    let mut rows: Vec<CounterRow> = diesel::sql_query(
         "SELECT stop_id, metric, subject, company_size, partner_type, n \
          FROM analytics_recount WHERE n <> 0",
     )
-    .load(conn)
+    .load(conn)?;
+    let mut totals: std::collections::BTreeMap<(String, String, String), i64> = Default::default();
+    for row in &rows {
+        if Metric::parse(&row.metric).is_some_and(Metric::has_totals) {
+            let key = (row.stop_id.clone(), row.metric.clone(), row.subject.clone());
+            *totals.entry(key).or_default() += row.n;
+        }
+    }
+    rows.extend(totals.into_iter().filter(|(_, n)| *n != 0).map(
+        |((stop_id, metric, subject), n)| CounterRow {
+            stop_id,
+            metric,
+            subject,
+            company_size: EVERYONE.to_owned(),
+            partner_type: EVERYONE.to_owned(),
+            n,
+        },
+    ));
+    Ok(rows)
 }
 
-/// Replaces every counter by its recount; returns how many counters there are now.
+/// Replaces every counter by its recount; returns how many counters there are now. The totals
+/// follow the counters (triggers); they are emptied first, so that a total written around the
+/// triggers is made right too.
 pub fn rebuild(conn: &mut DbConnection) -> QueryResult<usize> {
     diesel::delete(analytics_counts::table).execute(conn)?;
+    diesel::delete(analytics_totals::table).execute(conn)?;
     diesel::sql_query(
         "INSERT INTO analytics_counts (stop_id, metric, subject, company_size, partner_type, n) \
          SELECT stop_id, metric, subject, company_size, partner_type, n \
