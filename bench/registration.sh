@@ -22,5 +22,14 @@ for backend in ${BACKENDS:-sqlite postgres}; do
   done
   confirmed=$(curl -sf "$BASE/api/v1/stops/$STOP_ID" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["capacity"]-d["seats_left"])')
   echo "  $backend: $confirmed registrations stored"
+  if [ "$backend" = postgres ]; then
+    # Whether requests leave the counters compact: every registration updated the same few
+    # counters, and PostgreSQL writes a new version of a row for each update.
+    for part in summary by_time; do
+      psql "${PG_ADMIN_URL%/*}/$PG_DB" -tAF' ' -c "SELECT count(*),
+          pg_relation_size('analytics_counts_$part') / 8192 FROM analytics_counts_$part" |
+        while read -r live pages; do echo "  counters ($part): $live on $pages pages"; done
+    done
+  fi
   stop_server
 done
