@@ -33,7 +33,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    analytics_totals (stop_id, metric, subject) {
+    analytics_totals (company_size, partner_type, stop_id, metric, subject) {
+        company_size -> Text,
+        partner_type -> Text,
         stop_id -> Text,
         metric -> Text,
         subject -> Text,

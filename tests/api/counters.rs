@@ -286,6 +286,44 @@ async fn counters_equal_a_recount_after_a_random_mix_of_everything_that_writes()
         [],
         "counters that differ from the rows after {done:?}"
     );
+    // The dashboards read the totals kept for every attendee, one company size or one kind of
+    // partner, and the counters themselves when filtered on both: each total is the sum of the
+    // finer figures below it. A complaint without an attendee has '' as both.
+    let sizes: Vec<&str> = SIZES.iter().copied().chain([""]).collect();
+    let kinds: Vec<&str> = PARTNERS.iter().copied().chain([""]).collect();
+    let fine: Vec<(&str, &str, Figures)> = sizes
+        .iter()
+        .flat_map(|size| kinds.iter().map(move |kind| (*size, *kind)))
+        .map(|(size, kind)| {
+            (
+                size,
+                kind,
+                figures_of(&app, &stop_id, Some(size), Some(kind)),
+            )
+        })
+        .collect();
+    let sum_of = |keep: &dyn Fn(&str, &str) -> bool| {
+        let mut sum = Figures::new();
+        for (_, _, figures) in fine.iter().filter(|(size, kind, _)| keep(size, kind)) {
+            for (key, n) in figures {
+                *sum.entry(key.clone()).or_default() += n;
+            }
+        }
+        sum.retain(|_, n| *n != 0);
+        sum
+    };
+    let everyone = figures_of(&app, &stop_id, None, None);
+    assert!(!everyone.is_empty());
+    assert_eq!(sum_of(&|_, _| true), everyone, "every attendee");
+    for &size in &sizes {
+        let of_size = figures_of(&app, &stop_id, Some(size), None);
+        assert_eq!(sum_of(&|s, _| s == size), of_size, "company size {size}");
+    }
+    for &kind in &kinds {
+        let of_kind = figures_of(&app, &stop_id, None, Some(kind));
+        assert_eq!(sum_of(&|_, k| k == kind), of_kind, "kind of partner {kind}");
+    }
+
     // The recount has something to compare: the figures are not all zeros.
     let figures = json_with(
         app.get(
@@ -304,6 +342,33 @@ async fn counters_equal_a_recount_after_a_random_mix_of_everything_that_writes()
         figures["cancelled"].as_i64().expect("cancelled") > 0,
         "{figures}"
     );
+}
+
+/// A stop's summed counters, by metric and subject (zeros left out).
+type Figures = std::collections::BTreeMap<(String, String), i64>;
+
+/// The counters of every metric that has totals, for one stop and filter, as the dashboards
+/// read them.
+fn figures_of(app: &TestApp, stop_id: &str, size: Option<&str>, kind: Option<&str>) -> Figures {
+    use roadshow::analytics::{figures::AttendeeFilter, store};
+    let metrics: Vec<store::Metric> = store::Metric::ALL
+        .into_iter()
+        .filter(|m| m.has_totals())
+        .collect();
+    let filter = AttendeeFilter {
+        company_size: size.map(str::to_owned),
+        partner_type: kind.map(str::to_owned),
+    };
+    store::sum_counters(
+        &mut app.connection(),
+        &[stop_id.to_owned()],
+        &metrics,
+        &filter,
+    )
+    .expect("summed")
+    .into_iter()
+    .map(|c| ((c.metric, c.subject), c.n))
+    .collect()
 }
 
 /// The addresses of the first `count` feedback e-mails, once they have arrived.

@@ -105,18 +105,26 @@ pub struct Counter {
 
 /// The counters of `metrics` for `stop_ids`, for the filter's attendees. Counters counted back
 /// down to zero (a complaint's former status, a removed outcome) are left out: a counter is
-/// never below zero, so a sum is zero only when all its parts are. For every attendee, the
-/// totals are read as kept; for some, the counters of their company size and kind are summed.
+/// never below zero, so a sum is zero only when all its parts are. For every attendee, or for
+/// one company size or one kind of partner, the totals are read as kept; for both, or for a
+/// metric without totals, the counters are summed.
 pub fn sum_counters(
     conn: &mut DbConnection,
     stop_ids: &[String],
     metrics: &[Metric],
     filter: &AttendeeFilter,
 ) -> QueryResult<Vec<Counter>> {
-    let everyone = filter.is_everyone() && metrics.iter().all(|m| m.has_totals());
+    let from_totals = (filter.company_size.is_none() || filter.partner_type.is_none())
+        && metrics.iter().all(|m| m.has_totals());
     let metrics: Vec<&str> = metrics.iter().map(|m| m.as_str()).collect();
-    if everyone {
+    if from_totals {
         return analytics_totals::table
+            .filter(
+                analytics_totals::company_size.eq(filter.company_size.as_deref().unwrap_or(ANY)),
+            )
+            .filter(
+                analytics_totals::partner_type.eq(filter.partner_type.as_deref().unwrap_or(ANY)),
+            )
             .filter(analytics_totals::stop_id.eq_any(stop_ids))
             .filter(analytics_totals::metric.eq_any(metrics))
             .filter(analytics_totals::n.ne(0))
@@ -170,22 +178,30 @@ pub struct CounterRow {
     pub n: i64,
 }
 
-/// The company size and kind of partner that stand for "every attendee" in a total listed as a
-/// [`CounterRow`] (no attendee has them: both are chosen from fixed lists).
-pub const EVERYONE: &str = "*";
+/// The company size or kind of partner that stands for "any" in a total: `("*", "*")` sums
+/// every attendee, `(size, "*")` those of a company size, `("*", kind)` those of a kind of
+/// partner. No attendee has it: both are chosen from fixed lists.
+pub const ANY: &str = "*";
 
-/// Every counter that is not zero, as stored, then every total (as [`EVERYONE`]'s counters).
+/// Every counter that is not zero, as stored, then every total (with [`ANY`] for the
+/// attribute it sums over).
 pub fn list_counters(conn: &mut DbConnection) -> QueryResult<Vec<CounterRow>> {
     let mut rows = analytics_counts::table
         .filter(analytics_counts::n.ne(0))
         .select(CounterRow::as_select())
         .load(conn)?;
     rows.extend(
-        diesel::sql_query(
-            "SELECT stop_id, metric, subject, '*' AS company_size, '*' AS partner_type, n \
-             FROM analytics_totals WHERE n <> 0",
-        )
-        .load::<CounterRow>(conn)?,
+        analytics_totals::table
+            .filter(analytics_totals::n.ne(0))
+            .select((
+                analytics_totals::stop_id,
+                analytics_totals::metric,
+                analytics_totals::subject,
+                analytics_totals::company_size,
+                analytics_totals::partner_type,
+                analytics_totals::n,
+            ))
+            .load::<CounterRow>(conn)?,
     );
     Ok(rows)
 }
@@ -198,23 +214,32 @@ pub fn recount(conn: &mut DbConnection) -> QueryResult<Vec<CounterRow>> {
          FROM analytics_recount WHERE n <> 0",
     )
     .load(conn)?;
-    let mut totals: std::collections::BTreeMap<(String, String, String), i64> = Default::default();
+    let mut totals: std::collections::BTreeMap<CounterRow, i64> = Default::default();
     for row in &rows {
-        if Metric::parse(&row.metric).is_some_and(Metric::has_totals) {
-            let key = (row.stop_id.clone(), row.metric.clone(), row.subject.clone());
+        if !Metric::parse(&row.metric).is_some_and(Metric::has_totals) {
+            continue;
+        }
+        let any = ANY.to_owned();
+        for (company_size, partner_type) in [
+            (any.clone(), any.clone()),
+            (row.company_size.clone(), any.clone()),
+            (any, row.partner_type.clone()),
+        ] {
+            let key = CounterRow {
+                company_size,
+                partner_type,
+                n: 0,
+                ..row.clone()
+            };
             *totals.entry(key).or_default() += row.n;
         }
     }
-    rows.extend(totals.into_iter().filter(|(_, n)| *n != 0).map(
-        |((stop_id, metric, subject), n)| CounterRow {
-            stop_id,
-            metric,
-            subject,
-            company_size: EVERYONE.to_owned(),
-            partner_type: EVERYONE.to_owned(),
-            n,
-        },
-    ));
+    rows.extend(
+        totals
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .map(|(key, n)| CounterRow { n, ..key }),
+    );
     Ok(rows)
 }
 
