@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Analytics on a large tour: the tour overview and the busiest stop's detail, as API and as page,
-# on SQLite and PostgreSQL. A generated tour is loaded first (`roadshow bench-data`: 20 stops,
-# 200,000 registrations, 150,000 scans, 30,000 feedback answers; SCALE=10 for ten times the rows,
-# the stops staying 20). Each endpoint is then asked REQUESTS times one after the other on one
-# kept-alive connection (after WARMUP asks; fewer when BUDGET seconds run out, n says how many):
-# p50 and p99 latency, beside GET /healthz, the ceiling, with the ratio p50 ÷ ceiling p50. Then
-# wrk with CONNECTIONS connections for DURATION seconds: requests per second and p99, with the
-# ratio to the ceiling's requests per second.
+# unfiltered and filtered (a kind of partner, a company size, both), on SQLite and PostgreSQL.
+# A generated tour is loaded first (`roadshow bench-data`: 20 stops, 200,000 registrations,
+# 150,000 scans, 30,000 feedback answers; SCALE=10 for ten times the rows, the stops staying 20).
+# Each endpoint is then asked REQUESTS times one after the other on one kept-alive connection
+# (after WARMUP asks; fewer when BUDGET seconds run out, n says how many): p50 and p99 latency,
+# beside GET /healthz, the ceiling, with the ratio p50 ÷ ceiling p50. Then wrk with CONNECTIONS
+# connections for DURATION seconds: requests per second and p99, with the ratio to the
+# ceiling's requests per second.
 #   bench/analytics.sh     SCALE=10 BACKENDS=sqlite bench/analytics.sh     REQUESTS=50 DURATION=5 bench/…
 source "$(dirname "$0")/lib.sh"
 need_tools
@@ -129,6 +130,8 @@ API tour overview|/api/v1/analytics/tours/$TOUR_ID|authorization: Bearer $TOKEN
 API stop detail|/api/v1/analytics/stops/$STOP_ID|authorization: Bearer $TOKEN
 API tour overview, resellers|/api/v1/analytics/tours/$TOUR_ID?partner_type=reseller|authorization: Bearer $TOKEN
 API stop detail, resellers|/api/v1/analytics/stops/$STOP_ID?partner_type=reseller|authorization: Bearer $TOKEN
+API tour overview, 21-50|/api/v1/analytics/tours/$TOUR_ID?company_size=21-50|authorization: Bearer $TOKEN
+API tour overview, both|/api/v1/analytics/tours/$TOUR_ID?company_size=21-50&partner_type=reseller|authorization: Bearer $TOKEN
 page tour overview|/analytics/tours/$TOUR_ID|cookie: $COOKIE
 page stop detail|/analytics/stops/$STOP_ID|cookie: $COOKIE
 EOF
