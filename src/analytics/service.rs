@@ -320,9 +320,9 @@ pub async fn search_attendees(
     db::run(pool, move |conn| {
         let stop = tours::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
         let terms = crate::registrations::search::terms(&search);
-        let found = index.find(conn, &stop.id, &terms, limit)?;
-        let ids: Vec<&str> = found.iter().map(|r| r.id.as_str()).collect();
-        let arrivals = crate::checkin::store::entrance_times(conn, &stop.id, &ids)?;
+        let (found, arrivals) = crate::checkin::service::find_with_entrance_times(
+            conn, &index, &stop.id, &terms, limit,
+        )?;
         Ok(AttendeeList {
             stop,
             found,

@@ -2,6 +2,7 @@
 //! check-ins table's primary key decide who is first — one `ok` per badge and checkpoint,
 //! whatever the number of devices, requests or processes.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -333,9 +334,7 @@ pub fn find_attendees(
     if query.trim().chars().count() < MIN_SEARCH_CHARS || terms.is_empty() {
         return Ok(Vec::new());
     }
-    let found = index.find(conn, stop_id, &terms, limit)?;
-    let ids: Vec<&str> = found.iter().map(|r| r.id.as_str()).collect();
-    let mut times = store::entrance_times(conn, stop_id, &ids)?;
+    let (found, mut times) = find_with_entrance_times(conn, index, stop_id, &terms, limit)?;
     Ok(found
         .into_iter()
         .map(|r| {
@@ -343,6 +342,26 @@ pub fn find_attendees(
             (r, time)
         })
         .collect())
+}
+
+/// People found at a stop, and when each of them came in at the entrance (registration id →
+/// time), for those who did.
+pub type FoundWithTimes = (Vec<Arc<search::Shown>>, HashMap<String, NaiveDateTime>);
+
+/// Up to `limit` registrations of a stop found by `terms` (see `registrations::search`; no
+/// terms: the first by name), and when each of them came in at the entrance (registration id →
+/// time), for those who did: usually one statement. The door's search and marketing's list of
+/// attendees both find people through here.
+pub fn find_with_entrance_times(
+    conn: &mut DbConnection,
+    index: &search::SearchIndex,
+    stop_id: &str,
+    terms: &[String],
+    limit: i64,
+) -> diesel::QueryResult<FoundWithTimes> {
+    index.find_with(conn, stop_id, terms, limit, |conn, ids| {
+        store::entrance_times(conn, stop_id, ids)
+    })
 }
 
 /// Someone registered at the door: registered (e-mail queued) and checked in at the entrance,

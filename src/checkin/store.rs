@@ -7,7 +7,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::{check_ins, checkpoints, enrolments, registrations, scan_undos, scans};
+use crate::db::schema::{
+    check_ins, checkpoints, enrolments, registrations, scan_undos, scans, search_generations, stops,
+};
 use crate::ids::{CheckpointId, RegistrationId, StopId, WorkshopId};
 use crate::registrations::domain::RegistrationStatus;
 
@@ -363,24 +365,55 @@ pub fn entrance_of(conn: &mut DbConnection, stop_id: &str) -> QueryResult<Option
 }
 
 /// When each of these registrations of a stop was checked in at the entrance (registration id
-/// → time), for those who were: one query, through each registration's check-ins (the
-/// `check_ins_registration` index) and their checkpoint's primary key, so that the cost is that
-/// of the people asked about, not of the stop's check-ins.
+/// → time), for those who were, and the stop's search generation (see
+/// `registrations::search::SearchIndex::find_with`), from one statement: the stop's row, its
+/// generation, and its entrance check-ins of the people asked about, found by the check-ins'
+/// primary key (checkpoint, registration), so that the cost is that of the people asked about,
+/// not of the stop's check-ins.
 pub fn entrance_times(
     conn: &mut DbConnection,
     stop_id: &str,
     registration_ids: &[&str],
-) -> QueryResult<HashMap<String, NaiveDateTime>> {
-    if registration_ids.is_empty() {
-        return Ok(HashMap::new());
+) -> QueryResult<(i64, HashMap<String, NaiveDateTime>)> {
+    type Row = (Option<i64>, Option<String>, Option<NaiveDateTime>);
+    // The same statement on both backends but for how the ids are bound: as one value, so that
+    // its text does not change with their number. On PostgreSQL an array (`= ANY($1)`), which
+    // diesel prepares once per connection and keeps; on SQLite a JSON array (`db::in_list`).
+    macro_rules! load_where {
+        ($conn:expr, $listed:expr) => {
+            stops::table
+                .left_join(search_generations::table.on(search_generations::stop_id.eq(stops::id)))
+                .left_join(
+                    check_ins::table.on(check_ins::checkpoint_id
+                        .eq_any(
+                            checkpoints::table
+                                .filter(checkpoints::stop_id.eq(stop_id))
+                                .filter(checkpoints::kind.eq("entrance"))
+                                .select(checkpoints::id),
+                        )
+                        .and($listed)),
+                )
+                .filter(stops::id.eq(stop_id))
+                .select((
+                    search_generations::generation.nullable(),
+                    check_ins::registration_id.nullable(),
+                    check_ins::scanned_at.nullable(),
+                ))
+                .load::<Row>($conn)
+        };
     }
-    let listed = crate::db::in_list(conn, "check_ins.registration_id", registration_ids);
-    let times: Vec<(String, NaiveDateTime)> = check_ins::table
-        .inner_join(checkpoints::table)
-        .filter(listed)
-        .filter(checkpoints::stop_id.eq(stop_id))
-        .filter(checkpoints::kind.eq("entrance"))
-        .select((check_ins::registration_id, check_ins::scanned_at))
-        .load(conn)?;
-    Ok(times.into_iter().collect())
+    let as_json = crate::db::in_list(conn, "check_ins.registration_id", registration_ids);
+    let rows = match conn {
+        DbConnection::Pg(c) => load_where!(
+            c,
+            check_ins::registration_id.eq_any(registration_ids.iter().copied())
+        )?,
+        DbConnection::Sqlite(c) => load_where!(c, as_json)?,
+    };
+    let generation = rows.first().and_then(|(g, _, _)| *g).unwrap_or(0);
+    let times = rows
+        .into_iter()
+        .filter_map(|(_, id, at)| Some((id?, at?)))
+        .collect();
+    Ok((generation, times))
 }

@@ -254,10 +254,10 @@ pub type InList = diesel::expression::SqlLiteral<
     >,
 >;
 
-/// `column IN (values)`, the values bound as one JSON array. Diesel's `eq_any` binds each value
-/// on its own, so its statement changes with their number and is parsed and planned again for
-/// every query; this one is the same for any number, and both backends keep it prepared. For
-/// the hot reads of a screenful of ids (the door's search answers).
+/// `column IN (values)`, the values bound as one JSON array: one bind whatever their number,
+/// where diesel's `eq_any` on SQLite binds each value on its own. Diesel never keeps a
+/// statement with raw SQL in it prepared, so one with this is prepared for each query; on
+/// PostgreSQL `eq_any` binds one array (`= ANY($1)`) and its statement is kept prepared.
 pub fn in_list(conn: &DbConnection, column: &str, values: &[&str]) -> InList {
     use diesel::sql_types::{Bool, Text};
     // A list of strings always serialises; the empty list would only find nothing.

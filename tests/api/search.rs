@@ -338,3 +338,37 @@ async fn a_change_of_status_shows_in_every_process_answers() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_database_put_back_to_an_earlier_state_is_searched_as_it_now_is() {
+    use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+    use roadshow::db::schema::{registrations, search_changes, search_generations};
+    let app = spawn_app().await;
+    let (stop_id, staff) = scene(&app).await;
+    // The process holds the stop's words, up to its latest change.
+    assert_eq!(names(&app, &staff, &stop_id, "hugo").await, ["Hugo Martin"]);
+
+    // As after restoring an older backup: the log starts again from its first number, and
+    // Hugo is renamed (change number 2, below the one the process holds).
+    let mut conn = app.connection();
+    diesel::delete(search_changes::table)
+        .execute(&mut conn)
+        .expect("log emptied");
+    diesel::update(search_generations::table.filter(search_generations::stop_id.eq(&stop_id)))
+        .set(search_generations::generation.eq(1))
+        .execute(&mut conn)
+        .expect("numbers put back");
+    diesel::update(registrations::table.filter(registrations::email.eq("hugo.martin@i67.fr")))
+        .set(registrations::first_name.eq("Hugues"))
+        .execute(&mut conn)
+        .expect("renamed");
+
+    assert_eq!(
+        names(&app, &staff, &stop_id, "hugues").await,
+        ["Hugues Martin"]
+    );
+    assert_eq!(
+        names(&app, &staff, &stop_id, "martin").await,
+        ["Hugues Martin"]
+    );
+}

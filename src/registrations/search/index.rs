@@ -1,9 +1,11 @@
 //! The stops' words in this process's memory, kept current from the database's log of changes
 //! (`search_changes`, written by triggers in the transaction that changes a registration).
-//! Before answering, a search reads the changes of its stop after the generation it holds —
-//! one short range of a primary key, usually empty — and applies them; a gap in the numbers or
-//! too many changes loads the stop again. Several processes on one database therefore answer
-//! alike, and nothing written by the API, the pages, the demo or the bulk loader is missed.
+//! A search answers from memory, then checks in the statement that reads what it shows of the
+//! people found (their entrance times) that the stop's generation is still the one it holds.
+//! When it is not, it reads the changes of its stop after that generation — one short range of
+//! a primary key — applies them and searches again; a gap in the numbers or too many changes
+//! loads the stop again. Several processes on one database therefore answer alike, and nothing
+//! written by the API, the pages, the demo or the bulk loader is missed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -40,15 +42,22 @@ pub struct SearchIndex {
 
 impl SearchIndex {
     /// Up to `limit` registrations of a stop found by `terms` (see [`super::terms`]), in the
-    /// order of [`StopWords::find`], from memory once the stop's log is applied; no terms: the
-    /// first registrations by name, from the database.
-    pub fn find(
+    /// order of [`StopWords::find`], with what `read` says of them; no terms: the first
+    /// registrations by name, from the database.
+    ///
+    /// `read` gets the found registrations' ids and must return, from the same statement (one
+    /// snapshot), the stop's generation (`search_generations`, 0 without a row) beside its
+    /// answer. The words are searched in memory first: when that generation is the one they
+    /// hold, the answer is right and the search took one statement. Otherwise the stop's log
+    /// is applied and the search made again.
+    pub fn find_with<T>(
         &self,
         conn: &mut DbConnection,
         stop_id: &str,
         terms: &[String],
         limit: i64,
-    ) -> QueryResult<Vec<Arc<Shown>>> {
+        mut read: impl FnMut(&mut DbConnection, &[&str]) -> QueryResult<(i64, T)>,
+    ) -> QueryResult<(Vec<Arc<Shown>>, T)> {
         let limit = limit.clamp(0, 200);
         if terms.is_empty() {
             let first: Vec<Shown> = registrations::table
@@ -57,17 +66,42 @@ impl SearchIndex {
                 .limit(limit)
                 .select(Shown::as_select())
                 .load(conn)?;
-            return Ok(first.into_iter().map(Arc::new).collect());
+            let ids: Vec<&str> = first.iter().map(|r| r.id.as_str()).collect();
+            let (_, said) = read(conn, &ids)?;
+            return Ok((first.into_iter().map(Arc::new).collect(), said));
         }
         let slot = self.slot(stop_id);
-        catch_up(conn, stop_id, &slot)?;
-        let held = slot.read().unwrap_or_else(PoisonError::into_inner);
-        Ok(held
-            .words
-            .find(terms, usize::try_from(limit).unwrap_or(0))
-            .iter()
-            .filter_map(|id| held.words.shown(id))
-            .collect())
+        let mut tries = 0;
+        loop {
+            let (seen, found) = {
+                let held = slot.read().unwrap_or_else(PoisonError::into_inner);
+                let found: Vec<Arc<Shown>> = held
+                    .words
+                    .find(terms, usize::try_from(limit).unwrap_or(0))
+                    .iter()
+                    .filter_map(|id| held.words.shown(id))
+                    .collect();
+                (held.generation, found)
+            };
+            let Some(seen) = seen else {
+                load_stop(conn, stop_id, &slot, None)?;
+                continue;
+            };
+            let ids: Vec<&str> = found.iter().map(|r| r.id.as_str()).collect();
+            let (generation, said) = read(conn, &ids)?;
+            tries += 1;
+            // Another worker may apply changes meanwhile, and more may come: after three
+            // tries, the last answer (its `read` still true of the people shown).
+            if generation == seen || tries == 3 {
+                return Ok((found, said));
+            }
+            if generation < seen {
+                // Numbers going back: the database was replaced (a restored backup).
+                load_stop(conn, stop_id, &slot, Some(seen))?;
+            } else {
+                catch_up(conn, stop_id, &slot)?;
+            }
+        }
     }
 
     /// The stop's slot, made empty if it has none; the least recently searched stop goes when
