@@ -197,11 +197,14 @@ fn write(
     mut pending: Vec<Pending<'_>>,
     now: NaiveDateTime,
 ) -> Result<Vec<ScanOutcome>, AppError> {
-    let check_ins: Vec<CheckIn> = pending
+    let mut check_ins: Vec<CheckIn> = pending
         .iter()
         .filter(|p| p.verdict == Verdict::Ok)
         .filter_map(Pending::check_in)
         .collect();
+    // By stop: on PostgreSQL each check-in first takes its stop's turn (see the migration
+    // `check_ins_in_turn`), and two groups take them in one order, so neither waits on the other.
+    check_ins.sort_by(|a, b| a.stop_id.as_str().cmp(b.stop_id.as_str()));
     let inserted = store::insert_check_ins(conn, &check_ins)?;
     if inserted < check_ins.len() {
         mark_already_checked_in(conn, &mut pending)?;
