@@ -68,21 +68,40 @@ pub fn find_registrations(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<
         .load(conn)
 }
 
+/// `registrations.status <> 'cancelled'`, the status written out, not bound: a bound
+/// `status <> $3` does not match the partial index `registrations_live_email` (`WHERE status
+/// <> 'cancelled'`) in PostgreSQL's generic plans, which then read every registration of the
+/// stop. A fixed piece of SQL rather than `dsl::sql`, which diesel never keeps prepared: every
+/// registration asks this.
+#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId, diesel::expression::ValidGrouping)]
+struct IsLive;
+
+impl Expression for IsLive {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for IsLive {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        out.push_sql("registrations.status <> 'cancelled'");
+        Ok(())
+    }
+}
+
+impl AppearsOnTable<registrations::table> for IsLive {}
+
 /// The live (not cancelled) registration of an e-mail at a stop.
 pub fn find_live_by_email(
     conn: &mut DbConnection,
     stop_id: &str,
     email: &str,
 ) -> QueryResult<Option<Registration>> {
-    // The status is written out, not bound: a bound `status <> $3` does not match the partial
-    // index `registrations_live_email` (`WHERE status <> 'cancelled'`) in PostgreSQL's generic
-    // plans, which then read every registration of the stop.
     registrations::table
         .filter(registrations::stop_id.eq(stop_id))
         .filter(registrations::email.eq(email))
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-            "registrations.status <> 'cancelled'",
-        ))
+        .filter(IsLive)
         .select(Registration::as_select())
         .first(conn)
         .optional()
