@@ -352,8 +352,10 @@ async fn deadlocks_after(app: &crate::helpers::TestApp, application: &str) -> Op
     };
     let still_connected =
         format!("(SELECT count(*) FROM pg_stat_activity WHERE application_name = '{application}')");
+    // Until then their counts may not be handed in: reading earlier could miss a deadlock.
+    let mut left = -1;
     for _ in 0..200 {
-        let left: i64 = diesel::select(diesel::dsl::sql::<BigInt>(&still_connected))
+        left = diesel::select(diesel::dsl::sql::<BigInt>(&still_connected))
             .get_result(conn)
             .expect("pg_stat_activity");
         if left == 0 {
@@ -361,6 +363,7 @@ async fn deadlocks_after(app: &crate::helpers::TestApp, application: &str) -> Op
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    assert_eq!(left, 0, "the stopped processes' connections are still open");
     Some(
         diesel::select(diesel::dsl::sql::<BigInt>(
             "(SELECT deadlocks FROM pg_stat_database WHERE datname = current_database())",
