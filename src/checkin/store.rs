@@ -378,7 +378,7 @@ pub fn entrance_times(
     type Row = (Option<i64>, Option<String>, Option<NaiveDateTime>);
     // The same statement on both backends but for how the ids are bound: as one value, so that
     // its text does not change with their number. On PostgreSQL an array (`= ANY($1)`), which
-    // diesel prepares once per connection and keeps; on SQLite a JSON array (`db::in_list`).
+    // diesel prepares once per connection and keeps; on SQLite a JSON array (`db::sqlite_in_list`).
     macro_rules! load_where {
         ($conn:expr, $listed:expr) => {
             stops::table
@@ -402,13 +402,15 @@ pub fn entrance_times(
                 .load::<Row>($conn)
         };
     }
-    let as_json = crate::db::in_list(conn, "check_ins.registration_id", registration_ids);
     let rows = match conn {
         DbConnection::Pg(c) => load_where!(
             c,
             check_ins::registration_id.eq_any(registration_ids.iter().copied())
         )?,
-        DbConnection::Sqlite(c) => load_where!(c, as_json)?,
+        DbConnection::Sqlite(c) => load_where!(
+            c,
+            crate::db::sqlite_in_list("check_ins.registration_id", registration_ids)
+        )?,
     };
     let generation = rows.first().and_then(|(g, _, _)| *g).unwrap_or(0);
     let times = rows

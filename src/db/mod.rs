@@ -245,7 +245,7 @@ pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     )
 }
 
-/// What [`in_list`] gives: a condition with one bound parameter.
+/// What [`sqlite_in_list`] gives: a condition with one bound parameter.
 pub type InList = diesel::expression::SqlLiteral<
     diesel::sql_types::Bool,
     diesel::expression::UncheckedBind<
@@ -254,19 +254,15 @@ pub type InList = diesel::expression::SqlLiteral<
     >,
 >;
 
-/// `column IN (values)`, the values bound as one JSON array: one bind whatever their number,
-/// where diesel's `eq_any` on SQLite binds each value on its own. Diesel never keeps a
-/// statement with raw SQL in it prepared, so one with this is prepared for each query; on
-/// PostgreSQL `eq_any` binds one array (`= ANY($1)`) and its statement is kept prepared.
-pub fn in_list(conn: &DbConnection, column: &str, values: &[&str]) -> InList {
+/// `column IN (values)` for SQLite, the values bound as one JSON array: one bind whatever their
+/// number, where diesel's `eq_any` on SQLite binds each value on its own. (On PostgreSQL
+/// `eq_any` already binds one array, `= ANY($1)`, and diesel keeps that statement prepared;
+/// one with this raw SQL in it is prepared for each query.)
+pub fn sqlite_in_list(column: &str, values: &[&str]) -> InList {
     use diesel::sql_types::{Bool, Text};
     // A list of strings always serialises; the empty list would only find nothing.
     let list = serde_json::to_string(values).unwrap_or_else(|_| "[]".to_owned());
-    let (open, close) = match conn {
-        DbConnection::Sqlite(_) => ("IN (SELECT value FROM json_each(", "))"),
-        DbConnection::Pg(_) => ("IN (SELECT json_array_elements_text(CAST(", " AS json)))"),
-    };
-    diesel::dsl::sql::<Bool>(&format!("{column} {open}"))
+    diesel::dsl::sql::<Bool>(&format!("{column} IN (SELECT value FROM json_each("))
         .bind::<Text, _>(list)
-        .sql(close)
+        .sql("))")
 }
