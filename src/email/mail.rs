@@ -38,6 +38,15 @@ pub fn queue<M: Mail>(
     super::outbox::enqueue(conn, M::KIND, recipient, message)
 }
 
+/// Queues messages of one type, each `(recipient, message)`, in one statement: what [`queue`]
+/// does for a group of changes committed together.
+pub fn queue_all<M: Mail>(
+    conn: &mut DbConnection,
+    messages: &[(&str, M)],
+) -> diesel::QueryResult<Vec<String>> {
+    super::outbox::enqueue_all(conn, M::KIND, messages)
+}
+
 /// A message being built.
 type Building = Pin<Box<dyn Future<Output = anyhow::Result<lettre::Message>> + Send>>;
 type Builder = fn(&str, Arc<AppState>) -> Building;

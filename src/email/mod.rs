@@ -13,5 +13,5 @@ pub mod service;
 pub mod signal;
 pub mod worker;
 
-pub use mail::{Mail, MailKinds, queue};
+pub use mail::{Mail, MailKinds, queue, queue_all};
 pub use outbox::enqueue;

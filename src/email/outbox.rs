@@ -24,6 +24,20 @@ pub struct OutboxRow {
     pub sent_at: Option<NaiveDateTime>,
 }
 
+/// A message as queued.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = outbox)]
+struct Queued<'a> {
+    id: String,
+    kind: &'a str,
+    recipient: &'a str,
+    payload: String,
+    status: &'a str,
+    attempts: i32,
+    next_attempt_at: NaiveDateTime,
+    created_at: NaiveDateTime,
+}
+
 /// Queues a message of `kind` for `recipient`; call inside the transaction of the change that
 /// causes it, so that both are kept or neither. Areas call the typed [`super::queue`]; this is
 /// the untyped step under it (a kind no [`super::MailKinds`] knows fails when it is sent).
@@ -33,23 +47,43 @@ pub fn enqueue(
     recipient: &str,
     payload: &impl Serialize,
 ) -> QueryResult<String> {
-    let id = uuid::Uuid::new_v4().to_string();
-    let payload = serde_json::to_string(payload)
-        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let mut ids = enqueue_all(conn, kind, &[(recipient, payload)])?;
+    ids.pop().ok_or(diesel::result::Error::NotFound)
+}
+
+/// Queues messages of one `kind`, each `(recipient, payload)`, in one statement; returns their
+/// ids in the same order. One message goes through a statement diesel keeps prepared.
+pub fn enqueue_all<P: Serialize>(
+    conn: &mut DbConnection,
+    kind: &str,
+    messages: &[(&str, P)],
+) -> QueryResult<Vec<String>> {
     let now = crate::time::now();
-    diesel::insert_into(outbox::table)
-        .values((
-            outbox::id.eq(&id),
-            outbox::kind.eq(kind),
-            outbox::recipient.eq(recipient),
-            outbox::payload.eq(payload),
-            outbox::status.eq("pending"),
-            outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(now),
-            outbox::created_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(id)
+    let rows = messages
+        .iter()
+        .map(|(recipient, payload)| {
+            Ok(Queued {
+                id: uuid::Uuid::new_v4().to_string(),
+                kind,
+                recipient,
+                payload: serde_json::to_string(payload)
+                    .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?,
+                status: "pending",
+                attempts: 0,
+                next_attempt_at: now,
+                created_at: now,
+            })
+        })
+        .collect::<QueryResult<Vec<_>>>()?;
+    let insert = diesel::insert_into(outbox::table);
+    match (rows.as_slice(), conn) {
+        ([], _) => 0,
+        ([row], conn) => insert.values(row).execute(conn)?,
+        // Multi-row inserts do not go through the two-backend connection.
+        (rows, DbConnection::Pg(c)) => insert.values(rows).execute(c)?,
+        (rows, DbConnection::Sqlite(c)) => insert.values(rows).execute(c)?,
+    };
+    Ok(rows.into_iter().map(|row| row.id).collect())
 }
 
 /// Claims up to `limit` due rows for `lease`: a row is taken only if no other worker holds a

@@ -29,15 +29,28 @@ pub(super) fn queue_mail(
     registration: &Registration,
     event: Event,
 ) -> Result<bool, AppError> {
-    if registration.source == Source::Demo.as_str() {
-        return Ok(false);
-    }
-    let payload = RegistrationMail {
-        registration_id: registration.id.to_string(),
-        event,
-    };
-    email::queue(conn, &registration.email, &payload)?;
-    Ok(true)
+    Ok(queue_mails(conn, std::slice::from_ref(registration), event)? == 1)
+}
+
+/// Queues the e-mail of `event` to each of these registrations in one statement (demo
+/// attendees get none); returns how many were queued.
+pub(super) fn queue_mails(
+    conn: &mut DbConnection,
+    registrations: &[Registration],
+    event: Event,
+) -> Result<usize, AppError> {
+    let messages: Vec<(&str, RegistrationMail)> = registrations
+        .iter()
+        .filter(|r| r.source != Source::Demo.as_str())
+        .map(|r| {
+            let mail = RegistrationMail {
+                registration_id: r.id.to_string(),
+                event,
+            };
+            (r.email.as_str(), mail)
+        })
+        .collect();
+    Ok(email::queue_all(conn, &messages)?.len())
 }
 
 /// The language of a stop's tour, the default for its attendees' e-mails.

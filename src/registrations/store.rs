@@ -10,6 +10,9 @@ use crate::ids::{RegistrationId, StopId, WorkshopId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = registrations)]
+// `None` written as NULL rather than `DEFAULT`: an insert whose text depends on its values is
+// one diesel never keeps prepared, and PostgreSQL would parse and plan it for every registration.
+#[diesel(treat_none_as_default_value = false)]
 pub struct Registration {
     pub id: RegistrationId,
     pub stop_id: StopId,
@@ -43,10 +46,17 @@ pub struct Enrolment {
     pub updated_at: NaiveDateTime,
 }
 
-pub fn insert_registration(conn: &mut DbConnection, row: &Registration) -> QueryResult<usize> {
-    diesel::insert_into(registrations::table)
-        .values(row.clone())
-        .execute(conn)
+/// Writes registrations in one statement. One row goes through a statement diesel keeps
+/// prepared; several through one multi-row insert, parsed each time but a single round trip.
+pub fn insert_registrations(conn: &mut DbConnection, rows: &[Registration]) -> QueryResult<usize> {
+    let insert = diesel::insert_into(registrations::table);
+    match (rows, conn) {
+        ([], _) => Ok(0),
+        ([row], conn) => insert.values(row.clone()).execute(conn),
+        // Multi-row inserts do not go through the two-backend connection.
+        (rows, DbConnection::Pg(c)) => insert.values(rows.to_vec()).execute(c),
+        (rows, DbConnection::Sqlite(c)) => insert.values(rows.to_vec()).execute(c),
+    }
 }
 
 pub fn find_registration(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Registration>> {
@@ -107,6 +117,27 @@ pub fn find_live_by_email(
         .optional()
 }
 
+/// Which of these e-mails have a live (not cancelled) registration at a stop.
+pub fn live_emails(
+    conn: &mut DbConnection,
+    stop_id: &str,
+    emails: &[&str],
+) -> QueryResult<Vec<String>> {
+    match emails {
+        [] => Ok(Vec::new()),
+        [email] => Ok(find_live_by_email(conn, stop_id, email)?
+            .map(|r| r.email)
+            .into_iter()
+            .collect()),
+        emails => registrations::table
+            .filter(registrations::stop_id.eq(stop_id))
+            .filter(registrations::email.eq_any(emails))
+            .filter(IsLive)
+            .select(registrations::email)
+            .load(conn),
+    }
+}
+
 /// Moves a registration from one status to another; 0 rows when it was not in `from`.
 pub fn update_status(
     conn: &mut DbConnection,
@@ -161,15 +192,21 @@ pub fn place_in_line(conn: &mut DbConnection, registration: &Registration) -> Qu
     Ok(ahead + 1)
 }
 
-/// Takes a stop seat if one is free: true when taken. Atomic on both backends, whatever the
-/// number of requests or processes: the condition is checked by the database on the row.
+/// Takes a stop seat if one is free: true when taken.
 pub fn take_stop_seat(conn: &mut DbConnection, stop_id: &str) -> QueryResult<bool> {
+    take_stop_seats(conn, stop_id, 1)
+}
+
+/// Takes `count` stop seats if that many are free, or none: true when taken. Atomic on both
+/// backends, whatever the number of requests or processes: the condition is checked by the
+/// database on the row.
+pub fn take_stop_seats(conn: &mut DbConnection, stop_id: &str, count: i32) -> QueryResult<bool> {
     let taken = diesel::update(
         stops::table
             .find(stop_id)
-            .filter(stops::seats_taken.lt(stops::capacity)),
+            .filter((stops::seats_taken + count).le(stops::capacity)),
     )
-    .set(stops::seats_taken.eq(stops::seats_taken + 1))
+    .set(stops::seats_taken.eq(stops::seats_taken + count))
     .execute(conn)?;
     Ok(taken == 1)
 }

@@ -587,9 +587,9 @@ async fn the_live_e_mail_check_reads_the_partial_index_in_generic_plans() {
     assert_eq!(scans(&mut conn) - before, 10);
 }
 
-/// Registrations arriving together are decided in one transaction, each in a savepoint: the
-/// ones refused (one e-mail sent eight times at once, a workshop of another stop) are refused
-/// alone, and every other one stands, with its seat, its e-mail and its counters.
+/// Registrations arriving together are decided in one transaction: the ones refused (one
+/// e-mail sent eight times at once, a workshop of another stop) are refused alone, and every
+/// other one stands, with its seat, its e-mail and its counters.
 #[tokio::test]
 async fn registrations_refused_in_a_group_leave_the_others_standing() {
     let app = spawn_app().await;
@@ -668,6 +668,99 @@ async fn registrations_refused_in_a_group_leave_the_others_standing() {
         .expect("count");
     let mails: i64 = outbox::table.count().get_result(&mut conn).expect("count");
     assert_eq!((rows, mails), (33, 33));
+}
+
+/// The writer decides a group with statements shared by the group (one look-up of the
+/// e-mails, one update of the seats when the group fits). Decided here with a group chosen
+/// whole, rather than left to the timing of requests: it must answer as if each registration
+/// had come after the ones before it. A group that does not fit fills the stop in arrival
+/// order; an e-mail registered before, or twice in the group, is refused and takes no seat.
+#[tokio::test]
+async fn a_group_is_decided_as_if_one_registration_came_after_another() {
+    use diesel::prelude::*;
+    use roadshow::db::group_commit::Decide;
+    use roadshow::db::schema::{outbox, registrations};
+    use roadshow::registrations::domain::{NewRegistration, RawRegistration};
+    use roadshow::registrations::service::{Registrar, RegistrationItem, Source};
+
+    let app = spawn_app().await;
+    let (full, _) = open_stop(&app, 4, &[]).await;
+    let (roomy, _) = open_stop(&app, 100, &[]).await;
+    register(&app, &full, &registration_body("Early", &[])).await;
+    let item = |stop: &str, name: &str| RegistrationItem {
+        stop_id: stop.to_owned(),
+        new: NewRegistration::parse(RawRegistration {
+            first_name: name.into(),
+            last_name: "Dupont".into(),
+            email: format!("{name}@alsace-informatique.fr"),
+            company: "Alsace Informatique".into(),
+            consent: Some(true),
+            ..RawRegistration::default()
+        })
+        .expect("valid"),
+        source: Source::Online,
+    };
+    let refused = "refused: this e-mail is already registered for this stop; the confirmation e-mail can be sent again";
+    // Three seats left at `full`: the group holds five new people for it.
+    let group = [
+        (item(&full, "Anne"), "confirmed"),
+        (item(&roomy, "Anne"), "confirmed"),
+        (item(&full, "Early"), refused),
+        (item(&full, "Bruno"), "confirmed"),
+        (item(&full, "ANNE"), refused),
+        (item(&roomy, "Bruno"), "confirmed"),
+        (item(&full, "Chloe"), "confirmed"),
+        (item(&full, "Denis"), "waitlisted"),
+        (item(&full, "Emma"), "waitlisted"),
+    ];
+    let refs: Vec<&RegistrationItem> = group.iter().map(|(item, _)| item).collect();
+    let mut conn = app.connection();
+    let answers = conn
+        .transaction(|conn| Registrar.decide(conn, &refs))
+        .expect("decided");
+    let outcome: Vec<String> = answers
+        .iter()
+        .map(|answer| match answer {
+            Ok(view) => view.registration.status.to_string(),
+            Err(e) => format!("refused: {e}"),
+        })
+        .collect();
+    let expected: Vec<&str> = group.iter().map(|(_, outcome)| *outcome).collect();
+    assert_eq!(outcome, expected);
+    let stop = |id: &str| {
+        let app = &app;
+        let id = id.to_owned();
+        async move {
+            json_with(
+                app.get(&format!("/api/v1/stops/{id}"), None).await,
+                StatusCode::OK,
+            )
+            .await
+        }
+    };
+    assert_eq!(stop(&full).await["seats_left"], 0);
+    assert_eq!(stop(&roomy).await["seats_left"], 98);
+    // Each answer is the registration as stored, and each stored one has its one e-mail.
+    for view in answers.iter().flatten() {
+        let stored =
+            roadshow::registrations::store::find_registration(&mut conn, &view.registration.id)
+                .expect("read")
+                .expect("stored");
+        assert_eq!(
+            (stored.status, stored.email.as_str(), stored.created_at),
+            (
+                view.registration.status,
+                view.registration.email.as_str(),
+                view.registration.created_at
+            )
+        );
+    }
+    let rows: i64 = registrations::table
+        .count()
+        .get_result(&mut conn)
+        .expect("count");
+    let mails: i64 = outbox::table.count().get_result(&mut conn).expect("count");
+    assert_eq!((rows, mails), (8, 8));
 }
 
 #[tokio::test]
