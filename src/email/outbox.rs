@@ -87,7 +87,8 @@ pub fn enqueue_all<P: Serialize>(
 }
 
 /// Claims up to `limit` due rows for `lease`: a row is taken only if no other worker holds a
-/// live lease on it (the conditional update decides, whatever the number of processes).
+/// live lease on it (the conditional update decides, whatever the number of processes). Two
+/// statements for the batch: the candidates, then one update that returns the rows it took.
 pub fn claim_due(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -105,28 +106,31 @@ pub fn claim_due(
         .limit(limit)
         .select(outbox::id)
         .load(conn)?;
-    let mut claimed = Vec::new();
-    for id in candidates {
-        let free = outbox::locked_until
-            .is_null()
-            .or(outbox::locked_until.lt(now));
-        let taken = diesel::update(
-            outbox::table
-                .find(&id)
-                .filter(outbox::status.eq("pending"))
-                .filter(free),
-        )
-        .set(outbox::locked_until.eq(now + lease))
-        .execute(conn)?;
-        if taken == 1 {
-            claimed.push(
-                outbox::table
-                    .find(&id)
-                    .select(OutboxRow::as_select())
-                    .first(conn)?,
-            );
-        }
+    if candidates.is_empty() {
+        return Ok(Vec::new());
     }
+    let lease_until = now + lease;
+    // `RETURNING` does not go through the two-backend connection: the statement is written
+    // for each backend's own.
+    macro_rules! claim {
+        ($conn:expr) => {
+            diesel::update(
+                outbox::table
+                    .filter(outbox::id.eq_any(&candidates))
+                    .filter(outbox::status.eq("pending"))
+                    .filter(free),
+            )
+            .set(outbox::locked_until.eq(lease_until))
+            .returning(OutboxRow::as_returning())
+            .get_results($conn)?
+        };
+    }
+    let mut claimed: Vec<OutboxRow> = match conn {
+        DbConnection::Pg(c) => claim!(c),
+        DbConnection::Sqlite(c) => claim!(c),
+    };
+    // Sent in the order they fell due, as they were chosen.
+    claimed.sort_by(|a, b| (a.next_attempt_at, &a.id).cmp(&(b.next_attempt_at, &b.id)));
     Ok(claimed)
 }
 
@@ -201,6 +205,9 @@ pub fn list_unsent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Outbo
 /// Gives back the leases of messages claimed but not attempted (the worker is stopping), so
 /// that another process sends them now rather than when the lease runs out.
 pub fn release(conn: &mut DbConnection, ids: &[String]) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
     diesel::update(
         outbox::table
             .filter(outbox::id.eq_any(ids))

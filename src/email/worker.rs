@@ -73,8 +73,13 @@ struct Sender {
     kinds: Arc<MailKinds>,
 }
 
-/// Claims and handles one batch; returns how many rows it handled. When asked to stop, the
-/// message in hand is finished and the leases of the others are given back.
+/// How long sent messages may wait to be recorded as sent: they are recorded together, one
+/// transaction for many, and a process that dies before recording them sends them again.
+const RECORD_EVERY: Duration = Duration::from_secs(1);
+
+/// Claims and handles one batch; returns how many rows it handled. Outcomes are recorded
+/// together, at the end of the batch or after [`RECORD_EVERY`]. When asked to stop, the
+/// message in hand is finished, and the leases of the others are given back.
 async fn drain_once(
     state: &Arc<AppState>,
     sender: &Sender,
@@ -91,19 +96,66 @@ async fn drain_once(
     .await?;
     let count = rows.len();
     let mut rows = rows.into_iter();
+    let mut outcomes = Vec::new();
+    let mut recorded = std::time::Instant::now();
     for row in rows.by_ref() {
-        deliver(state, sender, row).await?;
+        outcomes.push(deliver(state, sender, row).await);
         state.outbox_signal.beat();
+        if recorded.elapsed() >= RECORD_EVERY {
+            record(state, std::mem::take(&mut outcomes), Vec::new()).await?;
+            recorded = std::time::Instant::now();
+        }
         if *stop.borrow() {
             break;
         }
     }
     let left: Vec<String> = rows.map(|row| row.id).collect();
     if !left.is_empty() {
-        let released = db::run(&state.pool, move |conn| Ok(outbox::release(conn, &left)?)).await?;
-        tracing::info!(released, "outbox: leases given back on stop");
+        tracing::info!(released = left.len(), "outbox: leases given back on stop");
     }
+    record(state, outcomes, left).await?;
     Ok(count)
+}
+
+/// What became of one attempted message.
+#[derive(Debug)]
+enum Outcome {
+    Sent {
+        id: String,
+        at: chrono::NaiveDateTime,
+    },
+    /// Retried at `retry_at`, or given up when `None`.
+    Failed {
+        id: String,
+        error: String,
+        retry_at: Option<chrono::NaiveDateTime>,
+    },
+}
+
+/// Records outcomes, and gives back the leases of messages not attempted, in one transaction.
+async fn record(
+    state: &Arc<AppState>,
+    outcomes: Vec<Outcome>,
+    left: Vec<String>,
+) -> Result<(), AppError> {
+    if outcomes.is_empty() && left.is_empty() {
+        return Ok(());
+    }
+    db::transaction(&state.pool, move |conn| {
+        for outcome in &outcomes {
+            match outcome {
+                Outcome::Sent { id, at } => outbox::mark_sent(conn, id, *at)?,
+                Outcome::Failed {
+                    id,
+                    error,
+                    retry_at,
+                } => outbox::mark_failed(conn, id, error, *retry_at)?,
+            };
+        }
+        outbox::release(conn, &left)?;
+        Ok(())
+    })
+    .await
 }
 
 /// Builds and sends one message in a task of its own, so that whatever one message holds —
@@ -132,18 +184,16 @@ where
     }
 }
 
-async fn deliver(state: &Arc<AppState>, sender: &Sender, row: OutboxRow) -> Result<(), AppError> {
-    let id = row.id.clone();
+/// Attempts one message; what became of it, to be recorded.
+async fn deliver(state: &Arc<AppState>, sender: &Sender, row: OutboxRow) -> Outcome {
     let result = attempt(state, sender, &row).await;
     let now = crate::time::now();
+    let id = row.id;
     match result {
         Ok(()) => {
             state.metrics.outbox_sent.inc();
             tracing::info!(outbox_id = %id, kind = %row.kind, "e-mail sent");
-            db::run(&state.pool, move |conn| {
-                Ok(outbox::mark_sent(conn, &id, now)?)
-            })
-            .await?;
+            Outcome::Sent { id, at: now }
         }
         Err(error) => {
             state.metrics.outbox_failed_attempts.inc();
@@ -155,13 +205,13 @@ async fn deliver(state: &Arc<AppState>, sender: &Sender, row: OutboxRow) -> Resu
             } else {
                 tracing::warn!(outbox_id = %id, attempts, error = %error, "e-mail not sent, will retry");
             }
-            db::run(&state.pool, move |conn| {
-                Ok(outbox::mark_failed(conn, &id, &error, retry_at)?)
-            })
-            .await?;
+            Outcome::Failed {
+                id,
+                error,
+                retry_at,
+            }
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]
