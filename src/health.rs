@@ -58,6 +58,10 @@ async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
         .metrics
         .db_pool_idle
         .set(i64::from(pool.idle_connections));
+    state
+        .metrics
+        .db_wal_checkpoints
+        .set(i64::try_from(state.pool.checkpoints()).unwrap_or(i64::MAX));
     let (pending, failed) = db::run(&state.pool, |conn| {
         Ok((
             crate::email::outbox::count_pending(conn)?,

@@ -35,6 +35,7 @@ pub struct Metrics {
     pub http_duration: Family<HttpLabels, Histogram, fn() -> Histogram>,
     pub db_pool_connections: Gauge,
     pub db_pool_idle: Gauge,
+    pub db_wal_checkpoints: Gauge,
     pub outbox_sent: Counter,
     pub outbox_failed_attempts: Counter,
     pub outbox_pending: Gauge,
@@ -90,6 +91,7 @@ impl Metrics {
             ),
             db_pool_connections: Gauge::default(),
             db_pool_idle: Gauge::default(),
+            db_wal_checkpoints: Gauge::default(),
             outbox_sent: Counter::default(),
             outbox_failed_attempts: Counter::default(),
             outbox_pending: Gauge::default(),
@@ -130,6 +132,11 @@ impl Metrics {
             "db_pool_idle",
             "Idle database connections",
             self.db_pool_idle.clone(),
+        );
+        r.register(
+            "db_wal_checkpoints",
+            "SQLite WAL checkpoints run off the writers' path since the start (0 on PostgreSQL)",
+            self.db_wal_checkpoints.clone(),
         );
         r.register("outbox_sent", "E-mails delivered", self.outbox_sent.clone());
         r.register(

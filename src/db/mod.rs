@@ -1,6 +1,7 @@
 //! Database access: one diesel code path over SQLite and PostgreSQL, chosen by `DATABASE_URL`.
 
 pub mod backup;
+pub mod checkpoint;
 pub mod group_commit;
 pub mod liveness;
 pub mod schema;
@@ -34,6 +35,8 @@ pub struct DbPool {
     /// letting each spin in SQLite's busy handler (which sleeps up to 100 ms between tries),
     /// keeps the latency tail short. Other processes on the same file still meet the busy timeout.
     sqlite_writer: Option<std::sync::Arc<std::sync::Mutex<()>>>,
+    /// SQLite's WAL checkpoints, off the writers' path (see `checkpoint`).
+    checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 impl std::fmt::Debug for DbPool {
@@ -64,7 +67,16 @@ impl DbPool {
             .sqlite_writer
             .as_ref()
             .map(|lock| lock.lock().unwrap_or_else(|e| e.into_inner()));
-        write_transaction(&mut conn, work)
+        let written = write_transaction(&mut conn, work);
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.nudge();
+        }
+        written
+    }
+
+    /// SQLite WAL checkpoints run off the writers' path since the start (0 on PostgreSQL).
+    pub fn checkpoints(&self) -> u64 {
+        self.checkpointer.as_ref().map_or(0, |c| c.checkpoints())
     }
 
     /// Open and idle connections, for metrics.
@@ -123,7 +135,8 @@ fn liveness_of(conn: &mut DbConnection) -> Option<&liveness::Liveness> {
 }
 
 /// Set on every pooled connection as it opens. SQLite: WAL so that readers never wait for the
-/// writer, a busy timeout so concurrent writers queue instead of failing, and foreign keys on.
+/// writer, a busy timeout so concurrent writers queue instead of failing, foreign keys on, and
+/// checkpoints left to the pool's checkpoint thread (see `checkpoint`).
 /// PostgreSQL: a watch on its statements, so that the pool need not test it each time.
 #[derive(Debug)]
 struct ConnectionSetup;
@@ -132,10 +145,12 @@ impl CustomizeConnection<DbConnection, r2d2::Error> for ConnectionSetup {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
         match conn {
             DbConnection::Sqlite(c) => c
-                .batch_execute(
+                .batch_execute(&format!(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                )
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA wal_autocheckpoint = {};",
+                    checkpoint::SAFETY_NET_PAGES
+                ))
                 .map_err(r2d2::Error::QueryError)?,
             DbConnection::Pg(c) => c.set_instrumentation(liveness::Liveness::new()),
         }
@@ -159,9 +174,14 @@ pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<DbPool> {
         .connection_customizer(Box::new(ConnectionSetup))
         .build(ConnectionManager { url: url.clone() })?;
     let sqlite_writer = matches!(url, DatabaseUrl::Sqlite(_)).then(Default::default);
+    let checkpointer = match url {
+        DatabaseUrl::Sqlite(path) => Some(checkpoint::Checkpointer::start(path)?),
+        DatabaseUrl::Postgres(_) => None,
+    };
     Ok(DbPool {
         pool,
         sqlite_writer,
+        checkpointer,
     })
 }
 

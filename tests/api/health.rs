@@ -126,3 +126,31 @@ async fn dropped_database_connections_are_replaced() {
         json_with(list_tours().await, StatusCode::OK).await;
     }
 }
+
+/// On SQLite the WAL is checkpointed by a thread of its own after writes, not by the writer
+/// that every scan waits on; `/metrics` counts those checkpoints (none on PostgreSQL).
+#[tokio::test]
+async fn writes_are_checkpointed_off_the_writers_path_on_sqlite() {
+    let app = spawn_app().await;
+    crate::fixtures::open_stop(&app, 10, &[]).await;
+    let sqlite = matches!(
+        app.settings.database_url,
+        roadshow::config::DatabaseUrl::Sqlite(_)
+    );
+    let checkpoints = || async {
+        let text = app.get("/metrics", None).await.text().await.expect("body");
+        text.lines()
+            .find_map(|line| line.strip_prefix("roadshow_db_wal_checkpoints "))
+            .and_then(|value| value.trim().parse::<f64>().ok())
+            .expect("the gauge is exported")
+    };
+    let mut seen = checkpoints().await;
+    for _ in 0..100 {
+        if seen > 0.0 || !sqlite {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        seen = checkpoints().await;
+    }
+    assert_eq!(seen > 0.0, sqlite, "{seen} checkpoints");
+}

@@ -186,9 +186,17 @@ impl TestApp {
     /// A connection to the test's database (for arranging data directly).
     pub fn connection(&self) -> roadshow::db::DbConnection {
         match &self.db.url {
-            DatabaseUrl::Sqlite(p) => roadshow::db::DbConnection::Sqlite(
-                diesel::SqliteConnection::establish(p).expect("sqlite connection"),
-            ),
+            DatabaseUrl::Sqlite(p) => {
+                // As the server's own connections: a lock held a moment (a write, a
+                // checkpoint) is waited for rather than an error.
+                let mut conn = diesel::SqliteConnection::establish(p).expect("sqlite connection");
+                diesel::connection::SimpleConnection::batch_execute(
+                    &mut conn,
+                    "PRAGMA busy_timeout = 10000;",
+                )
+                .expect("busy timeout");
+                roadshow::db::DbConnection::Sqlite(conn)
+            }
             DatabaseUrl::Postgres(u) => {
                 roadshow::db::DbConnection::Pg(PgConnection::establish(u).expect("pg connection"))
             }
