@@ -85,7 +85,9 @@ async fn drain_once(
     sender: &Sender,
     stop: &watch::Receiver<bool>,
 ) -> Result<usize, AppError> {
-    let rows = db::run(&state.pool, |conn| {
+    // A write: on SQLite it takes this process's writer turn, so that it never holds the write
+    // lock while the registrations' writer waits on it in SQLite's busy handler (which sleeps).
+    let rows = db::transaction(&state.pool, |conn| {
         Ok(outbox::claim_due(
             conn,
             crate::time::now(),
