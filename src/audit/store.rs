@@ -8,6 +8,10 @@ use crate::db::schema::audit_log;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_log)]
+// `None` written as NULL (the columns have no other default) rather than `DEFAULT`: an insert
+// whose text depends on its values is one diesel never keeps prepared, and on SQLite a
+// multi-row insert with `DEFAULT` becomes a statement per row.
+#[diesel(treat_none_as_default_value = false)]
 pub struct Entry {
     pub id: String,
     pub at: NaiveDateTime,

@@ -15,6 +15,10 @@ use crate::registrations::domain::RegistrationStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = scans)]
+// `None` written as NULL (the columns have no other default) rather than `DEFAULT`: an insert
+// whose text depends on its values is one diesel never keeps prepared, and on SQLite a
+// multi-row insert with `DEFAULT` becomes a statement per row.
+#[diesel(treat_none_as_default_value = false)]
 pub struct Scan {
     pub id: String,
     pub stop_id: StopId,
