@@ -67,7 +67,8 @@ pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
 
 /// Claims due deliveries and sends them together; returns how many were attempted.
 async fn send_due(state: &Arc<AppState>, client: &reqwest::Client) -> Result<usize, AppError> {
-    let claimed = db::run(&state.pool, |conn| {
+    // A write: on SQLite it takes this process's writer turn (see the e-mail worker's claim).
+    let claimed = db::transaction(&state.pool, |conn| {
         Ok(store::claim_due(
             conn,
             crate::time::now(),

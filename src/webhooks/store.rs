@@ -138,26 +138,36 @@ pub fn claim_due(
         .limit(limit)
         .select(webhook_deliveries::id)
         .load(conn)?;
-    let mut claimed = Vec::new();
-    for id in candidates {
-        let taken = diesel::update(
-            webhook_deliveries::table
-                .find(&id)
-                .filter(webhook_deliveries::status.eq("pending"))
-                .filter(free()),
-        )
-        .set(webhook_deliveries::locked_until.eq(now + lease))
-        .execute(conn)?;
-        if taken == 1 {
-            claimed.push(
-                webhook_deliveries::table
-                    .inner_join(webhook_endpoints::table)
-                    .filter(webhook_deliveries::id.eq(&id))
-                    .select((Delivery::as_select(), Endpoint::as_select()))
-                    .first(conn)?,
-            );
-        }
+    if candidates.is_empty() {
+        return Ok(Vec::new());
     }
+    // One update claims the batch and names the rows it took (`RETURNING` does not go through
+    // the two-backend connection); one read fetches them with their endpoints.
+    let lease_until = now + lease;
+    macro_rules! claim {
+        ($conn:expr) => {
+            diesel::update(
+                webhook_deliveries::table
+                    .filter(webhook_deliveries::id.eq_any(&candidates))
+                    .filter(webhook_deliveries::status.eq("pending"))
+                    .filter(free()),
+            )
+            .set(webhook_deliveries::locked_until.eq(lease_until))
+            .returning(webhook_deliveries::id)
+            .get_results::<String>($conn)?
+        };
+    }
+    let taken = match conn {
+        DbConnection::Pg(c) => claim!(c),
+        DbConnection::Sqlite(c) => claim!(c),
+    };
+    let mut claimed: Vec<(Delivery, Endpoint)> = webhook_deliveries::table
+        .inner_join(webhook_endpoints::table)
+        .filter(webhook_deliveries::id.eq_any(&taken))
+        .select((Delivery::as_select(), Endpoint::as_select()))
+        .load(conn)?;
+    // Sent in the order they fell due, as they were chosen.
+    claimed.sort_by(|(a, _), (b, _)| (a.next_attempt_at, &a.id).cmp(&(b.next_attempt_at, &b.id)));
     Ok(claimed)
 }
 
