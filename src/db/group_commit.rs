@@ -21,7 +21,7 @@ use std::sync::mpsc;
 
 use tokio::sync::oneshot;
 
-use super::{DbConnection, DbPool};
+use super::{ConnectionManager, DbConnection, DbPool};
 use crate::error::AppError;
 
 /// How a group of items is decided, in the caller's transaction.
@@ -54,6 +54,8 @@ struct Job<D: Decide> {
 /// What the writer thread owns.
 struct Writer<D: Decide> {
     pool: DbPool,
+    /// The writer's own connection, kept from one group to the next (see [`Writer::write`]).
+    conn: Option<diesel::r2d2::PooledConnection<ConnectionManager>>,
     decider: Arc<D>,
     jobs: mpsc::Receiver<Job<D>>,
     max_items: usize,
@@ -85,6 +87,7 @@ impl<D: Decide> GroupCommit<D> {
             let (submit, jobs) = mpsc::channel();
             let writer = Writer {
                 pool: pool.clone(),
+                conn: None,
                 decider: Arc::clone(&decider),
                 jobs,
                 max_items,
@@ -118,30 +121,6 @@ impl<D: Decide> GroupCommit<D> {
             }
         }
     }
-
-    /// Decides `items` as [`Self::decide`] does, then runs `then` on their answers, after the
-    /// commit, on the blocking pool (for answers read from the database).
-    pub async fn run<T, F>(&self, items: Vec<D::Item>, then: F) -> Result<T, AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(Vec<D::Decided>) -> Result<T, AppError> + Send + 'static,
-    {
-        let decided = match &self.submit {
-            Some(submit) => submitted(submit, items).await?,
-            None => {
-                let (pool, decider) = (self.pool.clone(), Arc::clone(&self.decider));
-                return actix_web::web::block(move || {
-                    let refs: Vec<&D::Item> = items.iter().collect();
-                    then(pool.write_blocking(|conn| decider.decide(conn, &refs))?)
-                })
-                .await
-                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database task failed: {e}")))?;
-            }
-        };
-        actix_web::web::block(move || then(decided))
-            .await
-            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database task failed: {e}")))?
-    }
 }
 
 /// Hands `items` to the writer thread and waits for their answers.
@@ -156,7 +135,7 @@ async fn submitted<D: Decide>(
 
 impl<D: Decide> Writer<D> {
     /// Decides groups until every submitter is gone: each takes what waits in the channel.
-    fn run(self) {
+    fn run(mut self) {
         let mut next = None;
         while let Some(first) = next.take().or_else(|| self.jobs.recv().ok()) {
             let mut items = first.items.len();
@@ -182,12 +161,34 @@ impl<D: Decide> Writer<D> {
         }
     }
 
+    /// Runs `work` in a write transaction on the writer's own connection. Kept from one group
+    /// to the next, it keeps its page cache (SQLite: valid while no other connection writes,
+    /// where a connection from the pool finds its cache emptied by the writes made on the others)
+    /// and its prepared statements, and the pool is not asked at every group. After a failure
+    /// it goes back to the pool, which drops it if it broke, and the next group takes another.
+    fn write<T>(
+        &mut self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut conn = match self.conn.take() {
+            Some(conn) => conn,
+            None => self
+                .pool
+                .get()
+                .map_err(|e| AppError::Unavailable(e.to_string()))?,
+        };
+        let written = self.pool.write_on(&mut conn, work);
+        if written.is_ok() {
+            self.conn = Some(conn);
+        }
+        written
+    }
+
     /// Decides a group in one transaction; if that fails, each job is decided again alone.
-    fn decide_group(&self, group: Vec<Job<D>>) {
+    fn decide_group(&mut self, group: Vec<Job<D>>) {
+        let decider = Arc::clone(&self.decider);
         let refs: Vec<&D::Item> = group.iter().flat_map(|job| &job.items).collect();
-        let together = self
-            .pool
-            .write_blocking(|conn| self.decider.decide(conn, &refs));
+        let together = self.write(|conn| decider.decide(conn, &refs));
         match together {
             Ok(mut answers) if answers.len() == refs.len() => {
                 drop(refs);
@@ -211,9 +212,7 @@ impl<D: Decide> Writer<D> {
                 // in another process (see `checkin::batch`), and a second try is cheap.
                 for job in group {
                     let refs: Vec<&D::Item> = job.items.iter().collect();
-                    let alone = self
-                        .pool
-                        .write_blocking(|conn| self.decider.decide(conn, &refs));
+                    let alone = self.write(|conn| decider.decide(conn, &refs));
                     drop(refs);
                     let _ = job.answer.send(alone);
                 }
@@ -270,7 +269,7 @@ mod tests {
         let calls: Vec<_> = (0..20)
             .map(|x: i32| {
                 let group = Arc::clone(&group);
-                actix_web::rt::spawn(async move { group.run(vec![x], Ok).await })
+                actix_web::rt::spawn(async move { group.decide(vec![x]).await })
             })
             .collect();
         let mut answers = Vec::new();

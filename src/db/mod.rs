@@ -62,12 +62,23 @@ impl DbPool {
         let mut conn = self
             .get()
             .map_err(|e| AppError::Unavailable(e.to_string()))?;
+        self.write_on(&mut conn, work)
+    }
+
+    /// What [`Self::write_blocking`] does, on a connection of this pool that the caller holds
+    /// (a group-commit writer keeps one): on SQLite in this process's writer turn, after which
+    /// the checkpoint thread is nudged.
+    pub fn write_on<T>(
+        &self,
+        conn: &mut DbConnection,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
         // A poisoned lock only means another writer panicked; the database is still consistent.
         let _turn = self
             .sqlite_writer
             .as_ref()
             .map(|lock| lock.lock().unwrap_or_else(|e| e.into_inner()));
-        let written = write_transaction(&mut conn, work);
+        let written = write_transaction(conn, work);
         if let Some(checkpointer) = &self.checkpointer {
             checkpointer.nudge();
         }
@@ -136,7 +147,9 @@ fn liveness_of(conn: &mut DbConnection) -> Option<&liveness::Liveness> {
 
 /// Set on every pooled connection as it opens. SQLite: WAL so that readers never wait for the
 /// writer, a busy timeout so concurrent writers queue instead of failing, foreign keys on, and
-/// checkpoints left to the pool's checkpoint thread (see `checkpoint`).
+/// checkpoints left to the pool's checkpoint thread (see `checkpoint`), temporary b-trees and
+/// statement journals in memory (a statement writing many rows journals more than SQLite's 64 KiB
+/// before spilling to a file, which was then created, written and unlinked at every commit).
 /// PostgreSQL: a watch on its statements, so that the pool need not test it each time.
 #[derive(Debug)]
 struct ConnectionSetup;
@@ -148,7 +161,7 @@ impl CustomizeConnection<DbConnection, r2d2::Error> for ConnectionSetup {
                 .batch_execute(&format!(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                     PRAGMA wal_autocheckpoint = {};",
+                     PRAGMA wal_autocheckpoint = {}; PRAGMA temp_store = MEMORY;",
                     checkpoint::SAFETY_NET_PAGES
                 ))
                 .map_err(r2d2::Error::QueryError)?,
