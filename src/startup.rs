@@ -123,11 +123,13 @@ impl Application {
 /// Every area's routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     health::routes(cfg);
+    // The door's routes first: actix tries the routes in order, matching each pattern, and a
+    // scan is the request that comes by the thousand.
+    checkin::routes(cfg);
     openapi::routes(cfg);
     assets::routes(cfg);
     auth::routes(cfg);
     registrations::routes(cfg);
-    checkin::routes(cfg);
     complaints::routes(cfg);
     analytics::routes(cfg);
     outcomes::routes(cfg);

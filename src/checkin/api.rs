@@ -141,17 +141,21 @@ pub struct BadgeStop {
     pub starts_at: DateTime<FixedOffset>,
 }
 
-fn respond(conn: &mut db::DbConnection, outcome: ScanOutcome) -> Result<CheckInResponse, AppError> {
+/// The API's answer to a decided scan: everything it says was read by the writer, or after
+/// it for someone turned away.
+fn respond((outcome, elsewhere): (ScanOutcome, service::Elsewhere)) -> CheckInResponse {
     let tz = outcome.timezone;
-    let elsewhere = service::elsewhere(conn, &outcome)?;
-    let registration = match outcome.registration {
-        Some(r) => Some(ScannedRegistration {
-            workshops: store::workshops_of(conn, &r.id)?
+    let workshops = outcome.workshops;
+    CheckInResponse {
+        result: outcome.verdict,
+        scan_id: outcome.scan_id,
+        registration: outcome.registration.map(|r| ScannedRegistration {
+            workshops: workshops
                 .into_iter()
-                .map(|(workshop_id, title, status)| ScannedWorkshop {
-                    workshop_id,
-                    title,
-                    status,
+                .map(|w| ScannedWorkshop {
+                    workshop_id: w.workshop_id,
+                    title: w.title,
+                    status: w.status,
                 })
                 .collect(),
             id: r.id.into(),
@@ -160,12 +164,6 @@ fn respond(conn: &mut db::DbConnection, outcome: ScanOutcome) -> Result<CheckInR
             company: r.company,
             status: r.status,
         }),
-        None => None,
-    };
-    Ok(CheckInResponse {
-        result: outcome.verdict,
-        scan_id: outcome.scan_id,
-        registration,
         first_scanned_at: outcome.first_scanned_at.map(|t| time::in_zone(t, tz)),
         checkpoint_id: outcome.checkpoint.id.into(),
         workshop: elsewhere.workshop.map(|w| WorkshopPlace::of(w, tz)),
@@ -175,21 +173,7 @@ fn respond(conn: &mut db::DbConnection, outcome: ScanOutcome) -> Result<CheckInR
             stop_id: stop.id,
             city: stop.city,
         }),
-    })
-}
-
-async fn decide_one(
-    state: &web::Data<AppState>,
-    actor: CurrentUser,
-    scan: ScanRequest,
-) -> Result<CheckInResponse, AppError> {
-    let door = service::Door::of(state);
-    service::check_in(&door, &actor, vec![scan], |conn, outcome| {
-        respond(conn, outcome.clone())
-    })
-    .await?
-    .pop()
-    .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("a scan without an answer")))
+    }
 }
 
 /// Decide a scan (staff, admin or a scanner device). A decision is always 200; re-sending the
@@ -213,8 +197,11 @@ pub async fn check_in(
     body: ApiJson<CheckInRequest>,
 ) -> Result<HttpResponse, AppError> {
     let scan = RawScan::from(body.0).parse_one()?;
-    let response = decide_one(&state, staff.user, scan).await?;
-    Ok(HttpResponse::Ok().json(response))
+    let decided = service::check_in(&service::Door::of(&state), &staff.user, vec![scan])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("a scan without an answer")))?;
+    Ok(HttpResponse::Ok().json(respond(decided)))
 }
 
 /// Scans synced by an offline device.
@@ -266,13 +253,11 @@ pub async fn check_in_batch(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let results = service::check_in(
-        &service::Door::of(&state),
-        &staff.user,
-        scans,
-        |conn, outcome| respond(conn, outcome.clone()),
-    )
-    .await?;
+    let results = service::check_in(&service::Door::of(&state), &staff.user, scans)
+        .await?
+        .into_iter()
+        .map(respond)
+        .collect();
     Ok(HttpResponse::Ok().json(BatchResponse { results }))
 }
 

@@ -238,11 +238,23 @@ fn write(
             "a scan was recorded twice at once; try again".into(),
         ));
     }
+    // What the answers list of each person scanned: one read for the group.
+    let people: Vec<&str> = pending
+        .iter()
+        .filter_map(|p| p.registration.as_ref().map(|r| r.id.as_str()))
+        .collect();
+    let workshops = store::workshops_of(conn, &people)?;
     Ok(pending
         .into_iter()
         .map(|p| {
             let late = (now - p.scanned_at).num_seconds();
             ScanOutcome {
+                workshops: p
+                    .registration
+                    .as_ref()
+                    .and_then(|r| workshops.get(r.id.as_str()))
+                    .cloned()
+                    .unwrap_or_default(),
                 timezone: p.timezone,
                 verdict: p.verdict,
                 scan_id: p.item.scan.scan_id.clone(),

@@ -94,7 +94,9 @@ impl RawScan {
         let scan_id_from_client = self.scan_id.is_some();
         // Not trimmed: a space is not one of the printable characters an id is made of.
         let scan_id = match self.scan_id {
-            None => Some(uuid::Uuid::new_v4().to_string()),
+            // Time-ordered, so that the scans' primary key grows at its end rather than at a
+            // random page of the index for every scan.
+            None => Some(uuid::Uuid::now_v7().to_string()),
             Some(s)
                 if !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_graphic()) =>
             {

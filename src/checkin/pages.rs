@@ -329,19 +329,14 @@ async fn submit_scan(
         ..RawScan::default()
     };
     let scan = raw.parse_one().map_err(|e| PageError::new(&req, e))?;
-    let outcome = service::check_in(
-        &service::Door::of(&state),
-        &staff.user,
-        vec![scan],
-        |conn, outcome| Ok((outcome.clone(), service::elsewhere(conn, outcome)?)),
-    )
-    .await
-    .map_err(|e| PageError::new(&req, e))?
-    .pop()
-    .ok_or_else(|| {
-        let e = AppError::Unexpected(anyhow::anyhow!("a scan without an answer"));
-        PageError::new(&req, e)
-    })?;
+    let outcome = service::check_in(&service::Door::of(&state), &staff.user, vec![scan])
+        .await
+        .map_err(|e| PageError::new(&req, e))?
+        .pop()
+        .ok_or_else(|| {
+            let e = AppError::Unexpected(anyhow::anyhow!("a scan without an answer"));
+            PageError::new(&req, e)
+        })?;
     let (outcome, elsewhere) = outcome;
     let verdict = verdict_view(ctx.tr, &outcome, &elsewhere, outcome.timezone);
     render_scanner(

@@ -11,7 +11,7 @@ use chrono::NaiveDateTime;
 use super::batch::{ScanDecider, ScanItem};
 use super::cache::{CheckpointCache, KnownCheckpoint};
 use super::domain::{self, ScanRequest, ScanTimeRejection, Verdict};
-use super::store::{self, CheckIn, CheckpointRow, Scan};
+use super::store::{self, CheckIn, CheckpointRow, EnrolledWorkshop, Scan};
 use crate::auth::CurrentUser;
 use crate::badge::{self, BadgeClaims, BadgeKeys};
 use crate::db::{self, DbConnection, DbPool};
@@ -41,6 +41,17 @@ pub struct ScanOutcome {
     pub late_by_seconds: Option<i64>,
     /// Set when the device's claimed scan time was not believed (the arrival time counted).
     pub time_rejected: Option<ScanTimeRejection>,
+    /// The workshops of the person scanned, read in the deciding transaction, so that the
+    /// answer needs no read of its own.
+    pub workshops: Vec<EnrolledWorkshop>,
+}
+
+impl ScanOutcome {
+    /// Whether the answer says where the person should be instead (see [`elsewhere`]).
+    fn turned_away(&self) -> bool {
+        self.registration.is_some()
+            && matches!(self.verdict, Verdict::WrongStop | Verdict::NotEnrolled)
+    }
 }
 
 /// Offline scans older than this when they arrive count as synced late.
@@ -135,6 +146,7 @@ pub fn decide(
         timezone,
         verdict,
         scan_id: scan.scan_id.clone(),
+        workshops: workshops_of(conn, registration.as_ref())?,
         registration,
         first_scanned_at,
         checkpoint,
@@ -142,6 +154,19 @@ pub fn decide(
         late_by_seconds: (late > LATE_AFTER_SECONDS).then_some(late),
         time_rejected,
     })
+}
+
+/// The workshops of one person scanned (none for a badge that named no one).
+fn workshops_of(
+    conn: &mut DbConnection,
+    registration: Option<&Registration>,
+) -> Result<Vec<EnrolledWorkshop>, AppError> {
+    let Some(registration) = registration else {
+        return Ok(Vec::new());
+    };
+    Ok(store::workshops_of(conn, &[registration.id.as_str()])?
+        .remove(registration.id.as_str())
+        .unwrap_or_default())
 }
 
 /// The verdict on a badge (its verified claims, if its signature held) at a checkpoint, before
@@ -218,17 +243,18 @@ pub fn elsewhere(conn: &mut DbConnection, outcome: &ScanOutcome) -> Result<Elsew
             let Some(here) = outcome.checkpoint.workshop_id.as_deref() else {
                 return Ok(Elsewhere::default());
             };
-            let enrolled: Vec<String> = store::workshops_of(conn, &registration.id)?
-                .into_iter()
-                .filter(|(_, _, status)| status == RegistrationStatus::Confirmed.as_str())
-                .map(|(id, _, _)| id)
+            let enrolled: Vec<&str> = outcome
+                .workshops
+                .iter()
+                .filter(|w| w.status == RegistrationStatus::Confirmed.as_str())
+                .map(|w| w.workshop_id.as_str())
                 .collect();
             let workshops = tours_store::list_workshops(conn, &registration.stop_id)?;
             let workshop = workshops.iter().find(|w| w.id == here).cloned();
             let enrolled_instead = workshop.as_ref().and_then(|here| {
                 workshops
                     .iter()
-                    .filter(|w| enrolled.contains(&w.id))
+                    .filter(|w| enrolled.contains(&w.id.as_str()))
                     .find(|w| w.starts_at < here.ends_at && here.starts_at < w.ends_at)
                     .cloned()
             });
@@ -277,6 +303,7 @@ fn replay(
         timezone,
         verdict,
         scan_id: previous.id,
+        workshops: workshops_of(conn, registration.as_ref())?,
         registration,
         first_scanned_at,
         checkpoint,
@@ -389,7 +416,7 @@ pub fn walk_in(
     let scan = ScanRequest {
         token: keys.sign(&registration.stop_id, &registration.id)?,
         checkpoint_id: entrance.id.clone(),
-        scan_id: uuid::Uuid::new_v4().to_string(),
+        scan_id: uuid::Uuid::now_v7().to_string(),
         scan_id_from_client: false,
         device_id: None,
         scanned_at: None,
@@ -431,19 +458,15 @@ impl Door {
 /// so that it never holds the write lock long enough to delay another door's scan.
 pub const SCANS_PER_TRANSACTION: usize = 25;
 
-/// The use case "check in": decides `scans` in order (each idempotent by its scan id), then
-/// reads `answer` for each once they are committed (the API's answer with the person's
-/// workshops, or the outcome itself for a page), and publishes each decision for the metrics.
-pub async fn check_in<R, F>(
+/// The use case "check in": decides `scans` in order (each idempotent by its scan id) and
+/// publishes each decision for the metrics. Each answer comes with where someone turned away
+/// should be instead, read once the scans are committed; an `ok`, the common answer, needs
+/// nothing more than the writer's outcome and is answered without another trip to the database.
+pub async fn check_in(
     door: &Door,
     actor: &CurrentUser,
     scans: Vec<ScanRequest>,
-    answer: F,
-) -> Result<Vec<R>, AppError>
-where
-    R: Send + 'static,
-    F: Fn(&mut DbConnection, &ScanOutcome) -> Result<R, AppError> + Copy + Send + 'static,
-{
+) -> Result<Vec<(ScanOutcome, Elsewhere)>, AppError> {
     let actor = Arc::new(actor.clone());
     let mut answers = Vec::with_capacity(scans.len());
     for chunk in scans.chunks(SCANS_PER_TRANSACTION) {
@@ -458,27 +481,10 @@ where
                 scan: scan.clone(),
             })
             .collect();
-        let pool = door.pool.clone();
-        // Decided with the scans of other doors that arrive at the same moment (group commit);
-        // the writer only decides and writes, the answers are read after the commit, outside it.
-        let decided = door
-            .writer
-            .run(items, move |decided| {
-                let decided_in =
-                    started.elapsed() / u32::try_from(decided.len().max(1)).unwrap_or(1);
-                let mut conn = pool
-                    .get()
-                    .map_err(|e| AppError::Unavailable(e.to_string()))?;
-                decided
-                    .into_iter()
-                    .map(|outcome| {
-                        let answered = answer(&mut conn, &outcome)?;
-                        Ok((outcome, answered, decided_in))
-                    })
-                    .collect::<Result<Vec<_>, AppError>>()
-            })
-            .await?;
-        for (outcome, answered, decided_in) in decided {
+        // Decided with the scans of other doors that arrive at the same moment (group commit).
+        let decided = door.writer.decide(items).await?;
+        let decided_in = started.elapsed() / u32::try_from(decided.len().max(1)).unwrap_or(1);
+        for outcome in &decided {
             // A resend answers as before and counts nothing new.
             if !outcome.replayed {
                 door.events.publish([DomainEvent::Scanned(ScanDecided {
@@ -488,7 +494,26 @@ where
                     time_rejected: outcome.time_rejected,
                 })]);
             }
-            answers.push(answered);
+        }
+        if decided.iter().any(ScanOutcome::turned_away) {
+            answers.extend(
+                db::run(&door.pool, move |conn| {
+                    decided
+                        .into_iter()
+                        .map(|outcome| {
+                            let elsewhere = elsewhere(conn, &outcome)?;
+                            Ok((outcome, elsewhere))
+                        })
+                        .collect::<Result<Vec<_>, AppError>>()
+                })
+                .await?,
+            );
+        } else {
+            answers.extend(
+                decided
+                    .into_iter()
+                    .map(|outcome| (outcome, Elsewhere::default())),
+            );
         }
     }
     Ok(answers)
