@@ -3,7 +3,9 @@
 # every request a different valid badge, on SQLite and PostgreSQL, beside the idle ceiling
 # (GET /healthz) measured in the same run, with the ratio check-in ÷ ceiling. Each backend runs
 # twice: with group commit (ROADSHOW_SCANS_PER_COMMIT=50, the default: scans arriving at the
-# same moment decided in one transaction) and without (1: a transaction per scan).
+# same moment decided in one transaction) and without (1: a transaction per scan). Beside each
+# rate, the server's CPU time per request (all its threads, from /proc), for the scans and for
+# /healthz: what a scan costs the machine, which varies less than a rate from hour to hour.
 # PROFILE=DIR records the whole machine with perf during each 32-client level and prints where
 # its CPU time goes, by program (server, database, wrk) and by library (DIR/<backend>-<commit>.perf
 # keeps the recording). LEVELS chooses the numbers of clients.
@@ -14,7 +16,7 @@ COUNT=${BADGES_COUNT:-40000}
 # The badges' confirmation e-mails (a QR code each) would be drawn while the door is measured:
 # on the day they left long ago.
 export ROADSHOW_MAIL_WORKER=off
-printf '%-9s %6s %4s | %8s %8s %8s | %8s %8s | %6s | %s\n' backend commit conc "scans/s" "p50 ms" "p99 ms" "health/s" "p99 ms" ratio "first scans"
+printf '%-9s %6s %4s | %8s %8s %8s %9s | %8s %8s %9s | %6s | %s\n' backend commit conc "scans/s" "p50 ms" "p99 ms" "cpu µs" "health/s" "p99 ms" "cpu µs" ratio "first scans"
 for backend in ${BACKENDS:-sqlite postgres}; do
 for commit in ${COMMITS:-1 50}; do
   export ROADSHOW_SCANS_PER_COMMIT=$commit
@@ -42,7 +44,9 @@ for commit in ${COMMITS:-1 50}; do
       perf record -F 499 -g -a -o "$recording" -- sleep "$DURATION" 2>/dev/null &
       PERF_PID=$!
     fi
+    cpu_before=$(server_cpu_ms)
     read -r rps p50 p99 errors _ <<<"$(wrk_run "$c" "$BASE" "$ROOT/bench/checkin.lua")"
+    cpu_after=$(server_cpu_ms)
     if [ -n "$recording" ]; then
       wait "$PERF_PID"
       echo "  where the machine's CPU went ($backend, ≤$commit per commit, 32 clients), by program:" >&2
@@ -53,9 +57,14 @@ for commit in ${COMMITS:-1 50}; do
     after=$(curl -sf "$BASE/api/v1/checkpoints/$CHECKPOINT_ID/status" -H "authorization: Bearer $STAFF_TOKEN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["checked_in"])')
     # The next level starts where this one stopped, so that its badges are fresh too.
     OFFSET=$after
+    health_cpu_before=$(server_cpu_ms)
     read -r hrps _ hp99 _ <<<"$(wrk_run "$c" "$BASE/healthz")"
+    health_cpu=$(( $(server_cpu_ms) - health_cpu_before ))
     ratio=$(python3 -c "print(f'{$rps/$hrps:.3f}')")
-    printf '%-9s %6s %4s | %8s %8s %8s | %8s %8s | %6s | %s%s\n' "$backend" "≤$commit" "$c" "$rps" "$p50" "$p99" "$hrps" "$hp99" "$ratio" \
+    # The server's CPU per scan decided (all its threads: HTTP, badge check, writer, checkpoints).
+    per_scan=$(( (cpu_after - cpu_before) * 1000 / ((after - before) > 0 ? (after - before) : 1) ))
+    per_health=$(python3 -c "print(f'{$health_cpu * 1000 / ($hrps * $DURATION):.0f}')")
+    printf '%-9s %6s %4s | %8s %8s %8s %9s | %8s %8s %9s | %6s | %s%s\n' "$backend" "≤$commit" "$c" "$rps" "$p50" "$p99" "$per_scan" "$hrps" "$hp99" "$per_health" "$ratio" \
       "$((after - before)) ok" "$([ "$errors" != 0 ] && echo "  ($errors non-2xx)")"
   done
   stop_server
