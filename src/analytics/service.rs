@@ -320,7 +320,7 @@ pub async fn search_attendees(
     db::run(pool, move |conn| {
         let stop = tours::find_stop(conn, &stop_id)?.ok_or(AppError::NotFound("stop"))?;
         let terms = crate::registrations::search::terms(&search);
-        let (found, arrivals) = crate::checkin::service::find_with_entrance_times(
+        let (found, arrivals) = crate::checkin::search::find_with_entrance_times(
             conn, &index, &stop.id, &terms, limit,
         )?;
         Ok(AttendeeList {

@@ -310,7 +310,7 @@ pub async fn search_attendees(
     let st = state.clone();
     let found = db::run(&state.pool, move |conn| {
         let tz = st.checkpoints.stop_zone(conn, &stop_id)?;
-        service::find_attendees(conn, &st.search, &stop_id, &q, 30)?
+        super::search::find_attendees(conn, &st.search, &stop_id, &q, 30)?
             .into_iter()
             .map(|(r, checked_in_at)| {
                 Ok(AttendeeMatch {

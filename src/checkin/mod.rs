@@ -8,6 +8,7 @@ pub mod cache;
 pub mod devices;
 pub mod domain;
 pub mod pages;
+pub mod search;
 pub mod service;
 pub mod store;
 pub mod verdict_words;

@@ -244,7 +244,8 @@ async fn render_scanner(
         let naming = room_naming(&view, &checkpoint_id, locale);
         let stop = view.summary.stop;
         let mut found = Vec::new();
-        for (r, checked_in_at) in service::find_attendees(conn, &index, &stop.id, &query, 20)? {
+        for (r, checked_in_at) in super::search::find_attendees(conn, &index, &stop.id, &query, 20)?
+        {
             found.push(Found {
                 name: format!("{} {}", r.first_name, r.last_name),
                 company: r.company.clone(),

@@ -2,7 +2,6 @@
 //! check-ins table's primary key decide who is first — one `ok` per badge and checkpoint,
 //! whatever the number of devices, requests or processes.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,7 +18,6 @@ use crate::error::AppError;
 use crate::events::{Dispatcher, DomainEvent, ScanDecided};
 use crate::ids::{RegistrationId, WorkshopId};
 use crate::registrations::domain::RegistrationStatus;
-use crate::registrations::search;
 use crate::registrations::store::{self as registrations_store, Registration};
 use crate::state::AppState;
 use crate::tours::store::{self as tours_store, Stop, Workshop};
@@ -230,7 +228,7 @@ pub struct Elsewhere {
 }
 
 /// What to tell someone turned away (read after the decision; nothing for other verdicts).
-pub fn elsewhere(conn: &mut DbConnection, outcome: &ScanOutcome) -> Result<Elsewhere, AppError> {
+fn elsewhere(conn: &mut DbConnection, outcome: &ScanOutcome) -> Result<Elsewhere, AppError> {
     let Some(registration) = &outcome.registration else {
         return Ok(Elsewhere::default());
     };
@@ -339,56 +337,6 @@ pub fn counts(conn: &mut DbConnection, checkpoint: &CheckpointRow) -> Result<(i6
         None => store::count_confirmed(conn, &checkpoint.stop_id)?,
     };
     Ok((checked_in, expected))
-}
-
-/// A person found at the door: as the search shows them, and when they came in, if they did.
-pub type FoundAttendee = (Arc<search::Shown>, Option<NaiveDateTime>);
-
-/// The fewest characters a search at the door needs: one letter would list the whole stop.
-pub const MIN_SEARCH_CHARS: usize = 2;
-
-/// Attendees of a stop found by a search at the door (see `registrations::search`), each with
-/// the time they were checked in at the entrance, if they were. The API and the scanner page
-/// both search through here.
-pub fn find_attendees(
-    conn: &mut DbConnection,
-    index: &search::SearchIndex,
-    stop_id: &str,
-    query: &str,
-    limit: i64,
-) -> Result<Vec<FoundAttendee>, AppError> {
-    let terms = search::terms(query);
-    if query.trim().chars().count() < MIN_SEARCH_CHARS || terms.is_empty() {
-        return Ok(Vec::new());
-    }
-    let (found, mut times) = find_with_entrance_times(conn, index, stop_id, &terms, limit)?;
-    Ok(found
-        .into_iter()
-        .map(|r| {
-            let time = times.remove(r.id.as_str());
-            (r, time)
-        })
-        .collect())
-}
-
-/// People found at a stop, and when each of them came in at the entrance (registration id →
-/// time), for those who did.
-pub type FoundWithTimes = (Vec<Arc<search::Shown>>, HashMap<String, NaiveDateTime>);
-
-/// Up to `limit` registrations of a stop found by `terms` (see `registrations::search`; no
-/// terms: the first by name), and when each of them came in at the entrance (registration id →
-/// time), for those who did: usually one statement. The door's search and marketing's list of
-/// attendees both find people through here.
-pub fn find_with_entrance_times(
-    conn: &mut DbConnection,
-    index: &search::SearchIndex,
-    stop_id: &str,
-    terms: &[String],
-    limit: i64,
-) -> diesel::QueryResult<FoundWithTimes> {
-    index.find_with(conn, stop_id, terms, limit, |conn, ids| {
-        store::entrance_times(conn, stop_id, ids)
-    })
 }
 
 /// Someone registered at the door: registered (e-mail queued) and checked in at the entrance,
