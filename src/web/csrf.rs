@@ -40,7 +40,7 @@ pub(crate) fn new_cookie_value(keys: &BadgeKeys) -> String {
 /// The nonce of a cookie value we signed, `None` for anything else.
 fn cookie_nonce<'a>(keys: &BadgeKeys, value: &'a str) -> Option<&'a str> {
     let (nonce, mac) = value.split_once('.')?;
-    (nonce.len() >= 32 && secret::constant_time_eq(&keys.tag("csrf-cookie", nonce), mac))
+    (nonce.len() >= 32 && secret::constant_time_eq(keys.tag("csrf-cookie", nonce), mac))
         .then_some(nonce)
 }
 
