@@ -160,10 +160,10 @@ pub fn known_scan_ids(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    scans::table
-        .filter(scans::id.eq_any(ids))
+    crate::db::any_of!(conn, scans::id, ids, |c, listed| scans::table
+        .filter(listed)
         .select(scans::id)
-        .load(conn)
+        .load(c))
 }
 
 /// The check-ins of these registrations (the check-ins' registration index).
@@ -171,10 +171,15 @@ pub fn check_ins_of_registrations(
     conn: &mut DbConnection,
     registration_ids: &[&str],
 ) -> QueryResult<Vec<CheckIn>> {
-    check_ins::table
-        .filter(check_ins::registration_id.eq_any(registration_ids))
-        .select(CheckIn::as_select())
-        .load(conn)
+    crate::db::any_of!(
+        conn,
+        check_ins::registration_id,
+        registration_ids,
+        |c, listed| check_ins::table
+            .filter(listed)
+            .select(CheckIn::as_select())
+            .load(c)
+    )
 }
 
 /// Confirmed workshop seats of these registrations: `(registration, workshop)`.
@@ -185,11 +190,16 @@ pub fn confirmed_enrolments_of(
     if registration_ids.is_empty() {
         return Ok(Vec::new());
     }
-    enrolments::table
-        .filter(enrolments::registration_id.eq_any(registration_ids))
-        .filter(enrolments::status.eq(RegistrationStatus::Confirmed.as_str()))
-        .select((enrolments::registration_id, enrolments::workshop_id))
-        .load(conn)
+    crate::db::any_of!(
+        conn,
+        enrolments::registration_id,
+        registration_ids,
+        |c, listed| enrolments::table
+            .filter(listed)
+            .filter(enrolments::status.eq(RegistrationStatus::Confirmed.as_str()))
+            .select((enrolments::registration_id, enrolments::workshop_id))
+            .load(c)
+    )
 }
 
 pub fn find_check_in(
@@ -364,16 +374,21 @@ pub fn workshops_of(
     if registration_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(String, EnrolledWorkshop)> = enrolments::table
-        .inner_join(workshops::table)
-        .filter(enrolments::registration_id.eq_any(registration_ids))
-        .filter(enrolments::status.ne(RegistrationStatus::Cancelled.as_str()))
-        .order((workshops::starts_at.asc(), workshops::id.asc()))
-        .select((
-            enrolments::registration_id,
-            (workshops::id, workshops::title, enrolments::status),
-        ))
-        .load(conn)?;
+    let rows: Vec<(String, EnrolledWorkshop)> = crate::db::any_of!(
+        conn,
+        enrolments::registration_id,
+        registration_ids,
+        |c, listed| enrolments::table
+            .inner_join(workshops::table)
+            .filter(listed)
+            .filter(enrolments::status.ne(RegistrationStatus::Cancelled.as_str()))
+            .order((workshops::starts_at.asc(), workshops::id.asc()))
+            .select((
+                enrolments::registration_id,
+                (workshops::id, workshops::title, enrolments::status),
+            ))
+            .load(c)
+    )?;
     let mut by_registration: HashMap<String, Vec<EnrolledWorkshop>> = HashMap::new();
     for (registration_id, workshop) in rows {
         by_registration
@@ -406,42 +421,30 @@ pub fn entrance_times(
     registration_ids: &[&str],
 ) -> QueryResult<(i64, HashMap<String, NaiveDateTime>)> {
     type Row = (Option<i64>, Option<String>, Option<NaiveDateTime>);
-    // The same statement on both backends but for how the ids are bound: as one value, so that
-    // its text does not change with their number. On PostgreSQL an array (`= ANY($1)`), which
-    // diesel prepares once per connection and keeps; on SQLite a JSON array (`db::sqlite_in_list`).
-    macro_rules! load_where {
-        ($conn:expr, $listed:expr) => {
-            stops::table
-                .left_join(search_generations::table.on(search_generations::stop_id.eq(stops::id)))
-                .left_join(
-                    check_ins::table.on(check_ins::checkpoint_id
-                        .eq_any(
-                            checkpoints::table
-                                .filter(checkpoints::stop_id.eq(stop_id))
-                                .filter(checkpoints::kind.eq("entrance"))
-                                .select(checkpoints::id),
-                        )
-                        .and($listed)),
-                )
-                .filter(stops::id.eq(stop_id))
-                .select((
-                    search_generations::generation.nullable(),
-                    check_ins::registration_id.nullable(),
-                    check_ins::scanned_at.nullable(),
-                ))
-                .load::<Row>($conn)
-        };
-    }
-    let rows = match conn {
-        DbConnection::Pg(c) => load_where!(
-            c,
-            check_ins::registration_id.eq_any(registration_ids.iter().copied())
-        )?,
-        DbConnection::Sqlite(c) => load_where!(
-            c,
-            crate::db::sqlite_in_list("check_ins.registration_id", registration_ids)
-        )?,
-    };
+    let rows = crate::db::any_of!(
+        conn,
+        check_ins::registration_id,
+        registration_ids,
+        |c, listed| stops::table
+            .left_join(search_generations::table.on(search_generations::stop_id.eq(stops::id)))
+            .left_join(
+                check_ins::table.on(check_ins::checkpoint_id
+                    .eq_any(
+                        checkpoints::table
+                            .filter(checkpoints::stop_id.eq(stop_id))
+                            .filter(checkpoints::kind.eq("entrance"))
+                            .select(checkpoints::id),
+                    )
+                    .and(listed)),
+            )
+            .filter(stops::id.eq(stop_id))
+            .select((
+                search_generations::generation.nullable(),
+                check_ins::registration_id.nullable(),
+                check_ins::scanned_at.nullable(),
+            ))
+            .load::<Row>(c)
+    )?;
     let generation = rows.first().and_then(|(g, _, _)| *g).unwrap_or(0);
     let times = rows
         .into_iter()

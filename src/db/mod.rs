@@ -278,24 +278,75 @@ pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     )
 }
 
-/// What [`sqlite_in_list`] gives: a condition with one bound parameter.
-pub type InList = diesel::expression::SqlLiteral<
-    diesel::sql_types::Bool,
-    diesel::expression::UncheckedBind<
-        diesel::expression::SqlLiteral<diesel::sql_types::Bool>,
-        diesel::dsl::AsExprOf<String, diesel::sql_types::Text>,
-    >,
->;
-
-/// `column IN (values)` for SQLite, the values bound as one JSON array: one bind whatever their
-/// number, where diesel's `eq_any` on SQLite binds each value on its own. (On PostgreSQL
-/// `eq_any` already binds one array, `= ANY($1)`, and diesel keeps that statement prepared;
-/// one with this raw SQL in it is prepared for each query.)
-pub fn sqlite_in_list(column: &str, values: &[&str]) -> InList {
-    use diesel::sql_types::{Bool, Text};
-    // A list of strings always serialises; the empty list would only find nothing.
-    let list = serde_json::to_string(values).unwrap_or_else(|_| "[]".to_owned());
-    diesel::dsl::sql::<Bool>(&format!("{column} IN (SELECT value FROM json_each("))
-        .bind::<Text, _>(list)
-        .sql("))")
+/// `column IN (SELECT value FROM json_each(?))` on SQLite: the values bound as one JSON array.
+/// The statement's text is then the same whatever their number, and diesel keeps it prepared
+/// (see [`any_of!`]). Diesel's `eq_any` on SQLite binds each value on its own, so that SQLite
+/// compiled a new statement for every group of scans; a `dsl::sql` fragment is never kept.
+#[derive(Debug, Clone)]
+pub struct InJsonList<C> {
+    column: C,
+    list: String,
 }
+
+impl<C> InJsonList<C> {
+    pub fn new(column: C, values: &[&str]) -> Self {
+        // A list of strings always serialises; the empty list would only find nothing.
+        let list = serde_json::to_string(values).unwrap_or_else(|_| "[]".to_owned());
+        Self { column, list }
+    }
+}
+
+impl<C: diesel::Expression> diesel::Expression for InJsonList<C> {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<C> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for InJsonList<C>
+where
+    C: diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> diesel::QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" IN (SELECT value FROM json_each(");
+        out.push_bind_param::<diesel::sql_types::Text, _>(&self.list)?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
+/// Known by its type, as diesel's own expressions are: the list is a bound value, not SQL.
+impl<C: diesel::query_builder::QueryId> diesel::query_builder::QueryId for InJsonList<C> {
+    type QueryId = InJsonList<C::QueryId>;
+    const HAS_STATIC_QUERY_ID: bool = C::HAS_STATIC_QUERY_ID;
+}
+
+impl<C, QS> diesel::AppearsOnTable<QS> for InJsonList<C> where C: diesel::AppearsOnTable<QS> {}
+
+impl<C: diesel::expression::ValidGrouping<()>> diesel::expression::ValidGrouping<()>
+    for InJsonList<C>
+{
+    type IsAggregate = C::IsAggregate;
+}
+
+/// Runs `$query` with `$listed` standing for `$column IN $values` (a slice of `&str`), on the
+/// connection `$c` of either backend, bound so that the statement stays prepared whatever the
+/// number of values: an array on PostgreSQL (`= ANY($1)`), a JSON array on SQLite
+/// ([`InJsonList`]). For the reads that take a group of scans or search results at once.
+#[macro_export]
+macro_rules! any_of {
+    ($conn:expr, $column:expr, $values:expr, |$c:ident, $listed:ident| $query:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Pg($c) => {
+                let $listed = $column.eq_any($values.iter().copied());
+                $query
+            }
+            $crate::db::DbConnection::Sqlite($c) => {
+                let $listed = $crate::db::InJsonList::new($column, $values);
+                $query
+            }
+        }
+    };
+}
+pub use any_of;

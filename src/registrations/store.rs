@@ -72,10 +72,12 @@ pub fn find_registrations(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    registrations::table
-        .filter(registrations::id.eq_any(ids))
-        .select(Registration::as_select())
-        .load(conn)
+    crate::db::any_of!(conn, registrations::id, ids, |c, listed| {
+        registrations::table
+            .filter(listed)
+            .select(Registration::as_select())
+            .load(c)
+    })
 }
 
 /// `registrations.status <> 'cancelled'`, the status written out, not bound: a bound
