@@ -350,3 +350,66 @@ macro_rules! any_of {
     };
 }
 pub use any_of;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::prelude::*;
+    use diesel::query_builder::{QueryFragment, QueryId};
+    use schema::badge_keys;
+
+    #[test]
+    fn a_json_list_finds_its_values_in_a_statement_diesel_keeps() {
+        let mut conn = DbConnection::Sqlite(
+            SqliteConnection::establish(":memory:").expect("an in-memory database"),
+        );
+        run_migrations(&mut conn).expect("migrated");
+        for kid in ["k1", "k2", "k3"] {
+            diesel::insert_into(badge_keys::table)
+                .values((
+                    badge_keys::kid.eq(kid),
+                    badge_keys::public_key.eq("-"),
+                    badge_keys::created_at.eq(crate::time::now()),
+                ))
+                .execute(&mut conn)
+                .expect("inserted");
+        }
+        let found = |conn: &mut DbConnection, kids: &[&str]| -> Vec<String> {
+            any_of!(conn, badge_keys::kid, kids, |c, listed| badge_keys::table
+                .filter(listed)
+                .select(badge_keys::kid)
+                .order(badge_keys::kid)
+                .load(c))
+            .expect("read")
+        };
+        assert_eq!(found(&mut conn, &["k3", "k1", "nobody"]), ["k1", "k3"]);
+        assert_eq!(found(&mut conn, &["k2"]), ["k2"]);
+        assert!(found(&mut conn, &[]).is_empty());
+        assert_eq!(found(&mut conn, &["\"k1\"", "k1'--"]), Vec::<String>::new());
+
+        // Known by its type and safe to keep: diesel prepares it once per connection, whatever
+        // the number of values (diesel's own `eq_any` on SQLite is neither).
+        let query = badge_keys::table
+            .filter(InJsonList::new(badge_keys::kid, &["k1", "k2"]))
+            .select(badge_keys::kid);
+        fn has_static_id<Q: QueryId>(_: &Q) -> bool {
+            Q::query_id().is_some()
+        }
+        assert!(has_static_id(&query));
+        let backend = diesel::sqlite::Sqlite;
+        assert!(
+            QueryFragment::<diesel::sqlite::Sqlite>::is_safe_to_cache_prepared(&query, &backend)
+                .expect("walked")
+        );
+        let with_eq_any = badge_keys::table
+            .filter(badge_keys::kid.eq_any(["k1", "k2"]))
+            .select(badge_keys::kid);
+        assert!(
+            !QueryFragment::<diesel::sqlite::Sqlite>::is_safe_to_cache_prepared(
+                &with_eq_any,
+                &backend
+            )
+            .expect("walked")
+        );
+    }
+}
