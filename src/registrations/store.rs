@@ -131,12 +131,16 @@ pub fn live_emails(
             .map(|r| r.email)
             .into_iter()
             .collect()),
-        emails => registrations::table
-            .filter(registrations::stop_id.eq(stop_id))
-            .filter(registrations::email.eq_any(emails))
-            .filter(IsLive)
-            .select(registrations::email)
-            .load(conn),
+        // A group of registrations: the e-mails bound as one value, so that the statement
+        // stays prepared whatever the group's size (`db::any_of!`).
+        emails => crate::db::any_of!(conn, registrations::email, emails, |c, listed| {
+            registrations::table
+                .filter(registrations::stop_id.eq(stop_id))
+                .filter(listed)
+                .filter(IsLive)
+                .select(registrations::email)
+                .load(c)
+        }),
     }
 }
 
