@@ -93,22 +93,18 @@ impl BadgeKeys {
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join(KEY_FILE);
         let seed: [u8; 32] = match std::fs::read(&path) {
-            Ok(bytes) => bytes
-                .try_into()
-                .map_err(|_| anyhow::anyhow!("{} is not a 32-byte key", path.display()))?,
+            Ok(bytes) => key_of(&path, bytes)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut seed = [0u8; 32];
                 rand::Rng::fill_bytes(&mut rand::rng(), &mut seed);
-                match write_private(&path, &seed) {
+                match write_key_once(&path, &seed) {
                     Ok(()) => {
                         tracing::info!(path = %path.display(), "badge signing key created");
                         seed
                     }
                     // Another process sharing the folder (a second replica starting at the same
                     // moment) made it first: use that one, so that both sign alike.
-                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                        read_written_elsewhere(&path)?
-                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read_key(&path)?,
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -301,32 +297,31 @@ impl BadgeKeys {
     }
 }
 
-/// The key another process has just created: read once it holds its 32 bytes.
-fn read_written_elsewhere(path: &Path) -> anyhow::Result<[u8; 32]> {
-    for _ in 0..50 {
-        if let Ok(seed) = <[u8; 32]>::try_from(std::fs::read(path)?) {
-            return Ok(seed);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    anyhow::bail!("{} is not a 32-byte key", path.display())
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes the new key where no reader can see it half-written: into a private temporary file
+/// beside it, synced, then linked to `path` only if no key is there yet (`AlreadyExists` if
+/// another process sharing the folder made one first). A process reading `path` thus finds
+/// either no key or all 32 bytes of one.
+fn write_key_once(path: &Path, seed: &[u8; 32]) -> std::io::Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(bytes)
+    let folder = path.parent().unwrap_or_else(|| Path::new("."));
+    // tempfile creates the file readable by its owner only (0600 on Unix)
+    let mut file = tempfile::NamedTempFile::new_in(folder)?;
+    file.write_all(seed)?;
+    file.as_file().sync_all()?;
+    file.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
-#[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
+fn read_key(path: &Path) -> anyhow::Result<[u8; 32]> {
+    let bytes =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+    key_of(path, bytes)
+}
+
+fn key_of(path: &Path, bytes: Vec<u8>) -> anyhow::Result<[u8; 32]> {
+    bytes
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("{} is not a 32-byte key", path.display()))
 }
 
 /// The QR code of a token: error correction M.
@@ -365,32 +360,65 @@ mod tests {
     const REGISTRATION: &str = "a1b2c3d4-e5f6-4789-8abc-def012345678";
 
     #[test]
-    fn two_processes_starting_on_one_empty_folder_agree_on_one_key() {
+    fn processes_starting_together_on_one_empty_folder_agree_on_one_key() {
         use diesel::Connection;
-        let dir = tempfile::tempdir().expect("dir");
-        let start = std::sync::Arc::new(std::sync::Barrier::new(2));
-        let loaders: Vec<_> = (0..2)
+        // Several rounds, each on a new folder, so that a reader meeting a key file being
+        // written (which once failed a start) has many chances to show.
+        const LOADERS: usize = 4;
+        const ROUNDS: usize = 25;
+        let dirs: Vec<_> = (0..ROUNDS)
+            .map(|_| tempfile::tempdir().expect("dir"))
+            .collect();
+        let paths: Vec<_> = dirs.iter().map(|d| d.path().to_owned()).collect();
+        let start = std::sync::Arc::new(std::sync::Barrier::new(LOADERS));
+        let loaders: Vec<_> = (0..LOADERS)
             .map(|_| {
-                let (path, start) = (dir.path().to_owned(), start.clone());
+                let (paths, start) = (paths.clone(), start.clone());
                 std::thread::spawn(move || {
                     let mut conn = DbConnection::Sqlite(
                         diesel::SqliteConnection::establish(":memory:").expect("sqlite"),
                     );
                     crate::db::run_migrations(&mut conn).expect("migrated");
-                    start.wait();
-                    BadgeKeys::load_or_create(&path, &mut conn).expect("keys")
+                    paths
+                        .iter()
+                        .map(|path| {
+                            start.wait();
+                            // an error is kept, not raised, so that the other loaders still
+                            // meet this one at the next round's barrier
+                            BadgeKeys::load_or_create(path, &mut conn).map_err(|e| e.to_string())
+                        })
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();
-        let keys: Vec<BadgeKeys> = loaders
+        let keys: Vec<Vec<BadgeKeys>> = loaders
             .into_iter()
             .map(|t| t.join().expect("thread"))
+            .map(|rounds| rounds.into_iter().collect::<Result<_, _>>().expect("keys"))
             .collect();
-        assert_eq!(keys[0].kid_hex(), keys[1].kid_hex());
-        assert_eq!(
-            keys[0].link_token("manage", REGISTRATION),
-            keys[1].link_token("manage", REGISTRATION)
-        );
+        for round in 0..ROUNDS {
+            let first = &keys[0][round];
+            for loader in &keys[1..] {
+                assert_eq!(loader[round].kid_hex(), first.kid_hex(), "round {round}");
+                assert_eq!(
+                    loader[round].link_token("manage", REGISTRATION),
+                    first.link_token("manage", REGISTRATION)
+                );
+            }
+            let file = std::fs::read(paths[round].join(KEY_FILE)).expect("key file");
+            assert_eq!(file.len(), 32);
+            // only the key is left in the folder: no temporary file behind it
+            assert_eq!(std::fs::read_dir(&paths[round]).expect("dir").count(), 1);
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(paths[0].join(KEY_FILE))
+                .expect("key file")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "the key is readable by its owner only");
+        }
     }
 
     #[test]
